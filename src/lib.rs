@@ -1,0 +1,6 @@
+//! Parse, type-check and run OData v4 `$filter` expressions and the query options around them.
+#![forbid(unsafe_code)]
+#![deny(missing_docs, rustdoc::broken_intra_doc_links)]
+#![warn(missing_debug_implementations)]
+
+pub mod span;
