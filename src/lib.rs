@@ -3,4 +3,6 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
 
+pub mod report;
 pub mod span;
+pub mod syntax;

@@ -1,0 +1,724 @@
+//! Splits `$filter` text into tokens, and reads literal values (numbers, dates, GUIDs, ...).
+
+use super::ast::Literal;
+use super::error::ErrorKind;
+use crate::span::Span;
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+use nom::bytes::complete::take_while_m_n;
+use nom::character::complete::{char as ch, digit1, one_of};
+use nom::combinator::{opt, recognize};
+use nom::{IResult, Parser};
+
+/// A token.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Tok<'a> {
+    /// An identifier or keyword, as written.
+    Ident(&'a str),
+    /// A literal value.
+    Lit(Literal),
+    LParen,
+    RParen,
+    Comma,
+    Slash,
+    Colon,
+    /// `-` not followed by a number: unary negation.
+    Minus,
+    /// The end of the input.
+    Eof,
+}
+
+/// A token and its span.
+#[derive(Clone, Debug)]
+pub(crate) struct Token<'a> {
+    pub tok: Tok<'a>,
+    pub span: Span,
+}
+
+/// A lexing failure: its kind and span.
+pub(crate) type LexError = (ErrorKind, Span);
+
+/// The tokenizer: a cursor over the input that reads one token at a time.
+#[derive(Debug)]
+pub(crate) struct Lexer<'a> {
+    input: &'a str,
+    pos: usize,
+}
+
+fn is_ident_start(c: char) -> bool {
+    c == '_' || c.is_alphabetic()
+}
+
+fn is_ident_char(c: char) -> bool {
+    c == '_' || c.is_alphanumeric()
+}
+
+/// Keywords that are never literal prefixes (so `a eq'x'` lexes as `a`, `eq`, `'x'`).
+fn is_operator_keyword(s: &str) -> bool {
+    const KW: [&str; 17] = [
+        "eq", "ne", "gt", "ge", "lt", "le", "has", "in", "and", "or", "not", "add", "sub", "mul",
+        "div", "divby", "mod",
+    ];
+    KW.iter().any(|k| k.eq_ignore_ascii_case(s))
+}
+
+impl<'a> Lexer<'a> {
+    pub(crate) fn new(input: &'a str) -> Lexer<'a> {
+        Lexer { input, pos: 0 }
+    }
+
+    fn rest(&self) -> &'a str {
+        &self.input[self.pos..]
+    }
+
+    fn skip_ws(&mut self) {
+        let rest = self.rest();
+        let trimmed = rest.trim_start_matches([' ', '\t', '\r', '\n']);
+        self.pos += rest.len() - trimmed.len();
+    }
+
+    /// Reads the next token.
+    ///
+    /// Never inlined: the parser's recursive functions call it, and inlining
+    /// the literal readers would swell every recursive frame.
+    #[inline(never)]
+    pub(crate) fn next_token(&mut self) -> Result<Token<'a>, LexError> {
+        self.skip_ws();
+        let start = self.pos;
+        let rest = self.rest();
+        let Some(c) = rest.chars().next() else {
+            return Ok(Token {
+                tok: Tok::Eof,
+                span: Span::at(start),
+            });
+        };
+        let punct = match c {
+            '(' => Some(Tok::LParen),
+            ')' => Some(Tok::RParen),
+            ',' => Some(Tok::Comma),
+            '/' => Some(Tok::Slash),
+            ':' => Some(Tok::Colon),
+            _ => None,
+        };
+        if let Some(tok) = punct {
+            self.pos += 1;
+            return Ok(Token {
+                tok,
+                span: Span::new(start, start + 1),
+            });
+        }
+        let (tok, len) = match c {
+            '\'' => {
+                let (s, len) = string_literal(rest).ok_or_else(|| {
+                    let open = Span::new(start, start + 1);
+                    (
+                        ErrorKind::UnclosedString { open },
+                        Span::at(self.input.len()),
+                    )
+                })?;
+                (Tok::Lit(Literal::String(s)), len)
+            }
+            '-' | '+' => {
+                let after = &rest[1..];
+                if after.starts_with(|c: char| c.is_ascii_digit()) {
+                    self.number_or_temporal(rest)?
+                } else if c == '-' && after.starts_with("INF") && !starts_ident(&after[3..]) {
+                    (Tok::Lit(Literal::Float(f64::NEG_INFINITY)), 4)
+                } else if c == '-' {
+                    (Tok::Minus, 1)
+                } else {
+                    return Err((ErrorKind::InvalidChar('+'), Span::new(start, start + 1)));
+                }
+            }
+            c if c.is_ascii_hexdigit() && looks_like_guid(rest) => match guid_len(rest) {
+                Some(len) => (Tok::Lit(Literal::Guid(parse_guid(&rest[..len]))), len),
+                None => {
+                    let len = number_extent(rest);
+                    return Err((ErrorKind::InvalidGuid, Span::new(start, start + len)));
+                }
+            },
+            c if c.is_ascii_digit() => self.number_or_temporal(rest)?,
+            c if is_ident_start(c) => self.word(rest)?,
+            c => {
+                return Err((
+                    ErrorKind::InvalidChar(c),
+                    Span::new(start, start + c.len_utf8()),
+                ))
+            }
+        };
+        self.pos += len;
+        Ok(Token {
+            tok,
+            span: Span::new(start, start + len),
+        })
+    }
+
+    fn err(&self, kind: ErrorKind, from: &str, len: usize) -> LexError {
+        let start = self.input.len() - from.len();
+        (kind, Span::new(start, start + len.max(1)))
+    }
+
+    /// An identifier, keyword, `true`/`false`/`null`/`INF`/`NaN`, or a prefixed
+    /// literal (`duration'P1D'`, `Ns.Type'Member'`).
+    fn word(&self, rest: &'a str) -> Result<(Tok<'a>, usize), LexError> {
+        let mut len = ident_len(rest);
+        let mut qualified = false;
+        while rest[len..].starts_with('.') && starts_ident(&rest[len + 1..]) {
+            len += 1 + ident_len(&rest[len + 1..]);
+            qualified = true;
+        }
+        let word = &rest[..len];
+        let after = &rest[len..];
+        if after.starts_with('\'') && !is_operator_keyword(word) {
+            let (body, blen) = quoted_raw(after).ok_or_else(|| {
+                let open = self.input.len() - after.len();
+                (
+                    ErrorKind::UnclosedString {
+                        open: Span::new(open, open + 1),
+                    },
+                    Span::at(self.input.len()),
+                )
+            })?;
+            let total = len + blen;
+            if qualified {
+                let lit = Literal::Enum {
+                    type_name: word.to_owned(),
+                    value: body.to_owned(),
+                };
+                return Ok((Tok::Lit(lit), total));
+            }
+            if word.eq_ignore_ascii_case("duration") {
+                let d = parse_duration(body)
+                    .map_err(|why| self.err(ErrorKind::InvalidDuration(why), rest, total))?;
+                return Ok((Tok::Lit(Literal::Duration(d)), total));
+            }
+            return Err(self.err(ErrorKind::UnknownLiteralPrefix(word.to_owned()), rest, len));
+        }
+        if qualified {
+            return Err(self.err(ErrorKind::QualifiedName, rest, len));
+        }
+        let tok = match word {
+            "INF" => Tok::Lit(Literal::Float(f64::INFINITY)),
+            "NaN" => Tok::Lit(Literal::Float(f64::NAN)),
+            w if w.eq_ignore_ascii_case("true") => Tok::Lit(Literal::Bool(true)),
+            w if w.eq_ignore_ascii_case("false") => Tok::Lit(Literal::Bool(false)),
+            w if w.eq_ignore_ascii_case("null") => Tok::Lit(Literal::Null),
+            w => Tok::Ident(w),
+        };
+        Ok((tok, len))
+    }
+
+    /// A number, date, date-time or time of day starting at `rest`.
+    fn number_or_temporal(&self, rest: &'a str) -> Result<(Tok<'a>, usize), LexError> {
+        let b = rest.as_bytes();
+        let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+        if (0..4).all(digit) && b.get(4) == Some(&b'-') {
+            let (lit, len) = temporal(rest)
+                .map_err(|(why, at)| self.err(ErrorKind::InvalidDateTime(why), &rest[at..], 1))?;
+            return self.end_of_literal(Tok::Lit(lit), rest, len);
+        }
+        if (0..2).all(digit) && b.get(2) == Some(&b':') {
+            let (t, len) = time_of_day(rest)
+                .map_err(|(why, at)| self.err(ErrorKind::InvalidDateTime(why), &rest[at..], 1))?;
+            return self.end_of_literal(Tok::Lit(Literal::TimeOfDay(t)), rest, len);
+        }
+        let (lit, len) = number(rest).map_err(|kind| self.err(kind, rest, number_extent(rest)))?;
+        self.end_of_literal(Tok::Lit(lit), rest, len)
+    }
+
+    /// A literal must not run straight into letters or digits (`12abc`, `1.5m`).
+    fn end_of_literal(
+        &self,
+        tok: Tok<'a>,
+        rest: &'a str,
+        len: usize,
+    ) -> Result<(Tok<'a>, usize), LexError> {
+        if rest[len..].starts_with(|c: char| is_ident_char(c) || c == '.') {
+            let kind = match tok {
+                Tok::Lit(Literal::Int(_) | Literal::Float(_)) => ErrorKind::InvalidNumber,
+                _ => ErrorKind::InvalidDateTime("unexpected characters after the literal"),
+            };
+            return Err(self.err(kind, rest, number_extent(rest)));
+        }
+        Ok((tok, len))
+    }
+}
+
+fn starts_ident(s: &str) -> bool {
+    s.starts_with(is_ident_start)
+}
+
+fn ident_len(s: &str) -> usize {
+    s.find(|c: char| !is_ident_char(c)).unwrap_or(s.len())
+}
+
+/// The extent of a malformed number, for the error span: the run of
+/// characters that could belong to it.
+fn number_extent(s: &str) -> usize {
+    let skip = usize::from(s.starts_with(['-', '+']));
+    skip + s[skip..]
+        .find(|c: char| !(is_ident_char(c) || c == '.' || c == '-' || c == '+' || c == ':'))
+        .unwrap_or(s.len() - skip)
+}
+
+/// A string literal at the start of `s` (which starts with `'`): its value
+/// and length, or `None` when it is not closed.
+fn string_literal(s: &str) -> Option<(String, usize)> {
+    let mut out = String::new();
+    let mut i = 1;
+    loop {
+        let j = s[i..].find('\'')?;
+        out.push_str(&s[i..i + j]);
+        i += j + 1;
+        if s[i..].starts_with('\'') {
+            out.push('\'');
+            i += 1;
+        } else {
+            return Some((out, i));
+        }
+    }
+}
+
+/// The text between quotes at the start of `s`, without escapes, and the length including quotes.
+fn quoted_raw(s: &str) -> Option<(&str, usize)> {
+    let j = s[1..].find('\'')?;
+    Some((&s[1..1 + j], j + 2))
+}
+
+/// Whether `s` starts like a GUID: eight hexadecimal digits and a `-`.
+fn looks_like_guid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() > 8 && b[..8].iter().all(u8::is_ascii_hexdigit) && b[8] == b'-'
+}
+
+/// The length of a GUID at the start of `s`, if one is there and not followed by an identifier character.
+fn guid_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.len() < 36 {
+        return None;
+    }
+    for (i, &c) in b[..36].iter().enumerate() {
+        let ok = match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        };
+        if !ok {
+            return None;
+        }
+    }
+    (!s[36..].starts_with(is_ident_char)).then_some(36)
+}
+
+fn parse_guid(s: &str) -> u128 {
+    s.bytes()
+        .filter(|&c| c != b'-')
+        .fold(0u128, |acc, c| (acc << 4) | u128::from(hex_val(c)))
+}
+
+fn hex_val(c: u8) -> u8 {
+    match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => c - b'A' + 10,
+    }
+}
+
+fn n_digits(n: usize) -> impl Fn(&str) -> IResult<&str, u32> {
+    move |i| {
+        take_while_m_n(n, n, |c: char| c.is_ascii_digit())
+            .map(|d: &str| d.parse::<u32>().unwrap_or(u32::MAX))
+            .parse(i)
+    }
+}
+
+/// A number literal: `[sign] digits [. digits] [e [sign] digits]`.
+fn number(s: &str) -> Result<(Literal, usize), ErrorKind> {
+    let sign = opt(one_of("+-"));
+    let fraction = opt((ch('.'), digit1));
+    let exponent = opt((one_of("eE"), opt(one_of("+-")), digit1));
+    let parsed: IResult<&str, &str> = recognize((sign, digit1, fraction, exponent)).parse(s);
+    let Ok((_, text)) = parsed else {
+        return Err(ErrorKind::InvalidNumber);
+    };
+    let len = text.len();
+    if text.contains(['.', 'e', 'E']) {
+        let v: f64 = text.parse().map_err(|_| ErrorKind::InvalidNumber)?;
+        if v.is_infinite() {
+            return Err(ErrorKind::NumberOutOfRange);
+        }
+        Ok((Literal::Float(v), len))
+    } else {
+        let v: i64 = text.parse().map_err(|_| ErrorKind::NumberOutOfRange)?;
+        Ok((Literal::Int(v), len))
+    }
+}
+
+/// Where a temporal literal went wrong: why, and the byte offset into it.
+type TemporalError = (&'static str, usize);
+
+/// A date, a date with `Z`, or a date-time with offset.
+fn temporal(s: &str) -> Result<(Literal, usize), TemporalError> {
+    let mut date_p = (n_digits(4), ch('-'), n_digits(2), ch('-'), n_digits(2));
+    let Ok((rest, (y, _, m, _, d))) = date_p.parse(s) else {
+        return Err(("expected a date as YYYY-MM-DD", 0));
+    };
+    if !(1..=12).contains(&m) {
+        return Err(("month must be 01 to 12", 5));
+    }
+    let date =
+        NaiveDate::from_ymd_opt(y as i32, m, d).ok_or(("day is out of range for the month", 8))?;
+    let at = s.len() - rest.len();
+    match rest.as_bytes().first() {
+        Some(b'T' | b't') => {
+            let (time, tlen) = time_of_day(&rest[1..]).map_err(|(w, o)| (w, at + 1 + o))?;
+            let at = at + 1 + tlen;
+            let (offset, olen) = utc_offset(&s[at..]).map_err(|(w, o)| (w, at + o))?;
+            let dt = NaiveDateTime::new(date, time)
+                .and_local_timezone(offset)
+                .single()
+                .ok_or(("date-time is out of range", 0))?;
+            Ok((Literal::DateTimeOffset(dt), at + olen))
+        }
+        Some(b'Z' | b'z') => Ok((Literal::DateUtc(date), at + 1)),
+        _ => Ok((Literal::Date(date), at)),
+    }
+}
+
+/// `Z`, `+hh:mm` or `-hh:mm`.
+fn utc_offset(s: &str) -> Result<(FixedOffset, usize), TemporalError> {
+    const MISSING: &str = "a date-time needs a time zone offset: Z or +hh:mm or -hh:mm";
+    match s.as_bytes().first() {
+        Some(b'Z' | b'z') => Ok((FixedOffset::east_opt(0).expect("zero offset"), 1)),
+        Some(&sign @ (b'+' | b'-')) => {
+            let mut p = (n_digits(2), ch(':'), n_digits(2));
+            let Ok((_, (h, _, m))) = p.parse(&s[1..]) else {
+                return Err(("expected an offset as +hh:mm or -hh:mm", 1));
+            };
+            if h > 23 || m > 59 {
+                return Err(("offset hours must be 00 to 23 and minutes 00 to 59", 1));
+            }
+            let secs = (h * 3600 + m * 60) as i32;
+            let secs = if sign == b'-' { -secs } else { secs };
+            let off = FixedOffset::east_opt(secs).ok_or(("offset out of range", 1))?;
+            Ok((off, 6))
+        }
+        _ => Err((MISSING, 0)),
+    }
+}
+
+/// `hh:mm[:ss[.fraction]]`, with up to 12 fractional digits of which those past
+/// the ninth must be zero (precision is the nanosecond).
+fn time_of_day(s: &str) -> Result<(NaiveTime, usize), TemporalError> {
+    let mut p = (
+        n_digits(2),
+        ch(':'),
+        n_digits(2),
+        opt((ch(':'), n_digits(2), opt((ch('.'), digit1)))),
+    );
+    let Ok((rest, (h, _, m, sec))) = p.parse(s) else {
+        return Err(("expected a time as hh:mm[:ss[.fffffff]]", 0));
+    };
+    if h > 23 {
+        return Err(("hour must be 00 to 23", 0));
+    }
+    if m > 59 {
+        return Err(("minute must be 00 to 59", 3));
+    }
+    let (sec, frac) = match sec {
+        None => (0, ""),
+        Some((_, s, f)) => (s, f.map_or("", |(_, f)| f)),
+    };
+    if sec > 60 {
+        return Err(("second must be 00 to 60", 6));
+    }
+    if frac.len() > 12 {
+        return Err(("at most 12 fractional second digits are allowed", 9));
+    }
+    if frac.len() > 9 && frac[9..].bytes().any(|b| b != b'0') {
+        return Err(("precision finer than a nanosecond is not supported", 18));
+    }
+    let mut nanos = 0u32;
+    for (i, b) in frac.bytes().take(9).enumerate() {
+        nanos += u32::from(b - b'0') * 10u32.pow(8 - i as u32);
+    }
+    // chrono represents a leap second as second 59 with nanoseconds past 10^9.
+    let t = if sec == 60 {
+        NaiveTime::from_hms_nano_opt(h, m, 59, 1_000_000_000 + nanos)
+    } else {
+        NaiveTime::from_hms_nano_opt(h, m, sec, nanos)
+    };
+    let t = t.ok_or(("time is out of range", 0))?;
+    Ok((t, s.len() - rest.len()))
+}
+
+/// The body of `duration'...'`: `[-]P[nD][T[nH][nM][n[.n]S]]`.
+fn parse_duration(s: &str) -> Result<TimeDelta, &'static str> {
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s),
+    };
+    let s = s
+        .strip_prefix(['P', 'p'])
+        .ok_or("expected 'P' as in duration'P1DT2H'")?;
+    let (day_part, time_part) = match s.find(['T', 't']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let overflow = "duration is out of range";
+    let mut total = TimeDelta::zero();
+    let mut any = false;
+    if !day_part.is_empty() {
+        let days = day_part
+            .strip_suffix(['D', 'd'])
+            .and_then(|d| d.parse::<i64>().ok())
+            .ok_or("only days, hours, minutes and seconds are allowed, as in P1DT2H3M4.5S")?;
+        total = TimeDelta::try_days(days).ok_or(overflow)?;
+        any = true;
+    }
+    if let Some(mut t) = time_part {
+        if t.is_empty() {
+            return Err("'T' must be followed by hours, minutes or seconds");
+        }
+        for (unit, secs) in [('H', 3600i64), ('M', 60)] {
+            if let Some(i) = t.find([unit, unit.to_ascii_lowercase()]) {
+                let n: i64 = t[..i].parse().map_err(|_| "malformed number in duration")?;
+                let d = n
+                    .checked_mul(secs)
+                    .and_then(TimeDelta::try_seconds)
+                    .ok_or(overflow)?;
+                total = total.checked_add(&d).ok_or(overflow)?;
+                t = &t[i + 1..];
+                any = true;
+            }
+        }
+        if !t.is_empty() {
+            let num = t
+                .strip_suffix(['S', 's'])
+                .ok_or("malformed time part in duration")?;
+            let (whole, frac) = num.split_once('.').unwrap_or((num, ""));
+            if whole.is_empty()
+                || !whole.bytes().all(|b| b.is_ascii_digit())
+                || !frac.bytes().all(|b| b.is_ascii_digit())
+                || frac.len() > 9
+                || (num.contains('.') && frac.is_empty())
+            {
+                return Err("malformed seconds in duration (at most 9 fractional digits)");
+            }
+            let secs: i64 = whole.parse().map_err(|_| overflow)?;
+            let mut nanos = 0i64;
+            for (i, b) in frac.bytes().enumerate() {
+                nanos += i64::from(b - b'0') * 10i64.pow(8 - i as u32);
+            }
+            let d = TimeDelta::try_seconds(secs).ok_or(overflow)?;
+            total = total
+                .checked_add(&d)
+                .and_then(|t| t.checked_add(&TimeDelta::nanoseconds(nanos)))
+                .ok_or(overflow)?;
+            any = true;
+        }
+    }
+    if !any {
+        return Err("a duration needs at least one of days, hours, minutes or seconds");
+    }
+    Ok(if neg { -total } else { total })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<Tok<'_>> {
+        let mut l = Lexer::new(s);
+        let mut out = Vec::new();
+        loop {
+            let t = l.next_token().unwrap().tok;
+            if t == Tok::Eof {
+                return out;
+            }
+            out.push(t);
+        }
+    }
+
+    fn lit(s: &str) -> Literal {
+        match toks(s).as_slice() {
+            [Tok::Lit(l)] => l.clone(),
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+
+    fn lex_err(s: &str) -> LexError {
+        let mut l = Lexer::new(s);
+        loop {
+            match l.next_token() {
+                Err(e) => return e,
+                Ok(t) if t.tok == Tok::Eof => panic!("no error for {s}"),
+                Ok(_) => {}
+            }
+        }
+    }
+
+    #[test]
+    fn numbers() {
+        assert_eq!(lit("42"), Literal::Int(42));
+        assert_eq!(lit("-7"), Literal::Int(-7));
+        assert_eq!(lit("+7"), Literal::Int(7));
+        assert_eq!(lit("-9223372036854775808"), Literal::Int(i64::MIN));
+        assert_eq!(lit("1.5"), Literal::Float(1.5));
+        assert_eq!(lit("2e10"), Literal::Float(2e10));
+        assert_eq!(lit("-1.5E-3"), Literal::Float(-1.5e-3));
+        assert_eq!(lit("INF"), Literal::Float(f64::INFINITY));
+        assert_eq!(lit("-INF"), Literal::Float(f64::NEG_INFINITY));
+        assert!(matches!(lit("NaN"), Literal::Float(f) if f.is_nan()));
+        assert_eq!(
+            lex_err("9223372036854775808").0,
+            ErrorKind::NumberOutOfRange
+        );
+        assert_eq!(lex_err("1e999").0, ErrorKind::NumberOutOfRange);
+        assert_eq!(lex_err("1.").0, ErrorKind::InvalidNumber);
+        assert_eq!(lex_err("1e").0, ErrorKind::InvalidNumber);
+        assert_eq!(lex_err("12abc").0, ErrorKind::InvalidNumber);
+        assert_eq!(lex_err("12abc").1, Span::new(0, 5));
+    }
+
+    #[test]
+    fn dates_and_times() {
+        let d = NaiveDate::from_ymd_opt(2018, 8, 1).unwrap();
+        assert_eq!(lit("2018-08-01"), Literal::Date(d));
+        assert_eq!(lit("2018-08-01Z"), Literal::DateUtc(d));
+        let Literal::DateTimeOffset(dt) = lit("2024-08-27T10:15:30.1234567Z") else {
+            panic!()
+        };
+        assert_eq!(dt.to_rfc3339(), "2024-08-27T10:15:30.123456700+00:00");
+        let Literal::DateTimeOffset(dt) = lit("2018-12-04T12:00+02:00") else {
+            panic!()
+        };
+        assert_eq!(dt.to_rfc3339(), "2018-12-04T12:00:00+02:00");
+        let Literal::DateTimeOffset(dt) = lit("2018-12-04T12:00:00.123456789000-05:30") else {
+            panic!()
+        };
+        assert_eq!(dt.timestamp_subsec_nanos(), 123_456_789);
+        assert_eq!(
+            lit("13:20:05.5"),
+            Literal::TimeOfDay(NaiveTime::from_hms_milli_opt(13, 20, 5, 500).unwrap())
+        );
+        assert!(matches!(
+            lit("2016-12-31T23:59:60Z"),
+            Literal::DateTimeOffset(_)
+        ));
+    }
+
+    #[test]
+    fn bad_dates() {
+        let why = |s: &str| match lex_err(s).0 {
+            ErrorKind::InvalidDateTime(w) => w,
+            k => panic!("{k:?}"),
+        };
+        assert_eq!(why("2018-13-01"), "month must be 01 to 12");
+        assert_eq!(why("2018-02-30"), "day is out of range for the month");
+        assert_eq!(why("2018-01-01T10:00:61Z"), "second must be 00 to 60");
+        assert_eq!(why("2018-01-01T24:00:00Z"), "hour must be 00 to 23");
+        assert_eq!(
+            why("2018-01-01T10:00:00"),
+            "a date-time needs a time zone offset: Z or +hh:mm or -hh:mm"
+        );
+        assert_eq!(
+            why("2018-01-01T10:00:00.1234567891Z"),
+            "precision finer than a nanosecond is not supported"
+        );
+        assert_eq!(lex_err("2018-13-01").1, Span::new(5, 6));
+    }
+
+    #[test]
+    fn guids_and_words() {
+        assert_eq!(
+            lit("2E9DA30D-27f6-4208-81f2-9cd3d67893ba"),
+            Literal::Guid(0x2e9da30d_27f6_4208_81f2_9cd3d67893ba)
+        );
+        assert_eq!(toks("abc"), vec![Tok::Ident("abc")]);
+        assert_eq!(
+            lex_err("01234567-89ab-cdef-0123-45678").0,
+            ErrorKind::InvalidGuid
+        );
+        assert_eq!(lex_err("01234567-89ab-cdef-0123-45678").1, Span::new(0, 29));
+        assert_eq!(lit("TRUE"), Literal::Bool(true));
+        assert_eq!(lit("null"), Literal::Null);
+        assert_eq!(
+            lit("Microsoft.Status'Active'"),
+            Literal::Enum {
+                type_name: "Microsoft.Status".into(),
+                value: "Active".into()
+            }
+        );
+        assert_eq!(
+            lex_err("geography'x'").0,
+            ErrorKind::UnknownLiteralPrefix("geography".into())
+        );
+        assert_eq!(lex_err("a.b eq 1").0, ErrorKind::QualifiedName);
+        assert_eq!(
+            toks("a eq'x'"),
+            vec![
+                Tok::Ident("a"),
+                Tok::Ident("eq"),
+                Tok::Lit(Literal::String("x".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn strings() {
+        assert_eq!(lit("'it''s'"), Literal::String("it's".into()));
+        assert_eq!(lit("''''"), Literal::String("'".into()));
+        assert_eq!(lit("''"), Literal::String(String::new()));
+        let open = Span::new(2, 3);
+        assert_eq!(
+            lex_err("a 'abc"),
+            (ErrorKind::UnclosedString { open }, Span::at(6))
+        );
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(
+            lit("duration'P1DT2H'"),
+            Literal::Duration(TimeDelta::hours(26))
+        );
+        assert_eq!(
+            lit("DURATION'PT0.5S'"),
+            Literal::Duration(TimeDelta::milliseconds(500))
+        );
+        assert_eq!(
+            lit("duration'-PT1M'"),
+            Literal::Duration(TimeDelta::minutes(-1))
+        );
+        assert!(matches!(
+            lex_err("duration'P1Y'").0,
+            ErrorKind::InvalidDuration(_)
+        ));
+        assert!(matches!(
+            lex_err("duration'PT'").0,
+            ErrorKind::InvalidDuration(_)
+        ));
+        assert!(matches!(
+            lex_err("duration'P'").0,
+            ErrorKind::InvalidDuration(_)
+        ));
+    }
+
+    #[test]
+    fn punctuation_and_minus() {
+        assert_eq!(
+            toks("-a/b(,):"),
+            vec![
+                Tok::Minus,
+                Tok::Ident("a"),
+                Tok::Slash,
+                Tok::Ident("b"),
+                Tok::LParen,
+                Tok::Comma,
+                Tok::RParen,
+                Tok::Colon
+            ]
+        );
+        assert_eq!(lex_err("a # b").0, ErrorKind::InvalidChar('#'));
+        assert_eq!(lex_err("+a").0, ErrorKind::InvalidChar('+'));
+    }
+}

@@ -1,0 +1,238 @@
+//! Prints a syntax tree back as canonical `$filter` text.
+//!
+//! Keywords come out in lower case, literals in their canonical form, and
+//! parentheses exactly where the precedence table needs them, so that
+//! parsing the printed text gives back an equal tree.
+
+use super::ast::{Expr, ExprKind, Literal, Path, Precedence, UnaryOp};
+use chrono::{NaiveTime, TimeDelta, Timelike};
+use std::fmt::{self, Display, Formatter, Write};
+
+impl Expr {
+    /// The binding strength of this node when it stands as an operand.
+    pub fn precedence(&self) -> Precedence {
+        match &self.kind {
+            ExprKind::Logical { op, .. } => op.precedence(),
+            ExprKind::Binary { op, .. } => op.precedence(),
+            ExprKind::Unary { .. } => Precedence::Unary,
+            ExprKind::In { .. } => Precedence::Primary,
+            ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::Call { .. } => Precedence::Atom,
+            ExprKind::Lambda { .. } => Precedence::Atom,
+        }
+    }
+}
+
+/// Writes `e`, in parentheses when it binds less tightly than `min`.
+fn operand(f: &mut Formatter<'_>, e: &Expr, min: Precedence) -> fmt::Result {
+    if e.precedence() < min {
+        write!(f, "({e})")
+    } else {
+        write!(f, "{e}")
+    }
+}
+
+/// The level above `p`: right operands of left-associative operators need it.
+fn above(p: Precedence) -> Precedence {
+    match p {
+        Precedence::Or => Precedence::And,
+        Precedence::And => Precedence::Equality,
+        Precedence::Equality => Precedence::Relational,
+        Precedence::Relational => Precedence::Additive,
+        Precedence::Additive => Precedence::Multiplicative,
+        Precedence::Multiplicative => Precedence::Unary,
+        Precedence::Unary => Precedence::Primary,
+        Precedence::Primary | Precedence::Atom => Precedence::Atom,
+    }
+}
+
+fn list(f: &mut Formatter<'_>, items: &[Expr]) -> fmt::Result {
+    f.write_char('(')?;
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            f.write_str(", ")?;
+        }
+        write!(f, "{item}")?;
+    }
+    f.write_char(')')
+}
+
+impl Display for Expr {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ExprKind::Literal(lit) => write!(f, "{lit}"),
+            ExprKind::Path(path) => write!(f, "{path}"),
+            ExprKind::Logical { op, operands } => {
+                for (i, e) in operands.iter().enumerate() {
+                    if i > 0 {
+                        write!(f, " {} ", op.keyword())?;
+                    }
+                    // A nested chain of the same operator needs parentheses,
+                    // or it would be flattened into this one.
+                    operand(f, e, above(op.precedence()))?;
+                }
+                Ok(())
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let p = op.precedence();
+                operand(f, lhs, p)?;
+                write!(f, " {} ", op.keyword())?;
+                operand(f, rhs, above(p))
+            }
+            ExprKind::Unary { op, expr } => {
+                match op {
+                    UnaryOp::Not => f.write_str("not ")?,
+                    UnaryOp::Neg => f.write_char('-')?,
+                }
+                // `-` must not merge into a literal that starts the operand
+                // (`-5`, `-INF`, `-5 has x`): only operands that start with a
+                // name or another operator go bare.
+                let bare = matches!(
+                    expr.kind,
+                    ExprKind::Path(_)
+                        | ExprKind::Call { .. }
+                        | ExprKind::Lambda { .. }
+                        | ExprKind::Unary { .. }
+                );
+                if *op == UnaryOp::Neg && !bare {
+                    write!(f, "({expr})")
+                } else {
+                    operand(f, expr, Precedence::Unary)
+                }
+            }
+            ExprKind::In { expr, list: items } => {
+                operand(f, expr, Precedence::Primary)?;
+                f.write_str(" in ")?;
+                list(f, items)
+            }
+            ExprKind::Call { name, args } => {
+                f.write_str(&name.name)?;
+                list(f, args)
+            }
+            ExprKind::Lambda { path, kind, body } => {
+                write!(f, "{path}/{}(", kind.keyword())?;
+                if let Some((var, pred)) = body {
+                    write!(f, "{}: {pred}", var.name)?;
+                }
+                f.write_char(')')
+            }
+        }
+    }
+}
+
+impl Display for Path {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        for (i, seg) in self.segments.iter().enumerate() {
+            if i > 0 {
+                f.write_char('/')?;
+            }
+            f.write_str(&seg.name)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes `.fffffffff` with trailing zeros removed, or nothing for whole seconds.
+fn fraction(f: &mut Formatter<'_>, nanos: u32) -> fmt::Result {
+    if nanos == 0 {
+        return Ok(());
+    }
+    let digits = format!("{nanos:09}");
+    write!(f, ".{}", digits.trim_end_matches('0'))
+}
+
+/// `hh:mm:ss[.f]`, with a leap second as `:60`.
+fn time(f: &mut Formatter<'_>, t: NaiveTime) -> fmt::Result {
+    let (sec, nanos) = if t.nanosecond() >= 1_000_000_000 {
+        (60, t.nanosecond() - 1_000_000_000)
+    } else {
+        (t.second(), t.nanosecond())
+    };
+    write!(f, "{:02}:{:02}:{sec:02}", t.hour(), t.minute())?;
+    fraction(f, nanos)
+}
+
+/// `duration'[-]P[nD][T[nH][nM][n[.f]S]]'`, normalised.
+fn duration(f: &mut Formatter<'_>, d: TimeDelta) -> fmt::Result {
+    f.write_str("duration'")?;
+    if d < TimeDelta::zero() {
+        f.write_char('-')?;
+    }
+    let total = d.num_seconds().unsigned_abs();
+    let nanos = d.subsec_nanos().unsigned_abs();
+    let (days, rem) = (total / 86_400, total % 86_400);
+    let (h, m, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    f.write_char('P')?;
+    if days > 0 {
+        write!(f, "{days}D")?;
+    }
+    if h > 0 || m > 0 || s > 0 || nanos > 0 || days == 0 {
+        f.write_char('T')?;
+        if h > 0 {
+            write!(f, "{h}H")?;
+        }
+        if m > 0 {
+            write!(f, "{m}M")?;
+        }
+        if s > 0 || nanos > 0 || (h == 0 && m == 0) {
+            write!(f, "{s}")?;
+            fraction(f, nanos)?;
+            f.write_char('S')?;
+        }
+    }
+    f.write_char('\'')
+}
+
+impl Display for Literal {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        match self {
+            Literal::Null => f.write_str("null"),
+            Literal::Bool(b) => write!(f, "{b}"),
+            Literal::Int(i) => write!(f, "{i}"),
+            Literal::Float(x) if x.is_nan() => f.write_str("NaN"),
+            Literal::Float(x) if x.is_infinite() => {
+                f.write_str(if *x > 0.0 { "INF" } else { "-INF" })
+            }
+            // Debug keeps a `.` or an exponent, so the text reads back as a float.
+            Literal::Float(x) => write!(f, "{x:?}"),
+            Literal::String(s) => {
+                f.write_char('\'')?;
+                for (i, part) in s.split('\'').enumerate() {
+                    if i > 0 {
+                        f.write_str("''")?;
+                    }
+                    f.write_str(part)?;
+                }
+                f.write_char('\'')
+            }
+            Literal::Guid(g) => {
+                let h = format!("{g:032x}");
+                write!(
+                    f,
+                    "{}-{}-{}-{}-{}",
+                    &h[..8],
+                    &h[8..12],
+                    &h[12..16],
+                    &h[16..20],
+                    &h[20..]
+                )
+            }
+            Literal::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Literal::DateUtc(d) => write!(f, "{}Z", d.format("%Y-%m-%d")),
+            Literal::DateTimeOffset(dt) => {
+                write!(f, "{}T", dt.format("%Y-%m-%d"))?;
+                time(f, dt.time())?;
+                let off = dt.offset().local_minus_utc();
+                if off == 0 {
+                    f.write_char('Z')
+                } else {
+                    let sign = if off < 0 { '-' } else { '+' };
+                    let off = off.unsigned_abs() / 60;
+                    write!(f, "{sign}{:02}:{:02}", off / 60, off % 60)
+                }
+            }
+            Literal::TimeOfDay(t) => time(f, *t),
+            Literal::Duration(d) => duration(f, *d),
+            Literal::Enum { type_name, value } => write!(f, "{type_name}'{value}'"),
+        }
+    }
+}
