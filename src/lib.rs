@@ -3,4 +3,5 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
 
+pub mod schema;
 pub mod span;
