@@ -4,5 +4,6 @@
 #![warn(missing_debug_implementations)]
 
 pub mod report;
+pub mod schema;
 pub mod span;
 pub mod syntax;

@@ -1,0 +1,943 @@
+//! The built-in Microsoft Defender for Endpoint entity schemas (MachineAction, Alert, ...).
+//!
+//! Each entity declares its documented properties with their documented types, and exactly the
+//! documented `$filter` properties are filterable; everything else is declared but not
+//! filterable. Sources are the `MicrosoftDocs/defender-docs` pages under
+//! `defender-endpoint/api/` named on each function.
+//!
+//! The catalogue schemas have [`lenient_enums`](EntitySchema::lenient_enums) on: Defender
+//! answers an enum value that names no member with an empty list, not an error, and the
+//! documented member lists are known to lag real output (e.g. `"Live Response"` was seen for
+//! `LiveResponse`). Use [`EntitySchema::with_lenient_enums`] for strict checking.
+
+use super::{ComplexType, EntitySchema, EnumType, Field, FieldType};
+
+/// The URL collection names accepted by [`by_name`], e.g. for `--help`.
+pub const NAMES: &[&str] = &[
+    "machineactions",
+    "investigations",
+    "machines",
+    "alerts",
+    "indicators",
+];
+
+/// The schema for a collection name (`machineactions`) or entity name (`MachineAction`),
+/// matched case-insensitively; `None` for other names.
+pub fn by_name(name: &str) -> Option<EntitySchema> {
+    let pick = |collection: &str, entity: &str| {
+        name.eq_ignore_ascii_case(collection) || name.eq_ignore_ascii_case(entity)
+    };
+    if pick("machineactions", "MachineAction") {
+        Some(machine_action())
+    } else if pick("investigations", "Investigation") {
+        Some(investigation())
+    } else if pick("machines", "Machine") {
+        Some(machine())
+    } else if pick("alerts", "Alert") {
+        Some(alert())
+    } else if pick("indicators", "Indicator") {
+        Some(indicator())
+    } else {
+        None
+    }
+}
+
+/// All catalogue schemas, in the order of [`NAMES`].
+pub fn all() -> Vec<EntitySchema> {
+    vec![
+        machine_action(),
+        investigation(),
+        machine(),
+        alert(),
+        indicator(),
+    ]
+}
+
+/// Builds a catalogue schema; the catalogue is fixed and checked by tests, so this cannot fail.
+fn finish(builder: super::EntitySchemaBuilder) -> EntitySchema {
+    builder
+        .lenient_enums(true)
+        .build()
+        .expect("the built-in catalogue schemas are valid")
+}
+
+/// A field of type `ty`.
+fn field(name: &str, ty: impl Into<FieldType>) -> Field {
+    Field::new(name, ty)
+}
+
+/// A filterable and sortable field of type `ty`.
+fn filter(name: &str, ty: impl Into<FieldType>) -> Field {
+    Field::new(name, ty).filterable(true).sortable(true)
+}
+
+/// A nullable, non-filterable field of type `ty`.
+fn opt(name: &str, ty: impl Into<FieldType>) -> Field {
+    Field::new(name, ty).nullable(true)
+}
+
+/// `Defender.InvestigationState`, shared by Investigation.state and Alert.investigationState.
+fn investigation_state() -> EnumType {
+    EnumType::new(
+        "Defender.InvestigationState",
+        [
+            "Unknown",
+            "Terminated",
+            "SuccessfullyRemediated",
+            "Benign",
+            "Failed",
+            "PartiallyRemediated",
+            "Running",
+            "PendingApproval",
+            "PendingResource",
+            "PartiallyInvestigated",
+            "TerminatedByUser",
+            "TerminatedBySystem",
+            "Queued",
+            "InnerFailure",
+            "PreexistingAlert",
+            "UnsupportedOs",
+            "UnsupportedAlertType",
+            "SuppressedAlert",
+        ],
+    )
+}
+
+/// A live-response command inside MachineAction.commands (run-live-response.md example).
+fn live_response_command() -> ComplexType {
+    let param = ComplexType::new("Defender.LiveResponseCommandParam")
+        .field(field("key", FieldType::String))
+        .field(opt("value", FieldType::String));
+    let command = ComplexType::new("Defender.LiveResponseCommandDetails")
+        .field(field("type", FieldType::String))
+        .field(field("params", FieldType::collection(param)));
+    ComplexType::new("Defender.LiveResponseCommand")
+        .field(field("index", FieldType::Int32))
+        .field(opt("startTime", FieldType::DateTimeOffset))
+        .field(opt("endTime", FieldType::DateTimeOffset))
+        .field(field("commandStatus", FieldType::String))
+        .field(field("errors", FieldType::collection(FieldType::String)))
+        .field(field("command", command))
+}
+
+/// `MachineAction` in `MachineActions` (machineaction.md; filterable per
+/// get-machineactions-collection.md: `id`, `status`, `machineId`, `type`, `requestor`,
+/// `creationDateTimeUtc`).
+///
+/// Notes:
+/// - `lastUpdateDateTimeUtc` also answers to `lastUpdateTimeUtc`, the name in the list
+///   examples, and reads either JSON key from records.
+/// - `externalId` (the key seen in real output) also answers to the documented `externalID`.
+/// - `commands` holds live-response command objects, as in run-live-response.md.
+/// - Default order: `creationDateTimeUtc desc` (the "latest" example lists newest first).
+pub fn machine_action() -> EntitySchema {
+    let action_type = EnumType::new(
+        "Defender.MachineActionType",
+        [
+            "RunAntiVirusScan",
+            "Offboard",
+            "LiveResponse",
+            "CollectInvestigationPackage",
+            "Isolate",
+            "Unisolate",
+            "StopAndQuarantineFile",
+            "RestrictCodeExecution",
+            "UnrestrictCodeExecution",
+        ],
+    );
+    let status = EnumType::new(
+        "Defender.MachineActionStatus",
+        [
+            "Pending",
+            "InProgress",
+            "Succeeded",
+            "Failed",
+            "TimeOut",
+            "Cancelled",
+        ],
+    );
+    let file_info = ComplexType::new("Defender.RelatedFileInfo")
+        .field(field("fileIdentifier", FieldType::String))
+        .field(field(
+            "fileIdentifierType",
+            EnumType::new("Defender.FileIdentifierType", ["Sha1", "Sha256", "Md5"]),
+        ));
+    finish(
+        EntitySchema::builder("MachineAction", "MachineActions")
+            .field(filter("id", FieldType::Guid))
+            .field(filter("type", action_type))
+            .field(opt("scope", FieldType::String))
+            .field(filter("requestor", FieldType::String))
+            .field(
+                opt("externalId", FieldType::String)
+                    .alias("externalID")
+                    .alt_json_path(["externalID"]),
+            )
+            .field(opt("requestSource", FieldType::String))
+            .field(opt(
+                "commands",
+                FieldType::collection(live_response_command()),
+            ))
+            .field(opt("cancellationRequestor", FieldType::String))
+            .field(opt("requestorComment", FieldType::String))
+            .field(opt("cancellationComment", FieldType::String))
+            .field(filter("status", status))
+            .field(filter("machineId", FieldType::String))
+            .field(opt("computerDnsName", FieldType::String))
+            .field(filter("creationDateTimeUtc", FieldType::DateTimeOffset))
+            .field(opt("cancellationDateTimeUtc", FieldType::DateTimeOffset))
+            .field(
+                field("lastUpdateDateTimeUtc", FieldType::DateTimeOffset)
+                    .sortable(true)
+                    .alias("lastUpdateTimeUtc")
+                    .alt_json_path(["lastUpdateTimeUtc"]),
+            )
+            .field(opt("title", FieldType::String))
+            .field(opt("relatedFileInfo", file_info))
+            .key("id")
+            .default_order("creationDateTimeUtc", true),
+    )
+}
+
+/// `Investigation` in `Investigations` (investigation.md; filterable per
+/// get-investigation-collection.md: `startTime`, `id`, `state`, `machineId`,
+/// `triggeringAlertId`). `id` is a numeric string such as `"63004"`. Default order:
+/// `startTime desc`.
+pub fn investigation() -> EntitySchema {
+    finish(
+        EntitySchema::builder("Investigation", "Investigations")
+            .field(filter("id", FieldType::String))
+            .field(filter("startTime", FieldType::DateTimeOffset).nullable(true))
+            .field(opt("endTime", FieldType::DateTimeOffset))
+            .field(opt("cancelledBy", FieldType::String))
+            .field(filter("state", investigation_state()))
+            .field(opt("statusDetails", FieldType::String))
+            .field(filter("machineId", FieldType::String))
+            .field(opt("computerDnsName", FieldType::String))
+            .field(filter("triggeringAlertId", FieldType::String))
+            .key("id")
+            .default_order("startTime", true),
+    )
+}
+
+/// `Machine` in `Machines` (machine.md; filterable per get-machines.md: `computerDnsName`,
+/// `id`, `version`, `deviceValue`, `aadDeviceId`, `machineTags`, `lastSeen`, `exposureLevel`,
+/// `onboardingStatus`, `lastIpAddress`, `healthStatus`, `osPlatform`, `riskScore`,
+/// `rbacGroupId`).
+///
+/// `rbacGroupId` is `Edm.Int64` because the JSON examples carry a number (`140`).
+/// `isAadJoined` appears only in example JSON and is declared, not filterable.
+/// `machineTags` is filterable as a collection (`machineTags/any(t: t eq 'x')`) but, like
+/// every collection, not sortable. Default order: `lastSeen desc`.
+pub fn machine() -> EntitySchema {
+    let health = EnumType::new(
+        "Defender.HealthStatus",
+        [
+            "Active",
+            "Inactive",
+            "ImpairedCommunication",
+            "NoSensorData",
+            "NoSensorDataImpairedCommunication",
+            "Unknown",
+        ],
+    );
+    let risk = EnumType::new(
+        "Defender.RiskScore",
+        ["None", "Informational", "Low", "Medium", "High"],
+    );
+    let exposure = EnumType::new("Defender.ExposureLevel", ["None", "Low", "Medium", "High"]);
+    let value = EnumType::new("Defender.DeviceValue", ["Normal", "Low", "High"]);
+    let ip = ComplexType::new("Defender.IpAddress")
+        .field(field("ipAddress", FieldType::String))
+        .field(opt("macAddress", FieldType::String))
+        .field(opt("operationalStatus", FieldType::String));
+    finish(
+        EntitySchema::builder("Machine", "Machines")
+            .field(filter("id", FieldType::String))
+            .field(filter("computerDnsName", FieldType::String).nullable(true))
+            .field(field("firstSeen", FieldType::DateTimeOffset).sortable(true))
+            .field(filter("lastSeen", FieldType::DateTimeOffset))
+            .field(filter("osPlatform", FieldType::String).nullable(true))
+            .field(filter("onboardingStatus", FieldType::String))
+            .field(opt("osProcessor", FieldType::String))
+            .field(filter("version", FieldType::String).nullable(true))
+            .field(opt("osBuild", FieldType::Int64))
+            .field(filter("lastIpAddress", FieldType::String).nullable(true))
+            .field(opt("lastExternalIpAddress", FieldType::String))
+            .field(filter("healthStatus", health))
+            .field(opt("rbacGroupName", FieldType::String))
+            .field(filter("rbacGroupId", FieldType::Int64))
+            .field(filter("riskScore", risk).nullable(true))
+            .field(filter("aadDeviceId", FieldType::Guid).nullable(true))
+            .field(field("machineTags", FieldType::collection(FieldType::String)).filterable(true))
+            .field(filter("exposureLevel", exposure).nullable(true))
+            .field(filter("deviceValue", value).nullable(true))
+            .field(field("ipAddresses", FieldType::collection(ip)))
+            .field(opt("osArchitecture", FieldType::String))
+            .field(field("isAadJoined", FieldType::Boolean))
+            .key("id")
+            .default_order("lastSeen", true),
+    )
+}
+
+/// The evidence item type of Alert.evidence (alerts.md).
+fn alert_evidence() -> ComplexType {
+    let mut evidence = ComplexType::new("Defender.AlertEvidence")
+        .field(field("entityType", FieldType::String))
+        .field(opt("evidenceCreationTime", FieldType::DateTimeOffset));
+    let optional = [
+        ("sha1", FieldType::String),
+        ("sha256", FieldType::String),
+        ("fileName", FieldType::String),
+        ("filePath", FieldType::String),
+        ("processId", FieldType::Int64),
+        ("processCommandLine", FieldType::String),
+        ("processCreationTime", FieldType::DateTimeOffset),
+        ("parentProcessId", FieldType::Int64),
+        ("parentProcessCreationTime", FieldType::DateTimeOffset),
+        ("parentProcessFileName", FieldType::String),
+        ("parentProcessFilePath", FieldType::String),
+        ("ipAddress", FieldType::String),
+        ("url", FieldType::String),
+        ("registryKey", FieldType::String),
+        ("registryHive", FieldType::String),
+        ("registryValueType", FieldType::String),
+        ("registryValue", FieldType::String),
+        ("accountName", FieldType::String),
+        ("domainName", FieldType::String),
+        ("userSid", FieldType::String),
+        ("aadUserId", FieldType::String),
+        ("userPrincipalName", FieldType::String),
+        ("detectionStatus", FieldType::String),
+    ];
+    for (name, ty) in optional {
+        evidence = evidence.field(opt(name, ty));
+    }
+    evidence
+}
+
+/// `Alert` in `Alerts` (alerts.md; filterable per get-alerts.md: `alertCreationTime`,
+/// `lastUpdateTime`, `incidentId`, `investigationId`, `id`, `assignedTo`, `detectionSource`,
+/// `lastEventTime`, `status`, `severity`, `category`).
+///
+/// get-alerts.md spells `assignedTo` as `asssignedTo`, which is accepted as an alias.
+/// `evidence` is only filled with `$expand=evidence`. Default order: `alertCreationTime desc`.
+pub fn alert() -> EntitySchema {
+    let severity = EnumType::new(
+        "Defender.AlertSeverity",
+        ["UnSpecified", "Informational", "Low", "Medium", "High"],
+    );
+    let status = EnumType::new(
+        "Defender.AlertStatus",
+        ["Unknown", "New", "InProgress", "Resolved"],
+    );
+    let classification = EnumType::new(
+        "Defender.AlertClassification",
+        [
+            "TruePositive",
+            "Informational, expected activity",
+            "FalsePositive",
+        ],
+    );
+    let determination = EnumType::new(
+        "Defender.AlertDetermination",
+        [
+            "MultiStagedAttack",
+            "MaliciousUserActivity",
+            "CompromisedUser",
+            "Malware",
+            "Phishing",
+            "UnwantedSoftware",
+            "SecurityTesting",
+            "LineOfBusinessApplication",
+            "ConfirmedUserActivity",
+            "Clean",
+            "InsufficientData",
+            "Other",
+        ],
+    );
+    let user = ComplexType::new("Defender.RelatedUser")
+        .field(opt("userName", FieldType::String))
+        .field(opt("domainName", FieldType::String));
+    let comment = ComplexType::new("Defender.AlertComment")
+        .field(opt("comment", FieldType::String))
+        .field(opt("createdBy", FieldType::String))
+        .field(opt("createdTime", FieldType::DateTimeOffset));
+    finish(
+        EntitySchema::builder("Alert", "Alerts")
+            .field(filter("id", FieldType::String))
+            .field(field("title", FieldType::String))
+            .field(opt("description", FieldType::String))
+            .field(filter("alertCreationTime", FieldType::DateTimeOffset).nullable(true))
+            .field(filter("lastEventTime", FieldType::DateTimeOffset).nullable(true))
+            .field(opt("firstEventTime", FieldType::DateTimeOffset))
+            .field(filter("lastUpdateTime", FieldType::DateTimeOffset).nullable(true))
+            .field(opt("resolvedTime", FieldType::DateTimeOffset))
+            .field(filter("incidentId", FieldType::Int64).nullable(true))
+            .field(filter("investigationId", FieldType::Int64).nullable(true))
+            .field(opt("investigationState", investigation_state()))
+            .field(
+                filter("assignedTo", FieldType::String)
+                    .nullable(true)
+                    .alias("asssignedTo"),
+            )
+            .field(opt("rbacGroupName", FieldType::String))
+            .field(opt(
+                "mitreTechniques",
+                FieldType::collection(FieldType::String),
+            ))
+            .field(opt("relatedUser", user))
+            .field(filter("severity", severity))
+            .field(filter("status", status))
+            .field(opt("classification", classification))
+            .field(opt("determination", determination))
+            .field(filter("category", FieldType::String).nullable(true))
+            .field(filter("detectionSource", FieldType::String).nullable(true))
+            .field(opt("threatFamilyName", FieldType::String))
+            .field(opt("threatName", FieldType::String))
+            .field(opt("machineId", FieldType::String))
+            .field(opt("computerDnsName", FieldType::String))
+            .field(opt("aadTenantId", FieldType::Guid))
+            .field(opt("detectorId", FieldType::String))
+            .field(field("comments", FieldType::collection(comment)))
+            .field(field("evidence", FieldType::collection(alert_evidence())))
+            .key("id")
+            .default_order("alertCreationTime", true),
+    )
+}
+
+/// `Indicator` in `Indicators` (ti-indicator.md; filterable per
+/// get-ti-indicators-collection.md: `application`, `createdByDisplayName`, `expirationTime`,
+/// `generateAlert`, `title`, `rbacGroupNames`, `rbacGroupIds`, `indicatorValue`,
+/// `indicatorType`, `creationTimeDateTimeUtc`, `createdBy`, `action`, `severity`).
+///
+/// `rbacGroupIds` is a list of strings, as ti-indicator.md types it. `createdByDisplayName`
+/// is filterable but missing from the property table; `source` appears only in the example
+/// JSON. Default order: `creationTimeDateTimeUtc desc`.
+pub fn indicator() -> EntitySchema {
+    let indicator_type = EnumType::new(
+        "Defender.IndicatorType",
+        [
+            "FileSha1",
+            "FileSha256",
+            "FileMd5",
+            "CertificateThumbprint",
+            "IpAddress",
+            "DomainName",
+            "Url",
+        ],
+    );
+    let action = EnumType::new(
+        "Defender.IndicatorAction",
+        [
+            "Warn",
+            "Block",
+            "Audit",
+            "Alert",
+            "AlertAndBlock",
+            "BlockAndRemediate",
+            "Allowed",
+        ],
+    );
+    let source_type = EnumType::new("Defender.IndicatorSourceType", ["User", "AadApp"]);
+    let severity = EnumType::new(
+        "Defender.IndicatorSeverity",
+        ["Informational", "Low", "Medium", "High"],
+    );
+    let strings = || FieldType::collection(FieldType::String);
+    finish(
+        EntitySchema::builder("Indicator", "Indicators")
+            .field(field("id", FieldType::String).sortable(true))
+            .field(filter("indicatorValue", FieldType::String))
+            .field(filter("indicatorType", indicator_type))
+            .field(filter("application", FieldType::String).nullable(true))
+            .field(filter("action", action))
+            .field(
+                opt("externalId", FieldType::String)
+                    .alias("externalID")
+                    .alt_json_path(["externalID"]),
+            )
+            .field(opt("source", FieldType::String))
+            .field(opt("sourceType", source_type))
+            .field(opt("createdBySource", FieldType::String))
+            .field(filter("createdBy", FieldType::String).nullable(true))
+            .field(filter("createdByDisplayName", FieldType::String).nullable(true))
+            .field(opt("lastUpdatedBy", FieldType::String))
+            .field(filter("creationTimeDateTimeUtc", FieldType::DateTimeOffset))
+            .field(filter("expirationTime", FieldType::DateTimeOffset).nullable(true))
+            .field(opt("lastUpdateTime", FieldType::DateTimeOffset).sortable(true))
+            .field(filter("severity", severity))
+            .field(filter("title", FieldType::String))
+            .field(opt("description", FieldType::String))
+            .field(opt("recommendedActions", FieldType::String))
+            .field(
+                field("rbacGroupNames", strings())
+                    .nullable(true)
+                    .filterable(true),
+            )
+            .field(
+                field("rbacGroupIds", strings())
+                    .nullable(true)
+                    .filterable(true),
+            )
+            .field(filter("generateAlert", FieldType::Boolean))
+            .key("id")
+            .default_order("creationTimeDateTimeUtc", true),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Field;
+
+    fn filterable(schema: &EntitySchema) -> Vec<&str> {
+        let mut names: Vec<&str> = schema.filterable_fields().map(Field::name).collect();
+        names.sort_unstable();
+        names
+    }
+
+    fn sorted(mut names: Vec<&str>) -> Vec<&str> {
+        names.sort_unstable();
+        names
+    }
+
+    fn ty(schema: &EntitySchema, name: &str) -> String {
+        schema
+            .lookup(name)
+            .unwrap_or_else(|| panic!("no field {name}"))
+            .ty()
+            .to_string()
+    }
+
+    #[test]
+    fn machine_action_filterable_set() {
+        let s = machine_action();
+        assert_eq!(
+            filterable(&s),
+            sorted(vec![
+                "id",
+                "status",
+                "machineId",
+                "type",
+                "requestor",
+                "creationDateTimeUtc"
+            ])
+        );
+        let sortable: Vec<_> = s.sortable_fields().map(Field::name).collect();
+        assert_eq!(
+            sorted(sortable),
+            sorted(vec![
+                "id",
+                "status",
+                "machineId",
+                "type",
+                "requestor",
+                "creationDateTimeUtc",
+                "lastUpdateDateTimeUtc"
+            ])
+        );
+    }
+
+    #[test]
+    fn machine_action_fields() {
+        let s = machine_action();
+        assert_eq!(
+            (s.name(), s.entity_set(), s.key()),
+            ("MachineAction", "MachineActions", "id")
+        );
+        assert_eq!(
+            s.default_order(),
+            [("creationDateTimeUtc".to_owned(), true)]
+        );
+        assert_eq!(ty(&s, "id"), "Edm.Guid");
+        assert_eq!(ty(&s, "type"), "Defender.MachineActionType");
+        assert_eq!(ty(&s, "status"), "Defender.MachineActionStatus");
+        assert_eq!(ty(&s, "creationDateTimeUtc"), "Edm.DateTimeOffset");
+        assert_eq!(
+            ty(&s, "commands"),
+            "Collection(Defender.LiveResponseCommand)"
+        );
+        let status = s.lookup("status").unwrap().ty().as_enum().unwrap();
+        assert_eq!(status.member("Cancelled"), Some("Cancelled"));
+        assert_eq!(status.suggest("Canceled"), Some("Cancelled"));
+        let kind = s.lookup("type").unwrap().ty().as_enum().unwrap();
+        assert_eq!(kind.members().len(), 9);
+        assert_eq!(kind.member("LiveResponse"), Some("LiveResponse"));
+        assert!(s.lookup("scope").unwrap().is_nullable());
+        assert!(s.lookup("cancellationDateTimeUtc").unwrap().is_nullable());
+        assert!(!s.lookup("creationDateTimeUtc").unwrap().is_nullable());
+        assert_eq!(s.lookup("externalID").unwrap().name(), "externalId");
+
+        let info = s.lookup("relatedFileInfo").unwrap();
+        assert!(info.is_nullable());
+        let info = info.ty().as_complex().unwrap();
+        assert_eq!(
+            info.lookup("fileIdentifier").unwrap().ty(),
+            &FieldType::String
+        );
+        let hash = info.lookup("fileIdentifierType").unwrap();
+        assert_eq!(hash.column(), "relatedFileInfo_fileIdentifierType");
+        assert_eq!(
+            hash.ty().as_enum().unwrap().members(),
+            ["Sha1", "Sha256", "Md5"]
+        );
+    }
+
+    #[test]
+    fn machine_action_last_update_reads_both_names() {
+        let s = machine_action();
+        let f = s.lookup("lastUpdateTimeUtc").unwrap();
+        assert_eq!(f.name(), "lastUpdateDateTimeUtc");
+        assert_eq!(
+            s.lookup("LASTUPDATEDATETIMEUTC").unwrap().name(),
+            "lastUpdateDateTimeUtc"
+        );
+        assert_eq!(f.column(), "lastUpdateDateTimeUtc");
+        let old = serde_json::json!({"lastUpdateTimeUtc": "2018-12-04T12:45:25.4049122Z"});
+        let new = serde_json::json!({"lastUpdateDateTimeUtc": "2019-01-02T14:40:44.6596267Z"});
+        assert_eq!(f.value_in(&old).unwrap(), "2018-12-04T12:45:25.4049122Z");
+        assert_eq!(f.value_in(&new).unwrap(), "2019-01-02T14:40:44.6596267Z");
+    }
+
+    #[test]
+    fn investigation_filterable_set() {
+        let s = investigation();
+        assert_eq!(
+            filterable(&s),
+            sorted(vec![
+                "startTime",
+                "id",
+                "state",
+                "machineId",
+                "triggeringAlertId"
+            ])
+        );
+        assert_eq!(s.default_order(), [("startTime".to_owned(), true)]);
+        assert_eq!(ty(&s, "id"), "Edm.String");
+        assert!(s.lookup("startTime").unwrap().is_nullable());
+        assert!(s.lookup("endTime").unwrap().is_nullable());
+        assert_eq!(
+            s.lookup("state")
+                .unwrap()
+                .ty()
+                .as_enum()
+                .unwrap()
+                .members()
+                .len(),
+            18
+        );
+    }
+
+    #[test]
+    fn machine_filterable_set() {
+        let s = machine();
+        assert_eq!(
+            filterable(&s),
+            sorted(vec![
+                "computerDnsName",
+                "id",
+                "version",
+                "deviceValue",
+                "aadDeviceId",
+                "machineTags",
+                "lastSeen",
+                "exposureLevel",
+                "onboardingStatus",
+                "lastIpAddress",
+                "healthStatus",
+                "osPlatform",
+                "riskScore",
+                "rbacGroupId",
+            ])
+        );
+        assert_eq!(s.default_order(), [("lastSeen".to_owned(), true)]);
+    }
+
+    #[test]
+    fn machine_fields() {
+        let s = machine();
+        assert_eq!(
+            s.lookup("onboardingstatus").unwrap().name(),
+            "onboardingStatus"
+        );
+        assert_eq!(ty(&s, "machineTags"), "Collection(Edm.String)");
+        assert_eq!(ty(&s, "ipAddresses"), "Collection(Defender.IpAddress)");
+        assert_eq!(ty(&s, "rbacGroupId"), "Edm.Int64");
+        assert_eq!(ty(&s, "aadDeviceId"), "Edm.Guid");
+        assert_eq!(ty(&s, "isAadJoined"), "Edm.Boolean");
+        assert!(!s.lookup("isAadJoined").unwrap().is_filterable());
+        assert!(!s.lookup("rbacGroupName").unwrap().is_filterable());
+        for nullable in [
+            "osBuild",
+            "riskScore",
+            "exposureLevel",
+            "deviceValue",
+            "aadDeviceId",
+        ] {
+            assert!(s.lookup(nullable).unwrap().is_nullable(), "{nullable}");
+        }
+        assert_eq!(ty(&s, "osBuild"), "Edm.Int64");
+        assert_eq!(ty(&s, "healthStatus"), "Defender.HealthStatus");
+        let risk = s.lookup("riskScore").unwrap().ty().as_enum().unwrap();
+        assert_eq!(risk.suggest("high"), Some("High"));
+        let ip = s
+            .lookup("ipAddresses")
+            .unwrap()
+            .ty()
+            .item_type()
+            .unwrap()
+            .as_complex()
+            .unwrap();
+        let names: Vec<_> = ip.fields().iter().map(Field::name).collect();
+        assert_eq!(names, ["ipAddress", "macAddress", "operationalStatus"]);
+    }
+
+    #[test]
+    fn alert_filterable_set() {
+        let s = alert();
+        assert_eq!(
+            filterable(&s),
+            sorted(vec![
+                "alertCreationTime",
+                "lastUpdateTime",
+                "incidentId",
+                "investigationId",
+                "id",
+                "assignedTo",
+                "detectionSource",
+                "lastEventTime",
+                "status",
+                "severity",
+                "category",
+            ])
+        );
+        assert_eq!(s.default_order(), [("alertCreationTime".to_owned(), true)]);
+    }
+
+    #[test]
+    fn alert_fields() {
+        let s = alert();
+        assert_eq!(s.lookup("asssignedTo").unwrap().name(), "assignedTo");
+        assert_eq!(
+            s.lookup("InvestigationId").unwrap().name(),
+            "investigationId"
+        );
+        assert_eq!(ty(&s, "incidentId"), "Edm.Int64");
+        assert!(s.lookup("incidentId").unwrap().is_nullable());
+        assert_eq!(ty(&s, "mitreTechniques"), "Collection(Edm.String)");
+        assert_eq!(ty(&s, "evidence"), "Collection(Defender.AlertEvidence)");
+        assert_eq!(ty(&s, "comments"), "Collection(Defender.AlertComment)");
+        assert_eq!(ty(&s, "relatedUser"), "Defender.RelatedUser");
+        assert_eq!(ty(&s, "investigationState"), "Defender.InvestigationState");
+        let class = s.lookup("classification").unwrap().ty().as_enum().unwrap();
+        assert_eq!(
+            class.member("Informational, expected activity"),
+            Some("Informational, expected activity")
+        );
+        let evidence = s.lookup("evidence").unwrap();
+        assert!(!evidence.is_filterable());
+        let item = evidence.ty().item_type().unwrap().as_complex().unwrap();
+        assert_eq!(item.fields().len(), 25);
+        assert_eq!(s.suggest("severty"), Some("severity"));
+    }
+
+    #[test]
+    fn indicator_filterable_set() {
+        let s = indicator();
+        assert_eq!(
+            filterable(&s),
+            sorted(vec![
+                "application",
+                "createdByDisplayName",
+                "expirationTime",
+                "generateAlert",
+                "title",
+                "rbacGroupNames",
+                "rbacGroupIds",
+                "indicatorValue",
+                "indicatorType",
+                "creationTimeDateTimeUtc",
+                "createdBy",
+                "action",
+                "severity",
+            ])
+        );
+        assert_eq!(ty(&s, "generateAlert"), "Edm.Boolean");
+        assert_eq!(ty(&s, "rbacGroupIds"), "Collection(Edm.String)");
+        assert_eq!(ty(&s, "action"), "Defender.IndicatorAction");
+        assert_eq!(
+            s.default_order(),
+            [("creationTimeDateTimeUtc".to_owned(), true)]
+        );
+    }
+
+    #[test]
+    fn by_name_accepts_collection_and_entity_names() {
+        for (collection, entity) in NAMES.iter().zip(all()) {
+            assert_eq!(by_name(collection).as_ref(), Some(&entity));
+            assert_eq!(by_name(&collection.to_uppercase()).as_ref(), Some(&entity));
+            assert_eq!(by_name(entity.name()).as_ref(), Some(&entity));
+            assert_eq!(
+                by_name(&entity.name().to_lowercase()).as_ref(),
+                Some(&entity)
+            );
+            assert!(collection.eq_ignore_ascii_case(entity.entity_set()));
+        }
+        assert_eq!(by_name("MachineActions").unwrap().name(), "MachineAction");
+        assert!(by_name("vulnerabilities").is_none());
+        assert!(by_name("").is_none());
+    }
+
+    #[test]
+    fn catalogue_is_lenient_about_enums() {
+        assert!(all().iter().all(EntitySchema::lenient_enums));
+    }
+
+    /// Checks that `value` fits `field` (JSON shape, enum members, timestamp and GUID syntax).
+    fn check_value(field: &Field, value: Option<&serde_json::Value>, at: &str) {
+        use serde_json::Value;
+        let value = match value {
+            None | Some(Value::Null) => {
+                assert!(
+                    field.is_nullable(),
+                    "{at}: `{}` missing or null",
+                    field.name()
+                );
+                return;
+            }
+            Some(v) => v,
+        };
+        check_typed(field.ty(), value, &format!("{at}.{}", field.name()));
+    }
+
+    fn check_typed(ty: &FieldType, value: &serde_json::Value, at: &str) {
+        let text = || {
+            value
+                .as_str()
+                .unwrap_or_else(|| panic!("{at}: expected a string: {value}"))
+        };
+        match ty {
+            FieldType::String => drop(text()),
+            FieldType::Boolean => assert!(value.is_boolean(), "{at}: {value}"),
+            FieldType::Int32 => {
+                assert!(
+                    value.as_i64().is_some_and(|n| i32::try_from(n).is_ok()),
+                    "{at}: {value}"
+                )
+            }
+            FieldType::Int64 => assert!(value.is_i64(), "{at}: {value}"),
+            FieldType::Guid => {
+                let g = text();
+                let ok = g.len() == 36
+                    && g.char_indices().all(|(i, c)| {
+                        if [8, 13, 18, 23].contains(&i) {
+                            c == '-'
+                        } else {
+                            c.is_ascii_hexdigit()
+                        }
+                    });
+                assert!(ok, "{at}: bad GUID {g}");
+            }
+            FieldType::DateTimeOffset => {
+                let t = text();
+                assert!(
+                    chrono::DateTime::parse_from_rfc3339(t).is_ok(),
+                    "{at}: bad time {t}"
+                );
+            }
+            FieldType::Enum(e) => {
+                let m = text();
+                assert_eq!(e.member(m), Some(m), "{at}: `{m}` is not in {}", e.name());
+            }
+            FieldType::Complex(c) => {
+                assert!(value.is_object(), "{at}: expected an object: {value}");
+                for child in c.fields() {
+                    check_value(child, child.value_in(value), at);
+                }
+            }
+            FieldType::Collection(item) => {
+                let items = value
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{at}: expected an array"));
+                for (i, v) in items.iter().enumerate() {
+                    check_typed(item, v, &format!("{at}[{i}]"));
+                }
+            }
+            other => panic!("{at}: no sample data of type {other} expected"),
+        }
+    }
+
+    #[test]
+    fn sample_data_conforms_to_the_catalogue() {
+        let files = [
+            (
+                "machineactions",
+                include_str!("../../data/machineactions.ndjson"),
+                10,
+            ),
+            ("machines", include_str!("../../data/machines.ndjson"), 6),
+            ("alerts", include_str!("../../data/alerts.ndjson"), 6),
+        ];
+        for (name, text, count) in files {
+            let schema = by_name(name).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            assert_eq!(lines.len(), count, "{name}");
+            for (i, line) in lines.iter().enumerate() {
+                let record: serde_json::Value = serde_json::from_str(line).unwrap();
+                let at = format!("{name}.ndjson:{}", i + 1);
+                for field in schema.fields() {
+                    check_value(field, field.value_in(&record), &at);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sample_machine_actions_start_with_the_documented_example() {
+        let text = include_str!("../../data/machineactions.ndjson");
+        let records: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let ids: Vec<&str> = records[..3]
+            .iter()
+            .map(|r| r["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                "69dc3630-1ccc-4342-acf3-35286eec741d",
+                "2e9da30d-27f6-4208-81f2-9cd3d67893ba",
+                "44cffc15-0e3d-4cbf-96aa-bf76f9b27f5e"
+            ]
+        );
+        assert_eq!(records[2]["relatedFileInfo"]["fileIdentifierType"], "Sha1");
+        let old = records
+            .iter()
+            .filter(|r| r.get("lastUpdateTimeUtc").is_some())
+            .count();
+        let new = records
+            .iter()
+            .filter(|r| r.get("lastUpdateDateTimeUtc").is_some())
+            .count();
+        assert!(old > 0 && new > 0 && old + new == records.len());
+        let statuses: std::collections::BTreeSet<&str> = records
+            .iter()
+            .map(|r| r["status"].as_str().unwrap())
+            .collect();
+        for s in ["Pending", "InProgress", "Failed", "Cancelled", "Succeeded"] {
+            assert!(statuses.contains(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn every_key_and_default_order_field_is_declared() {
+        for s in all() {
+            assert!(!s.key_field().is_nullable(), "{}", s.name());
+            for (name, _) in s.default_order() {
+                assert!(s.lookup(name).unwrap().is_sortable(), "{}.{name}", s.name());
+            }
+        }
+    }
+}
