@@ -3,7 +3,11 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
 
+pub mod check;
+pub mod ir;
+pub mod query;
 pub mod report;
 pub mod schema;
 pub mod span;
 pub mod syntax;
+pub mod value;

@@ -5,10 +5,10 @@
 //! filterable. Sources are the `MicrosoftDocs/defender-docs` pages under
 //! `defender-endpoint/api/` named on each function.
 //!
-//! The catalogue schemas have [`lenient_enums`](EntitySchema::lenient_enums) on: Defender
-//! answers an enum value that names no member with an empty list, not an error, and the
-//! documented member lists are known to lag real output (e.g. `"Live Response"` was seen for
-//! `LiveResponse`). Use [`EntitySchema::with_lenient_enums`] for strict checking.
+//! The catalogue schemas are strict about enum members: `status eq 'Done'` is an error that
+//! lists the members and suggests the closest. Defender itself answers such a query with an
+//! empty list, and its documented member lists are known to lag real output (`"Live Response"`
+//! was seen for `LiveResponse`); [`EntitySchema::with_lenient_enums`] turns that behaviour on.
 
 use super::{ComplexType, EntitySchema, EnumType, Field, FieldType};
 
@@ -56,7 +56,6 @@ pub fn all() -> Vec<EntitySchema> {
 /// Builds a catalogue schema; the catalogue is fixed and checked by tests, so this cannot fail.
 fn finish(builder: super::EntitySchemaBuilder) -> EntitySchema {
     builder
-        .lenient_enums(true)
         .build()
         .expect("the built-in catalogue schemas are valid")
 }
@@ -790,8 +789,8 @@ mod tests {
     }
 
     #[test]
-    fn catalogue_is_lenient_about_enums() {
-        assert!(all().iter().all(EntitySchema::lenient_enums));
+    fn catalogue_is_strict_about_enums() {
+        assert!(!all().iter().any(EntitySchema::lenient_enums));
     }
 
     /// Checks that `value` fits `field` (JSON shape, enum members, timestamp and GUID syntax).

@@ -451,7 +451,7 @@ fn time_of_day(s: &str) -> Result<(NaiveTime, usize), TemporalError> {
 }
 
 /// The body of `duration'...'`: `[-]P[nD][T[nH][nM][n[.n]S]]`.
-fn parse_duration(s: &str) -> Result<TimeDelta, &'static str> {
+pub(crate) fn parse_duration(s: &str) -> Result<TimeDelta, &'static str> {
     let (neg, s) = match s.strip_prefix('-') {
         Some(r) => (true, r),
         None => (false, s),

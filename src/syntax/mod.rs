@@ -19,6 +19,7 @@ mod print;
 
 pub use ast::Expr;
 pub use error::{Error, ErrorKind, Expected};
+pub(crate) use lex::parse_duration;
 
 /// Parses `input` with the default [`Limits`].
 pub fn parse(input: &str) -> Result<Expr, Error> {

@@ -1,0 +1,608 @@
+//! The checker: resolves names against an entity schema and types a syntax tree into an [`ir::Expr`].
+//!
+//! The schema is a default-deny whitelist: only fields it declares
+//! filterable may appear. The checker reports every error it finds, not
+//! just the first, each with its span.
+//!
+//! ```
+//! use odata_filter::{check, schema::catalog, syntax};
+//!
+//! let schema = catalog::machine_action();
+//! let text = "machinId eq 'x' and status eq 'Done'";
+//! let errors = check::check(&schema, &syntax::parse(text)?, text).unwrap_err();
+//! assert_eq!(errors.errors().len(), 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+mod functions;
+mod print;
+mod types;
+
+pub use error::{Error, ErrorKind, Errors};
+pub use print::to_syntax;
+pub(crate) use types::parse_guid_text;
+
+use crate::ir::{self, CmpOp, ExprKind, FieldRef, Function, LambdaKind, Type};
+use crate::schema::{EntitySchema, Field, FieldType};
+use crate::span::Span;
+use crate::syntax::ast::{self, BinaryOp, Literal, LogicalOp, UnaryOp};
+use crate::value::Value;
+use functions::{signature, Param};
+
+/// Checks `tree`, parsed from `input`, against `schema`: the whole filter
+/// must be a Boolean condition over filterable fields.
+pub fn check(schema: &EntitySchema, tree: &ast::Expr, input: &str) -> Result<ir::Expr, Errors> {
+    let mut checker = Checker {
+        schema,
+        errors: Vec::new(),
+        vars: Vec::new(),
+    };
+    let result = checker.condition(tree);
+    match result {
+        Some(e) if checker.errors.is_empty() => Ok(e),
+        _ => Err(Errors::new(checker.errors, input)),
+    }
+}
+
+/// Resolves one field name against a schema or complex type, for `$orderby`
+/// and `$select` as well as `$filter`.
+pub(crate) fn resolve_top<'s>(
+    schema: &'s EntitySchema,
+    name: &str,
+    filterable: impl Fn(&Field) -> bool,
+    names: impl Fn() -> Vec<String>,
+) -> Result<&'s Field, ErrorKind> {
+    match schema.lookup(name) {
+        Some(f) if filterable(f) => Ok(f),
+        Some(f) => Err(ErrorKind::NotFilterable {
+            entity: schema.name().to_owned(),
+            name: f.name().to_owned(),
+            filterable: names(),
+        }),
+        None => Err(ErrorKind::UnknownField {
+            entity: schema.name().to_owned(),
+            name: name.to_owned(),
+            suggestion: schema.suggest(name).map(str::to_owned),
+            filterable: names(),
+        }),
+    }
+}
+
+/// A lambda variable in scope: its name and element type.
+struct Var {
+    name: String,
+    ty: FieldType,
+}
+
+struct Checker<'s> {
+    schema: &'s EntitySchema,
+    errors: Vec<Error>,
+    vars: Vec<Var>,
+}
+
+/// The result of checking a subexpression: `None` when it had errors (already recorded).
+type Checked = Option<ir::Expr>;
+
+fn boolean(kind: ExprKind, nullable: bool, span: Span) -> ir::Expr {
+    ir::Expr::new(kind, Type::BOOLEAN, nullable, span)
+}
+
+fn cmp_op(op: BinaryOp) -> Option<CmpOp> {
+    Some(match op {
+        BinaryOp::Eq => CmpOp::Eq,
+        BinaryOp::Ne => CmpOp::Ne,
+        BinaryOp::Gt => CmpOp::Gt,
+        BinaryOp::Ge => CmpOp::Ge,
+        BinaryOp::Lt => CmpOp::Lt,
+        BinaryOp::Le => CmpOp::Le,
+        _ => return None,
+    })
+}
+
+impl<'s> Checker<'s> {
+    fn fail(&mut self, kind: ErrorKind, span: Span) -> Checked {
+        self.errors.push(Error::new(kind, span));
+        None
+    }
+
+    /// An expression that must be a Boolean condition.
+    fn condition(&mut self, e: &ast::Expr) -> Checked {
+        let x = self.expr(e)?;
+        match x.ty() {
+            Type::Field(FieldType::Boolean) => Some(x),
+            found => {
+                let found = found.clone();
+                self.fail(ErrorKind::NotBoolean { found }, e.span)
+            }
+        }
+    }
+
+    fn expr(&mut self, e: &ast::Expr) -> Checked {
+        match &e.kind {
+            ast::ExprKind::Literal(lit) => self.literal(lit, e.span),
+            ast::ExprKind::Path(path) => self.path(&path.segments, e.span),
+            ast::ExprKind::Logical { op, operands } => {
+                // Check every operand, so that all their errors are reported.
+                let checked: Vec<Checked> = operands.iter().map(|o| self.condition(o)).collect();
+                let operands: Vec<ir::Expr> = checked.into_iter().collect::<Option<_>>()?;
+                let nullable = operands.iter().any(ir::Expr::is_nullable);
+                let kind = match op {
+                    LogicalOp::And => ExprKind::And(flatten(operands, true)),
+                    LogicalOp::Or => ExprKind::Or(flatten(operands, false)),
+                };
+                Some(boolean(kind, nullable, e.span))
+            }
+            ast::ExprKind::Unary {
+                op: UnaryOp::Not,
+                expr,
+            } => {
+                let x = self.expr(expr)?;
+                if x.ty() != &Type::BOOLEAN {
+                    let found = x.ty().clone();
+                    return self.fail(ErrorKind::NotOperand { found }, e.span);
+                }
+                let nullable = x.is_nullable();
+                Some(boolean(ExprKind::Not(Box::new(x)), nullable, e.span))
+            }
+            ast::ExprKind::Unary {
+                op: UnaryOp::Neg,
+                expr,
+            } => match &expr.kind {
+                ast::ExprKind::Literal(lit) => match types::negate(lit) {
+                    Some(neg) => self.literal(&neg, e.span),
+                    None => self.fail(
+                        ErrorKind::Unsupported {
+                            what: "negations of non-numeric values",
+                        },
+                        e.span,
+                    ),
+                },
+                _ => self.fail(
+                    ErrorKind::Unsupported {
+                        what: "arithmetic operators (add, sub, mul, div, divby, mod, negation)",
+                    },
+                    e.span,
+                ),
+            },
+            ast::ExprKind::Binary { op, lhs, rhs } => match cmp_op(*op) {
+                Some(op) => self.compare(op, lhs, rhs, e.span),
+                None if *op == BinaryOp::Has => self.fail(
+                    ErrorKind::Unsupported {
+                        what: "'has' (enum flag) tests",
+                    },
+                    e.span,
+                ),
+                None => self.fail(
+                    ErrorKind::Unsupported {
+                        what: "arithmetic operators (add, sub, mul, div, divby, mod, negation)",
+                    },
+                    e.span,
+                ),
+            },
+            ast::ExprKind::In { expr, list } => self.in_list(expr, list, e.span),
+            ast::ExprKind::Call { name, args } => self.call(name, args, e.span),
+            ast::ExprKind::Lambda { path, kind, body } => self.lambda(path, *kind, body, e.span),
+        }
+    }
+
+    fn literal(&mut self, lit: &Literal, span: Span) -> Checked {
+        match types::natural(lit) {
+            Some((value, ty)) => {
+                let nullable = value.is_null();
+                Some(ir::Expr::new(ExprKind::Const(value), ty, nullable, span))
+            }
+            None => self.fail(
+                ErrorKind::InvalidLiteral {
+                    expected: Type::Null,
+                    why: "an enum literal can only be compared with an enum field".to_owned(),
+                },
+                span,
+            ),
+        }
+    }
+
+    /// The filterable fields of the entity, for error notes.
+    fn filterable_names(&self) -> Vec<String> {
+        self.schema
+            .filterable_fields()
+            .map(|f| f.name().to_owned())
+            .collect()
+    }
+
+    /// Resolves a member path to a field reference.
+    fn field_ref(&mut self, segments: &[ast::Ident]) -> Result<FieldRef, (ErrorKind, Span)> {
+        let first = &segments[0];
+        let (var, mut ty, mut path) = match self.vars.iter().rposition(|v| v.name == first.name) {
+            Some(i) => (i + 1, self.vars[i].ty.clone(), Vec::new()),
+            None => {
+                let f = resolve_top(self.schema, &first.name, Field::is_filterable, || {
+                    self.filterable_names()
+                })
+                .map_err(|k| (k, first.span))?;
+                (0, f.ty().clone(), vec![f.clone()])
+            }
+        };
+        for (i, seg) in segments.iter().enumerate().skip(1) {
+            let shown = segments[..i]
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join("/");
+            let current = ty.clone();
+            let Some(complex) = current.as_complex() else {
+                return Err((
+                    ErrorKind::NoMembers {
+                        name: shown,
+                        ty: Type::Field(ty.clone()),
+                    },
+                    seg.span,
+                ));
+            };
+            let names = || {
+                complex
+                    .filterable_fields()
+                    .map(|f| f.name().to_owned())
+                    .collect()
+            };
+            let child = match complex.lookup(&seg.name) {
+                Some(f) if f.is_filterable() => f,
+                Some(f) => {
+                    return Err((
+                        ErrorKind::NotFilterable {
+                            entity: shown,
+                            name: f.name().to_owned(),
+                            filterable: names(),
+                        },
+                        seg.span,
+                    ))
+                }
+                None => {
+                    return Err((
+                        ErrorKind::UnknownField {
+                            entity: shown,
+                            name: seg.name.clone(),
+                            suggestion: complex.suggest(&seg.name).map(str::to_owned),
+                            filterable: names(),
+                        },
+                        seg.span,
+                    ))
+                }
+            };
+            let child = child.clone();
+            ty = child.ty().clone();
+            path.push(child);
+        }
+        Ok(FieldRef { var, path, ty })
+    }
+
+    /// A member path used as a value: a scalar field or lambda element.
+    fn path(&mut self, segments: &[ast::Ident], span: Span) -> Checked {
+        let r = match self.field_ref(segments) {
+            Ok(r) => r,
+            Err((kind, span)) => return self.fail(kind, span),
+        };
+        let name = segments
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>()
+            .join("/");
+        match &r.ty {
+            FieldType::Collection(_) => self.fail(ErrorKind::CollectionValue { name }, span),
+            FieldType::Complex(c) => {
+                let members = c.filterable_fields().map(|f| f.name().to_owned()).collect();
+                self.fail(ErrorKind::ComplexValue { name, members }, span)
+            }
+            _ => {
+                // Lambda elements may be null; so may any field along a nullable path.
+                let nullable = r.path.is_empty() || r.path.iter().any(Field::is_nullable);
+                let ty = Type::Field(r.ty.clone());
+                Some(ir::Expr::new(ExprKind::Field(r), ty, nullable, span))
+            }
+        }
+    }
+
+    /// `lhs op rhs`. A literal on either side takes the type of the other side.
+    fn compare(&mut self, op: CmpOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> Checked {
+        let as_lit = |e: &ast::Expr| match &e.kind {
+            ast::ExprKind::Literal(l) => Some(l.clone()),
+            ast::ExprKind::Unary {
+                op: UnaryOp::Neg,
+                expr,
+            } => match &expr.kind {
+                ast::ExprKind::Literal(l) => types::negate(l),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (l_lit, r_lit) = (as_lit(lhs), as_lit(rhs));
+        let (l, r) = match (&l_lit, &r_lit) {
+            (None, Some(lit)) => {
+                let l = self.expr(lhs)?;
+                let r = self.coerce_to(lit, &l, op, rhs.span)?;
+                (l, r)
+            }
+            (Some(lit), None) => {
+                let r = self.expr(rhs)?;
+                let l = self.coerce_to(lit, &r, op, lhs.span)?;
+                (l, r)
+            }
+            _ => {
+                let (l, r) = (self.expr(lhs), self.expr(rhs));
+                (l?, r?)
+            }
+        };
+        if !types::comparable(l.ty(), r.ty()) {
+            return self.fail(
+                ErrorKind::Mismatch {
+                    op: op.keyword(),
+                    left: l.ty().clone(),
+                    right: r.ty().clone(),
+                },
+                span,
+            );
+        }
+        if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+            if l.ty() == &Type::Null || r.ty() == &Type::Null || is_null(&l) || is_null(&r) {
+                return self.fail(ErrorKind::NullOrdering, span);
+            }
+            if !types::ordered(l.ty()) {
+                let ty = l.ty().clone();
+                return self.fail(
+                    ErrorKind::NotOrdered {
+                        op: op.keyword(),
+                        ty,
+                    },
+                    span,
+                );
+            }
+        }
+        let kind = ExprKind::Compare {
+            op,
+            lhs: Box::new(l),
+            rhs: Box::new(r),
+        };
+        Some(boolean(kind, false, span))
+    }
+
+    /// Converts a literal to the type of `other`, the operand it is compared with.
+    fn coerce_to(&mut self, lit: &Literal, other: &ir::Expr, op: CmpOp, span: Span) -> Checked {
+        let Some(target) = other.ty().field_type() else {
+            return self.literal(lit, span);
+        };
+        if matches!(lit, Literal::Null) {
+            if !other.is_nullable() && matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                let what = match other.kind() {
+                    ExprKind::Field(r) if !r.path.is_empty() => {
+                        format!("field '{}'", r.display_path())
+                    }
+                    _ => "this expression".to_owned(),
+                };
+                return self.fail(ErrorKind::NullNotAllowed { what }, span);
+            }
+            let ty = other.ty().clone();
+            return Some(ir::Expr::new(ExprKind::Const(Value::Null), ty, true, span));
+        }
+        match types::coerce(lit, target, self.schema.lenient_enums()) {
+            Ok(v) => Some(ir::Expr::new(
+                ExprKind::Const(v),
+                other.ty().clone(),
+                false,
+                span,
+            )),
+            Err(ErrorKind::Mismatch { right, .. }) => self.fail(
+                ErrorKind::Mismatch {
+                    op: op.keyword(),
+                    left: other.ty().clone(),
+                    right,
+                },
+                span,
+            ),
+            Err(kind) => self.fail(kind, span),
+        }
+    }
+
+    fn in_list(&mut self, expr: &ast::Expr, list: &[ast::Expr], span: Span) -> Checked {
+        let x = self.expr(expr);
+        let mut values = Vec::with_capacity(list.len());
+        let mut ok = true;
+        for item in list {
+            let lit = match &item.kind {
+                ast::ExprKind::Literal(l) => Some(l.clone()),
+                ast::ExprKind::Unary {
+                    op: UnaryOp::Neg,
+                    expr,
+                } => match &expr.kind {
+                    ast::ExprKind::Literal(l) => types::negate(l),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(lit) = lit else {
+                self.fail(ErrorKind::ListItem, item.span);
+                ok = false;
+                continue;
+            };
+            let Some(x) = &x else { continue };
+            match self.coerce_to(&lit, x, CmpOp::Eq, item.span) {
+                Some(c) => match c.kind() {
+                    ExprKind::Const(v) => values.push(v.clone()),
+                    _ => ok = false,
+                },
+                None => ok = false,
+            }
+        }
+        let x = x?;
+        if !ok {
+            return None;
+        }
+        if !matches!(x.ty(), Type::Field(t) if t.is_scalar()) {
+            return self.fail(
+                ErrorKind::Mismatch {
+                    op: "in",
+                    left: x.ty().clone(),
+                    right: x.ty().clone(),
+                },
+                span,
+            );
+        }
+        let kind = ExprKind::In {
+            expr: Box::new(x),
+            list: values,
+        };
+        Some(boolean(kind, false, span))
+    }
+
+    fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Checked {
+        let Some(func) = Function::by_name(&name.name) else {
+            let suggestion = Function::ALL
+                .iter()
+                .map(|f| f.name())
+                .map(|n| (strsim::jaro_winkler(n, &name.name.to_ascii_lowercase()), n))
+                .filter(|(score, _)| *score > 0.85)
+                .max_by(|a, b| a.0.total_cmp(&b.0))
+                .map(|(_, n)| n);
+            let kind = ErrorKind::UnknownFunction {
+                name: name.name.clone(),
+                suggestion,
+            };
+            return self.fail(kind, name.span);
+        };
+        let sig = signature(func);
+        let (max, min) = (sig.params.len(), sig.params.len() - sig.optional);
+        if args.len() < min || args.len() > max {
+            let kind = ErrorKind::Arity {
+                function: func.name(),
+                expected: sig.arity,
+                found: args.len(),
+            };
+            return self.fail(kind, span);
+        }
+        let mut checked = Vec::with_capacity(args.len());
+        let mut ok = true;
+        for (i, (arg, param)) in args.iter().zip(sig.params).enumerate() {
+            let x = match &arg.kind {
+                ast::ExprKind::Literal(lit) => {
+                    let target = param.literal_type();
+                    let target = target.field_type().cloned().unwrap_or(FieldType::String);
+                    match types::coerce(lit, &target, false) {
+                        Ok(v) => {
+                            let nullable = v.is_null();
+                            let ty = if nullable {
+                                Type::Null
+                            } else {
+                                Type::Field(target)
+                            };
+                            Some(ir::Expr::new(ExprKind::Const(v), ty, nullable, arg.span))
+                        }
+                        Err(_) => {
+                            let found = types::natural(lit).map_or(Type::Null, |(_, t)| t);
+                            self.arg_error(func, i, *param, found, arg.span)
+                        }
+                    }
+                }
+                _ => match self.expr(arg) {
+                    Some(x) if param.accepts(x.ty()) => Some(x),
+                    Some(x) => {
+                        let found = x.ty().clone();
+                        self.arg_error(func, i, *param, found, arg.span)
+                    }
+                    None => None,
+                },
+            };
+            match x {
+                Some(x) => checked.push(x),
+                None => ok = false,
+            }
+        }
+        if !ok {
+            return None;
+        }
+        let nullable = checked.iter().any(ir::Expr::is_nullable);
+        let kind = ExprKind::Call {
+            func,
+            args: checked,
+        };
+        Some(ir::Expr::new(kind, Type::Field(sig.result), nullable, span))
+    }
+
+    fn arg_error(
+        &mut self,
+        func: Function,
+        index: usize,
+        param: Param,
+        found: Type,
+        span: Span,
+    ) -> Checked {
+        let kind = ErrorKind::Argument {
+            function: func.name(),
+            position: index + 1,
+            expected: param.describe(),
+            found,
+        };
+        self.fail(kind, span)
+    }
+
+    fn lambda(
+        &mut self,
+        path: &ast::Path,
+        kind: ast::LambdaKind,
+        body: &Option<(ast::Ident, Box<ast::Expr>)>,
+        span: Span,
+    ) -> Checked {
+        let collection = match self.field_ref(&path.segments) {
+            Ok(r) => r,
+            Err((kind, span)) => return self.fail(kind, span),
+        };
+        let Some(item) = collection.ty.item_type().cloned() else {
+            let name = path.to_string();
+            return self.fail(ErrorKind::NotACollection { name }, path.span());
+        };
+        let kind = match kind {
+            ast::LambdaKind::Any => LambdaKind::Any,
+            ast::LambdaKind::All => LambdaKind::All,
+        };
+        let (variable, predicate) = match body {
+            None => (String::new(), None),
+            Some((var, pred)) => {
+                if self.vars.iter().any(|v| v.name == var.name) {
+                    let name = var.name.clone();
+                    return self.fail(ErrorKind::DuplicateVariable { name }, var.span);
+                }
+                self.vars.push(Var {
+                    name: var.name.clone(),
+                    ty: item,
+                });
+                let p = self.condition(pred);
+                self.vars.pop();
+                (var.name.clone(), Some(Box::new(p?)))
+            }
+        };
+        let nullable = predicate.as_ref().is_some_and(|p| p.is_nullable());
+        let kind = ExprKind::Lambda {
+            kind,
+            collection,
+            variable,
+            predicate,
+        };
+        Some(boolean(kind, nullable, span))
+    }
+}
+
+fn is_null(e: &ir::Expr) -> bool {
+    matches!(e.kind(), ExprKind::Const(Value::Null))
+}
+
+/// Flattens nested `and` (or `or`) operands into one list: `a and (b and c)`
+/// is `and(a, b, c)`.
+fn flatten(operands: Vec<ir::Expr>, and: bool) -> Vec<ir::Expr> {
+    let mut out = Vec::with_capacity(operands.len());
+    for e in operands {
+        match e.kind {
+            ExprKind::And(inner) if and => out.extend(inner),
+            ExprKind::Or(inner) if !and => out.extend(inner),
+            kind => out.push(ir::Expr::new(kind, e.ty, e.nullable, e.span)),
+        }
+    }
+    out
+}

@@ -1,0 +1,106 @@
+//! Turns a checked expression back into a syntax tree, so it prints with the one printer.
+
+use crate::ir::{self, CmpOp, ExprKind, FieldRef, LambdaKind};
+use crate::syntax::ast::{self, BinaryOp, Ident, Literal, LogicalOp, Path, UnaryOp};
+use crate::value::Value;
+
+/// The syntax tree of a checked expression: canonical field names, literals
+/// in the form the checker converted them to (`'Succeeded'` for an enum
+/// member, a full date-time in UTC for `2018-08-01Z`).
+pub fn to_syntax(e: &ir::Expr) -> ast::Expr {
+    let mut vars = Vec::new();
+    convert(e, &mut vars)
+}
+
+fn node(kind: ast::ExprKind) -> ast::Expr {
+    ast::Expr::new(kind)
+}
+
+fn literal(v: &Value) -> ast::Expr {
+    let lit = match v {
+        Value::Null => Literal::Null,
+        Value::Bool(b) => Literal::Bool(*b),
+        Value::Int(i) => Literal::Int(*i),
+        Value::Float(x) => Literal::Float(*x),
+        Value::String(s) | Value::Enum(s) => Literal::String(s.clone()),
+        Value::Guid(g) => Literal::Guid(*g),
+        Value::Date(d) => Literal::Date(*d),
+        Value::DateTimeOffset(t) => Literal::DateTimeOffset(t.fixed_offset()),
+        Value::TimeOfDay(t) => Literal::TimeOfDay(*t),
+        Value::Duration(d) => Literal::Duration(*d),
+    };
+    node(ast::ExprKind::Literal(lit))
+}
+
+fn path(r: &FieldRef, vars: &[String]) -> Path {
+    let mut segments = Vec::new();
+    if r.var > 0 {
+        segments.push(Ident::new(vars[r.var - 1].clone()));
+    }
+    segments.extend(r.path.iter().map(|f| Ident::new(f.name())));
+    Path { segments }
+}
+
+fn convert(e: &ir::Expr, vars: &mut Vec<String>) -> ast::Expr {
+    let all = |op, items: &[ir::Expr], vars: &mut Vec<String>| {
+        node(ast::ExprKind::Logical {
+            op,
+            operands: items.iter().map(|x| convert(x, vars)).collect(),
+        })
+    };
+    match e.kind() {
+        ExprKind::Const(v) => literal(v),
+        ExprKind::Field(r) => node(ast::ExprKind::Path(path(r, vars))),
+        ExprKind::Not(x) => node(ast::ExprKind::Unary {
+            op: UnaryOp::Not,
+            expr: Box::new(convert(x, vars)),
+        }),
+        ExprKind::And(items) => all(LogicalOp::And, items, vars),
+        ExprKind::Or(items) => all(LogicalOp::Or, items, vars),
+        ExprKind::Compare { op, lhs, rhs } => {
+            let op = match op {
+                CmpOp::Eq => BinaryOp::Eq,
+                CmpOp::Ne => BinaryOp::Ne,
+                CmpOp::Gt => BinaryOp::Gt,
+                CmpOp::Ge => BinaryOp::Ge,
+                CmpOp::Lt => BinaryOp::Lt,
+                CmpOp::Le => BinaryOp::Le,
+            };
+            node(ast::ExprKind::Binary {
+                op,
+                lhs: Box::new(convert(lhs, vars)),
+                rhs: Box::new(convert(rhs, vars)),
+            })
+        }
+        ExprKind::In { expr, list } => node(ast::ExprKind::In {
+            expr: Box::new(convert(expr, vars)),
+            list: list.iter().map(literal).collect(),
+        }),
+        ExprKind::Call { func, args } => node(ast::ExprKind::Call {
+            name: Ident::new(func.name()),
+            args: args.iter().map(|x| convert(x, vars)).collect(),
+        }),
+        ExprKind::Lambda {
+            kind,
+            collection,
+            variable,
+            predicate,
+        } => {
+            let kind = match kind {
+                LambdaKind::Any => ast::LambdaKind::Any,
+                LambdaKind::All => ast::LambdaKind::All,
+            };
+            let body = predicate.as_ref().map(|p| {
+                vars.push(variable.clone());
+                let body = convert(p, vars);
+                vars.pop();
+                (Ident::new(variable.clone()), Box::new(body))
+            });
+            node(ast::ExprKind::Lambda {
+                path: path(collection, vars),
+                kind,
+                body,
+            })
+        }
+    }
+}

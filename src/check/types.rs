@@ -1,0 +1,184 @@
+//! Type rules: which types compare, which order, and how literals convert to a field's type.
+
+use super::error::ErrorKind;
+use crate::ir::Type;
+use crate::schema::FieldType;
+use crate::syntax::ast::Literal;
+use crate::value::Value;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+
+/// A literal's own value and type, when nothing around it says otherwise.
+/// `None` for enum literals, which need an enum field to mean anything.
+pub(crate) fn natural(lit: &Literal) -> Option<(Value, Type)> {
+    let t = |f| Type::Field(f);
+    Some(match lit {
+        Literal::Null => (Value::Null, Type::Null),
+        Literal::Bool(b) => (Value::Bool(*b), t(FieldType::Boolean)),
+        Literal::Int(i) => (Value::Int(*i), t(FieldType::Int64)),
+        Literal::Float(x) => (Value::Float(*x), t(FieldType::Double)),
+        Literal::String(s) => (Value::String(s.clone()), t(FieldType::String)),
+        Literal::Guid(g) => (Value::Guid(*g), t(FieldType::Guid)),
+        Literal::Date(d) => (Value::Date(*d), t(FieldType::Date)),
+        Literal::DateUtc(d) => (
+            Value::DateTimeOffset(midnight(*d)),
+            t(FieldType::DateTimeOffset),
+        ),
+        Literal::DateTimeOffset(dt) => (
+            Value::DateTimeOffset(dt.with_timezone(&Utc)),
+            t(FieldType::DateTimeOffset),
+        ),
+        Literal::TimeOfDay(x) => (Value::TimeOfDay(*x), t(FieldType::TimeOfDay)),
+        Literal::Duration(d) => (Value::Duration(*d), t(FieldType::Duration)),
+        Literal::Enum { .. } => return None,
+    })
+}
+
+fn midnight(d: NaiveDate) -> DateTime<Utc> {
+    d.and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+fn invalid(expected: &FieldType, why: impl Into<String>) -> ErrorKind {
+    ErrorKind::InvalidLiteral {
+        expected: Type::Field(expected.clone()),
+        why: why.into(),
+    }
+}
+
+/// Parses a GUID written as a string: `'2e9da30d-27f6-4208-81f2-9cd3d67893ba'`.
+pub(crate) fn parse_guid_text(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    if b.len() != 36 {
+        return None;
+    }
+    let mut v: u128 = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return None;
+            }
+            continue;
+        }
+        v = (v << 4) | u128::from((c as char).to_digit(16)?);
+    }
+    Some(v)
+}
+
+/// Converts `lit` to a value of type `target`, the type of what it is compared with.
+///
+/// `lenient_enums`: an unknown enum member converts to a value that matches
+/// nothing, instead of being an error (Defender's behaviour).
+pub(crate) fn coerce(
+    lit: &Literal,
+    target: &FieldType,
+    lenient_enums: bool,
+) -> Result<Value, ErrorKind> {
+    use FieldType as F;
+    let mismatch = |lit_ty: Type| ErrorKind::Mismatch {
+        op: "eq",
+        left: Type::Field(target.clone()),
+        right: lit_ty,
+    };
+    match (target, lit) {
+        (_, Literal::Null) => Ok(Value::Null),
+        (F::Int32 | F::Int64 | F::Decimal | F::Double, Literal::Int(i)) => Ok(Value::Int(*i)),
+        (F::Int32 | F::Int64 | F::Decimal | F::Double, Literal::Float(x)) => Ok(Value::Float(*x)),
+        (F::String, Literal::String(s)) => Ok(Value::String(s.clone())),
+        (F::Boolean, Literal::Bool(b)) => Ok(Value::Bool(*b)),
+        (F::Guid, Literal::Guid(g)) => Ok(Value::Guid(*g)),
+        (F::Guid, Literal::String(s)) => parse_guid_text(s)
+            .map(Value::Guid)
+            .ok_or_else(|| invalid(target, format!("'{s}' is not a GUID"))),
+        (F::Date, Literal::Date(d) | Literal::DateUtc(d)) => Ok(Value::Date(*d)),
+        (F::DateTimeOffset, Literal::Date(d) | Literal::DateUtc(d)) => {
+            Ok(Value::DateTimeOffset(midnight(*d)))
+        }
+        (F::DateTimeOffset, Literal::DateTimeOffset(dt)) => {
+            Ok(Value::DateTimeOffset(dt.with_timezone(&Utc)))
+        }
+        (F::Date | F::DateTimeOffset | F::TimeOfDay, Literal::String(s)) => Err(invalid(
+            target,
+            format!("'{s}' is a string; date and time literals are written without quotes"),
+        )),
+        (F::TimeOfDay, Literal::TimeOfDay(t)) => Ok(Value::TimeOfDay(*t)),
+        (F::Duration, Literal::Duration(d)) => Ok(Value::Duration(*d)),
+        (F::Duration, Literal::String(s)) => {
+            // OData 4.01 makes the `duration` prefix optional.
+            crate::syntax::parse_duration(s)
+                .map(Value::Duration)
+                .map_err(|why| invalid(target, format!("'{s}' is not a duration: {why}")))
+        }
+        (F::Enum(e), Literal::String(s)) => enum_member(e, s, lenient_enums),
+        (F::Enum(e), Literal::Enum { type_name, value }) => {
+            if !type_name.eq_ignore_ascii_case(e.name()) {
+                return Err(invalid(
+                    target,
+                    format!("'{type_name}' is not the field's enum type '{}'", e.name()),
+                ));
+            }
+            enum_member(e, value, lenient_enums)
+        }
+        (_, Literal::Enum { type_name, .. }) => Err(invalid(
+            target,
+            format!("an enum literal of type '{type_name}' cannot stand here"),
+        )),
+        (_, other) => Err(mismatch(natural(other).map_or(Type::Null, |(_, t)| t))),
+    }
+}
+
+fn enum_member(
+    e: &crate::schema::EnumType,
+    value: &str,
+    lenient: bool,
+) -> Result<Value, ErrorKind> {
+    if let Some(m) = e.member(value) {
+        return Ok(Value::Enum(m.to_owned()));
+    }
+    if lenient {
+        // Matches nothing: no record holds a value that is not a member.
+        return Ok(Value::Enum(value.to_owned()));
+    }
+    Err(ErrorKind::UnknownEnumMember {
+        enum_name: e.name().to_owned(),
+        value: value.to_owned(),
+        suggestion: e.suggest(value).map(str::to_owned),
+        members: e.members().to_vec(),
+    })
+}
+
+/// Whether values of types `a` and `b` can be compared with `eq`/`ne`.
+pub(crate) fn comparable(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::Null, _) | (_, Type::Null) => true,
+        _ if a.is_numeric() && b.is_numeric() => true,
+        (Type::Field(x), Type::Field(y)) => match (x, y) {
+            (FieldType::Enum(e1), FieldType::Enum(e2)) => e1.name() == e2.name(),
+            (FieldType::Complex(_), _) | (FieldType::Collection(_), _) => false,
+            _ => x == y,
+        },
+    }
+}
+
+/// Whether values of type `t` can be ordered with `gt`, `ge`, `lt`, `le`.
+pub(crate) fn ordered(t: &Type) -> bool {
+    t.is_numeric()
+        || matches!(
+            t.field_type(),
+            Some(
+                FieldType::String
+                    | FieldType::Date
+                    | FieldType::DateTimeOffset
+                    | FieldType::TimeOfDay
+                    | FieldType::Duration
+            )
+        )
+}
+
+/// The negation of a numeric literal, for `-(5)`.
+pub(crate) fn negate(lit: &Literal) -> Option<Literal> {
+    match lit {
+        Literal::Int(i) => i.checked_neg().map(Literal::Int),
+        Literal::Float(x) => Some(Literal::Float(-x)),
+        Literal::Duration(d) => Some(Literal::Duration(TimeDelta::zero() - *d)),
+        _ => None,
+    }
+}
