@@ -4,6 +4,7 @@
 #![warn(missing_debug_implementations)]
 
 pub mod check;
+pub mod error;
 pub mod ir;
 pub mod query;
 pub mod report;
@@ -11,3 +12,5 @@ pub mod schema;
 pub mod span;
 pub mod syntax;
 pub mod value;
+
+pub use error::Error;
