@@ -548,3 +548,46 @@ fn unreadable_input_exits_1_naming_file_and_line() {
         "error: <stdin>:5: trailing comma at line 5 column 12\n",
     );
 }
+
+#[test]
+fn sorted_output_with_top_matches_the_library_on_many_records() {
+    use odata_filter::query::QueryOptions;
+    use odata_filter::schema::catalog;
+    // 3,000 records, many sharing a key and a status, so ties matter.
+    let statuses = ["Pending", "Succeeded", "Failed", "Cancelled"];
+    let records: Vec<serde_json::Value> = (0..3000)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("00000000-0000-0000-0000-{:012x}", (i * 7919) % 400),
+                "status": statuses[i % 4],
+                "seq": i,
+                "creationDateTimeUtc": if i % 5 == 0 {
+                    serde_json::Value::Null
+                } else {
+                    format!("2020-01-01T00:00:{:02}Z", i % 7).into()
+                },
+            })
+        })
+        .collect();
+    let input: String = records
+        .iter()
+        .map(|r| format!("{}\n", serde_json::to_string(r).unwrap()))
+        .collect();
+    let schema = catalog::machine_action();
+    for raw in [
+        "$orderby=status desc&$skip=3&$top=5",
+        "$orderby=creationDateTimeUtc&$top=7",
+        "$orderby=creationDateTimeUtc desc,status&$skip=1000&$top=600",
+        "$filter=status ne 'Failed'&$orderby=status&$skip=2990",
+    ] {
+        let (query, _) = QueryOptions::new().parse(&schema, raw).unwrap();
+        let expected: String = query
+            .apply(&schema, records.clone())
+            .records
+            .iter()
+            .map(|r| format!("{}\n", serde_json::to_string(r).unwrap()))
+            .collect();
+        let out = run(&["--entity", "machineactions", "--query", raw], &input);
+        ok(&out, &expected);
+    }
+}

@@ -219,18 +219,27 @@ fn sorted(
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let predicate = query.predicate();
-    let mut matched = Vec::new();
-    for_each_input(&cli.files, &mut |record| {
-        if query.matches(predicate.as_ref(), &record) {
-            matched.push(record);
-        }
-        Ok(Flow::Continue)
-    })?;
-    query.sort(schema, &mut matched);
     let skip = usize::try_from(query.skip).unwrap_or(usize::MAX);
     let top = query
         .top
         .map_or(usize::MAX, |t| usize::try_from(t).unwrap_or(usize::MAX));
+    // With $top, only the first skip + top records in order can be printed:
+    // whenever twice that many are held, sort and drop the rest. The sort is
+    // stable and later records are appended, so ties keep input order.
+    let keep = skip.saturating_add(top);
+    let prune_at = keep.saturating_mul(2).max(1024);
+    let mut matched = Vec::new();
+    for_each_input(&cli.files, &mut |record| {
+        if query.matches(predicate.as_ref(), &record) {
+            matched.push(record);
+            if matched.len() >= prune_at {
+                query.sort(schema, &mut matched);
+                matched.truncate(keep);
+            }
+        }
+        Ok(Flow::Continue)
+    })?;
+    query.sort(schema, &mut matched);
     for record in matched.into_iter().skip(skip).take(top) {
         write_record(out, &query.project(record))?;
     }

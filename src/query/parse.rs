@@ -311,9 +311,15 @@ impl<'a> OptionParser<'a> {
 /// distance), if it is within about a third of the length of `name` in edits.
 fn closest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
     let lower = name.to_lowercase();
-    let max = (name.chars().count() / 3).max(1);
+    let len = name.chars().count();
+    let max = (len / 3).max(1);
     let mut best: Option<(usize, &'c str)> = None;
     for c in candidates {
+        // The distance is at least the difference in length; skipping such
+        // candidates also keeps a huge name from costing a huge matrix.
+        if c.chars().count().abs_diff(len) > max {
+            continue;
+        }
         let d = strsim::damerau_levenshtein(&lower, &c.to_lowercase());
         if d <= max && best.is_none_or(|(b, _)| d < b) {
             best = Some((d, c));
