@@ -752,3 +752,60 @@ fn from_filter() {
     let e = Query::from_filter(&schema, "type eq 'Isolat'").unwrap_err();
     assert!(matches!(e, Error::Check(_)));
 }
+
+// ---- never panics; canonical text round-trips -------------------------------------------------
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Query-string-ish text: option names, separators, escapes (good and bad), words.
+    fn raw_query() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            Just("$filter=".to_owned()),
+            Just("$top=".to_owned()),
+            Just("$skip=".to_owned()),
+            Just("$orderby=".to_owned()),
+            Just("$select=".to_owned()),
+            Just("$count=".to_owned()),
+            Just("$expand=".to_owned()),
+            Just("$stop=".to_owned()),
+            Just("&".to_owned()),
+            Just("=".to_owned()),
+            Just(",".to_owned()),
+            Just("+".to_owned()),
+            Just("%".to_owned()),
+            Just("%27".to_owned()),
+            Just("%ff".to_owned()),
+            Just("%C3%A9".to_owned()),
+            Just("status eq 'Failed'".to_owned()),
+            Just("id desc".to_owned()),
+            Just("creationDateTimeUtc".to_owned()),
+            Just("é".to_owned()),
+            "[0-9]{1,21}",
+            "[a-zA-Z$ ]{0,6}",
+        ];
+        proptest::collection::vec(piece, 0..12).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics_and_canonical_text_round_trips(raw in raw_query()) {
+            let schema = ma();
+            let opts = QueryOptions::new();
+            match opts.parse(&schema, &raw) {
+                Ok((query, _)) => {
+                    let text = query.to_query_string();
+                    let (again, rest) = opts.parse(&schema, &text).unwrap();
+                    prop_assert_eq!(again, query);
+                    prop_assert!(rest.is_empty());
+                }
+                Err(e) => {
+                    let shown = e.to_string();
+                    prop_assert!(shown.starts_with("error: "));
+                    prop_assert!(shown.contains('^'));
+                }
+            }
+        }
+    }
+}
