@@ -5,6 +5,7 @@
 
 pub mod check;
 pub mod error;
+pub mod eval;
 pub mod ir;
 pub mod query;
 pub mod report;
