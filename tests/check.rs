@@ -360,7 +360,10 @@ fn type_rules() {
     // null only against nullable fields.
     let inv = catalog::investigation();
     assert_eq!(checked(&inv, "startTime eq null"), "startTime eq null");
-    assert_eq!(checked(&s, "scope ne null"), "scope ne null");
+    assert_eq!(
+        checked(&m, "computerDnsName ne null"),
+        "computerDnsName ne null"
+    );
     // Field against field, same type.
     assert_eq!(
         checked(&s, "requestor eq computerDnsName"),
