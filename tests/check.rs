@@ -366,7 +366,7 @@ fn type_rules() {
     );
     // Field against field, same type.
     assert_eq!(
-        checked(&s, "requestor eq computerDnsName"),
-        "requestor eq computerDnsName"
+        checked(&s, "requestor eq machineId"),
+        "requestor eq machineId"
     );
 }
