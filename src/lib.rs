@@ -4,6 +4,7 @@
 #![warn(missing_debug_implementations)]
 
 pub mod check;
+pub mod eval;
 pub mod ir;
 pub mod query;
 pub mod report;
