@@ -112,3 +112,261 @@ fn error_unknown_field() {
          1 | machinId eq 'x'\n  | ^^^^^^^^\n  = filterable fields: id, type, requestor, status, machineId, creationDateTimeUtc\n",
     );
 }
+
+#[test]
+fn error_not_filterable() {
+    renders(
+        &ma(),
+        "requestorComment eq 'x'",
+        "error: field 'requestorComment' of MachineAction cannot be used in $filter\n  |\n1 | requestorComment eq 'x'\n  | ^^^^^^^^^^^^^^^^\n  = filterable fields: id, type, requestor, status, machineId, creationDateTimeUtc\n",
+    );
+}
+
+#[test]
+fn error_not_boolean() {
+    renders(
+        &ma(),
+        "status",
+        "error: expected a Boolean condition, found a value of type Defender.MachineActionStatus\n  |\n1 | status\n  | ^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_not_operand() {
+    renders(
+        &ma(),
+        "not status eq 'Pending'",
+        "error: 'not' needs a Boolean operand, found Defender.MachineActionStatus\n  |\n1 | not status eq 'Pending'\n  | ^^^^^^^^^^\n  = 'not' binds tighter than comparisons: write 'not (a eq b)' to negate a comparison\n",
+    );
+}
+
+#[test]
+fn error_mismatch() {
+    renders(
+        &ma(),
+        "status eq 1",
+        "error: cannot compare Defender.MachineActionStatus with Edm.Int64 using 'eq'\n  |\n1 | status eq 1\n  |           ^\n",
+    );
+}
+
+#[test]
+fn error_invalid_literal_guid() {
+    renders(
+        &ma(),
+        "id eq 'not-a-guid'",
+        "error: invalid Edm.Guid literal: 'not-a-guid' is not a GUID\n  |\n1 | id eq 'not-a-guid'\n  |       ^^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_invalid_literal_quoted_date() {
+    renders(
+        &ma(),
+        "creationDateTimeUtc gt '2018-01-01'",
+        "error: invalid Edm.DateTimeOffset literal: '2018-01-01' is a string; date and time literals are written without quotes\n  |\n1 | creationDateTimeUtc gt '2018-01-01'\n  |                        ^^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_invalid_literal_enum_type() {
+    renders(
+        &ma(),
+        "status eq Defender.Other'Pending'",
+        "error: invalid Defender.MachineActionStatus literal: 'Defender.Other' is not the field's enum type 'Defender.MachineActionStatus'\n  |\n1 | status eq Defender.Other'Pending'\n  |           ^^^^^^^^^^^^^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_unknown_enum_member() {
+    renders(
+        &ma(),
+        "status eq 'succeeded'",
+        "error: 'succeeded' is not a member of Defender.MachineActionStatus; did you mean 'Succeeded'?\n  |\n1 | status eq 'succeeded'\n  |           ^^^^^^^^^^^\n  = members: Pending, InProgress, Succeeded, Failed, TimeOut, Cancelled\n",
+    );
+}
+
+#[test]
+fn error_null_not_allowed() {
+    renders(
+        &ma(),
+        "status eq null",
+        "error: field 'status' is never null, so comparing it with null is meaningless\n  |\n1 | status eq null\n  |           ^^^^\n",
+    );
+}
+
+#[test]
+fn error_null_ordering() {
+    renders(
+        &ma(),
+        "creationDateTimeUtc gt null",
+        "error: ordering comparisons with null are always false; use 'eq null' or 'ne null'\n  |\n1 | creationDateTimeUtc gt null\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_not_ordered() {
+    renders(
+        &ma(),
+        "id gt 2e9da30d-27f6-4208-81f2-9cd3d67893ba",
+        "error: 'gt' cannot order Edm.Guid values; use eq, ne or in\n  |\n1 | id gt 2e9da30d-27f6-4208-81f2-9cd3d67893ba\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_unknown_function() {
+    renders(
+        &ma(),
+        "startswit(requestor,'x')",
+        "error: unknown function 'startswit'; did you mean 'startswith'?\n  |\n1 | startswit(requestor,'x')\n  | ^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_arity() {
+    renders(
+        &ma(),
+        "startswith(requestor)",
+        "error: 'startswith' takes 2 arguments, found 1\n  |\n1 | startswith(requestor)\n  | ^^^^^^^^^^^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_argument() {
+    renders(
+        &ma(),
+        "year(requestor) eq 2018",
+        "error: argument 1 of 'year' must be a Date or DateTimeOffset, found Edm.String\n  |\n1 | year(requestor) eq 2018\n  |      ^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_not_a_collection() {
+    renders(
+        &ma(),
+        "status/any(s: s eq 'x')",
+        "error: 'status' is not a collection, so it has no any/all\n  |\n1 | status/any(s: s eq 'x')\n  | ^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_collection_value() {
+    renders(
+        &catalog::machine(),
+        "machineTags eq 'x'",
+        "error: 'machineTags' is a collection: test its elements with machineTags/any(x: ...) or machineTags/all(x: ...)\n  |\n1 | machineTags eq 'x'\n  | ^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_no_members() {
+    renders(
+        &ma(),
+        "status/name eq 'x'",
+        "error: 'status' is of type Defender.MachineActionStatus, which has no members\n  |\n1 | status/name eq 'x'\n  |        ^^^^\n",
+    );
+}
+
+#[test]
+fn error_duplicate_variable() {
+    renders(
+        &catalog::machine(),
+        "machineTags/any(t: machineTags/any(t: t eq 'x'))",
+        "error: lambda variable 't' is already in use\n  |\n1 | machineTags/any(t: machineTags/any(t: t eq 'x'))\n  |                                    ^\n",
+    );
+}
+
+#[test]
+fn error_list_item() {
+    renders(
+        &ma(),
+        "status in (type)",
+        "error: 'in' lists may only contain literal values\n  |\n1 | status in (type)\n  |            ^^^^\n",
+    );
+}
+
+#[test]
+fn error_unsupported_arithmetic() {
+    renders(
+        &ma(),
+        "machineId add 1 eq 2",
+        "error: arithmetic operators (add, sub, mul, div, divby, mod, negation) are not supported\n  |\n1 | machineId add 1 eq 2\n  | ^^^^^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_unsupported_has() {
+    renders(
+        &ma(),
+        "type has Defender.X'Y'",
+        "error: 'has' (enum flag) tests are not supported\n  |\n1 | type has Defender.X'Y'\n  | ^^^^^^^^^^^^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_complex_value() {
+    use odata_filter::schema::{ComplexType, Field, FieldType};
+    let info =
+        ComplexType::new("T.Info").field(Field::new("name", FieldType::String).filterable(true));
+    let schema = EntitySchema::builder("Thing", "Things")
+        .field(Field::new("id", FieldType::Int64).filterable(true))
+        .field(Field::new("info", info).nullable(true).filterable(true))
+        .key("id")
+        .build()
+        .unwrap();
+    renders(
+        &schema,
+        "info eq null",
+        "error: 'info' is a structured value and cannot be compared as a whole\n  |\n\
+         1 | info eq null\n  | ^^^^\n  = compare one of its members: name\n",
+    );
+    assert_eq!(checked(&schema, "info/name eq 'x'"), "info/name eq 'x'");
+}
+
+#[test]
+fn lenient_enums_match_nothing_instead_of_failing() {
+    let s = ma().with_lenient_enums(true);
+    assert_eq!(checked(&s, "status eq 'Done'"), "status eq 'Done'");
+}
+
+#[test]
+fn type_rules() {
+    let s = ma();
+    // Numeric promotion, both sides typed.
+    let m = catalog::machine();
+    assert_eq!(checked(&m, "rbacGroupId eq 140.0"), "rbacGroupId eq 140.0");
+    assert_eq!(
+        checked(&m, "rbacGroupId in (1, 2.5, -3)"),
+        "rbacGroupId in (1, 2.5, -3)"
+    );
+    // Dates against DateTimeOffset fields.
+    assert_eq!(
+        checked(&s, "creationDateTimeUtc ge 2018-12-04"),
+        "creationDateTimeUtc ge 2018-12-04T00:00:00Z"
+    );
+    // Literal on the left takes the type of the right.
+    assert_eq!(checked(&s, "'Pending' eq status"), "'Pending' eq status");
+    // Functions: string functions accept enum fields; date parts of instants.
+    assert_eq!(
+        checked(
+            &s,
+            "startswith(type,'Run') and year(creationDateTimeUtc) eq 2018"
+        ),
+        "startswith(type, 'Run') and year(creationDateTimeUtc) eq 2018"
+    );
+    assert_eq!(
+        checked(&s, "date(creationDateTimeUtc) eq 2018-12-04"),
+        "date(creationDateTimeUtc) eq 2018-12-04"
+    );
+    // null only against nullable fields.
+    let inv = catalog::investigation();
+    assert_eq!(checked(&inv, "startTime eq null"), "startTime eq null");
+    assert_eq!(
+        checked(&m, "computerDnsName ne null"),
+        "computerDnsName ne null"
+    );
+    // Field against field, same type.
+    assert_eq!(
+        checked(&s, "requestor eq machineId"),
+        "requestor eq machineId"
+    );
+}
