@@ -261,7 +261,9 @@ fn ident_len(s: &str) -> usize {
             break;
         }
     }
-    i + s[i..].find(|c: char| !is_ident_char(c)).unwrap_or(s.len() - i)
+    i + s[i..]
+        .find(|c: char| !is_ident_char(c))
+        .unwrap_or(s.len() - i)
 }
 
 /// The extent of a malformed number, for the error span: the run of
