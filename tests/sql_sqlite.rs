@@ -9,7 +9,10 @@ use odata_filter::query::Query;
 use odata_filter::schema::{catalog, EntitySchema, Field, FieldType};
 use odata_filter::sql::{self, sqlite, Dialect, ErrorKind, SqlType, SqliteDialect};
 use rusqlite::Connection;
-use sql_support::{all_filterable, filter, ndjson, oracle, query};
+use sql_support::{
+    agree_with_oracle, all_filterable, filter, ndjson, oracle, query, MACHINE_ACTION_FILTERS,
+    MACHINE_FILTERS,
+};
 
 const MACHINE_ACTIONS: &str = include_str!("../data/machineactions.ndjson");
 const MACHINES: &str = include_str!("../data/machines.ndjson");
@@ -299,55 +302,31 @@ fn numbers_compare_exactly() {
 }
 
 #[test]
+fn doubles_and_int64_agree_with_the_oracle() {
+    let s = sql_support::numbers();
+    let lines = sql_support::NUMBER_RECORDS;
+    let mut db = sql_support::Sqlite(load(&s, lines));
+    agree_with_oracle(
+        &mut db,
+        &s,
+        lines,
+        sql_support::NUMBER_FILTERS,
+        &["d desc", "i"],
+    );
+}
+
+#[test]
 fn functions_follow_the_evaluator() {
     let (conn, s) = machine_actions();
-    let records: Vec<serde_json::Value> = ndjson(MACHINE_ACTIONS)
-        .iter()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    for f in [
-        "year(creationDateTimeUtc) eq 2018",
-        "month(creationDateTimeUtc) eq 3 and day(creationDateTimeUtc) ge 2",
-        "hour(creationDateTimeUtc) eq 7",
-        "minute(creationDateTimeUtc) eq 30 and second(creationDateTimeUtc) eq 0",
-        "date(creationDateTimeUtc) eq 2024-03-01",
-        "time(creationDateTimeUtc) lt 08:00:00",
-        "time(creationDateTimeUtc) eq 07:00:12.0000001",
-        "indexof(requestor, '@') eq 7",
-        "indexof(requestor, 'zzz') eq -1 and indexof(requestor, '') eq 0",
-        "length(requestor) gt 20",
-        "substring(requestor, 8) eq 'contoso.com'",
-        "substring(requestor, -3, 2) eq 'An'",
-        "substring(requestor, 100) eq ''",
-        "substring(requestor, 1, -1) eq ''",
-        "tolower(requestor) eq 'analyst@contoso.com'",
-        "trim(concat('  ', requestor)) eq requestor",
-        "concat(requestor, '!') eq 'Analyst@contoso.com!'",
-        "contains(type, 'Isolat') and not contains(type, 'Un')",
-        "year(cancellationDateTimeUtc) eq 2024",
-        "not (year(cancellationDateTimeUtc) eq 2024)",
-        "scope in ('Full', null)",
-        "scope in ('Full', 'Quick') or status in ()",
-        "not (scope in ('Full', 'Quick'))",
-        "relatedFileInfo/fileIdentifierType eq 'Sha1' or relatedFileInfo/fileIdentifier eq null",
-        "externalId eq 'INC-20240302-0042'",
-        "(scope eq 'Full') eq false",
-        "(scope eq null) ne (status eq 'Succeeded')",
-        "contains(scope, 'u') eq null",
-        "requestor eq machineId or scope eq scope",
-        "scope ne scope",
-        "requestor gt 'Analyst@contoso.com' and requestor lt 'p'",
-        "lastUpdateDateTimeUtc gt creationDateTimeUtc",
-        "id eq 69dc3630-1ccc-4342-acf3-35286eec741d or id eq '2E9DA30D-27F6-4208-81F2-9CD3D67893BA'",
-        "status eq 'Succeeded' and (type eq 'Isolate' or scope eq null)",
-    ] {
-        let q = query(&s, Some(f), &[], 0, None);
-        let want: Vec<String> = oracle::select(&q, &s, &records)
-            .into_iter()
-            .map(|i| records[i]["id"].as_str().unwrap()[..8].to_owned())
-            .collect();
-        assert_eq!(ids_of(&conn, &s, &q), want, "{f}");
-    }
+    let mut db = sql_support::Sqlite(conn);
+    agree_with_oracle(
+        &mut db,
+        &s,
+        &ndjson(MACHINE_ACTIONS),
+        MACHINE_ACTION_FILTERS,
+        &["scope desc", "requestor"],
+    );
+    let conn = db.0;
     // Spot-check the oracle itself on two of them.
     assert_eq!(
         ids(&conn, &s, "hour(creationDateTimeUtc) eq 7"),
@@ -355,6 +334,19 @@ fn functions_follow_the_evaluator() {
     );
     // Analyst@... eight times, and o'brien@.
     assert_eq!(ids(&conn, &s, "indexof(requestor, '@') eq 7").len(), 9);
+}
+
+#[test]
+fn machines_agree_with_the_oracle() {
+    let (conn, s) = machines();
+    let mut db = sql_support::Sqlite(conn);
+    agree_with_oracle(
+        &mut db,
+        &s,
+        &ndjson(MACHINES),
+        MACHINE_FILTERS,
+        &["riskScore", "osBuild desc"],
+    );
 }
 
 #[test]

@@ -22,14 +22,15 @@ impl Dialect for PostgresDialect {
     }
 
     fn placeholder(&self, index: usize, ty: SqlType) -> String {
-        let cast = match ty {
-            SqlType::Bool => "boolean",
-            SqlType::Int => "bigint",
-            SqlType::Number => "numeric",
-            SqlType::Text => "text COLLATE \"C\"",
-            SqlType::Json => "jsonb",
-        };
-        format!("${index}::{cast}")
+        match ty {
+            SqlType::Bool => format!("${index}::boolean"),
+            SqlType::Int => format!("${index}::bigint"),
+            SqlType::Number => format!("${index}::numeric"),
+            // Parenthesized: COLLATE may not stand where PostgreSQL's grammar wants a b_expr,
+            // as in POSITION(x IN y).
+            SqlType::Text => format!("(${index}::text COLLATE \"C\")"),
+            SqlType::Json => format!("${index}::jsonb"),
+        }
     }
 
     fn supports_nul_in_text(&self) -> bool {
