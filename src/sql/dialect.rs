@@ -69,9 +69,11 @@ pub trait Dialect: Debug + Send + Sync {
     // ---------------------------------------------------------------------------------------
     // Storage
 
-    /// The column type for values of SQL type `ty`. Default: `BOOLEAN`, `BIGINT`, `DOUBLE
-    /// PRECISION`, `TEXT`, `TEXT` (JSON).
-    fn column_type(&self, ty: SqlType) -> String {
+    /// The column type for values of SQL type `ty`; `indexed` when the column gets an index
+    /// (some databases bound indexable text). Default: `BOOLEAN`, `BIGINT`, `DOUBLE PRECISION`,
+    /// `TEXT`, `TEXT` (JSON).
+    fn column_type(&self, ty: SqlType, indexed: bool) -> String {
+        let _ = indexed;
         match ty {
             SqlType::Bool => "BOOLEAN",
             SqlType::Int => "BIGINT",

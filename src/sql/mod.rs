@@ -73,7 +73,7 @@
 //!
 //! | EDM type | stored as | SQLite | PostgreSQL | MySQL | SQL Server |
 //! |---|---|---|---|---|---|
-//! | String | text | `TEXT` | `TEXT COLLATE "C"` | `VARCHAR(768)` `utf8mb4_0900_bin` | `VARCHAR(1700)` `Latin1_General_100_BIN2_UTF8` |
+//! | String | text | `TEXT` | `TEXT COLLATE "C"` | `VARCHAR(768)` if indexed, else `LONGTEXT`, `utf8mb4_0900_bin` | `VARCHAR(1700)` if indexed, else `VARCHAR(MAX)`, `Latin1_General_100_BIN2_UTF8` |
 //! | Enum | member name | same as String | | | |
 //! | Guid | lower-case text | same as String | | | |
 //! | Boolean | Boolean | `INTEGER` 0/1 | `BOOLEAN` | `BOOLEAN` | `BIT` |
@@ -132,8 +132,8 @@
 //! text cannot hold U+0000, so such values are refused ([`ErrorKind::Unsupported`]); SQLite's
 //! `length`, `substr` and `GLOB` stop at U+0000, so text functions over such strings differ
 //! from the evaluator (literals containing it are refused in SQLite text matches); SQL
-//! Server's `=` ignores trailing spaces; MySQL and SQL Server text columns are bounded (768
-//! and 1700 bytes) so that they can be indexed; leap seconds (`:60`) are stored as the
+//! Server's `=` ignores trailing spaces; indexed MySQL and SQL Server text columns are bounded
+//! (768 characters, 1700 bytes) so that they can be indexed; leap seconds (`:60`) are stored as the
 //! following second.
 
 mod dialect;

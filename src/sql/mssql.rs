@@ -30,12 +30,15 @@ impl Dialect for MsSqlDialect {
         format!("@p{index}")
     }
 
-    fn column_type(&self, ty: SqlType) -> String {
+    /// Indexed text is `VARCHAR(1700)` (the 1700-byte key limit); other text is
+    /// `VARCHAR(MAX)`.
+    fn column_type(&self, ty: SqlType, indexed: bool) -> String {
         match ty {
             SqlType::Bool => "BIT",
             SqlType::Int => "BIGINT",
             SqlType::Number => "FLOAT(53)",
-            SqlType::Text => "VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8",
+            SqlType::Text if indexed => "VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8",
+            SqlType::Text => "VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8",
             SqlType::Json => "NVARCHAR(MAX)",
         }
         .to_owned()

@@ -17,8 +17,6 @@ use super::sqlite::json_path;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MySqlDialect;
 
-/// The binary collation of text columns and values.
-const TEXT: &str = "VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin";
 
 impl Dialect for MySqlDialect {
     fn name(&self) -> &'static str {
@@ -29,12 +27,17 @@ impl Dialect for MySqlDialect {
         format!("`{}`", name.replace('`', "``"))
     }
 
-    fn column_type(&self, ty: SqlType) -> String {
+    /// Indexed text is `VARCHAR(768)` (InnoDB's 3072-byte key limit); other text is
+    /// `LONGTEXT`, which keeps rows within MySQL's 65535-byte limit.
+    fn column_type(&self, ty: SqlType, indexed: bool) -> String {
         match ty {
             SqlType::Bool => "BOOLEAN",
             SqlType::Int => "BIGINT",
             SqlType::Number => "DOUBLE",
-            SqlType::Text => TEXT,
+            SqlType::Text if indexed => {
+                "VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin"
+            }
+            SqlType::Text => "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin",
             SqlType::Json => "JSON",
         }
         .to_owned()

@@ -37,7 +37,7 @@ impl Dialect for PostgresDialect {
         false
     }
 
-    fn column_type(&self, ty: SqlType) -> String {
+    fn column_type(&self, ty: SqlType, _indexed: bool) -> String {
         match ty {
             SqlType::Bool => "BOOLEAN",
             SqlType::Int => "BIGINT",

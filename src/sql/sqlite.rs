@@ -24,7 +24,7 @@ impl Dialect for SqliteDialect {
         format!("?{index}")
     }
 
-    fn column_type(&self, ty: SqlType) -> String {
+    fn column_type(&self, ty: SqlType, _indexed: bool) -> String {
         match ty {
             SqlType::Bool | SqlType::Int => "INTEGER",
             SqlType::Number => "NUMERIC",

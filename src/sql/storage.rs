@@ -297,7 +297,7 @@ pub(crate) fn create_table(
         defs.push(format!(
             "{} {}",
             ident(dialect, c.name())?,
-            dialect.column_type(c.ty)
+            dialect.column_type(c.ty, c.indexed)
         ));
     }
     let mut out = vec![format!("CREATE TABLE {t} ({})", defs.join(", "))];
