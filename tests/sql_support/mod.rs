@@ -9,6 +9,8 @@ use odata_filter::sql::{
 };
 use odata_filter::{check, syntax};
 
+pub mod gen;
+
 /// The four built-in dialects.
 pub fn dialects() -> [&'static dyn Dialect; 4] {
     [
@@ -328,6 +330,16 @@ pub mod oracle {
     /// The positions of the records `query` selects, in order: filter, sort by the order keys
     /// (or the default order), then the key ascending, then input order; skip and top.
     pub fn select(query: &Query, schema: &EntitySchema, records: &[Json]) -> Vec<usize> {
+        select_with(query, schema, records, &|f, r| matches(f, r))
+    }
+
+    /// Like [`select`], with `matches` deciding which records the filter keeps.
+    pub fn select_with(
+        query: &Query,
+        schema: &EntitySchema,
+        records: &[Json],
+        matches: &dyn Fn(&Expr, &Json) -> bool,
+    ) -> Vec<usize> {
         let mut keys: Vec<(FieldRef, bool)> = query
             .order_by
             .iter()
