@@ -86,7 +86,14 @@ fn sql_text(q: &odata_filter::query::Query, d: &dyn odata_filter::sql::Dialect) 
 }
 
 proptest! {
-    // 256 cases by default; PROPTEST_CASES=5000 for a longer hunt.
+    // 256 cases unless PROPTEST_CASES says otherwise (5000 for a longer hunt).
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(
+            proptest::test_runner::FileFailurePersistence::WithSource("regressions"),
+        )),
+        ..ProptestConfig::default()
+    })]
+
     #[test]
     fn sql_agrees_with_the_reference_semantics(
         records in gen::records(10),
