@@ -22,18 +22,22 @@
 //! use odata_filter::{check, schema::catalog, syntax};
 //!
 //! let schema = catalog::machine_action();
-//! let text = "status eq 'Succeeded' and not (scope eq 'Full')";
+//! let text = "status eq 'Succeeded' and not (requestor eq 'Analyst@contoso.com')";
 //! let filter = check::check(&schema, &syntax::parse(text)?, text)?;
 //!
-//! let w = sql::where_clause(&filter, &schema, "machineactions", &SqliteDialect)?;
+//! let w = sql::where_clause(&filter, &schema, "MachineActions", &SqliteDialect)?;
 //! assert_eq!(
 //!     w.sql,
-//!     r#"("status" = ?1 AND (NOT ("scope" = ?2 AND "scope" IS NOT NULL)))"#
+//!     r#"(("status" = ?1) AND (NOT ("requestor" = ?2 AND "requestor" IS NOT NULL)))"#
 //! );
-//! assert_eq!(w.params, [SqlValue::Text("Succeeded".into()), SqlValue::Text("Full".into())]);
+//! assert_eq!(
+//!     w.params,
+//!     [SqlValue::Text("Succeeded".into()), SqlValue::Text("Analyst@contoso.com".into())]
+//! );
 //!
-//! let w = sql::where_clause(&filter, &schema, "machineactions", &PostgresDialect)?;
-//! assert!(w.sql.starts_with(r#"("status" = $1::text COLLATE "C" AND"#));
+//! let w = sql::where_clause(&filter, &schema, "MachineActions", &PostgresDialect)?;
+//! assert!(w.sql.starts_with(r#"(("status" = ($1::text COLLATE "C")) AND"#));
+//! assert_eq!(serde_json::to_value(&w)?["params"][0], "Succeeded");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -17,7 +17,6 @@ use super::sqlite::json_path;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MySqlDialect;
 
-
 impl Dialect for MySqlDialect {
     fn name(&self) -> &'static str {
         "mysql"
