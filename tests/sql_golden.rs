@@ -328,3 +328,40 @@ fn dialects_by_name() {
     }
     assert!(sql::dialect_from_str("oracle").is_none());
 }
+
+#[test]
+fn errors_name_what_and_where() {
+    use odata_filter::schema::{EntitySchema, Field, FieldType};
+    use odata_filter::sql::ErrorKind;
+    let ma = all_filterable(&catalog::machine_action());
+    let f = sql_support::filter(&ma, "year(3000-01-01T00:00:00Z) eq 3000");
+    let e = sql::where_clause(&f, &ma, "t", dialects()[0]).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::OutOfRange { .. }), "{e}");
+    assert!(e.to_string().contains("3000-01-01T00:00:00Z"), "{e}");
+
+    let f = sql_support::filter(&ma, "scope eq 'x'");
+    let e = sql::where_clause(&f, &ma, "_e1", dialects()[0]).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Schema { .. }), "{e}");
+
+    let clash = EntitySchema::builder("A", "As")
+        .field(Field::new("id", FieldType::Int64))
+        .field(Field::new("doc", FieldType::String).with_column("_doc"))
+        .key("id")
+        .build()
+        .unwrap();
+    let e = sql::create_table_sql(&clash, "As", dialects()[1]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "schema cannot be stored as a table: two columns are named \"_doc\" \
+         (names are compared ignoring case; `_id` and `_doc` are reserved)"
+    );
+
+    let e = sql::insert_sql(&ma, "t", "[1, 2]", dialects()[2]).unwrap_err();
+    assert_eq!(e.to_string(), "cannot store the record: not a JSON object");
+    let far = r#"{"creationDateTimeUtc": "2262-04-12T00:00:00Z"}"#;
+    let e = sql::insert_sql(&ma, "t", far, dialects()[2]).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Record { .. }), "{e}");
+    assert!(e.to_string().contains("creationDateTimeUtc"), "{e}");
+    let old = r#"{"id": "69dc3630-1ccc-4342-acf3-35286eec741d"}"#;
+    assert!(sql::insert_sql(&ma, "t", old, dialects()[2]).is_ok());
+}

@@ -251,6 +251,26 @@ fn lambdas_over_a_collection() {
 }
 
 #[test]
+fn lambdas_over_nested_collections_of_objects() {
+    let (conn, s) = machine_actions();
+    let f =
+        "commands/any(c: c/command/params/any(p: p/key eq 'Path' and contains(p/value, 'Temp')))";
+    assert_eq!(ids(&conn, &s, f), ["4aa49e91"]);
+    assert_eq!(
+        ids(&conn, &s, "commands/any(c: c/errors/any())"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        ids(&conn, &s, "commands/any(c: c/endTime eq null)"),
+        ["4aa49e91"]
+    );
+    assert_eq!(
+        ids(&conn, &s, "commands/all(c: c/commandStatus eq 'Completed')").len(),
+        9
+    );
+}
+
+#[test]
 fn order_nulls_first_ascending_and_last_descending() {
     let (conn, s) = machine_actions();
     let asc = ids_of(&conn, &s, &query(&s, None, &["scope"], 0, None));

@@ -329,6 +329,18 @@ pub fn string_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
+/// A JSON path `$."a"."b"` (SQL/JSON and SQLite syntax) to the object keys `path`; `$` when
+/// `path` is empty. Write it into SQL with [`string_literal`].
+pub fn json_path(path: &[&str]) -> String {
+    let mut p = String::from("$");
+    for key in path {
+        p.push_str(".\"");
+        p.push_str(&key.replace('\\', "\\\\").replace('"', "\\\""));
+        p.push('"');
+    }
+    p
+}
+
 /// The LIKE pattern for `kind` and `literal`: `%`-wrapped as needed, with `esc` and every
 /// wildcard in `literal` preceded by `esc`.
 pub fn like_pattern(kind: TextMatch, literal: &str, esc: char, wildcards: &[char]) -> String {

@@ -150,7 +150,9 @@ pub mod sqlite;
 mod storage;
 mod translate;
 
-pub use dialect::{dialect_from_str, like_pattern, string_literal, DatePart, Dialect, TextMatch};
+pub use dialect::{
+    dialect_from_str, json_path, like_pattern, string_literal, DatePart, Dialect, TextMatch,
+};
 pub use error::{Error, ErrorKind};
 pub use mssql::MsSqlDialect;
 pub use mysql::MySqlDialect;

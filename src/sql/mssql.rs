@@ -8,10 +8,9 @@
 //! unlike the evaluator. Not run in this crate's tests. See
 //! <https://learn.microsoft.com/sql/t-sql/language-reference>.
 
-use super::dialect::{DatePart, Dialect};
+use super::dialect::{json_path, string_literal, DatePart, Dialect};
 use super::error::Error;
 use super::params::SqlType;
-use super::sqlite::json_path;
 
 /// Microsoft SQL Server 2019 or later.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -115,7 +114,10 @@ impl Dialect for MsSqlDialect {
         Ok(if path.is_empty() {
             format!("OPENJSON({container}) AS {alias}")
         } else {
-            format!("OPENJSON({container}, {}) AS {alias}", json_path(path))
+            format!(
+                "OPENJSON({container}, {}) AS {alias}",
+                string_literal(&json_path(path))
+            )
         })
     }
 
@@ -127,7 +129,10 @@ impl Dialect for MsSqlDialect {
         let text = if path.is_empty() {
             format!("{alias}.[value]")
         } else {
-            format!("JSON_VALUE({alias}.[value], {})", json_path(path))
+            format!(
+                "JSON_VALUE({alias}.[value], {})",
+                string_literal(&json_path(path))
+            )
         };
         Ok(match ty {
             SqlType::Text | SqlType::Json => text,

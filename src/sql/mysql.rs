@@ -8,10 +8,9 @@
 //! `DOUBLE`, so an Int64 compared with a Double beyond 2^53 may round. Not run in this crate's
 //! tests. See <https://dev.mysql.com/doc/refman/8.0/en/>.
 
-use super::dialect::{DatePart, Dialect};
+use super::dialect::{json_path, string_literal, DatePart, Dialect};
 use super::error::Error;
 use super::params::SqlType;
-use super::sqlite::json_path;
 
 /// MySQL 8.0.21 or later.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -82,8 +81,7 @@ impl Dialect for MySqlDialect {
     }
 
     fn json_elements(&self, container: &str, path: &[&str], alias: &str) -> Result<String, Error> {
-        let array = json_path(path);
-        let array = format!("{}[*]'", &array[..array.len() - 1]);
+        let array = string_literal(&format!("{}[*]", json_path(path)));
         Ok(format!(
             "JSON_TABLE({container}, {array} COLUMNS (v JSON PATH '$')) AS {alias}"
         ))
@@ -94,7 +92,7 @@ impl Dialect for MySqlDialect {
     }
 
     fn json_value(&self, alias: &str, path: &[&str], ty: SqlType) -> Result<String, Error> {
-        let p = json_path(path);
+        let p = string_literal(&json_path(path));
         Ok(match ty {
             SqlType::Text => {
                 format!("(JSON_VALUE({alias}.v, {p} RETURNING CHAR(768)) COLLATE utf8mb4_0900_bin)")

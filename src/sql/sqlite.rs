@@ -147,14 +147,8 @@ impl Dialect for SqliteDialect {
 }
 
 /// A JSON path literal `'$."a"."b"'`.
-pub(crate) fn json_path(path: &[&str]) -> String {
-    let mut p = String::from("$");
-    for key in path {
-        p.push_str(".\"");
-        p.push_str(&key.replace('\\', "\\\\").replace('"', "\\\""));
-        p.push('"');
-    }
-    string_literal(&p)
+fn json_path(path: &[&str]) -> String {
+    string_literal(&super::dialect::json_path(path))
 }
 
 #[cfg(feature = "rusqlite")]

@@ -21,6 +21,8 @@ pub(crate) const NS_PER_DAY: i64 = 86_400_000_000_000;
 pub(crate) struct Column<'s> {
     /// The fields from the record to the value (complex parents first).
     pub path: Vec<&'s Field>,
+    /// The last of them: the field the column holds.
+    leaf: &'s Field,
     /// The SQL type of the column.
     pub ty: SqlType,
     /// Whether the column gets an index (filterable along its path, or sortable).
@@ -35,7 +37,7 @@ impl Column<'_> {
 
     /// The field the column holds.
     pub fn leaf(&self) -> &Field {
-        self.path[self.path.len() - 1]
+        self.leaf
     }
 }
 
@@ -99,6 +101,7 @@ fn collect<'s>(out: &mut Vec<Column<'s>>, mut path: Vec<&'s Field>, f: &'s Field
             let sql = sql_type(ty).unwrap_or(SqlType::Json);
             out.push(Column {
                 path,
+                leaf: f,
                 ty: sql,
                 indexed: sql != SqlType::Json && (filterable || f.is_sortable()),
             });

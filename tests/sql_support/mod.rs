@@ -563,6 +563,12 @@ pub const MACHINE_ACTION_FILTERS: &[&str] = &[
     "lastUpdateDateTimeUtc gt creationDateTimeUtc",
     "id eq 69dc3630-1ccc-4342-acf3-35286eec741d or id eq '2E9DA30D-27F6-4208-81F2-9CD3D67893BA'",
     "status eq 'Succeeded' and (type eq 'Isolate' or scope eq null)",
+    "commands/any(c: c/errors/any())",
+    "commands/any(c: not c/errors/any())",
+    "commands/any(c: c/command/params/any(p: p/key eq 'Path' and contains(p/value, 'Temp')))",
+    "commands/all(c: c/commandStatus eq 'Completed')",
+    "commands/any(c: c/startTime gt creationDateTimeUtc and c/endTime eq null)",
+    "commands/any(c: c/index eq 0 and c/command/type eq 'GetFile')",
 ];
 
 /// Filters over `all_filterable(machine())`, compared with the oracle on every backend.
