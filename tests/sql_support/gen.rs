@@ -302,6 +302,9 @@ fn literal(ty: &'static str) -> BoxedStrategy<String> {
             "-0.5",
             "1e19",
             "-1e19",
+            "NaN",
+            "INF",
+            "-INF",
         ])
         .prop_map(str::to_owned)
         .boxed(),
@@ -314,6 +317,9 @@ fn literal(ty: &'static str) -> BoxedStrategy<String> {
             "9007199254740993",
             "2.5",
             "-3",
+            "NaN",
+            "INF",
+            "-INF",
         ])
         .prop_map(str::to_owned)
         .boxed(),
@@ -441,6 +447,16 @@ fn functions() -> BoxedStrategy<String> {
                 None => format!("substring({a}, {st}) {o} {l}"),
             }
         ),
+        (
+            s(),
+            pick(&["i", "l", "length(s)", "indexof(s, 'b')"]),
+            op(true),
+            str_lit()
+        )
+            .prop_map(|(a, st, o, l)| format!("substring({a}, {st}) {o} {l}")),
+        (s(), s(), op(true), int()).prop_map(|(a, b, o, n)| format!("indexof({a}, {b}) {o} {n}")),
+        (s(), pick(&["i", "c/ci"]), op(true), str_lit())
+            .prop_map(|(a, n, o, l)| format!("substring({a}, 1, {n}) {o} {l}")),
         (
             pick(&["tolower", "toupper", "trim"]),
             s(),
