@@ -168,7 +168,7 @@ use translate::Translator;
 
 /// The condition selecting the records that `filter` matches, without the `WHERE` keyword.
 ///
-/// Columns are written unquailfied, except inside `any`/`all` subqueries, where record columns
+/// Columns are written unqualified, except inside `any`/`all` subqueries, where record columns
 /// are qualified with `table` (write the statement's `FROM` as `table` or alias it so).
 ///
 /// Fails when the schema cannot be laid out as a table ([`ErrorKind::Schema`]), when the
@@ -306,7 +306,9 @@ pub fn create_table_sql(
 ///
 /// Fails when the text is not a JSON object or holds a value the storage cannot
 /// ([`ErrorKind::Record`]): an instant outside 1677-09-21..2262-04-11, a date outside
-/// 0001..=9999, a duration over 292 years, or (PostgreSQL) a string containing U+0000.
+/// 0001..=9999, a duration over 292 years; or when the dialect cannot hold one of its strings
+/// (U+0000 in PostgreSQL: [`ErrorKind::Unsupported`] for a column, [`ErrorKind::Record`]
+/// inside a collection).
 pub fn insert_sql(
     schema: &EntitySchema,
     table: &str,
