@@ -97,6 +97,7 @@ pub mod query;
 pub mod report;
 pub mod schema;
 pub mod span;
+pub mod sql;
 pub mod syntax;
 pub mod value;
 
