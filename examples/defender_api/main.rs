@@ -5,6 +5,9 @@
 //! single entities, `/$count`, and `POST /api/machines/{id}/collectInvestigationPackage`, behind
 //! bearer tokens with per-token rate limits. See `README.md` in this directory, and `--help`.
 
+// The integration tests (tests/server.rs) include the same module and use items this binary
+// does not, such as the re-exports for checking the generated data.
+#[allow(dead_code, unused_imports)]
 mod app;
 
 use std::process::ExitCode;

@@ -627,6 +627,41 @@ pub fn detect(record: &Value) -> Result<Kind, String> {
     }
 }
 
+/// Checks `record` against the schema of `kind`: a JSON object in which every non-nullable
+/// field is present and not null, and every scalar field that is present has its declared JSON
+/// shape (enum members spelled as declared, parsable timestamps).
+pub fn validate(kind: Kind, record: &Value) -> Result<(), String> {
+    use odata_filter::schema::FieldType;
+    if !record.is_object() {
+        return Err("not a JSON object".to_owned());
+    }
+    for field in kind.schema().fields() {
+        let name = field.name();
+        let value = match field.value_in(record) {
+            None | Some(Value::Null) if field.is_nullable() => continue,
+            None | Some(Value::Null) => return Err(format!("`{name}` is missing")),
+            Some(value) => value,
+        };
+        let ok = match field.ty() {
+            FieldType::String | FieldType::Guid => value.is_string(),
+            FieldType::Boolean => value.is_boolean(),
+            FieldType::Int32 | FieldType::Int64 => value.is_i64(),
+            FieldType::Double | FieldType::Decimal => value.is_number(),
+            FieldType::DateTimeOffset => value
+                .as_str()
+                .is_some_and(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok()),
+            FieldType::Enum(e) => value.as_str().is_some_and(|m| e.member(m).is_some()),
+            FieldType::Complex(_) => value.is_object(),
+            FieldType::Collection(_) => value.is_array(),
+            _ => true,
+        };
+        if !ok {
+            return Err(format!("`{name}` is not a valid {}: {value}", field.ty()));
+        }
+    }
+    Ok(())
+}
+
 /// Reads an NDJSON file of records: one JSON object per line, blank lines skipped. Each
 /// record's entity is `entity`, or [`detect`]ed. An `@odata.context` key is dropped.
 pub fn read_ndjson(path: &Path, entity: Option<Kind>) -> Result<Vec<(Kind, Value)>, BoxError> {
@@ -647,6 +682,7 @@ pub fn read_ndjson(path: &Path, entity: Option<Kind>) -> Result<Vec<(Kind, Value
             return Err(at(&"not a JSON object").into());
         };
         object.remove("@odata.context");
+        validate(kind, &record).map_err(|e| at(&format!("{} record: {e}", kind.schema().name())))?;
         out.push((kind, record));
     }
     Ok(out)
@@ -658,7 +694,7 @@ mod tests {
 
     #[test]
     fn timestamps_have_seven_fractional_digits() {
-        assert_eq!(timestamp(1_543_925_037, 201_191_100), "2018-12-04T12:43:57.2011911Z");
+        assert_eq!(timestamp(1_543_927_437, 201_191_100), "2018-12-04T12:43:57.2011911Z");
         assert_eq!(timestamp(0, 0), "1970-01-01T00:00:00.0000000Z");
         assert_eq!(now().len(), "2018-12-04T12:43:57.2011911Z".len());
     }
