@@ -1,5 +1,8 @@
 //! Parse, and parse + check, of realistic Defender filters and of 1, 10 and 100 KiB generated filters.
 
+// `criterion_group!` and `criterion_main!` generate undocumented items.
+#![allow(missing_docs)]
+
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use odata_filter::schema::catalog;
 use odata_filter::{check, syntax};
@@ -41,7 +44,9 @@ fn filters() -> Vec<(&'static str, &'static str, String)> {
 fn bench_realistic(c: &mut Criterion) {
     let mut group = c.benchmark_group("parse");
     for (name, _, text) in filters() {
-        group.bench_function(name, |b| b.iter(|| syntax::parse(black_box(&text)).unwrap()));
+        group.bench_function(name, |b| {
+            b.iter(|| syntax::parse(black_box(&text)).unwrap())
+        });
     }
     group.finish();
     let mut group = c.benchmark_group("parse_check");
@@ -84,9 +89,11 @@ fn bench_growth(c: &mut Criterion) {
     for kib in [1usize, 10, 100] {
         let text = generated(kib * 1024);
         group.throughput(Throughput::Bytes(text.len() as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(format!("{kib}KiB")), &text, |b, t| {
-            b.iter(|| parser.parse(black_box(t)).unwrap())
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(format!("{kib}KiB")),
+            &text,
+            |b, t| b.iter(|| parser.parse(black_box(t)).unwrap()),
+        );
     }
     group.finish();
 }

@@ -6,6 +6,8 @@
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod check;
+pub mod error;
+pub mod eval;
 pub mod ir;
 pub mod query;
 pub mod report;
@@ -13,3 +15,5 @@ pub mod schema;
 pub mod span;
 pub mod syntax;
 pub mod value;
+
+pub use error::Error;

@@ -1,10 +1,60 @@
 //! Query options (`$filter`, `$orderby`, `$top`, `$skip`, `$select`, `$count`): parsed, checked, applied.
+//!
+//! [`QueryOptions::parse`] reads a raw URL query string, as Defender's list
+//! endpoints take it, into a checked [`Query`]; [`Query::apply`] runs that
+//! query over JSON records in memory.
+//!
+//! ```
+//! use odata_filter::query::QueryOptions;
+//! use odata_filter::schema::catalog;
+//! use serde_json::json;
+//!
+//! let schema = catalog::machine_action();
+//! let (query, rest) = QueryOptions::new().parse(
+//!     &schema,
+//!     "$filter=status+eq+'Succeeded'&$orderby=creationDateTimeUtc desc&$top=1&api-version=2",
+//! )?;
+//! assert_eq!(rest, [("api-version".to_owned(), "2".to_owned())]);
+//!
+//! let records = vec![
+//!     json!({"id": "69dc3630-1ccc-4342-acf3-35286eec741d", "status": "Succeeded",
+//!            "creationDateTimeUtc": "2018-12-04T12:43:57.2011911Z"}),
+//!     json!({"id": "2e9da30d-27f6-4208-81f2-9cd3d67893ba", "status": "Failed",
+//!            "creationDateTimeUtc": "2018-12-04T12:50:00Z"}),
+//!     json!({"id": "44cffc15-0e3d-4cbf-96aa-bf76f9b27f5e", "status": "Succeeded",
+//!            "creationDateTimeUtc": "2018-12-04T12:15:40.6052029Z"}),
+//! ];
+//! let applied = query.apply(&schema, records);
+//! assert_eq!(applied.records.len(), 1);
+//! assert_eq!(applied.records[0]["id"], "69dc3630-1ccc-4342-acf3-35286eec741d");
+//! # Ok::<(), odata_filter::Error>(())
+//! ```
+
+mod apply;
+mod decode;
+mod error;
+mod parse;
+
+pub use apply::Applied;
+pub use error::{Error, ErrorKind};
 
 use crate::ir::{self, FieldRef};
-use crate::schema::Field;
+use crate::schema::{EntitySchema, Field};
+use crate::syntax;
+
+/// The query options [`QueryOptions::parse`] accepts, in their canonical spelling.
+pub const OPTION_NAMES: &[&str] = &[
+    "$filter", "$top", "$skip", "$orderby", "$select", "$count", "$expand",
+];
+
+/// The default (and Defender's) maximum `$top`: "Maximum page size is 10,000".
+pub const DEFAULT_MAX_TOP: u64 = 10_000;
+
+/// The largest `$skip` accepted: `i64::MAX`, so that every SQL backend can bind it.
+pub const MAX_SKIP: u64 = i64::MAX as u64;
 
 /// A checked set of query options for one entity, ready for any backend.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Query {
     /// `$filter`, checked; `None` when absent.
     pub filter: Option<ir::Expr>,
@@ -19,6 +69,10 @@ pub struct Query {
     pub select: Option<Vec<Field>>,
     /// `$count=true`: the caller wants the total number of matches.
     pub count: bool,
+    /// `$expand`: the canonical names of the structured or collection fields
+    /// to expand, in the order given (`["evidence"]` for Defender's alerts);
+    /// empty when absent.
+    pub expand: Vec<String>,
 }
 
 /// One `$orderby` key.
@@ -28,4 +82,215 @@ pub struct OrderKey {
     pub field: FieldRef,
     /// `desc` rather than `asc`.
     pub descending: bool,
+}
+
+impl OrderKey {
+    /// The key for the top-level `field`.
+    pub fn new(field: &Field, descending: bool) -> OrderKey {
+        OrderKey {
+            field: FieldRef {
+                var: 0,
+                path: vec![field.clone()],
+                ty: field.ty().clone(),
+            },
+            descending,
+        }
+    }
+}
+
+impl Query {
+    /// A query with only a `$filter` (plain text, not URL-encoded), parsed
+    /// with the default limits and checked against `schema`.
+    ///
+    /// ```
+    /// use odata_filter::query::Query;
+    /// use odata_filter::schema::catalog;
+    ///
+    /// let schema = catalog::machine_action();
+    /// let q = Query::from_filter(&schema, "STATUS eq 'Succeeded'")?;
+    /// assert_eq!(q.filter.unwrap().to_string(), "status eq 'Succeeded'");
+    /// assert!(Query::from_filter(&schema, "status eq").is_err());
+    /// # Ok::<(), odata_filter::Error>(())
+    /// ```
+    pub fn from_filter(schema: &EntitySchema, filter: &str) -> Result<Query, crate::Error> {
+        QueryOptions::new().filter_query(schema, filter)
+    }
+
+    /// The options of this query in canonical form, as `(name, decoded value)`
+    /// pairs in a fixed order: `$filter`, `$select`, `$expand`, `$orderby`,
+    /// `$skip`, `$top`, `$count`. Options at their defaults (no filter,
+    /// `$skip=0`, `$count=false`, ...) are left out.
+    pub fn canonical_options(&self) -> Vec<(&'static str, String)> {
+        let mut out = Vec::new();
+        if let Some(f) = &self.filter {
+            out.push(("$filter", f.to_string()));
+        }
+        if let Some(fields) = &self.select {
+            let names: Vec<&str> = fields.iter().map(Field::name).collect();
+            out.push(("$select", names.join(",")));
+        }
+        if !self.expand.is_empty() {
+            out.push(("$expand", self.expand.join(",")));
+        }
+        if !self.order_by.is_empty() {
+            let keys: Vec<String> = self
+                .order_by
+                .iter()
+                .map(|k| {
+                    let name = k.field.display_path();
+                    if k.descending {
+                        format!("{name} desc")
+                    } else {
+                        name
+                    }
+                })
+                .collect();
+            out.push(("$orderby", keys.join(",")));
+        }
+        if self.skip > 0 {
+            out.push(("$skip", self.skip.to_string()));
+        }
+        if let Some(top) = self.top {
+            out.push(("$top", top.to_string()));
+        }
+        if self.count {
+            out.push(("$count", "true".to_owned()));
+        }
+        out
+    }
+
+    /// The canonical options as a percent-encoded query string that
+    /// [`QueryOptions::parse`] reads back to an equal query, e.g. for an
+    /// `@odata.nextLink`.
+    ///
+    /// ```
+    /// use odata_filter::query::QueryOptions;
+    /// use odata_filter::schema::catalog;
+    ///
+    /// let schema = catalog::machine_action();
+    /// let opts = QueryOptions::new();
+    /// let (q, _) = opts.parse(&schema, "$top=2&$filter=status+eq+'Succeeded'")?;
+    /// let text = q.to_query_string();
+    /// assert_eq!(text, "$filter=status%20eq%20'Succeeded'&$top=2");
+    /// assert_eq!(opts.parse(&schema, &text)?.0, q);
+    /// # Ok::<(), odata_filter::Error>(())
+    /// ```
+    pub fn to_query_string(&self) -> String {
+        let pairs: Vec<String> = self
+            .canonical_options()
+            .into_iter()
+            .map(|(name, value)| format!("{name}={}", decode::encode(&value)))
+            .collect();
+        pairs.join("&")
+    }
+}
+
+/// Parses query strings into [`Query`]s: the maximum `$top` and the `$filter` parser limits.
+///
+/// ```
+/// use odata_filter::query::QueryOptions;
+/// use odata_filter::schema::catalog;
+/// use odata_filter::syntax::Parser;
+///
+/// let options = QueryOptions::new()
+///     .max_top(500)
+///     .parser(Parser::builder().max_depth(20).build());
+/// let schema = catalog::alert();
+/// assert!(options.parse(&schema, "$top=500&$expand=evidence").is_ok());
+/// assert!(options.parse(&schema, "$top=501").is_err());
+/// ```
+#[derive(Clone, Debug)]
+pub struct QueryOptions {
+    max_top: u64,
+    parser: syntax::Parser,
+}
+
+impl Default for QueryOptions {
+    fn default() -> QueryOptions {
+        QueryOptions {
+            max_top: DEFAULT_MAX_TOP,
+            parser: syntax::Parser::new(),
+        }
+    }
+}
+
+impl QueryOptions {
+    /// The defaults: `$top` at most [`DEFAULT_MAX_TOP`] (10,000), default parser limits.
+    pub fn new() -> QueryOptions {
+        QueryOptions::default()
+    }
+
+    /// Sets the largest `$top` accepted (default 10,000).
+    pub fn max_top(mut self, max: u64) -> QueryOptions {
+        self.max_top = max;
+        self
+    }
+
+    /// Sets the parser used for `$filter`, with its [`syntax::Limits`].
+    pub fn parser(mut self, parser: syntax::Parser) -> QueryOptions {
+        self.parser = parser;
+        self
+    }
+
+    /// The largest `$top` accepted.
+    pub fn get_max_top(&self) -> u64 {
+        self.max_top
+    }
+
+    /// The parser used for `$filter`.
+    pub fn get_parser(&self) -> &syntax::Parser {
+        &self.parser
+    }
+
+    /// Parses and checks a raw URL query string (the part after `?`; one
+    /// leading `?` is skipped) against `schema`.
+    ///
+    /// Parameters are separated by `&`; names and values are form-decoded
+    /// (`+` is a space, `%XX` a byte, and the result must be UTF-8). Option
+    /// names start with `$` and are matched case-insensitively; they are
+    /// [`OPTION_NAMES`]. Parameters whose decoded name does not start with `$`
+    /// are returned, decoded and in order, for the caller.
+    ///
+    /// - `$filter`: parsed with this parser's limits and checked against the schema.
+    /// - `$top`, `$skip`: non-negative integers, surrounding white space
+    ///   tolerated (Defender's docs have `$top=100 `); `$top` at most
+    ///   [`max_top`](QueryOptions::max_top), `$skip` at most [`MAX_SKIP`].
+    /// - `$orderby`: comma-separated `field [asc|desc]` (case-insensitive
+    ///   direction), sortable fields only.
+    /// - `$select`: comma-separated declared fields, or `*` for all.
+    /// - `$count`: `true` or `false`.
+    /// - `$expand`: comma-separated declared structured or collection fields
+    ///   (`evidence` on Alert).
+    ///
+    /// Errors: an unknown `$` option, a repeated option, an empty value, an
+    /// invalid value or encoding are [`crate::Error::Query`], positioned in
+    /// the raw query string. Errors in the `$filter` text are
+    /// [`crate::Error::Syntax`] or [`crate::Error::Check`], positioned in the
+    /// decoded filter text.
+    pub fn parse(
+        &self,
+        schema: &EntitySchema,
+        raw_query: &str,
+    ) -> Result<(Query, Vec<(String, String)>), crate::Error> {
+        parse::parse(self, schema, raw_query)
+    }
+
+    /// Parses and checks a bare `$filter` expression (not URL-encoded) against `schema`.
+    pub fn parse_filter(
+        &self,
+        schema: &EntitySchema,
+        filter: &str,
+    ) -> Result<ir::Expr, crate::Error> {
+        let tree = self.parser.parse(filter)?;
+        Ok(crate::check::check(schema, &tree, filter)?)
+    }
+
+    /// A query with only the bare `$filter` expression `filter` (not
+    /// URL-encoded), as the CLI's `--filter` takes it.
+    pub fn filter_query(&self, schema: &EntitySchema, filter: &str) -> Result<Query, crate::Error> {
+        Ok(Query {
+            filter: Some(self.parse_filter(schema, filter)?),
+            ..Query::default()
+        })
+    }
 }

@@ -71,9 +71,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn skip_ws(&mut self) {
-        let rest = self.rest();
-        let trimmed = rest.trim_start_matches([' ', '\t', '\r', '\n']);
-        self.pos += rest.len() - trimmed.len();
+        let b = self.input.as_bytes();
+        while matches!(b.get(self.pos), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+            self.pos += 1;
+        }
     }
 
     /// Reads the next token.
@@ -248,7 +249,21 @@ fn starts_ident(s: &str) -> bool {
 }
 
 fn ident_len(s: &str) -> usize {
-    s.find(|c: char| !is_ident_char(c)).unwrap_or(s.len())
+    // ASCII fast path; fall back to Unicode classes at the first non-ASCII byte.
+    let b = s.as_bytes();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            i += 1;
+        } else if c.is_ascii() {
+            return i;
+        } else {
+            break;
+        }
+    }
+    i + s[i..]
+        .find(|c: char| !is_ident_char(c))
+        .unwrap_or(s.len() - i)
 }
 
 /// The extent of a malformed number, for the error span: the run of

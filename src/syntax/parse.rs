@@ -41,19 +41,31 @@ enum Infix {
 }
 
 fn infix(word: &str) -> Option<Infix> {
-    if word.len() > 5 {
+    let b = word.as_bytes();
+    if !(2..=5).contains(&b.len()) {
         return None;
     }
-    if word.eq_ignore_ascii_case("and") {
-        return Some(Infix::Logical(LogicalOp::And));
-    }
-    if word.eq_ignore_ascii_case("or") {
-        return Some(Infix::Logical(LogicalOp::Or));
-    }
-    BinaryOp::ALL
-        .into_iter()
-        .find(|op| op.keyword().eq_ignore_ascii_case(word))
-        .map(Infix::Binary)
+    let mut lower = [0u8; 5];
+    lower[..b.len()].copy_from_slice(b);
+    lower.make_ascii_lowercase();
+    Some(match &lower[..b.len()] {
+        b"and" => Infix::Logical(LogicalOp::And),
+        b"or" => Infix::Logical(LogicalOp::Or),
+        b"eq" => Infix::Binary(BinaryOp::Eq),
+        b"ne" => Infix::Binary(BinaryOp::Ne),
+        b"gt" => Infix::Binary(BinaryOp::Gt),
+        b"ge" => Infix::Binary(BinaryOp::Ge),
+        b"lt" => Infix::Binary(BinaryOp::Lt),
+        b"le" => Infix::Binary(BinaryOp::Le),
+        b"has" => Infix::Binary(BinaryOp::Has),
+        b"add" => Infix::Binary(BinaryOp::Add),
+        b"sub" => Infix::Binary(BinaryOp::Sub),
+        b"mul" => Infix::Binary(BinaryOp::Mul),
+        b"div" => Infix::Binary(BinaryOp::Div),
+        b"divby" => Infix::Binary(BinaryOp::DivBy),
+        b"mod" => Infix::Binary(BinaryOp::Mod),
+        _ => return None,
+    })
 }
 
 /// Operator keywords, which cannot start a member path.

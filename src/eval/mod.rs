@@ -1,0 +1,131 @@
+//! Evaluation of checked filters over JSON records: compile once, run on many records.
+//!
+//! ```
+//! use odata_filter::{check, eval::Predicate, schema::catalog, syntax};
+//! use serde_json::json;
+//!
+//! let schema = catalog::machine_action();
+//! let text = "status eq 'Succeeded' and creationDateTimeUtc gt 2018-08-01Z";
+//! let filter = check::check(&schema, &syntax::parse(text)?, text)?;
+//! let p = Predicate::compile(&filter);
+//!
+//! let record = json!({"status": "Succeeded", "creationDateTimeUtc": "2018-12-04T14:43:57+02:00"});
+//! assert!(p.matches(&record));
+//! assert!(!p.matches(&json!({"status": "Failed"})));
+//! assert_eq!(p.eval(&json!({"status": "Succeeded"})), Some(false));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Reading records
+//!
+//! A field's value is found by its JSON paths ([`Field::json_paths`]: the first path that is
+//! present wins, even when it holds `null`) and read with the rules of [`Value::from_json`]:
+//! a missing field, a JSON `null`, and a value of the wrong JSON type (a number in a string
+//! field, `"n/a"` in a GUID field, an unparsable date) are all **null**. A record that is not
+//! an object (an array, a number) has only null fields. Evaluation is total: no record, however
+//! malformed, makes it panic.
+//!
+//! # Semantics
+//!
+//! `eval` gives the OData three-valued result (`None` is null); `matches` is true only when
+//! `eval` is `Some(true)`, so false and null both reject a record.
+//!
+//! | Construct | Result |
+//! |---|---|
+//! | `a eq b` | true when both are null, false when one is; otherwise equal values. Never null. |
+//! | `a ne b` | `not (a eq b)`: `scope ne 'Full'` is **true** when `scope` is null. Never null. |
+//! | `a gt/ge/lt/le b` | false when either operand is null; otherwise the ordering. Never null. |
+//! | numbers | compared exactly across Int32/Int64/Double/Decimal (no i64 → f64 rounding); NaN is unequal to everything (`eq` false, `ne` true, orderings false) |
+//! | strings | by Unicode code point, case-sensitively |
+//! | DateTimeOffset | as instants, whatever their offsets, to the nanosecond |
+//! | enums | by member name, case-sensitively; a record's string is not checked against the members, so an unknown member (lenient schemas) matches only records holding exactly that string |
+//! | GUIDs | as 128-bit numbers: upper- and lower-case record strings are the same GUID |
+//! | `x in (v1, ..., vn)` | true iff `x eq vi` for some `i` (`null in (null)` is true); never null |
+//! | `a and b` | false if either is false; else null if either is null; else true. Stops at the first false. |
+//! | `a or b` | true if either is true; else null if either is null; else false. Stops at the first true. |
+//! | `not a` | `not null` is null |
+//! | a function with a null argument | null |
+//! | `contains`, `startswith`, `endswith` | case-sensitive, exact characters |
+//! | `length(s)` | the number of characters (code points) |
+//! | `indexof(s, t)` | 0-based character index of the first `t` in `s`, -1 if none; `indexof(s, '')` is 0 |
+//! | `substring(s, i)`, `substring(s, i, n)` | characters from 0-based position `i` (`n` of them, or to the end); `i < 0` counts as 0; `i` at or past the end gives `''`; `n < 0` gives `''`; `n` past the end takes the rest |
+//! | `tolower`, `toupper` | ASCII letters only; other characters unchanged |
+//! | `trim(s)` | without leading and trailing U+0020 spaces (only) |
+//! | `concat(a, b)` | `a` followed by `b` |
+//! | `year`, `month`, `day` | of a Date, or of a DateTimeOffset in UTC |
+//! | `hour`, `minute`, `second` | of a TimeOfDay, or of a DateTimeOffset in UTC; `second` of a leap second (`23:59:60`) is **59** |
+//! | `date(t)`, `time(t)` | the UTC date and time of day of a DateTimeOffset |
+//! | enum arguments to string functions | their member names |
+//! | `c/any(x: p)` | true iff `p` is true for some element; else false (never null) |
+//! | `c/all(x: p)` | true iff `p` is true for every element (so true when `c` is empty); else false (never null) |
+//! | `c/any()` | true iff `c` has an element |
+//! | a missing, null or non-array collection | empty: `any` false, `all` true |
+//! | lambda elements | read with the collection's item type; an ill-typed element is null, a complex element's members are read by their JSON paths |
+//!
+//! Lambdas are two-valued so that SQL backends can implement them exactly with `EXISTS` and
+//! `NOT EXISTS`: an element whose predicate is null neither satisfies `any` nor lets `all`
+//! hold.
+//!
+//! # Speed
+//!
+//! [`Predicate::compile`] resolves every field's JSON keys once, converts constants to the
+//! form records are compared in (GUIDs to numbers, DateTimeOffsets to seconds and
+//! nanoseconds since the epoch, enum members to names), and specialises the common
+//! `field op constant` comparison. Evaluation borrows strings from the record instead of
+//! copying them, and reads RFC 3339 date-times with a hand-written parser for the usual
+//! `YYYY-MM-DDThh:mm:ss[.f{1,9}](Z|±hh:mm)` form (falling back to chrono for the rest).
+//!
+//! [`Field::json_paths`]: crate::schema::Field::json_paths
+//! [`Value::from_json`]: crate::value::Value::from_json
+
+mod compile;
+mod func;
+mod instant;
+mod node;
+mod scalar;
+
+use crate::ir;
+use node::{Env, Node};
+
+/// A compiled filter: run it on any number of records, from any number of threads.
+#[derive(Clone, Debug)]
+pub struct Predicate {
+    root: Node,
+}
+
+impl Predicate {
+    /// Compiles a checked filter.
+    pub fn compile(expr: &ir::Expr) -> Predicate {
+        Predicate {
+            root: compile::node(expr, 0),
+        }
+    }
+
+    /// Whether `record` passes the filter: true only when the filter is true (false and
+    /// null both reject).
+    #[inline]
+    pub fn matches(&self, record: &serde_json::Value) -> bool {
+        self.eval(record) == Some(true)
+    }
+
+    /// The filter's three-valued result on `record`; `None` is null. See the
+    /// [module documentation](crate::eval) for the rules.
+    #[inline]
+    pub fn eval(&self, record: &serde_json::Value) -> Option<bool> {
+        self.root.eval(&Env {
+            record,
+            frames: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn predicate_is_send_and_sync() {
+        fn assert<T: Send + Sync + Clone + std::fmt::Debug>() {}
+        assert::<Predicate>();
+    }
+}

@@ -1,0 +1,385 @@
+//! The compiled form of a filter and its interpreter.
+
+use super::func;
+use super::instant::{self, Instant};
+use super::scalar::{self, Read, Scalar};
+use crate::ir::{CmpOp, Function};
+use serde_json::Value as Json;
+use std::borrow::Cow;
+
+/// A condition: evaluates to true, false or null (`None`).
+#[derive(Clone, Debug)]
+pub(crate) enum Node {
+    /// A constant condition (`true`, `false`, `null`).
+    Const(Option<bool>),
+    /// `not`.
+    Not(Box<Node>),
+    /// `and`, two or more operands.
+    And(Box<[Node]>),
+    /// `or`, two or more operands.
+    Or(Box<[Node]>),
+    /// `text-field op 'constant'` (String or enum field, non-null constant).
+    StrCmp {
+        field: Access,
+        op: CmpOp,
+        value: Box<str>,
+    },
+    /// `instant-field op constant` (DateTimeOffset field, non-null constant).
+    InstantCmp {
+        field: Access,
+        op: CmpOp,
+        value: Instant,
+    },
+    /// `guid-field eq constant` (`ne` when `negate`), by the constant's lower-case text: a
+    /// record string equals it ignoring ASCII case exactly when it reads as that GUID.
+    GuidEq {
+        field: Access,
+        text: Box<str>,
+        negate: bool,
+    },
+    /// `text-field in ('a', 'b', ...)`, with `null` in the list when `null` is set.
+    StrIn {
+        field: Access,
+        values: Box<[Box<str>]>,
+        null: bool,
+    },
+    /// `contains`, `startswith` or `endswith` of a text field and a constant.
+    StrTest {
+        test: TextTest,
+        field: Access,
+        value: Box<str>,
+    },
+    /// `field op constant`, the common comparison, with the operator flipped when the
+    /// constant was written first.
+    FieldCmp {
+        field: Access,
+        read: Read,
+        op: CmpOp,
+        value: Scalar<'static>,
+    },
+    /// Any other comparison.
+    Cmp {
+        op: CmpOp,
+        lhs: Operand,
+        rhs: Operand,
+    },
+    /// `x in (v1, ...)`.
+    In {
+        x: Operand,
+        list: Box<[Scalar<'static>]>,
+    },
+    /// A Boolean value used as a condition: a Boolean field, `contains(...)`.
+    Test(Operand),
+    /// `any` (`all == false`) or `all` over a collection.
+    Lambda {
+        all: bool,
+        collection: Access,
+        predicate: Option<Box<Node>>,
+    },
+}
+
+/// A value-producing expression.
+#[derive(Clone, Debug)]
+pub(crate) enum Operand {
+    /// A constant.
+    Const(Scalar<'static>),
+    /// A field of the record or of a lambda element.
+    Field { field: Access, read: Read },
+    /// A canonical function call.
+    Call {
+        func: Function,
+        args: Box<[Operand]>,
+    },
+    /// A condition used as a Boolean value (`(a eq 1) eq false`).
+    Cond(Box<Node>),
+}
+
+/// `contains`, `startswith` or `endswith`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TextTest {
+    /// `contains`
+    Contains,
+    /// `startswith`
+    StartsWith,
+    /// `endswith`
+    EndsWith,
+}
+
+impl TextTest {
+    fn test(self, s: &str, part: &str) -> bool {
+        match self {
+            TextTest::Contains => s.contains(part),
+            TextTest::StartsWith => s.starts_with(part),
+            TextTest::EndsWith => s.ends_with(part),
+        }
+    }
+}
+
+/// Where a value lives.
+#[derive(Clone, Debug)]
+pub(crate) enum Access {
+    /// A member of the record (the usual top-level field with one JSON key).
+    Key(Box<str>),
+    /// A root (record or lambda element) and the steps from it.
+    Path { root: Root, steps: Box<[Step]> },
+}
+
+/// The root an [`Access`] starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Root {
+    /// The record.
+    Record,
+    /// The element of an enclosing lambda: 0 for the innermost, 1 for the one around it, ...
+    Element(usize),
+    /// Nothing (a variable the IR does not bind; never produced by the checker).
+    Missing,
+}
+
+/// One step of an [`Access`].
+#[derive(Clone, Debug)]
+pub(crate) enum Step {
+    /// The member `key` of an object.
+    Key(Box<str>),
+    /// The first of several key paths that is present (a field with fallback JSON paths).
+    FirstOf(Box<[Box<[Box<str>]>]>),
+}
+
+/// What fields are read from: the record and the elements of the enclosing lambdas.
+#[derive(Clone, Copy)]
+pub(crate) struct Env<'a, 'e> {
+    pub(crate) record: &'a Json,
+    pub(crate) frames: Option<&'e Frame<'a, 'e>>,
+}
+
+/// The element of one enclosing lambda, innermost first.
+pub(crate) struct Frame<'a, 'e> {
+    value: &'a Json,
+    parent: Option<&'e Frame<'a, 'e>>,
+}
+
+impl<'a> Env<'a, '_> {
+    fn element(&self, up: usize) -> Option<&'a Json> {
+        let mut frame = self.frames?;
+        for _ in 0..up {
+            frame = frame.parent?;
+        }
+        Some(frame.value)
+    }
+}
+
+fn member<'a>(v: &'a Json, key: &str) -> Option<&'a Json> {
+    match v {
+        Json::Object(map) => map.get(key),
+        _ => None,
+    }
+}
+
+impl Access {
+    /// The JSON value at this place; `None` when a step is missing or not an object.
+    #[inline]
+    pub(crate) fn get<'a>(&self, env: &Env<'a, '_>) -> Option<&'a Json> {
+        let (root, steps) = match self {
+            Access::Key(k) => return member(env.record, k),
+            Access::Path { root, steps } => (root, steps),
+        };
+        let mut v = match *root {
+            Root::Record => env.record,
+            Root::Element(up) => env.element(up)?,
+            Root::Missing => return None,
+        };
+        for step in &**steps {
+            v = match step {
+                Step::Key(k) => member(v, k)?,
+                Step::FirstOf(paths) => paths
+                    .iter()
+                    .find_map(|p| p.iter().try_fold(v, |v, k| member(v, k)))?,
+            };
+        }
+        Some(v)
+    }
+
+    /// The string at this place; `None` when absent or not a string.
+    #[inline]
+    fn text<'a>(&self, env: &Env<'a, '_>) -> Option<&'a str> {
+        match self.get(env)? {
+            Json::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value read as `read`; null when absent.
+    #[inline]
+    fn read<'a>(&self, read: Read, env: &Env<'a, '_>) -> Scalar<'a> {
+        match self.get(env) {
+            Some(j) => read.read(j),
+            None => Scalar::Null,
+        }
+    }
+}
+
+impl Node {
+    /// The three-valued result.
+    pub(crate) fn eval(&self, env: &Env<'_, '_>) -> Option<bool> {
+        match self {
+            Node::StrCmp { field, op, value } => Some(match field.text(env) {
+                None => *op == CmpOp::Ne,
+                Some(s) => match op {
+                    CmpOp::Eq => s == &**value,
+                    CmpOp::Ne => s != &**value,
+                    _ => op.holds(s.cmp(value)),
+                },
+            }),
+            Node::InstantCmp { field, op, value } => {
+                Some(match field.text(env).and_then(instant::parse) {
+                    None => *op == CmpOp::Ne,
+                    Some(t) => op.holds(t.cmp(value)),
+                })
+            }
+            Node::GuidEq {
+                field,
+                text,
+                negate,
+            } => {
+                let eq = field
+                    .text(env)
+                    .is_some_and(|s| s.eq_ignore_ascii_case(text));
+                Some(eq != *negate)
+            }
+            Node::StrIn {
+                field,
+                values,
+                null,
+            } => Some(match field.text(env) {
+                None => *null,
+                Some(s) => values.iter().any(|v| s == &**v),
+            }),
+            Node::StrTest { test, field, value } => field.text(env).map(|s| test.test(s, value)),
+            Node::FieldCmp {
+                field,
+                read,
+                op,
+                value,
+            } => Some(scalar::holds(*op, &field.read(*read, env), value)),
+            Node::And(xs) => and(xs, env),
+            Node::Or(xs) => or(xs, env),
+            Node::Not(x) => x.eval(env).map(|b| !b),
+            Node::Const(b) => *b,
+            Node::Cmp { op, lhs, rhs } => cmp(*op, lhs, rhs, env),
+            Node::In { x, list } => in_list(x, list, env),
+            Node::Test(x) => test(x, env),
+            Node::Lambda {
+                all,
+                collection,
+                predicate,
+            } => lambda(*all, collection, predicate.as_deref(), env),
+        }
+    }
+}
+
+// The arms below are kept out of line so that `Node::eval` stays a small dispatcher over
+// the leaf comparisons, which are what most filters spend their time in.
+
+#[inline(never)]
+fn and(xs: &[Node], env: &Env<'_, '_>) -> Option<bool> {
+    let mut unknown = false;
+    for x in xs {
+        match x.eval(env) {
+            Some(false) => return Some(false),
+            None => unknown = true,
+            Some(true) => {}
+        }
+    }
+    if unknown {
+        None
+    } else {
+        Some(true)
+    }
+}
+
+#[inline(never)]
+fn or(xs: &[Node], env: &Env<'_, '_>) -> Option<bool> {
+    let mut unknown = false;
+    for x in xs {
+        match x.eval(env) {
+            Some(true) => return Some(true),
+            None => unknown = true,
+            Some(false) => {}
+        }
+    }
+    if unknown {
+        None
+    } else {
+        Some(false)
+    }
+}
+
+#[inline(never)]
+fn cmp(op: CmpOp, lhs: &Operand, rhs: &Operand, env: &Env<'_, '_>) -> Option<bool> {
+    Some(scalar::holds(op, &lhs.value(env), &rhs.value(env)))
+}
+
+#[inline(never)]
+fn in_list(x: &Operand, list: &[Scalar<'static>], env: &Env<'_, '_>) -> Option<bool> {
+    let x = x.value(env);
+    Some(list.iter().any(|v| scalar::equal(&x, v)))
+}
+
+#[inline(never)]
+fn test(x: &Operand, env: &Env<'_, '_>) -> Option<bool> {
+    match x.value(env) {
+        Scalar::Bool(b) => Some(b),
+        _ => None,
+    }
+}
+
+#[inline(never)]
+fn lambda(
+    all: bool,
+    collection: &Access,
+    predicate: Option<&Node>,
+    env: &Env<'_, '_>,
+) -> Option<bool> {
+    let items = match collection.get(env) {
+        Some(Json::Array(items)) => items.as_slice(),
+        _ => &[],
+    };
+    let Some(predicate) = predicate else {
+        return Some(all || !items.is_empty());
+    };
+    for item in items {
+        let frame = Frame {
+            value: item,
+            parent: env.frames,
+        };
+        let inner = Env {
+            record: env.record,
+            frames: Some(&frame),
+        };
+        let yes = predicate.eval(&inner) == Some(true);
+        if yes != all {
+            // `any` found a true element, or `all` found one that is not true.
+            return Some(yes);
+        }
+    }
+    Some(all)
+}
+
+impl Operand {
+    /// The value.
+    pub(crate) fn value<'a>(&'a self, env: &Env<'a, '_>) -> Scalar<'a> {
+        match self {
+            Operand::Const(v) => v.reborrow(),
+            Operand::Field { field, read } => field.read(*read, env),
+            Operand::Call { func, args } => func::call(*func, args, env),
+            Operand::Cond(x) => x.eval(env).map_or(Scalar::Null, Scalar::Bool),
+        }
+    }
+
+    /// The value as text, `None` when null (or, never for checked IR, not text).
+    pub(crate) fn text<'a>(&'a self, env: &Env<'a, '_>) -> Option<Cow<'a, str>> {
+        match self.value(env) {
+            Scalar::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! Running a [`Query`] over JSON records in memory: filter, order, page, project, count.
+
+use super::{OrderKey, Query};
+use crate::eval::Predicate;
+use crate::ir::FieldRef;
+use crate::schema::EntitySchema;
+use crate::value::Value;
+use serde_json::{Map, Value as Json};
+use std::cmp::Ordering;
+
+/// The result of [`Query::apply`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Applied {
+    /// The page of matching records: ordered, skipped, limited and projected.
+    pub records: Vec<Json>,
+    /// With `$count=true`, the number of records that match `$filter`,
+    /// before `$skip` and `$top`; `None` otherwise.
+    pub count: Option<usize>,
+}
+
+impl Query {
+    /// The compiled `$filter`, `None` when there is none (every record matches).
+    pub fn predicate(&self) -> Option<Predicate> {
+        self.filter.as_ref().map(Predicate::compile)
+    }
+
+    /// Whether `record` satisfies `$filter` (a null result does not).
+    pub fn matches(&self, predicate: Option<&Predicate>, record: &Json) -> bool {
+        predicate.is_none_or(|p| p.matches(record))
+    }
+
+    /// The sort keys that apply: the `$orderby` keys, or, without `$orderby`,
+    /// the schema's [default order](EntitySchema::default_order). Fields of the
+    /// default order that the schema does not declare are skipped.
+    pub fn order_keys(&self, schema: &EntitySchema) -> Vec<OrderKey> {
+        if !self.order_by.is_empty() {
+            return self.order_by.clone();
+        }
+        schema
+            .default_order()
+            .iter()
+            .filter_map(|(name, desc)| Some(OrderKey::new(schema.lookup(name)?, *desc)))
+            .collect()
+    }
+
+    /// Sorts `records` stably by [`order_keys`](Query::order_keys), then by the
+    /// schema's key field ascending; records equal on all of these keep their
+    /// input order. This is the order the SQL backend produces.
+    ///
+    /// Each key is read with [`FieldRef::typed_value_in`] and compared with
+    /// [`Value::compare`]. Null (including a missing or ill-typed value) is
+    /// the smallest value: it sorts first ascending and last descending.
+    pub fn sort(&self, schema: &EntitySchema, records: &mut Vec<Json>) {
+        let mut keys = self.order_keys(schema);
+        keys.push(OrderKey::new(schema.key_field(), false));
+        sort_by_keys(&keys, records);
+    }
+
+    /// Keeps only the `$select`ed fields of `record`, in `$select` order; the
+    /// record is unchanged without `$select` or when it is not an object.
+    ///
+    /// A selected field keeps the record's own top-level key for it: the
+    /// first key of the first of its [JSON paths](crate::schema::Field::json_paths)
+    /// whose first key the record has (so `lastUpdateDateTimeUtc` keeps a
+    /// record's `lastUpdateTimeUtc`). Fields absent from the record stay absent.
+    pub fn project(&self, record: Json) -> Json {
+        let Some(fields) = &self.select else {
+            return record;
+        };
+        let Json::Object(mut object) = record else {
+            return record;
+        };
+        let mut out = Map::new();
+        for field in fields {
+            let key = field
+                .json_paths()
+                .filter_map(|path| path.first())
+                .find(|key| object.contains_key(key.as_str()));
+            if let Some(key) = key {
+                if let Some((k, v)) = object.remove_entry(key.as_str()) {
+                    out.insert(k, v);
+                }
+            }
+        }
+        Json::Object(out)
+    }
+
+    /// Runs the query over `records`: keeps those matching `$filter`, sorts
+    /// them with [`sort`](Query::sort), applies `$skip` and `$top`, and
+    /// projects each with [`project`](Query::project). `$expand` changes
+    /// nothing in memory: records keep whatever they hold.
+    pub fn apply(&self, schema: &EntitySchema, records: Vec<Json>) -> Applied {
+        let predicate = self.predicate();
+        let mut matched: Vec<Json> = records
+            .into_iter()
+            .filter(|r| self.matches(predicate.as_ref(), r))
+            .collect();
+        let count = self.count.then_some(matched.len());
+        self.sort(schema, &mut matched);
+        let skip = usize::try_from(self.skip).unwrap_or(usize::MAX);
+        let top = self
+            .top
+            .map_or(usize::MAX, |t| usize::try_from(t).unwrap_or(usize::MAX));
+        let records = matched
+            .into_iter()
+            .skip(skip)
+            .take(top)
+            .map(|r| self.project(r))
+            .collect();
+        Applied { records, count }
+    }
+}
+
+/// Compares two typed sort values: null is the smallest value, and values
+/// that do not compare (NaN) are equal.
+fn compare_nullable(a: &Value, b: &Value) -> Ordering {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        (false, false) => a.compare(b).unwrap_or(Ordering::Equal),
+    }
+}
+
+/// Sorts `records` stably by `keys`, reading each key once per record.
+pub(crate) fn sort_by_keys(keys: &[OrderKey], records: &mut Vec<Json>) {
+    let fields: Vec<&FieldRef> = keys.iter().map(|k| &k.field).collect();
+    let mut rows: Vec<(Vec<Value>, Json)> = records
+        .drain(..)
+        .map(|r| (fields.iter().map(|f| f.typed_value_in(&r)).collect(), r))
+        .collect();
+    rows.sort_by(|(a, _), (b, _)| {
+        for ((x, y), key) in a.iter().zip(b).zip(keys) {
+            let o = compare_nullable(x, y);
+            let o = if key.descending { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    });
+    records.extend(rows.into_iter().map(|(_, r)| r));
+}

@@ -1,0 +1,172 @@
+//! Form-decoding of query-string components, with a map back to raw offsets for error spans.
+
+use super::error::ErrorKind;
+use crate::span::Span;
+
+/// A decoded component of a raw query string.
+#[derive(Clone, Debug)]
+pub(crate) struct Decoded {
+    /// The decoded text.
+    pub text: String,
+    /// For each decoded byte, the raw offset it came from, plus one final entry: the raw end.
+    map: Vec<usize>,
+}
+
+impl Decoded {
+    /// The raw offset that decoded offset `i` came from.
+    pub fn raw(&self, i: usize) -> usize {
+        match self.map.get(i) {
+            Some(&o) => o,
+            None => self.map.last().copied().unwrap_or_default(),
+        }
+    }
+
+    /// The raw span that decoded span `s` came from.
+    pub fn raw_span(&self, s: Span) -> Span {
+        Span::new(self.raw(s.start), self.raw(s.end))
+    }
+
+    /// The raw span of the decoded text with surrounding white space removed,
+    /// and that trimmed text.
+    pub fn trimmed(&self) -> (&str, Span) {
+        let text = self.text.as_str();
+        let start = text.len() - text.trim_start().len();
+        let trimmed = text.trim();
+        let span = Span::new(start, start + trimmed.len());
+        (trimmed, self.raw_span(span))
+    }
+}
+
+/// Decodes `raw[span]` as a form-encoded query component: `+` is a space and
+/// `%XX` a byte; the result must be UTF-8. Errors carry a span into `raw`.
+pub(crate) fn decode(raw: &str, span: Span) -> Result<Decoded, (ErrorKind, Span)> {
+    let part = raw.get(span.start..span.end).unwrap_or_default();
+    let mut bytes = Vec::with_capacity(part.len());
+    let mut map = Vec::with_capacity(part.len() + 1);
+    let b = part.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let at = span.start + i;
+        match b[i] {
+            b'+' => {
+                bytes.push(b' ');
+                map.push(at);
+                i += 1;
+            }
+            b'%' => match (hex(b.get(i + 1)), hex(b.get(i + 2))) {
+                (Some(hi), Some(lo)) => {
+                    bytes.push(hi << 4 | lo);
+                    map.push(at);
+                    i += 3;
+                }
+                _ => {
+                    // Underline the '%' and up to two characters after it.
+                    let end = part[i + 1..]
+                        .char_indices()
+                        .nth(2)
+                        .map_or(part.len(), |(j, _)| i + 1 + j);
+                    return Err((ErrorKind::InvalidEscape, Span::new(at, span.start + end)));
+                }
+            },
+            c => {
+                bytes.push(c);
+                map.push(at);
+                i += 1;
+            }
+        }
+    }
+    map.push(span.end);
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Decoded { text, map }),
+        Err(e) => {
+            let e = e.utf8_error();
+            let start = e.valid_up_to();
+            let end = e.error_len().map_or(map.len() - 1, |n| start + n);
+            let decoded = Decoded {
+                text: String::new(),
+                map,
+            };
+            Err((
+                ErrorKind::InvalidUtf8,
+                decoded.raw_span(Span::new(start, end)),
+            ))
+        }
+    }
+}
+
+/// The value of an ASCII hexadecimal digit.
+fn hex(b: Option<&u8>) -> Option<u8> {
+    match b? {
+        c @ b'0'..=b'9' => Some(c - b'0'),
+        c @ b'a'..=b'f' => Some(c - b'a' + 10),
+        c @ b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-encodes `text` for use as a query-string name or value: letters,
+/// digits and `-._~!$'()*,;:@/?` stay as they are, everything else is `%XX`
+/// (a space is `%20`, never `+`).
+pub(crate) fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~!$'()*,;:@/?".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(raw: &str) -> Result<String, (ErrorKind, Span)> {
+        decode(raw, Span::new(0, raw.len())).map(|d| d.text)
+    }
+
+    #[test]
+    fn plus_and_escapes() {
+        assert_eq!(d("a+b%20c%27%C3%A9").unwrap(), "a b c'é");
+        assert_eq!(d("").unwrap(), "");
+    }
+
+    #[test]
+    fn bad_escapes_are_spanned() {
+        assert_eq!(
+            d("ab%zzc"),
+            Err((ErrorKind::InvalidEscape, Span::new(2, 5)))
+        );
+        assert_eq!(d("ab%4"), Err((ErrorKind::InvalidEscape, Span::new(2, 4))));
+        assert_eq!(d("ab%"), Err((ErrorKind::InvalidEscape, Span::new(2, 3))));
+        assert_eq!(d("%éé1"), Err((ErrorKind::InvalidEscape, Span::new(0, 5))));
+    }
+
+    #[test]
+    fn bad_utf8_is_spanned() {
+        assert_eq!(d("x%ffy"), Err((ErrorKind::InvalidUtf8, Span::new(1, 4))));
+        // A truncated sequence at the end covers the rest of the component.
+        assert_eq!(d("x%C3"), Err((ErrorKind::InvalidUtf8, Span::new(1, 4))));
+        assert_eq!(d("%C3é"), Err((ErrorKind::InvalidUtf8, Span::new(0, 3))));
+    }
+
+    #[test]
+    fn raw_offsets() {
+        let raw = "k=%41+b";
+        let dec = decode(raw, Span::new(2, raw.len())).unwrap();
+        assert_eq!(dec.text, "A b");
+        assert_eq!(dec.raw_span(Span::new(0, 1)), Span::new(2, 5));
+        assert_eq!(dec.raw_span(Span::new(2, 3)), Span::new(6, 7));
+        assert_eq!(dec.raw(3), 7);
+    }
+
+    #[test]
+    fn encode_round_trips() {
+        let s = "status eq 'A&B' and x=+1% é";
+        let e = encode(s);
+        assert!(!e.contains(' ') && !e.contains('&') && !e.contains('+'));
+        assert_eq!(d(&e).unwrap(), s);
+    }
+}

@@ -1,0 +1,342 @@
+//! Reading a raw query string into a checked [`Query`]: splitting, decoding, and each option's value.
+
+use super::decode::{decode, Decoded};
+use super::error::{Error, ErrorKind};
+use super::{OrderKey, Query, QueryOptions, MAX_SKIP, OPTION_NAMES};
+use crate::schema::{EntitySchema, Field, FieldType};
+use crate::span::Span;
+
+/// See [`QueryOptions::parse`].
+pub(super) fn parse(
+    opts: &QueryOptions,
+    schema: &EntitySchema,
+    raw: &str,
+) -> Result<(Query, Vec<(String, String)>), crate::Error> {
+    let fail = |kind: ErrorKind, span: Span| crate::Error::Query(Error::new(kind, span, raw));
+    let decoded = |span: Span| decode(raw, span).map_err(|(kind, span)| fail(kind, span));
+
+    let mut query = Query::default();
+    let mut rest = Vec::new();
+    let mut seen: Vec<(&'static str, Span)> = Vec::new();
+    let start = usize::from(raw.starts_with('?'));
+    let mut offset = start;
+    for segment in raw[start..].split('&') {
+        let seg = Span::new(offset, offset + segment.len());
+        offset = seg.end + 1;
+        if segment.is_empty() {
+            continue;
+        }
+        let (name_span, value_span) = match segment.find('=') {
+            Some(i) => (
+                Span::new(seg.start, seg.start + i),
+                Some(Span::new(seg.start + i + 1, seg.end)),
+            ),
+            None => (seg, None),
+        };
+        let name = decoded(name_span)?;
+        if !name.text.starts_with('$') {
+            let value = match value_span {
+                Some(span) => decoded(span)?.text,
+                None => String::new(),
+            };
+            rest.push((name.text, value));
+            continue;
+        }
+        let Some(&option) = OPTION_NAMES
+            .iter()
+            .find(|o| o.eq_ignore_ascii_case(&name.text))
+        else {
+            let suggestion = closest(&name.text, OPTION_NAMES.iter().copied());
+            let kind = ErrorKind::UnknownOption {
+                name: name.text,
+                suggestion,
+            };
+            return Err(fail(kind, name_span));
+        };
+        if let Some(&(_, first)) = seen.iter().find(|(o, _)| *o == option) {
+            let kind = ErrorKind::RepeatedOption {
+                name: option,
+                first,
+            };
+            return Err(fail(kind, name_span));
+        }
+        seen.push((option, name_span));
+        let value = match value_span {
+            Some(span) => decoded(span)?,
+            None => decoded(Span::at(name_span.end))?,
+        };
+        if value.text.trim().is_empty() {
+            let span = value_span.unwrap_or(Span::at(name_span.end));
+            return Err(fail(ErrorKind::EmptyValue { name: option }, span));
+        }
+        let mut p = OptionParser {
+            opts,
+            schema,
+            option,
+            value: &value,
+        };
+        let result = match option {
+            "$filter" => {
+                query.filter = Some(opts.parse_filter(schema, &value.text)?);
+                Ok(())
+            }
+            "$top" => p.top().map(|n| query.top = Some(n)),
+            "$skip" => p.skip().map(|n| query.skip = n),
+            "$count" => p.count().map(|b| query.count = b),
+            "$orderby" => p.order_by().map(|keys| query.order_by = keys),
+            "$select" => p.select().map(|fields| query.select = fields),
+            _ => p.expand().map(|names| query.expand = names),
+        };
+        result.map_err(|(kind, span)| fail(kind, span))?;
+    }
+    Ok((query, rest))
+}
+
+/// Parses the decoded value of one option; errors carry a span into the raw query.
+struct OptionParser<'a> {
+    opts: &'a QueryOptions,
+    schema: &'a EntitySchema,
+    option: &'static str,
+    value: &'a Decoded,
+}
+
+type Parsed<T> = Result<T, (ErrorKind, Span)>;
+
+/// Whether `s` is a non-empty run of ASCII digits.
+fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl<'a> OptionParser<'a> {
+    fn top(&mut self) -> Parsed<u64> {
+        let (text, span) = self.value.trimmed();
+        let max = self.opts.max_top;
+        if !is_digits(text) {
+            let value = text.to_owned();
+            return Err((ErrorKind::InvalidTop { value, max }, span));
+        }
+        match text.parse::<u64>() {
+            Ok(n) if n <= max => Ok(n),
+            _ => Err((ErrorKind::TopTooLarge { max }, span)),
+        }
+    }
+
+    fn skip(&mut self) -> Parsed<u64> {
+        let (text, span) = self.value.trimmed();
+        match text.parse::<u64>() {
+            Ok(n) if is_digits(text) && n <= MAX_SKIP => Ok(n),
+            _ => {
+                let value = text.to_owned();
+                Err((ErrorKind::InvalidSkip { value }, span))
+            }
+        }
+    }
+
+    fn count(&mut self) -> Parsed<bool> {
+        let (text, span) = self.value.trimmed();
+        if text.eq_ignore_ascii_case("true") {
+            Ok(true)
+        } else if text.eq_ignore_ascii_case("false") {
+            Ok(false)
+        } else {
+            let value = text.to_owned();
+            Err((ErrorKind::InvalidCount { value }, span))
+        }
+    }
+
+    /// The comma-separated items of the value, trimmed, with their raw spans.
+    /// An empty item is an error.
+    fn items(&self) -> Parsed<Vec<(&'a str, Span, usize)>> {
+        let text = self.value.text.as_str();
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for item in text.split(',') {
+            let lead = item.len() - item.trim_start().len();
+            let trimmed = item.trim();
+            let start = offset + lead;
+            let span = Span::new(start, start + trimmed.len());
+            if trimmed.is_empty() {
+                let name = self.option;
+                return Err((ErrorKind::EmptyItem { name }, self.value.raw_span(span)));
+            }
+            out.push((trimmed, self.value.raw_span(span), start));
+            offset += item.len() + 1;
+        }
+        Ok(out)
+    }
+
+    /// Reports a second occurrence of `field` in this option's list.
+    fn duplicate(&self, field: &str, span: Span) -> (ErrorKind, Span) {
+        let kind = ErrorKind::DuplicateItem {
+            option: self.option,
+            name: field.to_owned(),
+        };
+        (kind, span)
+    }
+
+    fn order_by(&mut self) -> Parsed<Vec<OrderKey>> {
+        let schema = self.schema;
+        let sortable = || -> Vec<String> {
+            schema
+                .sortable_fields()
+                .map(|f| f.name().to_owned())
+                .collect()
+        };
+        let mut keys: Vec<OrderKey> = Vec::new();
+        for (item, _, start) in self.items()? {
+            // Words with their decoded offsets.
+            let mut words = Vec::new();
+            let mut at = 0;
+            for w in item.split_whitespace() {
+                let i = at + item[at..].find(w).unwrap_or(0);
+                words.push((w, Span::new(start + i, start + i + w.len())));
+                at = i + w.len();
+            }
+            let raw = |s: Span| self.value.raw_span(s);
+            let Some(&(name, name_span)) = words.first() else {
+                continue;
+            };
+            let field = match schema.lookup(name) {
+                Some(f) if f.is_sortable() => f,
+                Some(f) => {
+                    let kind = ErrorKind::NotSortable {
+                        entity: schema.name().to_owned(),
+                        name: f.name().to_owned(),
+                        sortable: sortable(),
+                    };
+                    return Err((kind, raw(name_span)));
+                }
+                None => {
+                    let names = sortable();
+                    let suggestion =
+                        closest(name, names.iter().map(String::as_str)).map(str::to_owned);
+                    let kind = ErrorKind::UnknownOrderBy {
+                        entity: schema.name().to_owned(),
+                        name: name.to_owned(),
+                        suggestion,
+                        sortable: names,
+                    };
+                    return Err((kind, raw(name_span)));
+                }
+            };
+            let descending = match words.get(1) {
+                None => false,
+                Some((w, _)) if w.eq_ignore_ascii_case("asc") => false,
+                Some((w, _)) if w.eq_ignore_ascii_case("desc") => true,
+                Some((w, span)) => {
+                    let kind = ErrorKind::InvalidOrderBy {
+                        expected: "'asc' or 'desc'",
+                        found: format!("'{w}'"),
+                    };
+                    return Err((kind, raw(*span)));
+                }
+            };
+            if let Some((w, span)) = words.get(2) {
+                let kind = ErrorKind::InvalidOrderBy {
+                    expected: "',' or the end of $orderby",
+                    found: format!("'{w}'"),
+                };
+                return Err((kind, raw(*span)));
+            }
+            if keys.iter().any(|k| k.field.path.first() == Some(field)) {
+                return Err(self.duplicate(field.name(), raw(name_span)));
+            }
+            keys.push(OrderKey::new(field, descending));
+        }
+        Ok(keys)
+    }
+
+    fn select(&mut self) -> Parsed<Option<Vec<Field>>> {
+        if self.value.text.trim() == "*" {
+            return Ok(None);
+        }
+        let schema = self.schema;
+        let mut fields: Vec<Field> = Vec::new();
+        for (name, span, _) in self.items()? {
+            let Some(field) = schema.lookup(name) else {
+                let names: Vec<String> = schema
+                    .fields()
+                    .iter()
+                    .map(|f| f.name().to_owned())
+                    .collect();
+                let suggestion = closest(name, names.iter().map(String::as_str)).map(str::to_owned);
+                let kind = ErrorKind::UnknownSelect {
+                    entity: schema.name().to_owned(),
+                    name: name.to_owned(),
+                    suggestion,
+                    fields: names,
+                };
+                return Err((kind, span));
+            };
+            if fields.contains(field) {
+                return Err(self.duplicate(field.name(), span));
+            }
+            fields.push(field.clone());
+        }
+        Ok(Some(fields))
+    }
+
+    fn expand(&mut self) -> Parsed<Vec<String>> {
+        let schema = self.schema;
+        let expandable =
+            |f: &Field| matches!(f.ty(), FieldType::Complex(_) | FieldType::Collection(_));
+        let mut names: Vec<String> = Vec::new();
+        for (name, span, _) in self.items()? {
+            let field = match schema.lookup(name) {
+                Some(f) if expandable(f) => f,
+                _ => {
+                    let kind = ErrorKind::InvalidExpand {
+                        entity: schema.name().to_owned(),
+                        name: name.to_owned(),
+                        expandable: schema
+                            .fields()
+                            .iter()
+                            .filter(|f| expandable(f))
+                            .map(|f| f.name().to_owned())
+                            .collect(),
+                    };
+                    return Err((kind, span));
+                }
+            };
+            if names.iter().any(|n| n == field.name()) {
+                return Err(self.duplicate(field.name(), span));
+            }
+            names.push(field.name().to_owned());
+        }
+        Ok(names)
+    }
+}
+
+/// The candidate closest to `name` (case-insensitively, by Damerau-Levenshtein
+/// distance), if it is within about a third of the length of `name` in edits.
+fn closest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
+    let lower = name.to_lowercase();
+    let len = name.chars().count();
+    let max = (len / 3).max(1);
+    let mut best: Option<(usize, &'c str)> = None;
+    for c in candidates {
+        // The distance is at least the difference in length; skipping such
+        // candidates also keeps a huge name from costing a huge matrix.
+        if c.chars().count().abs_diff(len) > max {
+            continue;
+        }
+        let d = strsim::damerau_levenshtein(&lower, &c.to_lowercase());
+        if d <= max && best.is_none_or(|(b, _)| d < b) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::closest;
+
+    #[test]
+    fn suggestions() {
+        let opts = super::OPTION_NAMES.iter().copied();
+        assert_eq!(closest("$stop", opts.clone()), Some("$top"));
+        assert_eq!(closest("$FILTRE", opts.clone()), Some("$filter"));
+        assert_eq!(closest("$search", opts), None);
+    }
+}

@@ -1,0 +1,593 @@
+//! Golden tests of the `odata-filter` binary: every flag, input formats, exit codes and messages.
+#![cfg(feature = "cli")]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// What one run of the binary produced.
+#[derive(Debug)]
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs the binary in `dir` with `args`, feeding it `stdin`.
+fn run_in(dir: &Path, args: &[&str], stdin: &str) -> Out {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_odata-filter"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    // The binary may exit without reading its input; ignore the broken pipe.
+    let _ = child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin.as_bytes());
+    let out = child.wait_with_output().expect("the binary finishes");
+    Out {
+        code: out.status.code().expect("the binary exits normally"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 errors"),
+    }
+}
+
+/// Runs the binary in the crate root, so `data/...` paths work.
+fn run(args: &[&str], stdin: &str) -> Out {
+    run_in(Path::new(env!("CARGO_MANIFEST_DIR")), args, stdin)
+}
+
+/// A fresh directory holding `files`, for inputs the repository does not have.
+fn dir_with(name: &str, files: &[(&str, &str)]) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).expect("temp file");
+    }
+    dir
+}
+
+#[track_caller]
+fn ok(out: &Out, stdout: &str) {
+    assert_eq!(out.stderr, "", "{out:?}");
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.stdout, stdout, "{out:?}");
+}
+
+#[track_caller]
+fn fails(out: &Out, code: i32, stderr: &str) {
+    assert_eq!(out.code, code, "{out:?}");
+    assert_eq!(out.stderr, stderr, "{out:?}");
+}
+
+const DATA: &str = include_str!("../data/machineactions.ndjson");
+
+/// The lines of data/machineactions.ndjson that satisfy `keep`, as the CLI prints them.
+fn data_lines(keep: impl Fn(&serde_json::Value) -> bool) -> String {
+    DATA.lines()
+        .filter(|l| keep(&serde_json::from_str(l).unwrap()))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+fn ids(stdout: &str) -> Vec<String> {
+    stdout
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+const MA69: &str = "69dc3630-1ccc-4342-acf3-35286eec741d";
+const MA2E: &str = "2e9da30d-27f6-4208-81f2-9cd3d67893ba";
+const MA44: &str = "44cffc15-0e3d-4cbf-96aa-bf76f9b27f5e";
+
+// ---- running queries ------------------------------------------------------------------------
+
+#[test]
+fn the_readme_command_prints_matching_records_in_input_order() {
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--filter",
+            "status eq 'Succeeded'",
+            "data/machineactions.ndjson",
+        ],
+        "",
+    );
+    let expected = data_lines(|r| r["status"] == "Succeeded");
+    assert!(expected.lines().count() >= 3);
+    ok(&out, &expected);
+}
+
+#[test]
+fn query_with_orderby_and_top() {
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--query",
+            "$filter=machineId eq 'f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f'&$top=2\
+             &$orderby=creationDateTimeUtc desc",
+            "data/machineactions.ndjson",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(ids(&out.stdout), [MA69, MA2E]);
+}
+
+#[test]
+fn without_orderby_output_keeps_input_order() {
+    // Input order, even though the schema's default order would differ.
+    let input = data_lines(|r| r["id"] == MA44) + &data_lines(|r| r["id"] == MA69);
+    let out = run(&["--entity", "machineactions", "--query", "$top=5"], &input);
+    ok(&out, &input);
+}
+
+#[test]
+fn skip_top_and_select_stream() {
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--query",
+            "$filter=status+eq+'Succeeded'&$skip=1&$top=2&$select=status,ID",
+            "data/machineactions.ndjson",
+        ],
+        "",
+    );
+    ok(
+        &out,
+        &format!(
+            "{{\"status\":\"Succeeded\",\"id\":\"{MA2E}\"}}\n\
+             {{\"status\":\"Succeeded\",\"id\":\"{MA44}\"}}\n"
+        ),
+    );
+}
+
+#[test]
+fn reading_stops_after_top_matches() {
+    // The broken third line is never read.
+    let input = data_lines(|r| r["id"] == MA69) + &data_lines(|r| r["id"] == MA2E) + "{oops\n";
+    let out = run(&["--entity", "machineactions", "--query", "$top=2"], &input);
+    ok(&out, &input[..input.len() - "{oops\n".len()]);
+}
+
+#[test]
+fn schema_file_instead_of_entity() {
+    let out = run(
+        &[
+            "--schema",
+            "data/machineactions.schema.json",
+            "--filter",
+            "type eq 'RunAntiVirusScan' or type eq 'Isolate'",
+            "data/machineactions.ndjson",
+        ],
+        "",
+    );
+    ok(
+        &out,
+        &data_lines(|r| r["type"] == "RunAntiVirusScan" || r["type"] == "Isolate"),
+    );
+}
+
+#[test]
+fn no_filter_prints_every_record() {
+    let out = run(
+        &["--entity", "MachineActions", "data/machineactions.ndjson"],
+        "",
+    );
+    ok(&out, &data_lines(|_| true));
+}
+
+// ---- inputs ---------------------------------------------------------------------------------
+
+#[test]
+fn stdin_when_no_file_or_a_dash() {
+    let filter = "status eq 'Succeeded' and type eq 'RunAntiVirusScan'";
+    let expected = data_lines(|r| r["status"] == "Succeeded" && r["type"] == "RunAntiVirusScan");
+    let out = run(&["--entity", "machineactions", "--filter", filter], DATA);
+    ok(&out, &expected);
+    let out = run(
+        &["--entity", "machineactions", "--filter", filter, "-"],
+        DATA,
+    );
+    ok(&out, &expected);
+}
+
+#[test]
+fn array_and_envelope_inputs() {
+    let records: Vec<serde_json::Value> = DATA
+        .lines()
+        .take(3)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let array = serde_json::to_string_pretty(&records).unwrap();
+    let envelope = serde_json::to_string_pretty(&serde_json::json!({
+        "@odata.context": "https://api.securitycenter.microsoft.com/api/$metadata#MachineActions",
+        "value": records,
+    }))
+    .unwrap();
+    let compact_envelope = serde_json::to_string(&serde_json::json!({"value": records})).unwrap();
+    let dir = dir_with(
+        "formats",
+        &[
+            ("array.json", &format!("\n\n  {array}\n")),
+            ("envelope.json", &envelope),
+            ("compact.json", &format!("{compact_envelope}\n")),
+        ],
+    );
+    let args = |file| {
+        [
+            "--entity",
+            "machineactions",
+            "--filter",
+            "type ne 'RunAntiVirusScan'",
+            file,
+        ]
+    };
+    let expected = format!(
+        "{}{}",
+        data_lines(|r| r["id"] == MA69),
+        data_lines(|r| r["id"] == MA44)
+    );
+    for file in ["array.json", "envelope.json", "compact.json"] {
+        ok(&run_in(&dir, &args(file), ""), &expected);
+    }
+    ok(&run_in(&dir, &args("-"), &envelope), &expected);
+    // Several inputs of different formats are read in order.
+    let out = run_in(
+        &dir,
+        &[
+            "--entity",
+            "machineactions",
+            "--query",
+            "$select=id",
+            "array.json",
+            "compact.json",
+        ],
+        "",
+    );
+    assert_eq!(ids(&out.stdout), [MA69, MA2E, MA44, MA69, MA2E, MA44]);
+}
+
+#[test]
+fn a_record_with_a_value_field_is_not_an_envelope() {
+    let input = "{\"id\":\"x\",\"value\":[1,2]}\n";
+    let out = run(&["--entity", "machineactions"], input);
+    ok(&out, input);
+}
+
+// ---- --count and --check --------------------------------------------------------------------
+
+#[test]
+fn count_ignores_top_and_skip() {
+    let n = data_lines(|r| r["status"] == "Succeeded").lines().count();
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--count",
+            "--query",
+            "$filter=status eq 'Succeeded'&$top=1&$skip=1&$orderby=id",
+            "data/machineactions.ndjson",
+        ],
+        "",
+    );
+    ok(&out, &format!("{n}\n"));
+    let out = run(&["--entity", "machineactions", "--count"], DATA);
+    ok(&out, &format!("{}\n", DATA.lines().count()));
+}
+
+#[test]
+fn check_prints_the_canonical_filter() {
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--check",
+            "--filter",
+            "STATUS EQ 'Succeeded' and creationDateTimeUtc gt 2018-08-01Z",
+            // --check reads no records: this file does not exist.
+            "missing.ndjson",
+        ],
+        "",
+    );
+    ok(
+        &out,
+        "status eq 'Succeeded' and creationDateTimeUtc gt 2018-08-01T00:00:00Z\n",
+    );
+}
+
+#[test]
+fn check_prints_the_canonical_options() {
+    let out = run(
+        &[
+            "--entity",
+            "alerts",
+            "--check",
+            "--query",
+            "$TOP=10%20&$expand=Evidence&$orderby=alertCreationTime+DESC&$count=true\
+             &$filter=lastUpdateTime+ge+2019-11-22T00:00:00Z",
+        ],
+        "",
+    );
+    ok(
+        &out,
+        "$filter=lastUpdateTime ge 2019-11-22T00:00:00Z\n\
+         $expand=evidence\n\
+         $orderby=alertCreationTime desc\n\
+         $top=10\n\
+         $count=true\n",
+    );
+}
+
+#[test]
+fn other_query_parameters_are_ignored_with_a_warning() {
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--check",
+            "--query",
+            "api-version=2&$top=1",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 0);
+    assert_eq!(out.stdout, "$top=1\n");
+    assert_eq!(
+        out.stderr,
+        "warning: ignoring query parameter 'api-version' (only $ options apply)\n"
+    );
+}
+
+// ---- errors and exit codes ------------------------------------------------------------------
+
+#[test]
+fn invalid_filter_exits_2() {
+    let out = run(
+        &["--entity", "machineactions", "--filter", "machinId eq 'x'"],
+        DATA,
+    );
+    assert_eq!(out.stdout, "");
+    fails(
+        &out,
+        2,
+        "\
+error: unknown field 'machinId' on MachineAction; did you mean 'machineId'?
+  |
+1 | machinId eq 'x'
+  | ^^^^^^^^
+  = filterable fields: id, type, requestor, status, machineId, creationDateTimeUtc
+  = in $filter
+",
+    );
+    let out = run(&["--entity", "machineactions", "--filter", "status eq"], "");
+    fails(
+        &out,
+        2,
+        "\
+error: expected a value, found end of input
+  |
+1 | status eq
+  |          ^
+  = in $filter
+",
+    );
+}
+
+#[test]
+fn invalid_query_exits_2() {
+    let out = run(&["--entity", "machineactions", "--query", "$stop=10"], "");
+    fails(
+        &out,
+        2,
+        "\
+error: unknown query option '$stop'; did you mean '$top'?
+  |
+1 | $stop=10
+  | ^^^^^
+  = supported options: $filter, $top, $skip, $orderby, $select, $count, $expand
+",
+    );
+    let out = run(&["--entity", "machineactions", "--query", "$top=10001"], "");
+    fails(
+        &out,
+        2,
+        "\
+error: $top is larger than the maximum page size of 10000
+  |
+1 | $top=10001
+  |      ^^^^^
+  = $top takes an integer from 0 to 10000
+",
+    );
+    // --max-top changes the limit.
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--max-top",
+            "20000",
+            "--check",
+            "--query",
+            "$top=10001",
+        ],
+        "",
+    );
+    ok(&out, "$top=10001\n");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = run(&["--filter", "status eq 'Failed'"], "");
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.starts_with(
+        "error: the following required arguments were not provided:\n  <--entity <NAME>|--schema <FILE>>\n"
+    ), "{out:?}");
+
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--filter",
+            "x",
+            "--query",
+            "y",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.starts_with(
+            "error: the argument '--filter <TEXT>' cannot be used with '--query <QUERY>'\n"
+        ),
+        "{out:?}"
+    );
+
+    let out = run(&["--entity", "devices"], "");
+    fails(
+        &out,
+        2,
+        "\
+error: invalid value 'devices' for '--entity <NAME>'
+  [possible values: machineactions, investigations, machines, alerts, indicators]
+
+For more information, try '--help'.
+",
+    );
+}
+
+#[test]
+fn help_lists_the_entities() {
+    let out = run(&["--help"], "");
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains(
+        "[possible values: machineactions, investigations, machines, alerts, indicators]"
+    ));
+}
+
+#[test]
+fn invalid_schema_file_exits_2() {
+    let dir = dir_with("schema", &[("bad.json", "{\"name\": \"X\"}")]);
+    let out = run_in(&dir, &["--schema", "bad.json", "--filter", "a eq 1"], "");
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.starts_with("error: bad.json: "), "{out:?}");
+    let out = run_in(&dir, &["--schema", "missing.json"], "");
+    fails(
+        &out,
+        1,
+        "error: missing.json: No such file or directory (os error 2)\n",
+    );
+}
+
+#[test]
+fn unreadable_input_exits_1_naming_file_and_line() {
+    let good = data_lines(|r| r["id"] == MA69);
+    let dir = dir_with(
+        "bad-input",
+        &[("data.ndjson", &format!("{good}\n{{\"\":x}}\n"))],
+    );
+    let out = run_in(&dir, &["--entity", "machineactions", "data.ndjson"], "");
+    // Records before the bad line have already been streamed out.
+    assert_eq!(out.stdout, good);
+    fails(
+        &out,
+        1,
+        "error: data.ndjson:3: expected value at line 1 column 5\n",
+    );
+
+    let out = run(&["--entity", "machineactions", "nope.ndjson"], "");
+    fails(
+        &out,
+        1,
+        "error: nope.ndjson: No such file or directory (os error 2)\n",
+    );
+
+    let out = run(
+        &["--entity", "machineactions", "--count"],
+        "{\"id\":1}\n42\n",
+    );
+    fails(
+        &out,
+        1,
+        "error: <stdin>:2: expected a JSON object (a record), found a number\n",
+    );
+
+    let out = run(
+        &["--entity", "machineactions", "--count"],
+        "[\n{\"id\":1},\n\"x\"\n]\n",
+    );
+    fails(
+        &out,
+        1,
+        "error: <stdin>:1: expected a JSON object (a record) as item 2 of the array, found a string\n",
+    );
+
+    // A multi-line document is read whole; its errors carry the input's line.
+    let out = run(
+        &["--entity", "machineactions", "--count"],
+        "\n{\n \"value\": [\n  {\"id\": 1},\n  {\"id\": 2,}\n ]\n}\n",
+    );
+    fails(
+        &out,
+        1,
+        "error: <stdin>:5: trailing comma at line 5 column 12\n",
+    );
+}
+
+#[test]
+fn sorted_output_with_top_matches_the_library_on_many_records() {
+    use odata_filter::query::QueryOptions;
+    use odata_filter::schema::catalog;
+    // 3,000 records, many sharing a key and a status, so ties matter.
+    let statuses = ["Pending", "Succeeded", "Failed", "Cancelled"];
+    let records: Vec<serde_json::Value> = (0..3000)
+        .map(|i| {
+            serde_json::json!({
+                "id": format!("00000000-0000-0000-0000-{:012x}", (i * 7919) % 400),
+                "status": statuses[i % 4],
+                "seq": i,
+                "creationDateTimeUtc": if i % 5 == 0 {
+                    serde_json::Value::Null
+                } else {
+                    format!("2020-01-01T00:00:{:02}Z", i % 7).into()
+                },
+            })
+        })
+        .collect();
+    let input: String = records
+        .iter()
+        .map(|r| format!("{}\n", serde_json::to_string(r).unwrap()))
+        .collect();
+    let schema = catalog::machine_action();
+    for raw in [
+        "$orderby=status desc&$skip=3&$top=5",
+        "$orderby=creationDateTimeUtc&$top=7",
+        "$orderby=creationDateTimeUtc desc,status&$skip=1000&$top=600",
+        "$filter=status ne 'Failed'&$orderby=status&$skip=2990",
+    ] {
+        let (query, _) = QueryOptions::new().parse(&schema, raw).unwrap();
+        let expected: String = query
+            .apply(&schema, records.clone())
+            .records
+            .iter()
+            .map(|r| format!("{}\n", serde_json::to_string(r).unwrap()))
+            .collect();
+        let out = run(&["--entity", "machineactions", "--query", raw], &input);
+        ok(&out, &expected);
+    }
+}
