@@ -17,7 +17,7 @@
 //! ```
 //! use std::sync::OnceLock;
 //!
-//! use axum::{middleware, routing::get, Json, Router};
+//! use axum::{middleware, routing::get, Router};
 //! use odata_filter::axum::{request_id, Entity, ODataQuery};
 //! use odata_filter::schema::{catalog, EntitySchema};
 //!
@@ -33,9 +33,11 @@
 //!
 //! /// Answers with the canonical form of the checked `$filter`; a real handler would render
 //! /// `query` as SQL (see `odata_filter::sql`) or evaluate it over records.
-//! async fn list(query: ODataQuery<MachineActions>) -> Json<serde_json::Value> {
-//!     let filter = query.filter.as_ref().map(|f| f.to_string());
-//!     Json(serde_json::json!({ "filter": filter, "top": query.top }))
+//! async fn list(query: ODataQuery<MachineActions>) -> String {
+//!     match &query.filter {
+//!         Some(filter) => format!("$filter={filter}, $top={:?}", query.top),
+//!         None => format!("no filter, $top={:?}", query.top),
+//!     }
 //! }
 //!
 //! let app: Router = Router::new()
@@ -434,7 +436,13 @@ impl ODataError {
 
 impl fmt::Display for ODataError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
     }
 }
 
@@ -461,7 +469,9 @@ impl IntoResponse for ODataError {
         )
             .into_response();
         if let Some(secs) = rendered.retry_after {
-            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
         if rendered.status == StatusCode::UNAUTHORIZED {
             response

@@ -36,9 +36,7 @@ const COLLECT_MACHINE: &str = "fb9ab6be3965095a09c057be7c90f0a2";
 
 /// Writes the tokens file the tests use.
 fn write_tokens(path: &Path) {
-    let entry = |app: &str, identity: Option<&str>, perms: &[&str]| {
-        json!({"application": app, "identity": identity, "permissions": perms})
-    };
+    let entry = |app: &str, identity: Option<&str>, perms: &[&str]| json!({"application": app, "identity": identity, "permissions": perms});
     let tokens = json!({
         FULL: entry("SOC automation", Some("Analyst@contoso.com"), app::ALL_PERMISSIONS),
         OTHER: entry("Second app", None, app::ALL_PERMISSIONS),
@@ -305,7 +303,14 @@ async fn list_machine_actions_example_1_shape() {
         assert_documented(by_id[documented["id"].as_str().unwrap()], &documented);
     }
     for record in value {
-        for key in ["id", "type", "requestor", "status", "machineId", "creationDateTimeUtc"] {
+        for key in [
+            "id",
+            "type",
+            "requestor",
+            "status",
+            "machineId",
+            "creationDateTimeUtc",
+        ] {
             assert!(record.get(key).is_some(), "{key} missing in {record}");
         }
     }
@@ -332,7 +337,11 @@ async fn list_machine_actions_example_2_latest_two_of_a_machine() {
     // All three, newest first.
     let path = format!("/api/machineactions?$filter=machineId eq '{SEED_MACHINE}'");
     let r = server.get(FULL, &path).await;
-    let ids: Vec<&str> = r.value().iter().map(|v| v["id"].as_str().unwrap()).collect();
+    let ids: Vec<&str> = r
+        .value()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
     let want: Vec<String> = documented
         .iter()
         .map(|d| d["id"].as_str().unwrap().to_owned())
@@ -346,7 +355,10 @@ async fn get_machine_action_and_404() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::in_dir(dir.path()).await;
     let r = server
-        .get(FULL, "/api/machineactions/2e9da30d-27f6-4208-81f2-9cd3d67893ba")
+        .get(
+            FULL,
+            "/api/machineactions/2e9da30d-27f6-4208-81f2-9cd3d67893ba",
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(
@@ -355,7 +367,11 @@ async fn get_machine_action_and_404() {
     );
     assert_documented(&r.json, &documented_actions()[1]);
 
-    for id in ["00000000-0000-4000-8000-000000000000", "not-a-guid", "2e9da30d'"] {
+    for id in [
+        "00000000-0000-4000-8000-000000000000",
+        "not-a-guid",
+        "2e9da30d'",
+    ] {
         let r = server.get(FULL, &format!("/api/machineactions/{id}")).await;
         let message = r.error(404, "ResourceNotFound");
         assert!(message.contains("was not found"), "{message}");
@@ -363,7 +379,10 @@ async fn get_machine_action_and_404() {
 
     // List options do not apply to one entity.
     let r = server
-        .get(FULL, "/api/machineactions/2e9da30d-27f6-4208-81f2-9cd3d67893ba?$top=1")
+        .get(
+            FULL,
+            "/api/machineactions/2e9da30d-27f6-4208-81f2-9cd3d67893ba?$top=1",
+        )
         .await;
     r.error(400, "ODataError");
     server.shutdown().await;
@@ -386,7 +405,10 @@ async fn collect_investigation_package_201_then_400() {
     assert_eq!(action["type"], "CollectInvestigationPackage");
     assert_eq!(action["status"], "Pending");
     assert_eq!(action["requestor"], "Analyst@contoso.com");
-    assert_eq!(action["requestorComment"], "Collect forensics due to alert 1234");
+    assert_eq!(
+        action["requestorComment"],
+        "Collect forensics due to alert 1234"
+    );
     assert_eq!(action["machineId"], COLLECT_MACHINE);
     assert_eq!(action["computerDnsName"], "desktop-fb9ab6b");
     assert_eq!(action["relatedFileInfo"], Value::Null);
@@ -396,7 +418,10 @@ async fn collect_investigation_package_201_then_400() {
     assert!(is_defender_time(created), "{created}");
     let created = chrono::DateTime::parse_from_rfc3339(created).unwrap();
     let before = chrono::DateTime::<chrono::Utc>::from(before);
-    assert!(created >= before - chrono::Duration::seconds(1), "{created} {before}");
+    assert!(
+        created >= before - chrono::Duration::seconds(1),
+        "{created} {before}"
+    );
     assert_eq!(
         r.headers["location"],
         format!("{}/api/machineactions/{id}", server.base).as_str()
@@ -433,9 +458,14 @@ async fn collect_request_body_errors() {
     let server = Server::in_dir(dir.path()).await;
     let path = format!("/api/machines/{COLLECT_MACHINE}/collectInvestigationPackage");
 
-    let r = server.post(FULL, &path, r#"{"comment": "lower case"}"#).await;
+    let r = server
+        .post(FULL, &path, r#"{"comment": "lower case"}"#)
+        .await;
     let message = r.error(400, "MissingRequiredParameter");
-    assert!(message.starts_with("Parameter Comment is missing."), "{message}");
+    assert!(
+        message.starts_with("Parameter Comment is missing."),
+        "{message}"
+    );
     assert!(message.contains("found 'comment'"), "{message}");
 
     let r = server.post(FULL, &path, r#"{}"#).await;
@@ -446,10 +476,19 @@ async fn collect_request_body_errors() {
     let r = server.post(FULL, &path, r#"{"Comment": null}"#).await;
     r.error(400, "MissingRequiredParameter");
 
-    for body in [r#"{"Comment": "x""#, "", "Comment=x", r#"{"Comment": 5}"#, r#"["x"]"#] {
+    for body in [
+        r#"{"Comment": "x""#,
+        "",
+        "Comment=x",
+        r#"{"Comment": 5}"#,
+        r#"["x"]"#,
+    ] {
         let r = server.post(FULL, &path, body).await;
         let message = r.error(400, "InvalidRequestBody");
-        assert!(message.starts_with("Request body is incorrect"), "{body}: {message}");
+        assert!(
+            message.starts_with("Request body is incorrect"),
+            "{body}: {message}"
+        );
     }
 
     // Content-Type: application/json is required.
@@ -500,11 +539,13 @@ async fn concurrent_collects_create_exactly_one_action() {
         }
     }
     assert_eq!(created, 1);
-    let filter = format!(
-        "machineId eq '{COLLECT_MACHINE}' and type eq 'CollectInvestigationPackage'"
-    );
+    let filter =
+        format!("machineId eq '{COLLECT_MACHINE}' and type eq 'CollectInvestigationPackage'");
     let r = server
-        .get(FULL, &format!("/api/machineactions/$count?$filter={filter}"))
+        .get(
+            FULL,
+            &format!("/api/machineactions/$count?$filter={filter}"),
+        )
         .await;
     assert_eq!(r.text, "1");
     let Ok(server) = std::sync::Arc::try_unwrap(server) else {
@@ -536,7 +577,10 @@ async fn investigations_by_id_and_by_triggering_alert_id() {
     );
     assert_documented(&by_id.json, &documented);
     let by_alert = server
-        .get(ALERT_READ, "/api/investigations/da637139166940871892_-598649278")
+        .get(
+            ALERT_READ,
+            "/api/investigations/da637139166940871892_-598649278",
+        )
         .await;
     assert_eq!(by_alert.json, by_id.json);
     server
@@ -551,7 +595,10 @@ async fn investigations_by_id_and_by_triggering_alert_id() {
     );
     assert!(list.value().iter().any(|i| i["id"] == "63017"));
     let running = server
-        .get(ALERT_READ, "/api/investigations?$filter=state eq 'Running' and startTime lt 2021-01-01Z")
+        .get(
+            ALERT_READ,
+            "/api/investigations?$filter=state eq 'Running' and startTime lt 2021-01-01Z",
+        )
         .await;
     let ids: Vec<&Value> = running.value().iter().map(|i| &i["id"]).collect();
     assert_eq!(ids, [&json!("63017")]);
@@ -590,7 +637,9 @@ async fn odata_errors_are_400_with_positioned_messages() {
         "$filter=requestor eq '%ff'",
         "$top=1&$top=2",
     ] {
-        let r = server.get(FULL, &format!("/api/machineactions?{bad}")).await;
+        let r = server
+            .get(FULL, &format!("/api/machineactions?{bad}"))
+            .await;
         let message = r.error(400, "ODataError");
         assert!(message.starts_with("error: "), "{bad}: {message}");
     }
@@ -620,7 +669,10 @@ async fn tokens_are_required_everywhere() {
         let r = server.get("", path).await;
         r.error(401, "Unauthorized");
         assert_eq!(r.headers["www-authenticate"], "Bearer");
-        server.get("wrong-token", path).await.error(401, "Unauthorized");
+        server
+            .get("wrong-token", path)
+            .await
+            .error(401, "Unauthorized");
     }
     let basic = reply(
         server
@@ -634,12 +686,19 @@ async fn tokens_are_required_everywhere() {
     .await;
     basic.error(401, "Unauthorized");
     let r = server
-        .post("nope", &format!("/api/machines/{COLLECT_MACHINE}/collectInvestigationPackage"), "{}")
+        .post(
+            "nope",
+            &format!("/api/machines/{COLLECT_MACHINE}/collectInvestigationPackage"),
+            "{}",
+        )
         .await;
     r.error(401, "Unauthorized");
 
     // With a token, unknown routes and methods are 404 NotFound.
-    server.get(FULL, "/api/no/such/route").await.error(404, "NotFound");
+    server
+        .get(FULL, "/api/no/such/route")
+        .await
+        .error(404, "NotFound");
     server.get(FULL, "/").await.error(404, "NotFound");
     server
         .post(FULL, "/api/machineactions", "{}")
@@ -667,21 +726,53 @@ async fn each_endpoint_needs_its_documented_permission() {
         "/api/machines/f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f/alerts/$count",
     ];
     for path in machine_paths {
-        assert_eq!(server.get(MACHINE_READ, path).await.status, StatusCode::OK, "{path}");
-        assert_eq!(server.get(READ_WRITE, path).await.status, StatusCode::OK, "{path}");
-        let message = server.get(ALERT_READ, path).await.error(403, "Forbidden").to_owned();
-        assert!(message.contains("Machine.Read.All or Machine.ReadWrite.All"), "{message}");
+        assert_eq!(
+            server.get(MACHINE_READ, path).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+        assert_eq!(
+            server.get(READ_WRITE, path).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+        let message = server
+            .get(ALERT_READ, path)
+            .await
+            .error(403, "Forbidden")
+            .to_owned();
+        assert!(
+            message.contains("Machine.Read.All or Machine.ReadWrite.All"),
+            "{message}"
+        );
     }
     for path in alert_paths {
-        assert_eq!(server.get(ALERT_READ, path).await.status, StatusCode::OK, "{path}");
-        assert_eq!(server.get(READ_WRITE, path).await.status, StatusCode::OK, "{path}");
-        let message = server.get(MACHINE_READ, path).await.error(403, "Forbidden").to_owned();
-        assert!(message.contains("Alert.Read.All or Alert.ReadWrite.All"), "{message}");
+        assert_eq!(
+            server.get(ALERT_READ, path).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+        assert_eq!(
+            server.get(READ_WRITE, path).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+        let message = server
+            .get(MACHINE_READ, path)
+            .await
+            .error(403, "Forbidden")
+            .to_owned();
+        assert!(
+            message.contains("Alert.Read.All or Alert.ReadWrite.All"),
+            "{message}"
+        );
     }
     // Collecting needs Machine.CollectForensics, which read-write does not include.
     for token in [MACHINE_READ, ALERT_READ, READ_WRITE] {
         let r = server.collect(token, COLLECT_MACHINE, "x").await;
-        assert!(r.error(403, "Forbidden").contains("Machine.CollectForensics"));
+        assert!(r
+            .error(403, "Forbidden")
+            .contains("Machine.CollectForensics"));
     }
     // Permissions are checked before the query.
     server
@@ -698,18 +789,36 @@ async fn rate_limits_per_token_with_retry_after() {
     config.per_minute = 3;
     let server = Server::start(config).await;
     for _ in 0..3 {
-        assert_eq!(server.get(FULL, "/api/machineactions?$top=1").await.status, StatusCode::OK);
+        assert_eq!(
+            server.get(FULL, "/api/machineactions?$top=1").await.status,
+            StatusCode::OK
+        );
     }
     let r = server.get(FULL, "/api/machineactions?$top=1").await;
     r.error(429, "TooManyRequests");
     let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry), "{retry}");
     // Retrying early is refused again; errors count like any call; other tokens are unaffected.
-    server.get(FULL, "/api/machines").await.error(429, "TooManyRequests");
-    server.get(OTHER, "/api/machineactions?$filter=(").await.error(400, "ODataError");
-    assert_eq!(server.get(OTHER, "/api/machineactions?$top=1").await.status, StatusCode::OK);
-    assert_eq!(server.get(OTHER, "/api/alerts?$top=1").await.status, StatusCode::OK);
-    server.get(OTHER, "/api/alerts").await.error(429, "TooManyRequests");
+    server
+        .get(FULL, "/api/machines")
+        .await
+        .error(429, "TooManyRequests");
+    server
+        .get(OTHER, "/api/machineactions?$filter=(")
+        .await
+        .error(400, "ODataError");
+    assert_eq!(
+        server.get(OTHER, "/api/machineactions?$top=1").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        server.get(OTHER, "/api/alerts?$top=1").await.status,
+        StatusCode::OK
+    );
+    server
+        .get(OTHER, "/api/alerts")
+        .await
+        .error(429, "TooManyRequests");
     server.shutdown().await;
 
     // The hourly window.
@@ -718,7 +827,10 @@ async fn rate_limits_per_token_with_retry_after() {
     config.per_hour = 2;
     let server = Server::start(config).await;
     for _ in 0..2 {
-        assert_eq!(server.get(FULL, "/api/machines?$top=1").await.status, StatusCode::OK);
+        assert_eq!(
+            server.get(FULL, "/api/machines?$top=1").await.status,
+            StatusCode::OK
+        );
     }
     let r = server.get(FULL, "/api/machines?$top=1").await;
     r.error(429, "TooManyRequests");
@@ -731,7 +843,10 @@ async fn rate_limits_per_token_with_retry_after() {
 async fn database_failures_are_500_without_details() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::in_dir(dir.path()).await;
-    assert_eq!(server.get(FULL, "/api/alerts?$top=1").await.status, StatusCode::OK);
+    assert_eq!(
+        server.get(FULL, "/api/alerts?$top=1").await.status,
+        StatusCode::OK
+    );
     // Damage the database behind the server's back: the alerts table disappears.
     let conn = rusqlite::Connection::open(&server.db).unwrap();
     conn.execute_batch(&format!("DROP TABLE \"{}\"", app::table(app::Kind::Alert)))
@@ -743,7 +858,10 @@ async fn database_failures_are_500_without_details() {
         assert!(!r.text.contains("table"), "{}", r.text);
     }
     // The rest still works.
-    assert_eq!(server.get(FULL, "/api/machines?$top=1").await.status, StatusCode::OK);
+    assert_eq!(
+        server.get(FULL, "/api/machines?$top=1").await.status,
+        StatusCode::OK
+    );
     server.shutdown().await;
 }
 
@@ -752,7 +870,9 @@ async fn data_survives_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::in_dir(dir.path()).await;
     assert!(!server.startup.seeded.is_empty());
-    let created = server.collect(FULL, COLLECT_MACHINE, "before restart").await;
+    let created = server
+        .collect(FULL, COLLECT_MACHINE, "before restart")
+        .await;
     assert_eq!(created.status, StatusCode::CREATED);
     let id = created.json["id"].as_str().unwrap().to_owned();
     let total = server.get(FULL, "/api/machineactions/$count").await.text;
@@ -767,7 +887,10 @@ async fn data_survives_a_restart() {
         v
     };
     assert_eq!(without_context(&r.json), without_context(&created.json));
-    assert_eq!(server.get(FULL, "/api/machineactions/$count").await.text, total);
+    assert_eq!(
+        server.get(FULL, "/api/machineactions/$count").await.text,
+        total
+    );
     // Still pending, so still refused.
     server
         .collect(FULL, COLLECT_MACHINE, "after restart")
@@ -814,7 +937,9 @@ async fn acknowledged_actions_survive_a_crash() {
     let mut ids = Vec::new();
     for machine in [COLLECT_MACHINE, SEED_MACHINE] {
         let response = client
-            .post(format!("{base}/api/machines/{machine}/collectInvestigationPackage"))
+            .post(format!(
+                "{base}/api/machines/{machine}/collectInvestigationPackage"
+            ))
             .bearer_auth(FULL)
             .header("content-type", "application/json")
             .body(r#"{"Comment": "acknowledged, then the server dies"}"#)
@@ -855,17 +980,32 @@ async fn next_link_only_when_rows_remain() {
         .unwrap();
     assert!(total > 8, "{total}");
     let mut seen = Vec::new();
-    let mut next = Some(format!("{}/api/machineactions?{filter}&api-version=1.0", server.base));
+    let mut next = Some(format!(
+        "{}/api/machineactions?{filter}&api-version=1.0",
+        server.base
+    ));
     let mut pages = 0;
     while let Some(url) = next {
-        let r = reply(server.client.get(&url).bearer_auth(FULL).send().await.unwrap()).await;
+        let r = reply(
+            server
+                .client
+                .get(&url)
+                .bearer_auth(FULL)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
         let value = r.value();
         assert!(value.len() <= 4);
         seen.extend(value.iter().map(|v| v["id"].as_str().unwrap().to_owned()));
         next = r.json["@odata.nextLink"].as_str().map(str::to_owned);
         if let Some(link) = &next {
             assert_eq!(value.len(), 4);
-            assert!(link.starts_with(&format!("{}/api/machineactions?", server.base)), "{link}");
+            assert!(
+                link.starts_with(&format!("{}/api/machineactions?", server.base)),
+                "{link}"
+            );
             assert!(link.contains(&format!("$skip={}", seen.len())), "{link}");
             assert!(link.contains("api-version=1.0"), "{link}");
         }
@@ -876,22 +1016,46 @@ async fn next_link_only_when_rows_remain() {
     let all = server
         .get(FULL, &format!("/api/machineactions?{filter}&$top={total}"))
         .await;
-    let all: Vec<String> = all.value().iter().map(|v| v["id"].as_str().unwrap().to_owned()).collect();
+    let all: Vec<String> = all
+        .value()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(all.len(), 4, "a $top larger than the page is cut to a page");
     assert_eq!(all, seen[..4]);
 
     // $top within a page: no link, even though more rows match.
-    let r = server.get(FULL, &format!("/api/machineactions?{filter}&$top=3")).await;
+    let r = server
+        .get(FULL, &format!("/api/machineactions?{filter}&$top=3"))
+        .await;
     assert_eq!(r.value().len(), 3);
     assert!(r.json.get("@odata.nextLink").is_none());
 
     // $top beyond a page: the link asks for the rest of the $top rows.
-    let r = server.get(FULL, &format!("/api/machineactions?{filter}&$top=6")).await;
+    let r = server
+        .get(FULL, &format!("/api/machineactions?{filter}&$top=6"))
+        .await;
     assert_eq!(r.value().len(), 4);
     let link = r.json["@odata.nextLink"].as_str().unwrap();
-    assert!(link.contains("$skip=4") && link.contains("$top=2"), "{link}");
-    let r = reply(server.client.get(link).bearer_auth(FULL).send().await.unwrap()).await;
-    let ids: Vec<String> = r.value().iter().map(|v| v["id"].as_str().unwrap().to_owned()).collect();
+    assert!(
+        link.contains("$skip=4") && link.contains("$top=2"),
+        "{link}"
+    );
+    let r = reply(
+        server
+            .client
+            .get(link)
+            .bearer_auth(FULL)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let ids: Vec<String> = r
+        .value()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(ids, seen[4..6]);
     assert!(r.json.get("@odata.nextLink").is_none());
     server.shutdown().await;
@@ -914,7 +1078,10 @@ async fn count_segment_and_count_option() {
         .parse()
         .unwrap();
     let r = server
-        .get(FULL, &format!("/api/machineactions?{filter}&$count=true&$top=1"))
+        .get(
+            FULL,
+            &format!("/api/machineactions?{filter}&$count=true&$top=1"),
+        )
         .await;
     assert_eq!(r.json["@odata.count"], n);
     assert_eq!(r.value().len(), 1);
@@ -938,7 +1105,10 @@ async fn count_segment_and_count_option() {
             .text
             .parse()
             .unwrap();
-        assert_eq!(server.get(FULL, &format!("/api/{set}")).await.value().len(), count);
+        assert_eq!(
+            server.get(FULL, &format!("/api/{set}")).await.value().len(),
+            count
+        );
     }
     server.shutdown().await;
 }
@@ -948,41 +1118,69 @@ async fn select_orderby_skip_and_expand() {
     let dir = tempfile::tempdir().unwrap();
     let server = Server::in_dir(dir.path()).await;
     let r = server
-        .get(FULL, "/api/machineactions?$select=id,status&$orderby=creationDateTimeUtc asc&$top=2")
+        .get(
+            FULL,
+            "/api/machineactions?$select=id,status&$orderby=creationDateTimeUtc asc&$top=2",
+        )
         .await;
     assert_eq!(
         r.json["@odata.context"],
         format!("{}/api/$metadata#MachineActions(id,status)", server.base)
     );
     let value = r.value();
-    assert_eq!(value[0], json!({"id": "44cffc15-0e3d-4cbf-96aa-bf76f9b27f5e", "status": "Succeeded"}));
+    assert_eq!(
+        value[0],
+        json!({"id": "44cffc15-0e3d-4cbf-96aa-bf76f9b27f5e", "status": "Succeeded"})
+    );
     assert_eq!(value[1]["id"], "2e9da30d-27f6-4208-81f2-9cd3d67893ba");
 
     let r = server
-        .get(FULL, "/api/machineactions?$orderby=creationDateTimeUtc asc&$skip=1&$top=1")
+        .get(
+            FULL,
+            "/api/machineactions?$orderby=creationDateTimeUtc asc&$skip=1&$top=1",
+        )
         .await;
     assert_eq!(r.value()[0]["id"], "2e9da30d-27f6-4208-81f2-9cd3d67893ba");
 
     // Evidence only with $expand=evidence.
-    let r = server.get(FULL, "/api/alerts?$filter=severity eq 'High'&$top=5").await;
+    let r = server
+        .get(FULL, "/api/alerts?$filter=severity eq 'High'&$top=5")
+        .await;
     assert!(!r.value().is_empty());
     assert!(r.value().iter().all(|a| a["evidence"] == json!([])));
     let r = server
-        .get(FULL, "/api/alerts?$filter=severity eq 'High'&$top=5&$expand=evidence")
+        .get(
+            FULL,
+            "/api/alerts?$filter=severity eq 'High'&$top=5&$expand=evidence",
+        )
         .await;
-    assert!(r.value().iter().any(|a| a["evidence"].as_array().is_some_and(|e| !e.is_empty())));
+    assert!(r
+        .value()
+        .iter()
+        .any(|a| a["evidence"].as_array().is_some_and(|e| !e.is_empty())));
 
     // Machines: collection lambdas, case-insensitive names, nullable enums.
     let r = server
         .get(FULL, "/api/machines?$filter=machineTags/any(t: t eq 'Finance') and onboardingstatus eq 'onboarded'")
         .await;
     assert!(!r.value().is_empty());
-    assert!(r.value().iter().all(|m| m["machineTags"].as_array().unwrap().contains(&json!("Finance"))));
+    assert!(r.value().iter().all(|m| m["machineTags"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("Finance"))));
     let r = server
-        .get(FULL, "/api/machines?$filter=riskScore eq 'High' and healthStatus ne 'Inactive'")
+        .get(
+            FULL,
+            "/api/machines?$filter=riskScore eq 'High' and healthStatus ne 'Inactive'",
+        )
         .await;
-    assert!(r.value().iter().all(|m| m["riskScore"] == "High" && m["healthStatus"] != "Inactive"));
-    let r = server.get(FULL, &format!("/api/machines/{SEED_MACHINE}")).await;
+    assert!(r
+        .value()
+        .iter()
+        .all(|m| m["riskScore"] == "High" && m["healthStatus"] != "Inactive"));
+    let r = server
+        .get(FULL, &format!("/api/machines/{SEED_MACHINE}"))
+        .await;
     assert_eq!(r.json["computerDnsName"], "desktop-39g9tgl");
     server.shutdown().await;
 }
@@ -1013,7 +1211,10 @@ async fn import_ndjson_detects_entities_and_skips_known_keys() {
     );
     assert_eq!(server.startup.skipped, 1);
     let r = server
-        .get(FULL, "/api/machineactions/5a5a5a5a-1111-4222-8333-444455556666")
+        .get(
+            FULL,
+            "/api/machineactions/5a5a5a5a-1111-4222-8333-444455556666",
+        )
         .await;
     assert_eq!(r.json["requestor"], "import@contoso.com");
     let r = server.get(FULL, "/api/investigations/da1_1").await;
@@ -1033,10 +1234,16 @@ async fn import_ndjson_detects_entities_and_skips_known_keys() {
     // A record of no known entity is an error, with its line; --data-entity decides instead.
     std::fs::write(&data, "{\"id\": \"x\"}\n").unwrap();
     let err = App::open(&config).unwrap_err().to_string();
-    assert!(err.contains("extra.ndjson:1: cannot tell which entity"), "{err}");
+    assert!(
+        err.contains("extra.ndjson:1: cannot tell which entity"),
+        "{err}"
+    );
     config.data_entity = Some(app::Kind::Machine);
     let err = App::open(&config).unwrap_err().to_string();
-    assert!(err.contains("extra.ndjson:1: Machine record: `firstSeen` is missing"), "{err}");
+    assert!(
+        err.contains("extra.ndjson:1: Machine record: `firstSeen` is missing"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1047,7 +1254,10 @@ async fn a_missing_tokens_file_is_created_with_a_demo_token() {
     let server = Server::start(config.clone()).await;
     let token = server.startup.demo_token.clone().expect("a demo token");
     assert!(token.len() >= 64, "{token}");
-    assert_eq!(server.get(&token, "/api/alerts?$top=1").await.status, StatusCode::OK);
+    assert_eq!(
+        server.get(&token, "/api/alerts?$top=1").await.status,
+        StatusCode::OK
+    );
     let r = server.collect(&token, COLLECT_MACHINE, "demo").await;
     assert_eq!(r.json["requestor"], "Analyst@contoso.com");
     server.shutdown().await;
@@ -1109,7 +1319,11 @@ fn generated_records_conform_to_the_catalogue() {
             panic!("{kind:?}: {e}: {record}");
         }
         if *kind == app::Kind::MachineAction {
-            for key in ["creationDateTimeUtc", "lastUpdateDateTimeUtc", "lastUpdateTimeUtc"] {
+            for key in [
+                "creationDateTimeUtc",
+                "lastUpdateDateTimeUtc",
+                "lastUpdateTimeUtc",
+            ] {
                 if let Some(t) = record.get(key).and_then(Value::as_str) {
                     assert!(chrono::DateTime::parse_from_rfc3339(t).is_ok(), "{t}");
                 }

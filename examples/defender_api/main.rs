@@ -54,7 +54,10 @@ async fn run(config: app::Config) -> Result<(), app::BoxError> {
         eprintln!("imported {n} {} from --data", kind.entity_set());
     }
     if startup.skipped > 0 {
-        eprintln!("skipped {} records of --data already stored", startup.skipped);
+        eprintln!(
+            "skipped {} records of --data already stored",
+            startup.skipped
+        );
     }
     match &startup.demo_token {
         Some(token) => eprintln!(

@@ -48,7 +48,9 @@ impl Principal {
 
     /// Whether it holds at least one of `any_of`.
     pub fn has_any(&self, any_of: &[&str]) -> bool {
-        self.permissions.iter().any(|p| any_of.contains(&p.as_str()))
+        self.permissions
+            .iter()
+            .any(|p| any_of.contains(&p.as_str()))
     }
 }
 
@@ -77,8 +79,15 @@ impl Tokens {
             Ok(bytes) => {
                 let map: HashMap<String, Principal> = serde_json::from_slice(&bytes)
                     .map_err(|e| format!("{}: {e}", path.display()))?;
-                if map.keys().any(|t| t.is_empty() || t.chars().any(char::is_whitespace)) {
-                    return Err(format!("{}: tokens must be non-empty, without spaces", path.display()).into());
+                if map
+                    .keys()
+                    .any(|t| t.is_empty() || t.chars().any(char::is_whitespace))
+                {
+                    return Err(format!(
+                        "{}: tokens must be non-empty, without spaces",
+                        path.display()
+                    )
+                    .into());
                 }
                 Ok((Tokens::new(map), None))
             }
@@ -95,7 +104,8 @@ impl Tokens {
                 };
                 let map = HashMap::from([(token.clone(), principal)]);
                 let text = serde_json::to_string_pretty(&map)?;
-                std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+                std::fs::write(path, text + "\n")
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
                 Ok((Tokens::new(map), Some(token)))
             }
             Err(e) => Err(format!("{}: {e}", path.display()).into()),
@@ -246,7 +256,9 @@ impl<P: Permission, S: Send + Sync> FromRequestParts<S> for Allowed<P> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ODataError> {
         let Some(principal) = parts.extensions.get::<Arc<Principal>>().cloned() else {
-            return Err(ODataError::unauthorized("The request is not authenticated."));
+            return Err(ODataError::unauthorized(
+                "The request is not authenticated.",
+            ));
         };
         if !principal.has_any(P::ANY_OF) {
             return Err(ODataError::forbidden(format!(
@@ -274,7 +286,10 @@ mod tests {
         assert_eq!(limiter.check("a", t0 + Duration::from_secs(10)), Ok(()));
         assert_eq!(limiter.check("a", t0 + Duration::from_secs(20)), Err(40));
         assert_eq!(limiter.check("b", t0 + Duration::from_secs(20)), Ok(()));
-        assert_eq!(limiter.check("a", t0 + Duration::from_millis(59_500)), Err(1));
+        assert_eq!(
+            limiter.check("a", t0 + Duration::from_millis(59_500)),
+            Err(1)
+        );
         assert_eq!(limiter.check("a", t0 + Duration::from_secs(60)), Ok(()));
     }
 
@@ -283,9 +298,15 @@ mod tests {
         let limiter = RateLimiter::new(100, 3);
         let t0 = Instant::now();
         for m in 0..3 {
-            assert_eq!(limiter.check("a", t0 + Duration::from_secs(m * 600)), Ok(()));
+            assert_eq!(
+                limiter.check("a", t0 + Duration::from_secs(m * 600)),
+                Ok(())
+            );
         }
-        assert_eq!(limiter.check("a", t0 + Duration::from_secs(1800)), Err(1800));
+        assert_eq!(
+            limiter.check("a", t0 + Duration::from_secs(1800)),
+            Err(1800)
+        );
         assert_eq!(limiter.check("a", t0 + HOUR), Ok(()));
     }
 }

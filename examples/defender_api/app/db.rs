@@ -230,7 +230,10 @@ pub fn collect(
     let Some(query) = by_id(Kind::Machine, machine_id) else {
         return Ok(Collect::NoSuchMachine);
     };
-    let Some(machine) = store::select(&tx, Kind::Machine, &query)?.into_iter().next() else {
+    let Some(machine) = store::select(&tx, Kind::Machine, &query)?
+        .into_iter()
+        .next()
+    else {
         return Ok(Collect::NoSuchMachine);
     };
     let running = filter(

@@ -247,7 +247,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Key {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Key, ODataError> {
         match Path::<String>::from_request_parts(parts, state).await {
             Ok(Path(id)) => Ok(Key(id)),
-            Err(e) => Err(ODataError::bad_request(format!("Invalid id in the path: {e}"))),
+            Err(e) => Err(ODataError::bad_request(format!(
+                "Invalid id in the path: {e}"
+            ))),
         }
     }
 }
@@ -302,7 +304,10 @@ async fn get_one<E: Resource>(
         return Err(not_found().with_target(request));
     };
     E::finish(&query, &mut record);
-    Ok(json(StatusCode::OK, &entity_body(&headers, E::schema(), record)))
+    Ok(json(
+        StatusCode::OK,
+        &entity_body(&headers, E::schema(), record),
+    ))
 }
 
 /// `{"@odata.context": ".../$metadata#<Set>/$entity", ...record}`.
@@ -327,7 +332,10 @@ fn entity_body(headers: &HeaderMap, schema: &EntitySchema, record: Value) -> Val
 fn count_response(n: u64) -> Response {
     (
         StatusCode::OK,
-        [(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))],
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        )],
         n.to_string(),
     )
         .into_response()
@@ -418,7 +426,10 @@ async fn machine_alert_count(
 
 /// The `Comment` of a collect request body: a JSON object whose `Comment` (case-sensitive) is a
 /// string.
-fn comment_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<String, ODataError> {
+fn comment_of(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<String, ODataError> {
     let json_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -429,12 +440,10 @@ fn comment_of(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Resul
             "Request body is incorrect: Content-Type must be application/json.",
         ));
     }
-    let body = body.map_err(|e| {
-        ODataError::invalid_request_body(format!("Request body is incorrect: {e}"))
-    })?;
-    let value: Value = serde_json::from_slice(&body).map_err(|e| {
-        ODataError::invalid_request_body(format!("Request body is incorrect: {e}"))
-    })?;
+    let body = body
+        .map_err(|e| ODataError::invalid_request_body(format!("Request body is incorrect: {e}")))?;
+    let value: Value = serde_json::from_slice(&body)
+        .map_err(|e| ODataError::invalid_request_body(format!("Request body is incorrect: {e}")))?;
     let Value::Object(object) = value else {
         return Err(ODataError::invalid_request_body(
             "Request body is incorrect: expected a JSON object.",

@@ -189,7 +189,6 @@ const START: i64 = 1_672_531_200;
 /// ... and spans 30 months (to mid-2025).
 const SPAN: u64 = 30 * 30 * 86_400;
 
-
 /// One generated machine, as much as actions and alerts need of it.
 struct MachineRef {
     /// 40 hex digits.
@@ -233,7 +232,7 @@ pub fn generate(
     mut sink: impl FnMut(Kind, Vec<Value>) -> Result<(), BoxError>,
 ) -> Result<(), BoxError> {
     let plan = Plan::new(seed_count);
-    let mut rng = Rng(0x0dd_a7a_f11e);
+    let mut rng = Rng(0x000d_da7a_f11e);
     let batch = batch.max(1);
 
     const GROUPS: &[(i64, &str)] = &[
@@ -267,11 +266,22 @@ pub fn generate(
         let group = *rng.pick(GROUPS);
         let (_, first_text) = rng.at(0, -700 * 86_400);
         let (_, last_text) = rng.at(SPAN as i64, -14 * 86_400);
-        let ip = format!("10.{}.{}.{}", rng.below(8), rng.below(256), 1 + rng.below(254));
+        let ip = format!(
+            "10.{}.{}.{}",
+            rng.below(8),
+            rng.below(256),
+            1 + rng.below(254)
+        );
         const TAGS: &[&[&str]] = &[&[], &["Finance"], &["ExampleTag"], &["VIP", "Finance"]];
-        let tags: &[&str] = *rng.pick(TAGS);
+        let tags = *rng.pick(TAGS);
         let health = *rng.pick(&[
-            "Active", "Active", "Active", "Active", "Inactive", "ImpairedCommunication", "NoSensorData",
+            "Active",
+            "Active",
+            "Active",
+            "Active",
+            "Inactive",
+            "ImpairedCommunication",
+            "NoSensorData",
         ]);
         let risk = *rng.pick(&["None", "Informational", "Low", "Medium", "High"]);
         let exposure = *rng.pick(&["None", "Low", "Medium", "High"]);
@@ -325,12 +335,21 @@ pub fn generate(
         ("RunAntiVirusScan", "Scheduled scan"),
         ("Isolate", "Isolate machine due to alert"),
         ("Unisolate", "Unisolate machine after investigation"),
-        ("CollectInvestigationPackage", "Collect forensics due to alert"),
+        (
+            "CollectInvestigationPackage",
+            "Collect forensics due to alert",
+        ),
         ("StopAndQuarantineFile", "Stop and quarantine file"),
-        ("RestrictCodeExecution", "Restrict code execution due to alert"),
+        (
+            "RestrictCodeExecution",
+            "Restrict code execution due to alert",
+        ),
         ("UnrestrictCodeExecution", "Lift code execution restriction"),
         ("LiveResponse", "Live response session"),
-        ("Offboard", "Offboard machine from Microsoft Defender for Endpoint"),
+        (
+            "Offboard",
+            "Offboard machine from Microsoft Defender for Endpoint",
+        ),
     ];
     for _ in 0..plan.actions {
         let machine = &machines[rng.below(machines.len() as u64) as usize];
@@ -349,15 +368,20 @@ pub fn generate(
             *rng.pick(&["Pending", "InProgress", "Succeeded"])
         } else {
             *rng.pick(&[
-                "Succeeded", "Succeeded", "Succeeded", "Succeeded", "Succeeded", "Failed", "TimeOut",
+                "Succeeded",
+                "Succeeded",
+                "Succeeded",
+                "Succeeded",
+                "Succeeded",
+                "Failed",
+                "TimeOut",
                 "Cancelled",
             ])
         };
         let (_, updated_text) = rng.at(created - START + 5, 3_600);
         let cancelled = status == "Cancelled";
-        let file = (kind == "StopAndQuarantineFile").then(|| {
-            json!({"fileIdentifier": rng.hex(40), "fileIdentifierType": "Sha1"})
-        });
+        let file = (kind == "StopAndQuarantineFile")
+            .then(|| json!({"fileIdentifier": rng.hex(40), "fileIdentifierType": "Sha1"}));
         out.push(json!({
             "id": rng.guid(),
             "type": kind,
@@ -384,12 +408,42 @@ pub fn generate(
     }
 
     const THREATS: &[(&str, &str, &str, &str)] = &[
-        ("Malware", "'Emotet' malware was detected", "WindowsDefenderAv", "Emotet"),
-        ("Execution", "Suspicious PowerShell command line", "WindowsDefenderAtp", ""),
-        ("CredentialAccess", "Suspicious access to LSASS service", "WindowsDefenderAtp", ""),
-        ("Ransomware", "Ransomware behavior detected in the file system", "WindowsDefenderAv", "Lockbit"),
-        ("SuspiciousActivity", "Suspicious process injection observed", "AutomatedInvestigation", ""),
-        ("Persistence", "Anomaly detected in ASEP registry", "WindowsDefenderAtp", ""),
+        (
+            "Malware",
+            "'Emotet' malware was detected",
+            "WindowsDefenderAv",
+            "Emotet",
+        ),
+        (
+            "Execution",
+            "Suspicious PowerShell command line",
+            "WindowsDefenderAtp",
+            "",
+        ),
+        (
+            "CredentialAccess",
+            "Suspicious access to LSASS service",
+            "WindowsDefenderAtp",
+            "",
+        ),
+        (
+            "Ransomware",
+            "Ransomware behavior detected in the file system",
+            "WindowsDefenderAv",
+            "Lockbit",
+        ),
+        (
+            "SuspiciousActivity",
+            "Suspicious process injection observed",
+            "AutomatedInvestigation",
+            "",
+        ),
+        (
+            "Persistence",
+            "Anomaly detected in ASEP registry",
+            "WindowsDefenderAtp",
+            "",
+        ),
     ];
     // Alerts: every tenth opens an investigation, numbered from 70000.
     let mut investigations: Vec<(String, &MachineRef, i64)> = Vec::new();
@@ -403,7 +457,14 @@ pub fn generate(
             if rng.chance(50) { "-" } else { "" },
             rng.below(2_147_483_647)
         );
-        let status = *rng.pick(&["New", "New", "InProgress", "Resolved", "Resolved", "Resolved"]);
+        let status = *rng.pick(&[
+            "New",
+            "New",
+            "InProgress",
+            "Resolved",
+            "Resolved",
+            "Resolved",
+        ]);
         let investigation = (i % 10 == 0 && (investigations.len() as u64) < plan.investigations)
             .then(|| 70_000 + investigations.len() as i64);
         let (_, first_event) = rng.at(created - START - 60, -600);
@@ -470,8 +531,14 @@ pub fn generate(
     }
 
     const STATES: &[&str] = &[
-        "Running", "SuccessfullyRemediated", "Benign", "PartiallyRemediated", "PendingApproval",
-        "TerminatedByUser", "Failed", "Queued",
+        "Running",
+        "SuccessfullyRemediated",
+        "Benign",
+        "PartiallyRemediated",
+        "PendingApproval",
+        "TerminatedByUser",
+        "Failed",
+        "Queued",
     ];
     for (alert, machine, n) in investigations {
         let (start, start_text) = rng.at(0, SPAN as i64);
@@ -511,7 +578,10 @@ fn id_of(records: &[Value]) -> String {
 /// The crate's sample records (`data/*.ndjson`): the three documented MachineActions first.
 const SAMPLES: &[(Kind, &str)] = &[
     (Kind::Machine, include_str!("../../../data/machines.ndjson")),
-    (Kind::MachineAction, include_str!("../../../data/machineactions.ndjson")),
+    (
+        Kind::MachineAction,
+        include_str!("../../../data/machineactions.ndjson"),
+    ),
     (Kind::Alert, include_str!("../../../data/alerts.ndjson")),
 ];
 
@@ -682,7 +752,8 @@ pub fn read_ndjson(path: &Path, entity: Option<Kind>) -> Result<Vec<(Kind, Value
             return Err(at(&"not a JSON object").into());
         };
         object.remove("@odata.context");
-        validate(kind, &record).map_err(|e| at(&format!("{} record: {e}", kind.schema().name())))?;
+        validate(kind, &record)
+            .map_err(|e| at(&format!("{} record: {e}", kind.schema().name())))?;
         out.push((kind, record));
     }
     Ok(out)
@@ -694,7 +765,10 @@ mod tests {
 
     #[test]
     fn timestamps_have_seven_fractional_digits() {
-        assert_eq!(timestamp(1_543_927_437, 201_191_100), "2018-12-04T12:43:57.2011911Z");
+        assert_eq!(
+            timestamp(1_543_927_437, 201_191_100),
+            "2018-12-04T12:43:57.2011911Z"
+        );
         assert_eq!(timestamp(0, 0), "1970-01-01T00:00:00.0000000Z");
         assert_eq!(now().len(), "2018-12-04T12:43:57.2011911Z".len());
     }
