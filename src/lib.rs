@@ -1,4 +1,89 @@
 //! Parse, type-check and run OData v4 `$filter` expressions and the query options around them.
+//!
+//! `odata-filter` takes the query string of a request such as
+//! `GET /api/machineactions?$filter=machineId eq 'f46b…' and creationDateTimeUtc gt 2018-12-04T12:00:00Z&$top=2`,
+//! checks it against a whitelist of typed fields, and runs it: as a compiled
+//! predicate over `serde_json::Value` records, or as parameterized SQL.
+//!
+//! # Example
+//!
+//! ```
+//! use odata_filter::query::QueryOptions;
+//! use odata_filter::schema::catalog;
+//! use serde_json::json;
+//!
+//! let schema = catalog::machine_action();
+//! let (query, _others) = QueryOptions::new().parse(
+//!     &schema,
+//!     "$filter=machineId+eq+'f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f'&$top=2",
+//! )?;
+//! let records = vec![
+//!     json!({"id": "69dc3630-1ccc-4342-acf3-35286eec741d", "status": "Succeeded",
+//!            "machineId": "f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f",
+//!            "creationDateTimeUtc": "2018-12-04T12:43:57.2011911Z"}),
+//!     json!({"id": "2e9da30d-27f6-4208-81f2-9cd3d67893ba", "status": "Succeeded",
+//!            "machineId": "7b1f4967d9728e5aa3c06a9e617a22a4a5a17378",
+//!            "creationDateTimeUtc": "2018-12-04T12:18:27.1293487Z"}),
+//! ];
+//! let page = query.apply(&schema, records);
+//! assert_eq!(page.records.len(), 1);
+//!
+//! // A bad query is an error that points at the exact character.
+//! let err = QueryOptions::new().parse(&schema, "$filter=status eq 'Done'").unwrap_err();
+//! assert!(err.to_string().starts_with(
+//!     "error: 'Done' is not a member of Defender.MachineActionStatus"
+//! ));
+//! # Ok::<(), odata_filter::Error>(())
+//! ```
+//!
+//! For a bare `$filter`, [`Filter`] parses, checks and compiles in one step.
+//!
+//! # The pipeline
+//!
+//! Each stage has its own module and its own representation:
+//!
+//! 1. [`syntax`]: text to a spanned syntax tree ([`syntax::ast`]), and back
+//!    to canonical text. No schema knowledge.
+//! 2. [`check`]: the tree, against an entity [`schema`], to a typed
+//!    expression ([`ir::Expr`]) that only the checker can build. Every error
+//!    is reported, each with its span.
+//! 3. Backends: [`eval`] compiles the expression to a predicate over JSON;
+//!    [`query`] adds `$orderby`, `$top`, `$skip`, `$select`, `$count` and
+//!    applies them in memory.
+//!
+//! # Input safety
+//!
+//! No input can panic, hang, overflow the stack or take super-linear time.
+//! The parser enforces [`syntax::Limits`] while it parses (input length,
+//! nesting depth and node count, with documented defaults); every later
+//! stage recurses only as deep as the parser allowed. `$top` is capped
+//! ([`query::QueryOptions::max_top`], default 10,000). Query strings with
+//! invalid percent-escapes or invalid UTF-8 are errors, not replacement
+//! characters. The parser, checker and evaluator are fuzzed in CI.
+//!
+//! # Error reporting
+//!
+//! Errors are data: each stage has an error type with a `kind()` (a
+//! documented `#[non_exhaustive]` enum), a `span()` and the input, and the
+//! umbrella [`Error`] covers them all. `Display` (and `Debug`) render them
+//! like a compiler:
+//!
+//! ```text
+//! error: unknown field 'machinId' on MachineAction; did you mean 'machineId'?
+//!   |
+//! 1 | machinId eq 'x'
+//!   | ^^^^^^^^
+//!   = filterable fields: id, type, requestor, status, machineId, creationDateTimeUtc
+//! ```
+//!
+//! [`Error::to_odata_json`] turns any of them into the OData error body
+//! `{"error":{"code":"ODataError","message":...,"target":...}}`.
+//!
+//! # Crate features
+//!
+//! - `cli`: the `odata-filter` command-line tool.
+//! - `rusqlite`: SQL parameters as `rusqlite::ToSql`, and table helpers for SQLite.
+//! - `postgres`: SQL parameters as `postgres::types::ToSql`, and table helpers for PostgreSQL.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
@@ -8,12 +93,15 @@ pub mod axum;
 pub mod check;
 pub mod error;
 pub mod eval;
+mod filter;
 pub mod ir;
 pub mod query;
 pub mod report;
 pub mod schema;
 pub mod span;
+pub mod sql;
 pub mod syntax;
 pub mod value;
 
 pub use error::Error;
+pub use filter::Filter;

@@ -1338,3 +1338,43 @@ fn generated_records_conform_to_the_catalogue() {
         assert!(is_defender_time(t), "{t}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_database_itself_refuses_a_second_running_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let r = server.collect(FULL, COLLECT_MACHINE, "first").await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    // Another writer, bypassing the server's check, cannot add a second running collection.
+    let conn = rusqlite::Connection::open(&server.db).unwrap();
+    let schema = app::Kind::MachineAction.schema();
+    let mut second = r.json.clone();
+    second["id"] = json!(uuid::Uuid::new_v4().to_string());
+    second["status"] = json!("InProgress");
+    let insert = odata_filter::sql::insert_sql(
+        schema,
+        app::table(app::Kind::MachineAction),
+        &second.to_string(),
+        &odata_filter::sql::SqliteDialect,
+    )
+    .unwrap();
+    let err = conn
+        .execute(&insert.sql, rusqlite::params_from_iter(&insert.params))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("UNIQUE constraint failed"),
+        "{err}"
+    );
+    // A finished one is fine.
+    second["status"] = json!("Succeeded");
+    let insert = odata_filter::sql::insert_sql(
+        schema,
+        app::table(app::Kind::MachineAction),
+        &second.to_string(),
+        &odata_filter::sql::SqliteDialect,
+    )
+    .unwrap();
+    conn.execute(&insert.sql, rusqlite::params_from_iter(&insert.params))
+        .unwrap();
+    server.shutdown().await;
+}

@@ -7,7 +7,9 @@
 //!
 //! Concurrency: writes go through one connection behind a mutex, in `BEGIN IMMEDIATE`
 //! transactions; reads use a small pool of read-only connections, which WAL lets run alongside
-//! the writer. Callers run all of it in `spawn_blocking`.
+//! the writer. Callers run all of it in `spawn_blocking`. At most one collection per machine
+//! is pending or in progress: checked in the write transaction, and enforced by a unique
+//! partial index (see `store`) even against other processes writing the same file.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -138,7 +140,10 @@ impl Db {
             let Some(id) = record.get(key).and_then(Value::as_str) else {
                 return Err(format!("record {}: no string `{key}`", i + 1).into());
             };
-            if store::exists(&tx, kind, id)? {
+            let Some(existing) = by_id(kind, id) else {
+                return Err(format!("record {}: `{id}` is not a valid {key}", i + 1).into());
+            };
+            if store::count(&tx, kind, &existing)? > 0 {
                 skipped += 1;
                 continue;
             }

@@ -414,7 +414,7 @@ async fn machine_alert_count(
             if store::select(conn, Kind::Machine, &lookup)?.is_empty() {
                 return Ok(None);
             }
-            Ok::<_, DbError>(Some(store::count(conn, Kind::Alert, &scoped)?))
+            Ok::<_, DbError>(Some(store::count_in(conn, alerts_by_machine(), &scoped)?))
         })
         .await
         .map_err(|e| internal(&id, "machine alert count", e))?;
