@@ -1378,3 +1378,21 @@ async fn the_database_itself_refuses_a_second_running_collection() {
         .unwrap();
     server.shutdown().await;
 }
+
+#[test]
+fn another_sqlite_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    rusqlite::Connection::open(&config.db)
+        .unwrap()
+        .execute_batch("CREATE TABLE unrelated (x)")
+        .unwrap();
+    let err = App::open(&config).unwrap_err().to_string();
+    assert!(err.contains("is not a database of this server"), "{err}");
+    // A failed seeding leaves nothing behind at the database path.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = self::config(dir.path());
+    config.db = dir.path().join("no-such-dir").join("defender.db");
+    assert!(App::open(&config).is_err());
+    assert!(!config.db.exists());
+}

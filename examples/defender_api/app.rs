@@ -140,9 +140,16 @@ impl App {
     /// creates) the tokens file. Blocking: call it before serving or in `spawn_blocking`.
     pub fn open(config: &Config) -> Result<(App, Startup), BoxError> {
         let mut startup = Startup::default();
+        if !config.db.exists() {
+            startup.seeded = Db::create(&config.db, config.seed_count)?;
+        }
         let db = Db::open(&config.db)?;
         if !db.is_initialized()? {
-            startup.seeded = db.initialize(config.seed_count)?;
+            return Err(format!(
+                "{} is not a database of this server (it has no seed_info table)",
+                config.db.display()
+            )
+            .into());
         }
         if let Some(path) = &config.data {
             let records = seed::read_ndjson(path, config.data_entity)?;

@@ -89,7 +89,7 @@ impl Db {
         })
     }
 
-    /// Whether the tables exist (the database was seeded before).
+    /// Whether the file holds this server's tables (its seeding finished).
     pub fn is_initialized(&self) -> Result<bool, DbError> {
         let conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let n: i64 = conn.query_row(
@@ -100,32 +100,35 @@ impl Db {
         Ok(n > 0)
     }
 
-    /// Creates the tables and fills them with the documented records and `seed_count`
-    /// generated machine actions (plus machines, alerts, investigations), in one transaction.
-    /// Returns the number of records per kind.
-    pub fn initialize(&self, seed_count: u64) -> Result<Vec<(Kind, u64)>, BoxError> {
-        let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        store::create_tables(&tx)?;
-        let mut counts = BTreeMap::new();
-        for (kind, record) in seed::fixtures()? {
-            store::insert(&tx, kind, std::slice::from_ref(&record))?;
-            *counts.entry(kind).or_insert(0) += 1;
+    /// Creates the database file at `path` with the documented records and `seed_count`
+    /// generated machine actions (plus machines, alerts and investigations). Returns the number
+    /// of records per kind.
+    ///
+    /// The data is written to `<path>.seeding` without a journal (fast, and nothing to recover:
+    /// a crash leaves only that file, replaced on the next start), then fsynced and renamed to
+    /// `path`, so `path` never holds a half-seeded database.
+    pub fn create(path: &Path, seed_count: u64) -> Result<Vec<(Kind, u64)>, BoxError> {
+        let tmp = PathBuf::from(format!("{}.seeding", path.display()));
+        let _ = std::fs::remove_file(&tmp);
+        let result = seed_into(&tmp, seed_count);
+        let counts = match result {
+            Ok(counts) => counts,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
+        std::fs::File::open(&tmp)?.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        // Make the rename durable too (best effort: not every platform can open a directory).
+        if let Ok(dir) = std::fs::File::open(dir) {
+            let _ = dir.sync_all();
         }
-        seed::generate(seed_count, 10_000, |kind, batch| {
-            store::insert(&tx, kind, &batch)?;
-            *counts.entry(kind).or_insert(0) += batch.len() as u64;
-            Ok(())
-        })?;
-        tx.execute_batch(
-            "CREATE TABLE seed_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
-        )?;
-        tx.execute(
-            "INSERT INTO seed_info (key, value) VALUES ('seed_count', ?1)",
-            [seed_count.to_string()],
-        )?;
-        tx.commit()?;
-        Ok(counts.into_iter().collect())
+        Ok(counts)
     }
 
     /// Imports `records` in one transaction, skipping those whose key is already stored.
@@ -210,6 +213,34 @@ impl Db {
             idle.push(conn);
         }
     }
+}
+
+/// Fills a new file at `path` (see [`Db::create`]).
+fn seed_into(path: &Path, seed_count: u64) -> Result<Vec<(Kind, u64)>, BoxError> {
+    let mut conn = Connection::open(path)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -262144;",
+    )?;
+    let tx = conn.transaction()?;
+    store::create_tables(&tx)?;
+    let mut counts = BTreeMap::new();
+    for (kind, record) in seed::fixtures()? {
+        store::insert(&tx, kind, std::slice::from_ref(&record))?;
+        *counts.entry(kind).or_insert(0) += 1;
+    }
+    seed::generate(seed_count, 10_000, |kind, batch| {
+        store::insert(&tx, kind, &batch)?;
+        *counts.entry(kind).or_insert(0) += batch.len() as u64;
+        Ok(())
+    })?;
+    tx.execute_batch("CREATE TABLE seed_info (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT")?;
+    tx.execute(
+        "INSERT INTO seed_info (key, value) VALUES ('seed_count', ?1)",
+        [seed_count.to_string()],
+    )?;
+    tx.commit()?;
+    conn.close().map_err(|(_, e)| e)?;
+    Ok(counts.into_iter().collect())
 }
 
 /// What a collection request came to.

@@ -77,6 +77,11 @@ trait Resource: Entity + Send + Sync {
         db::by_id(Self::KIND, id)
     }
 
+    /// Whether [`finish`](Resource::finish) changes records read for `query`.
+    fn changes(_query: &Query) -> bool {
+        false
+    }
+
     /// Adjusts a record read for `query` before it is sent.
     fn finish(_query: &Query, _record: &mut Value) {}
 }
@@ -109,9 +114,13 @@ impl Resource for Alerts {
     const KIND: Kind = Kind::Alert;
     type Read = AlertRead;
 
+    fn changes(query: &Query) -> bool {
+        !query.expand.iter().any(|e| e == "evidence")
+    }
+
     /// `evidence` is filled only with `$expand=evidence`; otherwise it is `[]`, as in Defender.
     fn finish(query: &Query, record: &mut Value) {
-        if !query.expand.iter().any(|e| e == "evidence") {
+        if Self::changes(query) {
             if let Some(evidence) = record.get_mut("evidence") {
                 *evidence = Value::Array(Vec::new());
             }
@@ -195,10 +204,15 @@ async fn list<E: Resource>(
     let mut run = query.clone();
     run.top = Some(if may_continue { limit + 1 } else { limit });
     let want_count = query.count;
+    // Records the server need not change are sent as stored, without parsing them.
+    let parse = query.select.is_some() || E::changes(&query);
     let (mut rows, total) = state
         .db
         .read(move |conn| {
-            let rows = store::select(conn, E::KIND, &run)?;
+            let rows = match parse {
+                true => Rows::Parsed(store::select(conn, E::KIND, &run)?),
+                false => Rows::Stored(store::select_text(conn, E::KIND, &run)?),
+            };
             let total = match want_count {
                 true => Some(store::count(conn, E::KIND, &run)?),
                 false => None,
@@ -210,19 +224,26 @@ async fn list<E: Resource>(
 
     let more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    for row in &mut rows {
-        E::finish(&query, row);
-    }
     let base = base_url(&headers);
-    let mut body = Map::new();
-    body.insert(
-        "@odata.context".into(),
-        collection_context(&base, E::schema(), &query).into(),
-    );
+    let context = collection_context(&base, E::schema(), &query);
+    let mut body = format!("{{\"@odata.context\":{}", Value::from(context));
     if let Some(total) = total {
-        body.insert("@odata.count".into(), total.into());
+        body.push_str(&format!(",\"@odata.count\":{total}"));
     }
-    body.insert("value".into(), Value::Array(rows));
+    body.push_str(",\"value\":[");
+    match rows {
+        Rows::Parsed(mut records) => {
+            for (i, record) in records.iter_mut().enumerate() {
+                E::finish(&query, record);
+                if i > 0 {
+                    body.push(',');
+                }
+                body.push_str(&record.to_string());
+            }
+        }
+        Rows::Stored(texts) => body.push_str(&texts.join(",")),
+    }
+    body.push(']');
     if more {
         if let Some(skip) = query.skip.checked_add(limit) {
             let mut next = query.clone();
@@ -232,10 +253,42 @@ async fn list<E: Resource>(
             for (name, value) in &params {
                 link.push_str(&format!("&{}={}", encode(name), encode(value)));
             }
-            body.insert("@odata.nextLink".into(), link.into());
+            body.push_str(&format!(",\"@odata.nextLink\":{}", Value::from(link)));
         }
     }
-    Ok(json(StatusCode::OK, &Value::Object(body)))
+    body.push('}');
+    Ok((
+        StatusCode::OK,
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response())
+}
+
+/// The rows of a list page.
+enum Rows {
+    /// Parsed records, which the server projects or adjusts.
+    Parsed(Vec<Value>),
+    /// Each record's JSON text exactly as stored.
+    Stored(Vec<String>),
+}
+
+impl Rows {
+    /// The number of rows.
+    fn len(&self) -> usize {
+        match self {
+            Rows::Parsed(rows) => rows.len(),
+            Rows::Stored(rows) => rows.len(),
+        }
+    }
+
+    /// Keeps the first `n` rows.
+    fn truncate(&mut self, n: usize) {
+        match self {
+            Rows::Parsed(rows) => rows.truncate(n),
+            Rows::Stored(rows) => rows.truncate(n),
+        }
+    }
 }
 
 /// A path segment naming an entity, e.g. the `{id}` of `/api/machines/{id}`.

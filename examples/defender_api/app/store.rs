@@ -8,6 +8,7 @@
 //! returns whole documents.
 //!
 //! Besides the crate's one-column indexes, the server adds
+//! - a unique index on each table's key (`id`): the crate's tables do not enforce keys;
 //! - `MachineActions (machineId, creationDateTimeUtc)`: "the latest actions of a machine";
 //! - `Alerts (machineId)`: `/machines/{id}/alerts/$count` (machineId is not client-filterable,
 //!   so the crate does not index it);
@@ -87,6 +88,15 @@ pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     for kind in Kind::ALL {
         sqlite::create_table(conn, kind.schema())?;
     }
+    for kind in Kind::ALL {
+        let key = kind.schema().key();
+        conn.execute_batch(&format!(
+            "CREATE UNIQUE INDEX {} ON {} ({})",
+            quoted(&format!("{}_key", table(kind))),
+            quoted(table(kind)),
+            column(kind, key)
+        ))?;
+    }
     let actions = quoted(table(Kind::MachineAction));
     let machine = column(Kind::MachineAction, "machineId");
     conn.execute_batch(&format!(
@@ -122,6 +132,16 @@ pub fn select(conn: &Connection, kind: Kind, query: &Query) -> Result<Vec<Value>
         Some(_) => rows.into_iter().map(|r| query.project(r)).collect(),
         None => rows,
     })
+}
+
+/// The JSON text of the records of `kind` that `query` selects, exactly as stored, in order;
+/// `$select` is not applied.
+pub fn select_text(
+    conn: &Connection,
+    kind: Kind,
+    query: &Query,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlite::query_text(conn, kind.schema(), query)?)
 }
 
 /// The number of records of `kind` that match the filter of `query` (`$skip`, `$top` ignored).
