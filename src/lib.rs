@@ -88,6 +88,8 @@
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
 
+#[cfg(feature = "axum")]
+pub mod axum;
 pub mod check;
 pub mod error;
 pub mod eval;

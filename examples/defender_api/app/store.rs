@@ -1,0 +1,160 @@
+//! The SQL side: tables, inserts and checked queries, all through `odata_filter::sql`.
+//!
+//! Each entity set is one table laid out by `odata_filter::sql::sqlite::create_table` (named
+//! after the entity set; one column per scalar field, JSON columns for collections, and the
+//! record's JSON text in `_doc`). Filters, order and paging run in SQLite:
+//! `odata_filter::sql::sqlite::query` and `count` render the checked query as parameterized
+//! SQL. Only `$select` is applied here, to the few rows SQLite returns, because the SQL layer
+//! returns whole documents.
+//!
+//! Besides the crate's one-column indexes, the server adds
+//! - a unique index on each table's key (`id`): the crate's tables do not enforce keys;
+//! - `MachineActions (machineId, creationDateTimeUtc)`: "the latest actions of a machine";
+//! - `Alerts (machineId)`: `/machines/{id}/alerts/$count` (machineId is not client-filterable,
+//!   so the crate does not index it);
+//! - a unique partial index on `MachineActions (machineId)` for collections that are `Pending`
+//!   or `InProgress`, so that at most one can exist per machine, whatever writes the file.
+
+use odata_filter::query::Query;
+use odata_filter::schema::EntitySchema;
+use odata_filter::sql::{self, sqlite, SqliteDialect};
+use rusqlite::Connection;
+use serde_json::Value;
+
+use super::seed::Kind;
+
+/// Errors of the store.
+#[derive(Debug)]
+pub enum StoreError {
+    /// The SQL layer refused the query or record, or the database failed under it.
+    Sql(sql::Error),
+    /// SQLite failed on a statement run here.
+    Sqlite(rusqlite::Error),
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StoreError::Sql(e) => write!(f, "sql: {e}"),
+            StoreError::Sqlite(e) => write!(f, "sqlite: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite(e)
+    }
+}
+
+impl From<sql::Error> for StoreError {
+    fn from(e: sql::Error) -> StoreError {
+        StoreError::Sql(e)
+    }
+}
+
+impl StoreError {
+    /// Whether this is a violated UNIQUE or PRIMARY KEY constraint.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        )
+    }
+}
+
+/// The table of `kind`: its entity set name, as `sqlite::create_table` names it.
+pub fn table(kind: Kind) -> &'static str {
+    kind.entity_set()
+}
+
+/// `name` as an SQLite identifier.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The column of `kind`'s field `field`.
+fn column(kind: Kind, field: &str) -> String {
+    let schema = kind.schema();
+    quoted(schema.lookup(field).map_or(field, |f| f.column()))
+}
+
+/// Creates the tables and indexes of every kind.
+pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
+    for kind in Kind::ALL {
+        sqlite::create_table(conn, kind.schema())?;
+    }
+    for kind in Kind::ALL {
+        let key = kind.schema().key();
+        conn.execute_batch(&format!(
+            "CREATE UNIQUE INDEX {} ON {} ({})",
+            quoted(&format!("{}_key", table(kind))),
+            quoted(table(kind)),
+            column(kind, key)
+        ))?;
+    }
+    let actions = quoted(table(Kind::MachineAction));
+    let machine = column(Kind::MachineAction, "machineId");
+    conn.execute_batch(&format!(
+        "CREATE INDEX \"MachineActions_by_machine\" ON {actions} ({machine}, {created});
+         CREATE UNIQUE INDEX \"MachineActions_one_running_collection\" ON {actions} ({machine})
+             WHERE {kind} = 'CollectInvestigationPackage' AND {status} IN ('Pending', 'InProgress');
+         CREATE INDEX \"Alerts_by_machine\" ON {alerts} ({alert_machine});",
+        created = column(Kind::MachineAction, "creationDateTimeUtc"),
+        kind = column(Kind::MachineAction, "type"),
+        status = column(Kind::MachineAction, "status"),
+        alerts = quoted(table(Kind::Alert)),
+        alert_machine = column(Kind::Alert, "machineId"),
+    ))?;
+    Ok(())
+}
+
+/// Inserts `records` of `kind` in the caller's transaction.
+pub fn insert(conn: &Connection, kind: Kind, records: &[Value]) -> Result<(), StoreError> {
+    let schema = kind.schema();
+    for record in records {
+        let q = sql::insert_sql(schema, table(kind), &record.to_string(), &SqliteDialect)?;
+        let mut stmt = conn.prepare_cached(&q.sql)?;
+        stmt.execute(rusqlite::params_from_iter(&q.params))?;
+    }
+    Ok(())
+}
+
+/// The records of `kind` that `query` selects: filtered, ordered (the schema's default order
+/// without `$orderby`), skipped and limited by SQLite, then projected to `$select`.
+pub fn select(conn: &Connection, kind: Kind, query: &Query) -> Result<Vec<Value>, StoreError> {
+    let rows = sqlite::query(conn, kind.schema(), query)?;
+    Ok(match query.select {
+        Some(_) => rows.into_iter().map(|r| query.project(r)).collect(),
+        None => rows,
+    })
+}
+
+/// The JSON text of the records of `kind` that `query` selects, exactly as stored, in order;
+/// `$select` is not applied.
+pub fn select_text(
+    conn: &Connection,
+    kind: Kind,
+    query: &Query,
+) -> Result<Vec<String>, StoreError> {
+    Ok(sqlite::query_text(conn, kind.schema(), query)?)
+}
+
+/// The number of records of `kind` that match the filter of `query` (`$skip`, `$top` ignored).
+pub fn count(conn: &Connection, kind: Kind, query: &Query) -> Result<u64, StoreError> {
+    count_in(conn, kind.schema(), query)
+}
+
+/// [`count`] with a query checked against `schema`, a variant of a kind's schema over the
+/// same table.
+pub fn count_in(
+    conn: &Connection,
+    schema: &EntitySchema,
+    query: &Query,
+) -> Result<u64, StoreError> {
+    Ok(sqlite::count(conn, schema, query)?)
+}

@@ -1,0 +1,1398 @@
+//! End-to-end tests of the example server (`examples/defender_api`) over real HTTP on loopback.
+//!
+//! Each test starts its own server on `127.0.0.1:0` with a temporary database and tokens file,
+//! using the same `app` module as the example binary.
+
+#[path = "../examples/defender_api/app.rs"]
+#[allow(dead_code)] // the binary uses parts of it that the tests do not, and the reverse
+mod app;
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use app::{App, Config, Principal, Tokens};
+use clap::Parser;
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// Every permission.
+const FULL: &str = "token-full";
+/// Machine.Read.All only.
+const MACHINE_READ: &str = "token-machine-read";
+/// Alert.Read.All only.
+const ALERT_READ: &str = "token-alert-read";
+/// Machine.ReadWrite.All and Alert.ReadWrite.All, but not Machine.CollectForensics.
+const READ_WRITE: &str = "token-read-write";
+/// A second token with every permission, to show that limits are per token.
+const OTHER: &str = "token-other";
+
+/// The documented machine of the MachineActions examples.
+const SEED_MACHINE: &str = "f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f";
+/// The machine of the collect example.
+const COLLECT_MACHINE: &str = "fb9ab6be3965095a09c057be7c90f0a2";
+
+/// Writes the tokens file the tests use.
+fn write_tokens(path: &Path) {
+    let entry = |app: &str, identity: Option<&str>, perms: &[&str]| json!({"application": app, "identity": identity, "permissions": perms});
+    let tokens = json!({
+        FULL: entry("SOC automation", Some("Analyst@contoso.com"), app::ALL_PERMISSIONS),
+        OTHER: entry("Second app", None, app::ALL_PERMISSIONS),
+        MACHINE_READ: entry("Inventory", None, &["Machine.Read.All"]),
+        ALERT_READ: entry("Alert dashboard", None, &["Alert.Read.All"]),
+        READ_WRITE: entry("Writer", None, &["Machine.ReadWrite.All", "Alert.ReadWrite.All"]),
+    });
+    std::fs::write(path, tokens.to_string()).unwrap();
+}
+
+/// A configuration for a server in `dir`: ephemeral port, small seed, generous limits.
+fn config(dir: &Path) -> Config {
+    let tokens = dir.join("tokens.json");
+    if !tokens.exists() {
+        write_tokens(&tokens);
+    }
+    Config::parse_from([
+        "defender_api",
+        "--listen",
+        "127.0.0.1:0",
+        "--db",
+        dir.join("defender.db").to_str().unwrap(),
+        "--tokens",
+        tokens.to_str().unwrap(),
+        "--seed-count",
+        "300",
+        "--per-minute",
+        "10000",
+        "--per-hour",
+        "100000",
+    ])
+}
+
+/// A running server.
+struct Server {
+    /// `http://127.0.0.1:PORT`.
+    base: String,
+    /// What startup did.
+    startup: app::Startup,
+    /// The database file.
+    db: PathBuf,
+    /// Stops the server.
+    stop: tokio::sync::oneshot::Sender<()>,
+    /// The serving task.
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// HTTP client.
+    client: reqwest::Client,
+}
+
+/// A response: status, headers, body text and (when it is JSON) the parsed body.
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    text: String,
+    json: Value,
+}
+
+impl Reply {
+    /// The `request-id` header.
+    fn request_id(&self) -> &str {
+        self.headers
+            .get("request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_else(|| panic!("no request-id header: {}", self.text))
+    }
+
+    /// Asserts an error response of the documented shape, and returns its message.
+    fn error(&self, status: u16, code: &str) -> &str {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text);
+        let error = &self.json["error"];
+        assert_eq!(error["code"], code, "{}", self.text);
+        assert_eq!(error["target"], self.request_id(), "{}", self.text);
+        let keys: BTreeSet<&str> = self.json["error"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(keys, BTreeSet::from(["code", "message", "target"]));
+        error["message"].as_str().unwrap()
+    }
+
+    /// The `value` array of a list response.
+    fn value(&self) -> &Vec<Value> {
+        assert_eq!(self.status, StatusCode::OK, "{}", self.text);
+        self.json["value"].as_array().unwrap()
+    }
+}
+
+impl Server {
+    /// Starts a server for `config`.
+    async fn start(config: Config) -> Server {
+        let db = config.db.clone();
+        let (app, startup) = tokio::task::spawn_blocking(move || App::open(&config))
+            .await
+            .unwrap()
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(app::serve(listener, app.router(), async {
+            let _ = stopped.await;
+        }));
+        Server {
+            base,
+            startup,
+            db,
+            stop,
+            task,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// Starts a server in `dir` with the test configuration.
+    async fn in_dir(dir: &Path) -> Server {
+        Server::start(config(dir)).await
+    }
+
+    /// Stops the server and waits until it has finished.
+    async fn shutdown(self) {
+        let _ = self.stop.send(());
+        self.task.await.unwrap().unwrap();
+    }
+
+    /// `GET path` with `token` (none when empty).
+    async fn get(&self, token: &str, path: &str) -> Reply {
+        let mut request = self.client.get(format!("{}{path}", self.base));
+        if !token.is_empty() {
+            request = request.bearer_auth(token);
+        }
+        reply(request.send().await.unwrap()).await
+    }
+
+    /// `POST path` with `token` and a JSON `body`.
+    async fn post(&self, token: &str, path: &str, body: &str) -> Reply {
+        let request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_owned());
+        reply(request.send().await.unwrap()).await
+    }
+
+    /// Collects an investigation package on `machine`.
+    async fn collect(&self, token: &str, machine: &str, comment: &str) -> Reply {
+        let body = json!({ "Comment": comment }).to_string();
+        let path = format!("/api/machines/{machine}/collectInvestigationPackage");
+        self.post(token, &path, &body).await
+    }
+}
+
+/// Reads a response.
+async fn reply(response: reqwest::Response) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let text = response.text().await.unwrap();
+    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        text,
+        json,
+    }
+}
+
+/// The instant of a Defender timestamp.
+fn instant(text: &Value) -> chrono::DateTime<chrono::FixedOffset> {
+    chrono::DateTime::parse_from_rfc3339(text.as_str().unwrap()).unwrap()
+}
+
+/// Whether `text` is a UTC timestamp with exactly 7 fractional digits.
+fn is_defender_time(text: &str) -> bool {
+    text.len() == 28
+        && text.ends_with('Z')
+        && text.as_bytes()[19] == b'.'
+        && chrono::DateTime::parse_from_rfc3339(text).is_ok()
+}
+
+/// The documented records of the "List MachineActions" example, in order.
+fn documented_actions() -> Vec<Value> {
+    vec![
+        json!({
+            "id": "69dc3630-1ccc-4342-acf3-35286eec741d",
+            "type": "CollectInvestigationPackage",
+            "requestor": "Analyst@contoso.com",
+            "requestorComment": "test",
+            "status": "Succeeded",
+            "machineId": SEED_MACHINE,
+            "creationDateTimeUtc": "2018-12-04T12:43:57.2011911Z",
+            "lastUpdateTimeUtc": "2018-12-04T12:45:25.4049122Z",
+            "relatedFileInfo": null
+        }),
+        json!({
+            "id": "2e9da30d-27f6-4208-81f2-9cd3d67893ba",
+            "type": "RunAntiVirusScan",
+            "requestor": "Analyst@contoso.com",
+            "requestorComment": "Check machine for viruses due to alert 3212",
+            "status": "Succeeded",
+            "machineId": SEED_MACHINE,
+            "creationDateTimeUtc": "2018-12-04T12:18:27.1293487Z",
+            "lastUpdateTimeUtc": "2018-12-04T12:18:57.5511934Z",
+            "relatedFileInfo": null
+        }),
+        json!({
+            "id": "44cffc15-0e3d-4cbf-96aa-bf76f9b27f5e",
+            "type": "StopAndQuarantineFile",
+            "requestor": "Analyst@contoso.com",
+            "requestorComment": "test",
+            "status": "Succeeded",
+            "machineId": SEED_MACHINE,
+            "creationDateTimeUtc": "2018-12-04T12:15:40.6052029Z",
+            "lastUpdateTimeUtc": "2018-12-04T12:16:14.2899973Z",
+            "relatedFileInfo": {
+                "fileIdentifier": "a0c659857ccbe457fdaf5fe21d54efdcbf6f6508",
+                "fileIdentifierType": "Sha1"
+            }
+        }),
+    ]
+}
+
+/// Asserts that `record` has every field of `documented` with the same value. The
+/// documented `lastUpdateTimeUtc` may be served as `lastUpdateDateTimeUtc` (its real name).
+fn assert_documented(record: &Value, documented: &Value) {
+    for (key, value) in documented.as_object().unwrap() {
+        let served = record.get(key).or_else(|| match key.as_str() {
+            "lastUpdateTimeUtc" => record.get("lastUpdateDateTimeUtc"),
+            _ => None,
+        });
+        assert_eq!(served, Some(value), "{key} in {record}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_machine_actions_example_1_shape() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let r = server.get(FULL, "/api/machineactions").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-type"], "application/json");
+    assert_eq!(
+        r.json["@odata.context"],
+        format!("{}/api/$metadata#MachineActions", server.base)
+    );
+    let value = r.value();
+    // 300 generated + 10 samples, all on one page.
+    assert_eq!(value.len(), 310);
+    assert!(r.json.get("@odata.nextLink").is_none());
+    // Newest first.
+    for pair in value.windows(2) {
+        assert!(
+            instant(&pair[0]["creationDateTimeUtc"]) >= instant(&pair[1]["creationDateTimeUtc"]),
+            "{} before {}",
+            pair[0]["creationDateTimeUtc"],
+            pair[1]["creationDateTimeUtc"]
+        );
+    }
+    // The documented records are there, and everything has the documented fields.
+    let by_id: HashMap<&str, &Value> = value
+        .iter()
+        .map(|r| (r["id"].as_str().unwrap(), r))
+        .collect();
+    for documented in documented_actions() {
+        assert_documented(by_id[documented["id"].as_str().unwrap()], &documented);
+    }
+    for record in value {
+        for key in [
+            "id",
+            "type",
+            "requestor",
+            "status",
+            "machineId",
+            "creationDateTimeUtc",
+        ] {
+            assert!(record.get(key).is_some(), "{key} missing in {record}");
+        }
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_machine_actions_example_2_latest_two_of_a_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let path = format!("/api/machineactions?$filter=machineId eq '{SEED_MACHINE}'&$top=2");
+    let r = server.get(FULL, &path).await;
+    let value = r.value();
+    assert_eq!(value.len(), 2, "{}", r.text);
+    let documented = documented_actions();
+    assert_documented(&value[0], &documented[0]);
+    assert_documented(&value[1], &documented[1]);
+    assert!(r.json.get("@odata.nextLink").is_none());
+
+    // The same query as Defender's docs spell it, with `+` for spaces.
+    let plus = format!("/api/machineactions?$filter=machineId+eq+'{SEED_MACHINE}'&$top=2");
+    assert_eq!(server.get(FULL, &plus).await.json["value"], r.json["value"]);
+
+    // All three, newest first.
+    let path = format!("/api/machineactions?$filter=machineId eq '{SEED_MACHINE}'");
+    let r = server.get(FULL, &path).await;
+    let ids: Vec<&str> = r
+        .value()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = documented
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, want);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn get_machine_action_and_404() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let r = server
+        .get(
+            FULL,
+            "/api/machineactions/2e9da30d-27f6-4208-81f2-9cd3d67893ba",
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        r.json["@odata.context"],
+        format!("{}/api/$metadata#MachineActions/$entity", server.base)
+    );
+    assert_documented(&r.json, &documented_actions()[1]);
+
+    for id in [
+        "00000000-0000-4000-8000-000000000000",
+        "not-a-guid",
+        "2e9da30d'",
+    ] {
+        let r = server.get(FULL, &format!("/api/machineactions/{id}")).await;
+        let message = r.error(404, "ResourceNotFound");
+        assert!(message.contains("was not found"), "{message}");
+    }
+
+    // List options do not apply to one entity.
+    let r = server
+        .get(
+            FULL,
+            "/api/machineactions/2e9da30d-27f6-4208-81f2-9cd3d67893ba?$top=1",
+        )
+        .await;
+    r.error(400, "ODataError");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn collect_investigation_package_201_then_400() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let before = std::time::SystemTime::now();
+    let r = server
+        .collect(FULL, COLLECT_MACHINE, "Collect forensics due to alert 1234")
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let action = &r.json;
+    assert_eq!(
+        action["@odata.context"],
+        format!("{}/api/$metadata#MachineActions/$entity", server.base)
+    );
+    assert_eq!(action["type"], "CollectInvestigationPackage");
+    assert_eq!(action["status"], "Pending");
+    assert_eq!(action["requestor"], "Analyst@contoso.com");
+    assert_eq!(
+        action["requestorComment"],
+        "Collect forensics due to alert 1234"
+    );
+    assert_eq!(action["machineId"], COLLECT_MACHINE);
+    assert_eq!(action["computerDnsName"], "desktop-fb9ab6b");
+    assert_eq!(action["relatedFileInfo"], Value::Null);
+    let id = action["id"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "{id}");
+    let created = action["creationDateTimeUtc"].as_str().unwrap();
+    assert!(is_defender_time(created), "{created}");
+    let created = chrono::DateTime::parse_from_rfc3339(created).unwrap();
+    let before = chrono::DateTime::<chrono::Utc>::from(before);
+    assert!(
+        created >= before - chrono::Duration::seconds(1),
+        "{created} {before}"
+    );
+    assert_eq!(
+        r.headers["location"],
+        format!("{}/api/machineactions/{id}", server.base).as_str()
+    );
+
+    // It is stored, and it is now the newest action.
+    let stored = server.get(FULL, &format!("/api/machineactions/{id}")).await;
+    assert_eq!(stored.status, StatusCode::OK);
+    assert_eq!(stored.json, r.json);
+    let latest = server.get(FULL, "/api/machineactions?$top=1").await;
+    assert_eq!(latest.value()[0]["id"], id);
+
+    // A second request while the first is pending.
+    let again = server.collect(FULL, COLLECT_MACHINE, "again").await;
+    let message = again.error(400, "BadRequest");
+    assert!(message.contains("already in progress"), "{message}");
+
+    // Another machine is fine; an unknown one is not found.
+    assert_eq!(
+        server.collect(OTHER, SEED_MACHINE, "x").await.json["requestor"],
+        "Second app"
+    );
+    let r = server.collect(FULL, "0123456789abcdef", "x").await;
+    assert_eq!(
+        r.error(404, "ResourceNotFound"),
+        "Machine 0123456789abcdef was not found"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn collect_request_body_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let path = format!("/api/machines/{COLLECT_MACHINE}/collectInvestigationPackage");
+
+    let r = server
+        .post(FULL, &path, r#"{"comment": "lower case"}"#)
+        .await;
+    let message = r.error(400, "MissingRequiredParameter");
+    assert!(
+        message.starts_with("Parameter Comment is missing."),
+        "{message}"
+    );
+    assert!(message.contains("found 'comment'"), "{message}");
+
+    let r = server.post(FULL, &path, r#"{}"#).await;
+    assert_eq!(
+        r.error(400, "MissingRequiredParameter"),
+        "Parameter Comment is missing."
+    );
+    let r = server.post(FULL, &path, r#"{"Comment": null}"#).await;
+    r.error(400, "MissingRequiredParameter");
+
+    for body in [
+        r#"{"Comment": "x""#,
+        "",
+        "Comment=x",
+        r#"{"Comment": 5}"#,
+        r#"["x"]"#,
+    ] {
+        let r = server.post(FULL, &path, body).await;
+        let message = r.error(400, "InvalidRequestBody");
+        assert!(
+            message.starts_with("Request body is incorrect"),
+            "{body}: {message}"
+        );
+    }
+
+    // Content-Type: application/json is required.
+    let r = reply(
+        server
+            .client
+            .post(format!("{}{path}", server.base))
+            .bearer_auth(FULL)
+            .body(r#"{"Comment": "x"}"#)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    r.error(400, "InvalidRequestBody");
+
+    // None of these created anything.
+    let filter = format!("machineId eq '{COLLECT_MACHINE}'");
+    let r = server
+        .get(FULL, &format!("/api/machineactions?$filter={filter}"))
+        .await;
+    assert!(r.value().is_empty());
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_collects_create_exactly_one_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let server = std::sync::Arc::new(server);
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let server = server.clone();
+        tasks.push(tokio::spawn(async move {
+            server
+                .collect(FULL, COLLECT_MACHINE, &format!("request {i}"))
+                .await
+        }));
+    }
+    let mut created = 0;
+    for task in tasks {
+        let r = task.await.unwrap();
+        match r.status {
+            StatusCode::CREATED => created += 1,
+            _ => {
+                r.error(400, "BadRequest");
+            }
+        }
+    }
+    assert_eq!(created, 1);
+    let filter =
+        format!("machineId eq '{COLLECT_MACHINE}' and type eq 'CollectInvestigationPackage'");
+    let r = server
+        .get(
+            FULL,
+            &format!("/api/machineactions/$count?$filter={filter}"),
+        )
+        .await;
+    assert_eq!(r.text, "1");
+    let Ok(server) = std::sync::Arc::try_unwrap(server) else {
+        panic!("server still shared");
+    };
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn investigations_by_id_and_by_triggering_alert_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let documented = json!({
+        "id": "63017",
+        "startTime": "2020-01-06T14:11:34Z",
+        "endTime": null,
+        "state": "Running",
+        "cancelledBy": null,
+        "statusDetails": null,
+        "machineId": "a69a22debe5f274d8765ea3c368d00762e057b30",
+        "computerDnsName": "desktop-gtrcon0",
+        "triggeringAlertId": "da637139166940871892_-598649278"
+    });
+    let by_id = server.get(ALERT_READ, "/api/investigations/63017").await;
+    assert_eq!(by_id.status, StatusCode::OK, "{}", by_id.text);
+    assert_eq!(
+        by_id.json["@odata.context"],
+        format!("{}/api/$metadata#Investigations/$entity", server.base)
+    );
+    assert_documented(&by_id.json, &documented);
+    let by_alert = server
+        .get(
+            ALERT_READ,
+            "/api/investigations/da637139166940871892_-598649278",
+        )
+        .await;
+    assert_eq!(by_alert.json, by_id.json);
+    server
+        .get(ALERT_READ, "/api/investigations/99999999")
+        .await
+        .error(404, "ResourceNotFound");
+
+    let list = server.get(ALERT_READ, "/api/investigations").await;
+    assert_eq!(
+        list.json["@odata.context"],
+        format!("{}/api/$metadata#Investigations", server.base)
+    );
+    assert!(list.value().iter().any(|i| i["id"] == "63017"));
+    let running = server
+        .get(
+            ALERT_READ,
+            "/api/investigations?$filter=state eq 'Running' and startTime lt 2021-01-01Z",
+        )
+        .await;
+    let ids: Vec<&Value> = running.value().iter().map(|i| &i["id"]).collect();
+    assert_eq!(ids, [&json!("63017")]);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn odata_errors_are_400_with_positioned_messages() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+
+    let r = server
+        .get(FULL, "/api/machineactions?$filter=status eq")
+        .await;
+    let message = r.error(400, "ODataError");
+    assert!(message.starts_with("error: "), "{message}");
+    assert!(message.contains("1 | status eq\n"), "{message}");
+    assert!(message.contains('^'), "{message}");
+
+    let r = server.get(FULL, "/api/machineactions?$stop=10").await;
+    let message = r.error(400, "ODataError");
+    assert!(
+        message.starts_with("error: unknown query option '$stop'; did you mean '$top'?"),
+        "{message}"
+    );
+    assert!(message.contains("1 | $stop=10"), "{message}");
+
+    for bad in [
+        "$top=10001",
+        "$top=-1",
+        "$filter=computerDnsName eq 'x'",
+        "$filter=status eq 'Done'",
+        "$filter=machineId eq 1",
+        "$orderby=requestorComment",
+        "$select=nope",
+        "$filter=requestor eq '%ff'",
+        "$top=1&$top=2",
+    ] {
+        let r = server
+            .get(FULL, &format!("/api/machineactions?{bad}"))
+            .await;
+        let message = r.error(400, "ODataError");
+        assert!(message.starts_with("error: "), "{bad}: {message}");
+    }
+    // The same on the other lists and on $count.
+    for path in [
+        "/api/investigations?$filter=nope eq 1",
+        "/api/alerts?$filter=severity eq",
+        "/api/machines?$filter=lastSeen gt 'yesterday'",
+        "/api/alerts/$count?$filter=(",
+        "/api/machines/f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f/alerts/$count?$filter=machineId eq 'x'",
+    ] {
+        server.get(FULL, path).await.error(400, "ODataError");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_are_required_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    for path in [
+        "/api/machineactions",
+        "/api/machineactions/2e9da30d-27f6-4208-81f2-9cd3d67893ba",
+        "/api/alerts/$count",
+        "/api/no/such/route",
+    ] {
+        let r = server.get("", path).await;
+        r.error(401, "Unauthorized");
+        assert_eq!(r.headers["www-authenticate"], "Bearer");
+        server
+            .get("wrong-token", path)
+            .await
+            .error(401, "Unauthorized");
+    }
+    let basic = reply(
+        server
+            .client
+            .get(format!("{}/api/machineactions", server.base))
+            .header("authorization", format!("Basic {FULL}"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    basic.error(401, "Unauthorized");
+    let r = server
+        .post(
+            "nope",
+            &format!("/api/machines/{COLLECT_MACHINE}/collectInvestigationPackage"),
+            "{}",
+        )
+        .await;
+    r.error(401, "Unauthorized");
+
+    // With a token, unknown routes and methods are 404 NotFound.
+    server
+        .get(FULL, "/api/no/such/route")
+        .await
+        .error(404, "NotFound");
+    server.get(FULL, "/").await.error(404, "NotFound");
+    server
+        .post(FULL, "/api/machineactions", "{}")
+        .await
+        .error(404, "NotFound");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_endpoint_needs_its_documented_permission() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let machine_paths = [
+        "/api/machineactions",
+        "/api/machineactions/$count",
+        "/api/machineactions/2e9da30d-27f6-4208-81f2-9cd3d67893ba",
+        "/api/machines",
+        "/api/machines/f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f",
+    ];
+    let alert_paths = [
+        "/api/investigations",
+        "/api/investigations/63017",
+        "/api/alerts",
+        "/api/alerts/$count",
+        "/api/machines/f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f/alerts/$count",
+    ];
+    for path in machine_paths {
+        assert_eq!(
+            server.get(MACHINE_READ, path).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+        assert_eq!(
+            server.get(READ_WRITE, path).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+        let message = server
+            .get(ALERT_READ, path)
+            .await
+            .error(403, "Forbidden")
+            .to_owned();
+        assert!(
+            message.contains("Machine.Read.All or Machine.ReadWrite.All"),
+            "{message}"
+        );
+    }
+    for path in alert_paths {
+        assert_eq!(
+            server.get(ALERT_READ, path).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+        assert_eq!(
+            server.get(READ_WRITE, path).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+        let message = server
+            .get(MACHINE_READ, path)
+            .await
+            .error(403, "Forbidden")
+            .to_owned();
+        assert!(
+            message.contains("Alert.Read.All or Alert.ReadWrite.All"),
+            "{message}"
+        );
+    }
+    // Collecting needs Machine.CollectForensics, which read-write does not include.
+    for token in [MACHINE_READ, ALERT_READ, READ_WRITE] {
+        let r = server.collect(token, COLLECT_MACHINE, "x").await;
+        assert!(r
+            .error(403, "Forbidden")
+            .contains("Machine.CollectForensics"));
+    }
+    // Permissions are checked before the query.
+    server
+        .get(ALERT_READ, "/api/machineactions?$filter=(")
+        .await
+        .error(403, "Forbidden");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rate_limits_per_token_with_retry_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.per_minute = 3;
+    let server = Server::start(config).await;
+    for _ in 0..3 {
+        assert_eq!(
+            server.get(FULL, "/api/machineactions?$top=1").await.status,
+            StatusCode::OK
+        );
+    }
+    let r = server.get(FULL, "/api/machineactions?$top=1").await;
+    r.error(429, "TooManyRequests");
+    let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+    // Retrying early is refused again; errors count like any call; other tokens are unaffected.
+    server
+        .get(FULL, "/api/machines")
+        .await
+        .error(429, "TooManyRequests");
+    server
+        .get(OTHER, "/api/machineactions?$filter=(")
+        .await
+        .error(400, "ODataError");
+    assert_eq!(
+        server.get(OTHER, "/api/machineactions?$top=1").await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        server.get(OTHER, "/api/alerts?$top=1").await.status,
+        StatusCode::OK
+    );
+    server
+        .get(OTHER, "/api/alerts")
+        .await
+        .error(429, "TooManyRequests");
+    server.shutdown().await;
+
+    // The hourly window.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = self::config(dir.path());
+    config.per_hour = 2;
+    let server = Server::start(config).await;
+    for _ in 0..2 {
+        assert_eq!(
+            server.get(FULL, "/api/machines?$top=1").await.status,
+            StatusCode::OK
+        );
+    }
+    let r = server.get(FULL, "/api/machines?$top=1").await;
+    r.error(429, "TooManyRequests");
+    let retry: u64 = r.headers["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((3500..=3600).contains(&retry), "{retry}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn database_failures_are_500_without_details() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    assert_eq!(
+        server.get(FULL, "/api/alerts?$top=1").await.status,
+        StatusCode::OK
+    );
+    // Damage the database behind the server's back: the alerts table disappears.
+    let conn = rusqlite::Connection::open(&server.db).unwrap();
+    conn.execute_batch(&format!("DROP TABLE \"{}\"", app::table(app::Kind::Alert)))
+        .unwrap();
+    drop(conn);
+    for path in ["/api/alerts?$top=1", "/api/alerts/$count"] {
+        let r = server.get(FULL, path).await;
+        assert_eq!(r.error(500, "InternalServerError"), "");
+        assert!(!r.text.contains("table"), "{}", r.text);
+    }
+    // The rest still works.
+    assert_eq!(
+        server.get(FULL, "/api/machines?$top=1").await.status,
+        StatusCode::OK
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn data_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    assert!(!server.startup.seeded.is_empty());
+    let created = server
+        .collect(FULL, COLLECT_MACHINE, "before restart")
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    let id = created.json["id"].as_str().unwrap().to_owned();
+    let total = server.get(FULL, "/api/machineactions/$count").await.text;
+    server.shutdown().await;
+
+    let server = Server::in_dir(dir.path()).await;
+    assert!(server.startup.seeded.is_empty(), "seeded again");
+    let r = server.get(FULL, &format!("/api/machineactions/{id}")).await;
+    let without_context = |v: &Value| {
+        let mut v = v.clone();
+        v.as_object_mut().unwrap().remove("@odata.context");
+        v
+    };
+    assert_eq!(without_context(&r.json), without_context(&created.json));
+    assert_eq!(
+        server.get(FULL, "/api/machineactions/$count").await.text,
+        total
+    );
+    // Still pending, so still refused.
+    server
+        .collect(FULL, COLLECT_MACHINE, "after restart")
+        .await
+        .error(400, "BadRequest");
+    server.shutdown().await;
+}
+
+/// Run by [`acknowledged_actions_survive_a_crash`] in a child process: serves the database
+/// named by `DEFENDER_API_CRASH_DIR` and prints its address, until killed.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "helper process of acknowledged_actions_survive_a_crash"]
+async fn crash_child() {
+    let Ok(dir) = std::env::var("DEFENDER_API_CRASH_DIR") else {
+        return;
+    };
+    let server = Server::in_dir(Path::new(&dir)).await;
+    println!("LISTENING {}", server.base);
+    std::future::pending::<()>().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn acknowledged_actions_survive_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["crash_child", "--exact", "--ignored", "--nocapture"])
+        .env("DEFENDER_API_CRASH_DIR", dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let base = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|line| line.strip_prefix("LISTENING ").map(str::to_owned))
+    })
+    .await
+    .unwrap()
+    .expect("the child server did not start");
+
+    let client = reqwest::Client::new();
+    let mut ids = Vec::new();
+    for machine in [COLLECT_MACHINE, SEED_MACHINE] {
+        let response = client
+            .post(format!(
+                "{base}/api/machines/{machine}/collectInvestigationPackage"
+            ))
+            .bearer_auth(FULL)
+            .header("content-type", "application/json")
+            .body(r#"{"Comment": "acknowledged, then the server dies"}"#)
+            .send()
+            .await
+            .unwrap();
+        let r = reply(response).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        ids.push(r.json["id"].as_str().unwrap().to_owned());
+    }
+    // SIGKILL: no shutdown, no destructors.
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let server = Server::in_dir(dir.path()).await;
+    for id in ids {
+        let r = server.get(FULL, &format!("/api/machineactions/{id}")).await;
+        assert_eq!(r.status, StatusCode::OK, "{id}: {}", r.text);
+        assert_eq!(r.json["status"], "Pending");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn next_link_only_when_rows_remain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.page_size = 4;
+    let server = Server::start(config).await;
+
+    // Without $top: pages of 4, each linking to the next, until the last.
+    let filter = "$filter=type eq 'RunAntiVirusScan'";
+    let total: usize = server
+        .get(FULL, &format!("/api/machineactions/$count?{filter}"))
+        .await
+        .text
+        .parse()
+        .unwrap();
+    assert!(total > 8, "{total}");
+    let mut seen = Vec::new();
+    let mut next = Some(format!(
+        "{}/api/machineactions?{filter}&api-version=1.0",
+        server.base
+    ));
+    let mut pages = 0;
+    while let Some(url) = next {
+        let r = reply(
+            server
+                .client
+                .get(&url)
+                .bearer_auth(FULL)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let value = r.value();
+        assert!(value.len() <= 4);
+        seen.extend(value.iter().map(|v| v["id"].as_str().unwrap().to_owned()));
+        next = r.json["@odata.nextLink"].as_str().map(str::to_owned);
+        if let Some(link) = &next {
+            assert_eq!(value.len(), 4);
+            assert!(
+                link.starts_with(&format!("{}/api/machineactions?", server.base)),
+                "{link}"
+            );
+            assert!(link.contains(&format!("$skip={}", seen.len())), "{link}");
+            assert!(link.contains("api-version=1.0"), "{link}");
+        }
+        pages += 1;
+    }
+    assert_eq!(seen.len(), total);
+    assert_eq!(pages, total.div_ceil(4));
+    let all = server
+        .get(FULL, &format!("/api/machineactions?{filter}&$top={total}"))
+        .await;
+    let all: Vec<String> = all
+        .value()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(all.len(), 4, "a $top larger than the page is cut to a page");
+    assert_eq!(all, seen[..4]);
+
+    // $top within a page: no link, even though more rows match.
+    let r = server
+        .get(FULL, &format!("/api/machineactions?{filter}&$top=3"))
+        .await;
+    assert_eq!(r.value().len(), 3);
+    assert!(r.json.get("@odata.nextLink").is_none());
+
+    // $top beyond a page: the link asks for the rest of the $top rows.
+    let r = server
+        .get(FULL, &format!("/api/machineactions?{filter}&$top=6"))
+        .await;
+    assert_eq!(r.value().len(), 4);
+    let link = r.json["@odata.nextLink"].as_str().unwrap();
+    assert!(
+        link.contains("$skip=4") && link.contains("$top=2"),
+        "{link}"
+    );
+    let r = reply(
+        server
+            .client
+            .get(link)
+            .bearer_auth(FULL)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let ids: Vec<String> = r
+        .value()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, seen[4..6]);
+    assert!(r.json.get("@odata.nextLink").is_none());
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn count_segment_and_count_option() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let r = server.get(FULL, "/api/machineactions/$count").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers["content-type"], "text/plain; charset=utf-8");
+    assert_eq!(r.text, "310");
+
+    let filter = "$filter=status eq 'Succeeded' and creationDateTimeUtc ge 2024-01-01T00:00:00Z";
+    let n: u64 = server
+        .get(FULL, &format!("/api/machineactions/$count?{filter}"))
+        .await
+        .text
+        .parse()
+        .unwrap();
+    let r = server
+        .get(
+            FULL,
+            &format!("/api/machineactions?{filter}&$count=true&$top=1"),
+        )
+        .await;
+    assert_eq!(r.json["@odata.count"], n);
+    assert_eq!(r.value().len(), 1);
+
+    // The documented example: a machine's unresolved alerts (one, in the samples).
+    let path = format!("/api/machines/{SEED_MACHINE}/alerts/$count?$filter=status ne 'Resolved'");
+    assert_eq!(server.get(FULL, &path).await.text, "1");
+    let path = format!("/api/machines/{SEED_MACHINE}/alerts/$count?$filter=status eq 'Resolved'");
+    assert_eq!(server.get(FULL, &path).await.text, "0");
+    let path = format!("/api/machines/{SEED_MACHINE}/alerts/$count");
+    assert_eq!(server.get(FULL, &path).await.text, "1");
+    server
+        .get(FULL, "/api/machines/0000/alerts/$count")
+        .await
+        .error(404, "ResourceNotFound");
+
+    for set in ["alerts", "machines", "investigations"] {
+        let count: usize = server
+            .get(FULL, &format!("/api/{set}/$count"))
+            .await
+            .text
+            .parse()
+            .unwrap();
+        assert_eq!(
+            server.get(FULL, &format!("/api/{set}")).await.value().len(),
+            count
+        );
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn select_orderby_skip_and_expand() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let r = server
+        .get(
+            FULL,
+            "/api/machineactions?$select=id,status&$orderby=creationDateTimeUtc asc&$top=2",
+        )
+        .await;
+    assert_eq!(
+        r.json["@odata.context"],
+        format!("{}/api/$metadata#MachineActions(id,status)", server.base)
+    );
+    let value = r.value();
+    assert_eq!(
+        value[0],
+        json!({"id": "44cffc15-0e3d-4cbf-96aa-bf76f9b27f5e", "status": "Succeeded"})
+    );
+    assert_eq!(value[1]["id"], "2e9da30d-27f6-4208-81f2-9cd3d67893ba");
+
+    let r = server
+        .get(
+            FULL,
+            "/api/machineactions?$orderby=creationDateTimeUtc asc&$skip=1&$top=1",
+        )
+        .await;
+    assert_eq!(r.value()[0]["id"], "2e9da30d-27f6-4208-81f2-9cd3d67893ba");
+
+    // Evidence only with $expand=evidence.
+    let r = server
+        .get(FULL, "/api/alerts?$filter=severity eq 'High'&$top=5")
+        .await;
+    assert!(!r.value().is_empty());
+    assert!(r.value().iter().all(|a| a["evidence"] == json!([])));
+    let r = server
+        .get(
+            FULL,
+            "/api/alerts?$filter=severity eq 'High'&$top=5&$expand=evidence",
+        )
+        .await;
+    assert!(r
+        .value()
+        .iter()
+        .any(|a| a["evidence"].as_array().is_some_and(|e| !e.is_empty())));
+
+    // Machines: collection lambdas, case-insensitive names, nullable enums.
+    let r = server
+        .get(FULL, "/api/machines?$filter=machineTags/any(t: t eq 'Finance') and onboardingstatus eq 'onboarded'")
+        .await;
+    assert!(!r.value().is_empty());
+    assert!(r.value().iter().all(|m| m["machineTags"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("Finance"))));
+    let r = server
+        .get(
+            FULL,
+            "/api/machines?$filter=riskScore eq 'High' and healthStatus ne 'Inactive'",
+        )
+        .await;
+    assert!(r
+        .value()
+        .iter()
+        .all(|m| m["riskScore"] == "High" && m["healthStatus"] != "Inactive"));
+    let r = server
+        .get(FULL, &format!("/api/machines/{SEED_MACHINE}"))
+        .await;
+    assert_eq!(r.json["computerDnsName"], "desktop-39g9tgl");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_ndjson_detects_entities_and_skips_known_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("extra.ndjson");
+    let lines = [
+        json!({"id": "5a5a5a5a-1111-4222-8333-444455556666", "type": "Isolate", "scope": "Full",
+               "requestor": "import@contoso.com", "status": "Succeeded",
+               "machineId": SEED_MACHINE, "creationDateTimeUtc": "2017-01-01T00:00:00.0000000Z",
+               "lastUpdateDateTimeUtc": "2017-01-01T00:01:00.0000000Z"}),
+        json!({"id": "90001", "startTime": "2021-05-05T10:00:00Z", "state": "Benign",
+               "machineId": SEED_MACHINE, "triggeringAlertId": "da1_1"}),
+        // Already stored: skipped.
+        json!({"@odata.context": "https://x/api/$metadata#Investigations/$entity",
+               "id": "63017", "state": "Failed", "machineId": "m", "triggeringAlertId": "t"}),
+    ];
+    let text: Vec<String> = lines.iter().map(Value::to_string).collect();
+    std::fs::write(&data, text.join("\n") + "\n\n").unwrap();
+    let mut config = config(dir.path());
+    config.data = Some(data.clone());
+    let server = Server::start(config.clone()).await;
+    assert_eq!(
+        server.startup.imported,
+        [(app::Kind::MachineAction, 1), (app::Kind::Investigation, 1)]
+    );
+    assert_eq!(server.startup.skipped, 1);
+    let r = server
+        .get(
+            FULL,
+            "/api/machineactions/5a5a5a5a-1111-4222-8333-444455556666",
+        )
+        .await;
+    assert_eq!(r.json["requestor"], "import@contoso.com");
+    let r = server.get(FULL, "/api/investigations/da1_1").await;
+    assert_eq!(r.json["id"], "90001");
+    assert_eq!(
+        server.get(FULL, "/api/investigations/63017").await.json["state"],
+        "Running"
+    );
+    server.shutdown().await;
+
+    // Importing the same file again changes nothing.
+    let server = Server::start(config.clone()).await;
+    assert!(server.startup.imported.is_empty());
+    assert_eq!(server.startup.skipped, 3);
+    server.shutdown().await;
+
+    // A record of no known entity is an error, with its line; --data-entity decides instead.
+    std::fs::write(&data, "{\"id\": \"x\"}\n").unwrap();
+    let err = App::open(&config).unwrap_err().to_string();
+    assert!(
+        err.contains("extra.ndjson:1: cannot tell which entity"),
+        "{err}"
+    );
+    config.data_entity = Some(app::Kind::Machine);
+    let err = App::open(&config).unwrap_err().to_string();
+    assert!(
+        err.contains("extra.ndjson:1: Machine record: `firstSeen` is missing"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_tokens_file_is_created_with_a_demo_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config(dir.path());
+    config.tokens = dir.path().join("new-tokens.json");
+    let server = Server::start(config.clone()).await;
+    let token = server.startup.demo_token.clone().expect("a demo token");
+    assert!(token.len() >= 64, "{token}");
+    assert_eq!(
+        server.get(&token, "/api/alerts?$top=1").await.status,
+        StatusCode::OK
+    );
+    let r = server.collect(&token, COLLECT_MACHINE, "demo").await;
+    assert_eq!(r.json["requestor"], "Analyst@contoso.com");
+    server.shutdown().await;
+
+    // The file is reused, not replaced.
+    let (tokens, created) = Tokens::load_or_create(&config.tokens).unwrap();
+    assert!(created.is_none());
+    let principal: Principal = (*tokens.get(&token).unwrap()).clone();
+    assert_eq!(principal.permissions.len(), app::ALL_PERMISSIONS.len());
+    assert_eq!(format!("{tokens:?}"), "Tokens { count: 1 }");
+}
+
+#[test]
+fn command_line_defaults_and_limits() {
+    let config = Config::parse_from(["defender_api"]);
+    assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(config.db, PathBuf::from("defender.db"));
+    assert_eq!((config.per_minute, config.per_hour), (100, 1_500));
+    assert_eq!(config.page_size, 10_000);
+    assert_eq!(config.seed_count, app::DEFAULT_SEED_COUNT);
+    assert!(Config::try_parse_from(["defender_api", "--per-minute", "0"]).is_err());
+    assert!(Config::try_parse_from(["defender_api", "--page-size", "10001"]).is_err());
+    let config = Config::parse_from(["defender_api", "--data-entity", "MachineActions"]);
+    assert_eq!(config.data_entity, Some(app::Kind::MachineAction));
+    assert!(Config::try_parse_from(["defender_api", "--data-entity", "vulns"]).is_err());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_response_has_a_request_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let mut ids = BTreeSet::new();
+    for (token, path) in [
+        (FULL, "/api/machineactions?$top=1"),
+        (FULL, "/api/machineactions/$count"),
+        (FULL, "/nope"),
+        ("", "/api/alerts"),
+        (FULL, "/api/alerts?$filter=x"),
+    ] {
+        let r = server.get(token, path).await;
+        ids.insert(r.request_id().to_owned());
+    }
+    assert_eq!(ids.len(), 5);
+    server.shutdown().await;
+}
+
+#[test]
+fn generated_records_conform_to_the_catalogue() {
+    // Every generated and fixed record fits its schema: non-nullable fields present, values of
+    // the declared JSON shapes, enum members as declared.
+    let mut all = Vec::new();
+    app::generate(2_000, 500, |kind, batch| {
+        all.extend(batch.into_iter().map(|r| (kind, r)));
+        Ok(())
+    })
+    .unwrap();
+    for (kind, record) in all.iter().chain(&app::fixtures().unwrap()) {
+        if let Err(e) = app::validate(*kind, record) {
+            panic!("{kind:?}: {e}: {record}");
+        }
+        if *kind == app::Kind::MachineAction {
+            for key in [
+                "creationDateTimeUtc",
+                "lastUpdateDateTimeUtc",
+                "lastUpdateTimeUtc",
+            ] {
+                if let Some(t) = record.get(key).and_then(Value::as_str) {
+                    assert!(chrono::DateTime::parse_from_rfc3339(t).is_ok(), "{t}");
+                }
+            }
+        }
+    }
+    let generated = all
+        .iter()
+        .filter(|(k, _)| *k == app::Kind::MachineAction)
+        .map(|(_, r)| r["creationDateTimeUtc"].as_str().unwrap());
+    for t in generated {
+        assert!(is_defender_time(t), "{t}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_database_itself_refuses_a_second_running_collection() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let r = server.collect(FULL, COLLECT_MACHINE, "first").await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    // Another writer, bypassing the server's check, cannot add a second running collection.
+    let conn = rusqlite::Connection::open(&server.db).unwrap();
+    let schema = app::Kind::MachineAction.schema();
+    let mut second = r.json.clone();
+    second["id"] = json!(uuid::Uuid::new_v4().to_string());
+    second["status"] = json!("InProgress");
+    let insert = odata_filter::sql::insert_sql(
+        schema,
+        app::table(app::Kind::MachineAction),
+        &second.to_string(),
+        &odata_filter::sql::SqliteDialect,
+    )
+    .unwrap();
+    let err = conn
+        .execute(&insert.sql, rusqlite::params_from_iter(&insert.params))
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("UNIQUE constraint failed"),
+        "{err}"
+    );
+    // A finished one is fine.
+    second["status"] = json!("Succeeded");
+    let insert = odata_filter::sql::insert_sql(
+        schema,
+        app::table(app::Kind::MachineAction),
+        &second.to_string(),
+        &odata_filter::sql::SqliteDialect,
+    )
+    .unwrap();
+    conn.execute(&insert.sql, rusqlite::params_from_iter(&insert.params))
+        .unwrap();
+    server.shutdown().await;
+}
+
+#[test]
+fn another_sqlite_file_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path());
+    rusqlite::Connection::open(&config.db)
+        .unwrap()
+        .execute_batch("CREATE TABLE unrelated (x)")
+        .unwrap();
+    let err = App::open(&config).unwrap_err().to_string();
+    assert!(err.contains("is not a database of this server"), "{err}");
+    // A failed seeding leaves nothing behind at the database path.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = self::config(dir.path());
+    config.db = dir.path().join("no-such-dir").join("defender.db");
+    assert!(App::open(&config).is_err());
+    assert!(!config.db.exists());
+}
