@@ -106,7 +106,7 @@ pub(crate) enum TextTest {
 }
 
 impl TextTest {
-    fn test(self, s: &str, part: &str) -> bool {
+    pub(crate) fn test(self, s: &str, part: &str) -> bool {
         match self {
             TextTest::Contains => s.contains(part),
             TextTest::StartsWith => s.starts_with(part),
