@@ -95,42 +95,112 @@ impl LineFilter {
         self.lazy.iter().flat_map(|l| l.keys().iter().map(|k| &**k))
     }
 
-    /// Tests one line (without its line terminator).
-    pub fn test(&self, line: &str) -> Verdict {
+    /// Tests one line (without its line terminator): a `&str`, or bytes that may not be UTF-8
+    /// (then [`Verdict::Unknown`], as `serde_json` rejects them).
+    pub fn test(&self, line: impl AsRef<[u8]>) -> Verdict {
+        self.run(line.as_ref(), true)
+    }
+
+    /// Whether the filter accepts the record on `line`: `Some(true)` or `Some(false)` where
+    /// [`test`](LineFilter::test) would give [`Verdict::Accept`] or [`Verdict::Reject`], `None`
+    /// for [`Verdict::Unknown`]. Cheaper than `test`, as it does not decide `canonical`.
+    pub fn matches(&self, line: impl AsRef<[u8]>) -> Option<bool> {
+        match self.run(line.as_ref(), false) {
+            Verdict::Accept { .. } => Some(true),
+            Verdict::Reject => Some(false),
+            Verdict::Unknown => None,
+        }
+    }
+
+    fn run(&self, line: &[u8], want_canonical: bool) -> Verdict {
+        let (ascii, clean) = classify(line);
+        if !ascii && std::str::from_utf8(line).is_err() {
+            return Verdict::Unknown;
+        }
         let keys = self.lazy.as_ref().map_or(&[][..], LazyPredicate::keys);
         let mut inline = [None; INLINE_SLOTS];
         let mut heap = Vec::new();
-        let slots: &mut [Option<&str>] = if keys.len() <= INLINE_SLOTS {
+        let slots: &mut [Option<&[u8]>] = if keys.len() <= INLINE_SLOTS {
             &mut inline[..keys.len()]
         } else {
             heap.resize(keys.len(), None);
             &mut heap
         };
-        let Ok(canonical) = scan(line, keys, slots) else {
+        let Ok(found) = scan(line, clean, want_canonical, keys, slots) else {
             return Verdict::Unknown;
         };
         if let Some(lazy) = &self.lazy {
-            match lazy.eval(slots) {
+            // Slots start and end at ASCII token boundaries of valid UTF-8.
+            let mut inline = [None; INLINE_SLOTS];
+            let mut heap = Vec::new();
+            let texts: &mut [Option<&str>] = if keys.len() <= INLINE_SLOTS {
+                &mut inline[..keys.len()]
+            } else {
+                heap.resize(keys.len(), None);
+                &mut heap
+            };
+            for (text, slot) in texts.iter_mut().zip(slots.iter()) {
+                if let Some(raw) = slot {
+                    let Ok(t) = std::str::from_utf8(raw) else {
+                        return Verdict::Unknown;
+                    };
+                    *text = Some(t);
+                }
+            }
+            match lazy.eval(texts, clean) {
                 Ok(Some(true)) => {}
                 Ok(_) => return Verdict::Reject,
                 Err(()) => return Verdict::Unknown,
             }
         }
         Verdict::Accept {
-            canonical: canonical && !has_duplicate_keys(line.as_bytes()),
+            canonical: want_canonical
+                && found.canonical
+                && (!found.maybe_duplicate || !has_duplicate_keys(line)),
         }
     }
 }
 
+/// Whether `b` is ASCII, and whether it has no `\` and no control character (so that every
+/// string in it ends at the next `"` and needs no unescaping). One pass, written to be
+/// vectorized.
+fn classify(b: &[u8]) -> (bool, bool) {
+    let (mut high, mut special) = (0u8, 0u8);
+    for chunk in b.chunks(32) {
+        for &c in chunk {
+            high |= c;
+            special |= u8::from(c < 0x20) | u8::from(c == b'\\');
+        }
+    }
+    (high < 0x80, special == 0)
+}
+
+/// What [`scan`] found besides the member slots.
+struct Scanned {
+    /// No white space between tokens, no `\/` or `\u` escapes, only plain integers of at most
+    /// 18 digits.
+    canonical: bool,
+    /// Two keys of one object might be equal (their fingerprints are): check exactly.
+    maybe_duplicate: bool,
+}
+
 /// Validates `line` as one JSON object, storing the text of the top-level members named by
-/// `keys` in `slots` (the last one, when a key repeats). `Ok(canonical)`: whether the line has
-/// no white space between tokens, no `\/` or `\u` escapes and only plain integers of at most
-/// 18 digits (repeated keys are checked separately).
-fn scan<'a>(line: &'a str, keys: &[Box<str>], slots: &mut [Option<&'a str>]) -> Result<bool, Bail> {
+/// `keys` in `slots` (the last one, when a key repeats). `clean`: the line has no `\` and no
+/// control characters (see [`classify`]). `fingerprint_keys`: look for repeated keys.
+fn scan<'a>(
+    line: &'a [u8],
+    clean: bool,
+    fingerprint_keys: bool,
+    keys: &[Box<str>],
+    slots: &mut [Option<&'a [u8]>],
+) -> Result<Scanned, Bail> {
     let mut s = Scanner {
-        b: line.as_bytes(),
+        b: line,
         i: 0,
+        clean,
         canonical: true,
+        fingerprint_keys,
+        maybe_duplicate: false,
     };
     s.ws();
     if s.peek() != Some(b'{') {
@@ -138,6 +208,7 @@ fn scan<'a>(line: &'a str, keys: &[Box<str>], slots: &mut [Option<&'a str>]) -> 
     }
     s.i += 1;
     s.ws();
+    let mut seen = Fingerprints::default();
     if s.peek() == Some(b'}') {
         s.i += 1;
     } else {
@@ -153,13 +224,13 @@ fn scan<'a>(line: &'a str, keys: &[Box<str>], slots: &mut [Option<&'a str>]) -> 
             if key == b"value" {
                 return Err(Bail); // maybe an envelope
             }
+            s.key(&mut seen, key);
             s.ws();
             s.expect(b':')?;
             s.ws();
             let from = s.i;
             s.value(1)?;
             if let Some(k) = keys.iter().position(|k| k.as_bytes() == key) {
-                // Token boundaries are ASCII, so this slices on character boundaries.
                 slots[k] = Some(&line[from..s.i]);
             }
             s.ws();
@@ -180,14 +251,59 @@ fn scan<'a>(line: &'a str, keys: &[Box<str>], slots: &mut [Option<&'a str>]) -> 
     if s.i != s.b.len() {
         return Err(Bail);
     }
-    Ok(s.canonical)
+    Ok(Scanned {
+        canonical: s.canonical,
+        maybe_duplicate: s.maybe_duplicate,
+    })
+}
+
+/// The key fingerprints of one object, to spot repeated keys without comparing every pair.
+#[derive(Default)]
+struct Fingerprints {
+    seen: [u64; 32],
+    n: usize,
+}
+
+/// A hash of a key: its length and its first and last eight bytes.
+#[inline]
+fn fingerprint(key: &[u8]) -> u64 {
+    let n = key.len();
+    let load = |part: &[u8]| {
+        let mut word = [0u8; 8];
+        word[..part.len()].copy_from_slice(part);
+        u64::from_le_bytes(word)
+    };
+    let head = load(&key[..n.min(8)]);
+    let tail = load(&key[n - n.min(8)..]);
+    head ^ tail.rotate_left(23) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 /// A cursor over a line's bytes.
 struct Scanner<'a> {
     b: &'a [u8],
     i: usize,
+    /// No `\` and no control characters in the line.
+    clean: bool,
     canonical: bool,
+    fingerprint_keys: bool,
+    maybe_duplicate: bool,
+}
+
+/// The index of the first `"` in `b` at or after `i`.
+#[inline]
+fn find_quote(b: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x =
+            u64::from_le_bytes(chunk.try_into().expect("eight bytes")) ^ (ONES * u64::from(b'"'));
+        let m = x.wrapping_sub(ONES) & !x & HIGH;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(|&c| c == b'"').map(|p| i + p)
 }
 
 /// Bytes `<= 0x7F` of `w` that are `"`, `\` or a control character, marked by their high bit.
@@ -274,9 +390,28 @@ impl Scanner<'_> {
         }
     }
 
+    /// Notes a key of the object whose fingerprints are `seen`.
+    #[inline]
+    fn key(&mut self, seen: &mut Fingerprints, key: &[u8]) {
+        if !self.fingerprint_keys {
+            return;
+        }
+        let f = fingerprint(key);
+        if seen.seen[..seen.n].contains(&f) || seen.n == seen.seen.len() {
+            self.maybe_duplicate = true;
+        } else {
+            seen.seen[seen.n] = f;
+            seen.n += 1;
+        }
+    }
+
     /// A string at `self.i` (a `"`); whether it has escapes.
     #[inline]
     fn string(&mut self) -> Result<bool, Bail> {
+        if self.clean {
+            self.i = find_quote(self.b, self.i + 1).ok_or(Bail)? + 1;
+            return Ok(false);
+        }
         let (end, escaped, canonical) = string_end(self.b, self.i).ok_or(Bail)?;
         self.i = end;
         self.canonical &= canonical;
@@ -366,11 +501,15 @@ impl Scanner<'_> {
             self.i += 1;
             return Ok(());
         }
+        let mut seen = Fingerprints::default();
         loop {
             if self.peek() != Some(b'"') {
                 return Err(Bail);
             }
+            let start = self.i + 1;
             self.string()?;
+            let key = &self.b[start..self.i - 1];
+            self.key(&mut seen, key);
             self.ws();
             self.expect(b':')?;
             self.ws();
@@ -534,7 +673,16 @@ mod tests {
 
     /// The guarantees of the module documentation, for one line and filter.
     fn agrees(f: &ir::Expr, line: &str) -> Result<(), String> {
-        let verdict = LineFilter::new(Some(f)).test(line);
+        let lines = LineFilter::new(Some(f));
+        let verdict = lines.test(line);
+        let expected = match verdict {
+            Verdict::Accept { .. } => Some(true),
+            Verdict::Reject => Some(false),
+            Verdict::Unknown => None,
+        };
+        if lines.matches(line) != expected {
+            return Err(format!("matches() disagrees with {verdict:?} on {line}"));
+        }
         let record = serde_json::from_str::<Json>(line);
         let (pass, canonical) = match verdict {
             Verdict::Unknown => return Ok(()),
@@ -596,6 +744,15 @@ mod tests {
                 r#"{"status":"Succeeded","status":"Failed"}"#,
                 Verdict::Reject,
             ),
+            // Same fingerprint (length, first and last eight bytes), different keys.
+            (
+                r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","abcdefgh1ijklmnop":1,"abcdefgh2ijklmnop":{"k":[],"k2":{}}}"#,
+                Verdict::Accept { canonical: true },
+            ),
+            (
+                r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","o":{"k":1,"j":{"k":2},"k":3}}"#,
+                Verdict::Accept { canonical: false },
+            ),
             (r#"{"value":[]}"#, Verdict::Unknown),
             (r#"[]"#, Verdict::Unknown),
             (r#"{"a":1e5}"#, Verdict::Unknown),
@@ -611,7 +768,7 @@ mod tests {
             agrees(&f, line).unwrap();
         }
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
-        assert_eq!(lines.test(&format!("{{\"a\":{deep}}}")), Verdict::Unknown);
+        assert_eq!(lines.test(format!("{{\"a\":{deep}}}")), Verdict::Unknown);
     }
 
     #[test]

@@ -77,24 +77,24 @@ pub fn machine_id(k: u64) -> String {
 }
 
 pub const TYPES: &[(&str, u64)] = &[
-    ("RunAntiVirusScan", 30),
+    ("RunAntiVirusScan", 34),
     ("CollectInvestigationPackage", 15),
     ("Isolate", 12),
     ("Unisolate", 10),
     ("StopAndQuarantineFile", 10),
-    ("LiveResponse", 8),
+    ("LiveResponse", 4),
     ("RestrictCodeExecution", 6),
     ("UnrestrictCodeExecution", 5),
     ("Offboard", 4),
 ];
 
 pub const STATUSES: &[(&str, u64)] = &[
-    ("Succeeded", 55),
+    ("Succeeded", 64),
     ("Failed", 10),
     ("Pending", 8),
     ("InProgress", 7),
     ("TimeOut", 5),
-    ("Cancelled", 15),
+    ("Cancelled", 6),
 ];
 
 const REQUESTORS: &[&str] = &[

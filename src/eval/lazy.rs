@@ -74,6 +74,8 @@ enum LNode {
 struct Raw<'a, 's> {
     keys: &'s [Box<str>],
     slots: &'s [Option<&'a str>],
+    /// No slot has a `\`.
+    no_escapes: bool,
     full: OnceCell<Json>,
     /// Set when a slot's text is not the JSON the scanner promised (never, for a correct
     /// scanner): the caller must then parse the record instead.
@@ -96,11 +98,17 @@ impl LazyPredicate {
 
     /// The filter's three-valued result on the record whose top-level member `keys()[i]` has
     /// the raw JSON text `slots[i]` (`None`: absent; with duplicate keys, the last). `Err(())`
-    /// when a slot is not valid JSON (the record must then be parsed in full).
-    pub(crate) fn eval(&self, slots: &[Option<&str>]) -> Result<Option<bool>, ()> {
+    /// when a slot is not valid JSON (the record must then be parsed in full). `no_escapes`:
+    /// no slot has a `\` (strings can be borrowed without looking).
+    pub(crate) fn eval(
+        &self,
+        slots: &[Option<&str>],
+        no_escapes: bool,
+    ) -> Result<Option<bool>, ()> {
         let raw = Raw {
             keys: &self.keys,
             slots,
+            no_escapes,
             full: OnceCell::new(),
             broken: Cell::new(false),
         };
@@ -265,7 +273,7 @@ impl<'a> Raw<'a, '_> {
     fn text(&self, slot: usize) -> Option<Cow<'a, str>> {
         let raw = self.slots[slot]?;
         let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
-        if !inner.contains('\\') {
+        if self.no_escapes || !inner.contains('\\') {
             return Some(Cow::Borrowed(inner));
         }
         match serde_json::from_str::<String>(raw) {

@@ -455,9 +455,14 @@ fn fast_temporal(s: &str) -> Option<(Literal, usize)> {
 
 /// A date, a date with `Z`, or a date-time with offset.
 fn temporal(s: &str) -> Result<(Literal, usize), TemporalError> {
-    if let Some(found) = fast_temporal(s) {
-        return Ok(found);
+    match fast_temporal(s) {
+        Some(found) => Ok(found),
+        None => general_temporal(s),
     }
+}
+
+/// [`temporal`] by the general parser, which also explains what is wrong.
+fn general_temporal(s: &str) -> Result<(Literal, usize), TemporalError> {
     let mut date_p = (n_digits(4), ch('-'), n_digits(2), ch('-'), n_digits(2));
     let Ok((rest, (y, _, m, _, d))) = date_p.parse(s) else {
         return Err(("expected a date as YYYY-MM-DD", 0));
@@ -821,5 +826,57 @@ mod tests {
         );
         assert_eq!(lex_err("a # b").0, ErrorKind::InvalidChar('#'));
         assert_eq!(lex_err("+a").0, ErrorKind::InvalidChar('+'));
+    }
+
+    fn near_temporal() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let part =
+            |lo: u32, hi: u32, width: usize| (lo..=hi).prop_map(move |v| format!("{v:0width$}"));
+        let time = (
+            prop::sample::select(vec!["T", "t"]),
+            part(0, 24, 2),
+            part(0, 60, 2),
+            prop::option::of((part(0, 61, 2), prop::option::of("[0-9]{0,11}"))),
+        )
+            .prop_map(|(t, h, m, sec)| {
+                let sec = match sec {
+                    None => String::new(),
+                    Some((s, None)) => format!(":{s}"),
+                    Some((s, Some(f))) => format!(":{s}.{f}"),
+                };
+                format!("{t}{h}:{m}{sec}")
+            });
+        let offset = prop_oneof![
+            Just(String::new()),
+            Just("Z".to_owned()),
+            Just("z".to_owned()),
+            (
+                prop::sample::select(vec!["+", "-"]),
+                part(0, 24, 2),
+                part(0, 60, 2)
+            )
+                .prop_map(|(s, h, m)| format!("{s}{h}:{m}")),
+            "[ )a-z0-9:.]{1,3}",
+        ];
+        (
+            part(0, 9999, 4),
+            part(0, 13, 2),
+            part(0, 32, 2),
+            prop::option::of(time),
+            offset,
+        )
+            .prop_map(|(y, mo, d, t, z)| format!("{y}-{mo}-{d}{}{z}", t.unwrap_or_default()))
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        /// Where the hand-written reader of the usual date-time forms answers, the general
+        /// parser gives the same literal and length.
+        #[test]
+        fn fast_temporal_agrees(s in near_temporal()) {
+            if let Some(fast) = fast_temporal(&s) {
+                proptest::prop_assert_eq!(Ok(fast), general_temporal(&s), "{}", s);
+            }
+        }
     }
 }
