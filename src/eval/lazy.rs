@@ -44,6 +44,10 @@ enum LNode {
         op: CmpOp,
         value: Instant,
     },
+    InstantAll {
+        slot: usize,
+        tests: Box<[(CmpOp, Instant)]>,
+    },
     GuidEq {
         slot: usize,
         text: Box<str>,
@@ -157,6 +161,13 @@ fn lower(n: &Node, keys: &mut Vec<Box<str>>) -> LNode {
             op: *op,
             value: *value,
         },
+        Node::InstantAll {
+            field: Access::Key(k),
+            tests,
+        } => LNode::InstantAll {
+            slot: slot(keys, k),
+            tests: tests.clone(),
+        },
         Node::GuidEq {
             field: Access::Key(k),
             text,
@@ -210,6 +221,7 @@ fn node_keys(n: &Node, keys: &mut Vec<Box<str>>) {
         Node::And(xs) | Node::Or(xs) => xs.iter().for_each(|x| node_keys(x, keys)),
         Node::StrCmp { field, .. }
         | Node::InstantCmp { field, .. }
+        | Node::InstantAll { field, .. }
         | Node::GuidEq { field, .. }
         | Node::StrIn { field, .. }
         | Node::StrTest { field, .. }
@@ -359,6 +371,12 @@ impl LNode {
                 Some(match raw.text(*slot).and_then(|s| instant::parse(&s)) {
                     None => *op == CmpOp::Ne,
                     Some(t) => op.holds(t.cmp(value)),
+                })
+            }
+            LNode::InstantAll { slot, tests } => {
+                Some(match raw.text(*slot).and_then(|s| instant::parse(&s)) {
+                    None => tests.iter().all(|(op, _)| *op == CmpOp::Ne),
+                    Some(t) => tests.iter().all(|(op, v)| op.holds(t.cmp(v))),
                 })
             }
             LNode::GuidEq { slot, text, negate } => {
