@@ -99,6 +99,7 @@ pub mod query;
 pub mod report;
 pub mod schema;
 pub mod span;
+pub mod sql;
 pub mod syntax;
 pub mod value;
 

@@ -705,3 +705,104 @@ fn parallel_fast_path_reports_the_first_bad_line() {
     assert_eq!((fast.code, &fast.stderr), (slow.code, &slow.stderr));
     assert!(fast.stdout == slow.stdout, "outputs differ");
 }
+
+/// `--engine sqlite` answers through generated SQL with exactly the bytes the
+/// in-memory engine prints, for every query.
+#[test]
+fn sqlite_engine_output_is_byte_identical() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "machineactions",
+            "data/machineactions.ndjson",
+            &[
+                "$filter=status eq 'Succeeded'",
+                "$filter=machineId eq 'f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f'&$top=2",
+                "$filter=machineId eq 'f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f'&$top=2&$orderby=creationDateTimeUtc desc",
+                "$filter=requestor eq 'Analyst@contoso.com' and type eq 'RunAntiVirusScan'",
+                "$filter=not (status eq 'Succeeded') or startswith(requestor,'o''')",
+                "$filter=creationDateTimeUtc gt 2018-12-04T12:18:27.1293487Z&$orderby=status,creationDateTimeUtc",
+                "$orderby=type desc,requestor&$skip=2&$top=4",
+                "$select=id,status&$orderby=creationDateTimeUtc&$top=5",
+                "$filter=status in ('Pending','InProgress','Failed')&$skip=1",
+                "$filter=contains(tolower(requestor),'analyst') and year(creationDateTimeUtc) ge 2018",
+                "$top=0",
+            ],
+        ),
+        (
+            "machines",
+            "data/machines.ndjson",
+            &[
+                "$filter=machineTags/any(tag: tag eq 'ExampleTag')",
+                "$filter=riskScore eq 'High'",
+                "$filter=healthStatus ne 'Active'&$top=100",
+                "$filter=lastSeen gt 2018-08-01Z&$orderby=riskScore desc",
+                "$filter=startswith(computerDnsName,'mymachine')",
+                "$filter=computerDnsName ne null and machineTags/all(t: t ne 'x')",
+            ],
+        ),
+        (
+            "alerts",
+            "data/alerts.ndjson",
+            &[
+                "$filter=status ne 'Resolved'",
+                "$filter=alertCreationTime ge 2024-08-27T10:15:30.1234567Z",
+                "$top=10&$expand=evidence",
+                "$filter=severity in ('High','Medium')&$orderby=lastUpdateTime desc&$top=3",
+            ],
+        ),
+    ];
+    for (entity, file, queries) in cases {
+        for q in *queries {
+            for extra in [&[][..], &["--count"][..]] {
+                let mut args = vec!["--entity", entity, "--query", q, file];
+                args.extend_from_slice(extra);
+                let memory = run(&args, "");
+                args.extend_from_slice(&["--engine", "sqlite"]);
+                let sqlite = run(&args, "");
+                assert_eq!(memory.code, 0, "{q}: {}", memory.stderr);
+                assert_eq!(sqlite.code, 0, "{q}: {}", sqlite.stderr);
+                assert_eq!(memory.stdout, sqlite.stdout, "{entity} {q} {extra:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn sql_prints_the_statement_and_parameters() {
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--sql",
+            "sqlite",
+            "--query",
+            "$filter=status eq 'Succeeded' and creationDateTimeUtc gt 2018-01-01Z&$top=2",
+        ],
+        "",
+    );
+    ok(
+        &out,
+        "{\"sql\":\"SELECT \\\"_doc\\\" FROM \\\"MachineActions\\\" WHERE ((\\\"status\\\" = ?1) AND \
+         (\\\"creationDateTimeUtc\\\" > ?2)) ORDER BY \\\"_id\\\" LIMIT ?3\",\"params\":[\"Succeeded\",\
+         1514764800000000000,2]}\n",
+    );
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--sql",
+            "mssql",
+            "--count",
+            "--filter",
+            "status ne 'Failed'",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("{\"sql\":\"SELECT COUNT(*) FROM [MachineActions] WHERE"),
+        "{}",
+        out.stdout
+    );
+}

@@ -6,6 +6,7 @@ use odata_filter::eval::Predicate;
 use odata_filter::ndjson::{LineFilter, Verdict};
 use odata_filter::query::{Query, QueryOptions, DEFAULT_MAX_TOP};
 use odata_filter::schema::{catalog, EntitySchema};
+use odata_filter::sql;
 use serde_json::Value as Json;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -65,9 +66,28 @@ struct Cli {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_TOP)]
     max_top: u64,
 
+    /// Print the SQL for the query as {"sql": "...", "params": [...]} and read no records
+    /// (with --count, the COUNT statement). The table is named after the entity set.
+    #[arg(long, value_name = "DIALECT", value_parser = ["postgres", "postgresql", "sqlite", "mysql", "mssql", "sqlserver"], conflicts_with = "check")]
+    sql: Option<String>,
+
+    /// How to answer the query: in memory, or by loading the records into an in-memory
+    /// SQLite table and running the generated SQL (the output is the same).
+    #[arg(long, value_name = "ENGINE", value_enum, default_value_t = Engine::Memory)]
+    engine: Engine,
+
     /// Input files (NDJSON, JSON array or {"value": [...]}); '-' or none for standard input.
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
+}
+
+/// Where queries run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Engine {
+    /// Filter, sort and page in memory, streaming when there is no $orderby.
+    Memory,
+    /// Load the records into an in-memory SQLite table and run the generated SQL.
+    Sqlite,
 }
 
 /// Why the command stopped early.
@@ -148,6 +168,14 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     };
 
     let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    if let Some(dialect) = &cli.sql {
+        sql_text(cli, dialect, &schema, &query, &mut out)?;
+        return out.flush().map_err(Failure::output);
+    }
+    if cli.engine == Engine::Sqlite && !cli.check {
+        sqlite_engine(cli, &schema, &query, &mut out)?;
+        return out.flush().map_err(Failure::output);
+    }
     if cli.check {
         check(cli, &query, &mut out).map_err(Failure::output)?;
         return out.flush().map_err(Failure::output);
@@ -193,6 +221,86 @@ fn threads() -> usize {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
         .max(1)
+}
+
+/// `--sql DIALECT`: the statement and its parameters as JSON.
+fn sql_text(
+    cli: &Cli,
+    dialect: &str,
+    schema: &EntitySchema,
+    query: &Query,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let dialect = sql::dialect_from_str(dialect)
+        .ok_or_else(|| Failure::Usage(format!("error: unknown SQL dialect '{dialect}'\n")))?;
+    let table = schema.entity_set();
+    let statement = if cli.count {
+        sql::count(query, schema, table, dialect.as_ref())
+    } else {
+        sql::select_in_insertion_order(query, schema, table, dialect.as_ref())
+    }
+    .map_err(|e| Failure::Usage(format!("error: {e}\n")))?;
+    serde_json::to_writer(&mut *out, &statement)
+        .map_err(io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .map_err(Failure::output)
+}
+
+/// `--engine sqlite`: load every record into an in-memory SQLite table made
+/// from the schema, then answer with the generated SQL.
+fn sqlite_engine(
+    cli: &Cli,
+    schema: &EntitySchema,
+    query: &Query,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let db = |e: sql::Error| Failure::Input(format!("sqlite: {e}"));
+    let conn = rusqlite::Connection::open_in_memory()
+        .map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
+    sql::sqlite::create_table(&conn, schema).map_err(db)?;
+    // Every record, unfiltered, read on this thread.
+    let all = Query::default();
+    let ctx = Ctx {
+        query: &all,
+        predicate: None,
+        lines: LineFilter::new(None),
+        lazy: false,
+        mode: Mode::Sort,
+        threads: 1,
+    };
+    let mut sink = Sink::Collect(Vec::new());
+    for_each_input(&cli.files, &ctx, &mut sink)?;
+    let Sink::Collect(records) = sink else {
+        unreachable!()
+    };
+    let texts: Vec<String> = records.iter().map(Json::to_string).collect();
+    drop(records);
+    sql::sqlite::insert_records(&conn, schema, &texts).map_err(db)?;
+    drop(texts);
+    if cli.count {
+        let n = sql::sqlite::count(&conn, schema, query).map_err(db)?;
+        return writeln!(out, "{n}").map_err(Failure::output);
+    }
+    let statement =
+        sql::select_in_insertion_order(query, schema, schema.entity_set(), &sql::SqliteDialect)
+            .map_err(|e| Failure::Usage(format!("error: {e}\n")))?;
+    let mut stmt = conn
+        .prepare(&statement.sql)
+        .map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(&statement.params), |row| {
+            row.get::<_, String>(0)
+        })
+        .map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
+    for row in rows {
+        let text = row.map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
+        let record: Json =
+            serde_json::from_str(&text).map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
+        let mut line = Vec::new();
+        write_record(&mut line, &query.project(record));
+        out.write_all(&line).map_err(Failure::output)?;
+    }
+    Ok(())
 }
 
 /// `--check`: the canonical filter (for `--filter`) or options (for `--query`, one per line).
@@ -281,6 +389,8 @@ enum Sink<'a> {
         skip: u64,
         left: Option<u64>,
     },
+    /// Keep them all (`--engine sqlite` loads every record).
+    Collect(Vec<Json>),
     /// With `$orderby`: keep them for sorting, pruned as they come.
     Sort {
         schema: &'a EntitySchema,
@@ -322,7 +432,9 @@ impl Sink<'_> {
                     None => Ok(Flow::Continue),
                 }
             }
-            Sink::Sort { .. } => unreachable!("sorted input is taken as records"),
+            Sink::Sort { .. } | Sink::Collect(_) => {
+                unreachable!("sorted and collected input is taken as records")
+            }
         }
     }
 
@@ -337,6 +449,10 @@ impl Sink<'_> {
     /// A matching record.
     fn take(&mut self, ctx: &Ctx<'_>, record: Json) -> Result<Flow, Failure> {
         match self {
+            Sink::Collect(all) => {
+                all.push(record);
+                Ok(Flow::Continue)
+            }
             Sink::Sort {
                 schema,
                 matched,
@@ -385,7 +501,9 @@ impl Sink<'_> {
                 }
                 Ok(Flow::Continue)
             }
-            Sink::Sort { .. } => unreachable!("sorted input is read on one thread"),
+            Sink::Sort { .. } | Sink::Collect(_) => {
+                unreachable!("sorted and collected input is read on one thread")
+            }
         }
     }
 }

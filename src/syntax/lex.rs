@@ -122,7 +122,10 @@ impl<'a> Lexer<'a> {
                 let after = &rest[1..];
                 if after.starts_with(|c: char| c.is_ascii_digit()) {
                     self.number_or_temporal(rest)?
-                } else if c == '-' && after.starts_with("INF") && !starts_ident(&after[3..]) {
+                } else if c == '-'
+                    && after.starts_with("INF")
+                    && !after[3..].starts_with(is_ident_char)
+                {
                     (Tok::Lit(Literal::Float(f64::NEG_INFINITY)), 4)
                 } else if c == '-' {
                     (Tok::Minus, 1)

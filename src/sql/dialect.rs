@@ -1,0 +1,374 @@
+//! The [`Dialect`] trait: every way the SQL databases differ, as methods with defaults.
+//!
+//! The translator never asks which database it is writing for. Each difference it meets is a
+//! method here; the default body is standard SQL (or the most common spelling), and a dialect
+//! overrides only what differs. A new dialect is a unit struct with a handful of methods; see
+//! [`SqliteDialect`](super::SqliteDialect) for one that overrides many and
+//! [`MySqlDialect`](super::MySqlDialect) for one that overrides few.
+//!
+//! Methods that build SQL take the SQL of their operands as text and return text. Operand text
+//! may contain parameter markers (see [`Params`]); a method may copy an operand more than once.
+
+use super::error::Error;
+use super::params::{Params, SqlType, SqlValue};
+use std::fmt::Debug;
+
+/// `contains`, `startswith` or `endswith`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TextMatch {
+    /// `contains(s, t)`: `t` occurs in `s`.
+    Contains,
+    /// `startswith(s, t)`.
+    StartsWith,
+    /// `endswith(s, t)`.
+    EndsWith,
+}
+
+/// A calendar field of a date, for `year()`, `month()` and `day()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DatePart {
+    /// The proleptic Gregorian year.
+    Year,
+    /// The month, 1 to 12.
+    Month,
+    /// The day of the month, 1 to 31.
+    Day,
+}
+
+/// Everything that differs between SQL databases, for generating filters, ordering, paging,
+/// tables and inserts.
+///
+/// All methods have defaults (standard SQL where there is a standard) except
+/// [`name`](Dialect::name). Calendar functions and JSON collections have no standard spelling:
+/// their defaults refuse with an [`Error`] naming the dialect, so a new dialect that does not
+/// implement them still produces correct SQL for everything else.
+pub trait Dialect: Debug + Send + Sync {
+    /// The dialect's name as [`dialect_from_str`] accepts it, e.g. `postgres`.
+    fn name(&self) -> &'static str;
+
+    // ---------------------------------------------------------------------------------------
+    // Identifiers and placeholders
+
+    /// `name` as a quoted identifier. Default: `"name"` with `"` doubled.
+    fn quote_identifier(&self, name: &str) -> String {
+        format!("\"{}\"", name.replace('"', "\"\""))
+    }
+
+    /// The placeholder of the `index`-th parameter (from 1, in text order), whose SQL type is
+    /// `ty`. Default: `?` (positional).
+    fn placeholder(&self, index: usize, ty: SqlType) -> String {
+        let _ = (index, ty);
+        "?".to_owned()
+    }
+
+    /// Whether text values may contain U+0000. Default: yes.
+    fn supports_nul_in_text(&self) -> bool {
+        true
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Storage
+
+    /// The column type for values of SQL type `ty`; `indexed` when the column gets an index
+    /// (some databases bound indexable text). Default: `BOOLEAN`, `BIGINT`, `DOUBLE PRECISION`,
+    /// `TEXT`, `TEXT` (JSON).
+    fn column_type(&self, ty: SqlType, indexed: bool) -> String {
+        let _ = indexed;
+        match ty {
+            SqlType::Bool => "BOOLEAN",
+            SqlType::Int => "BIGINT",
+            SqlType::Number => "DOUBLE PRECISION",
+            SqlType::Text | SqlType::Json => "TEXT",
+        }
+        .to_owned()
+    }
+
+    /// The column type of `_doc`, which keeps each record's JSON text byte for byte. Default:
+    /// `TEXT`.
+    fn document_type(&self) -> String {
+        "TEXT".to_owned()
+    }
+
+    /// The definition (after the name) of the `_id` column that numbers records in insertion
+    /// order. Default: `BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`.
+    fn id_column(&self) -> String {
+        "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY".to_owned()
+    }
+
+    /// A JSON number for the finite float `x` inside stored collections. Default: the shortest
+    /// text that reads back as `x`.
+    fn json_number(&self, x: f64) -> String {
+        format!("{x:?}")
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Conditions and Boolean values
+
+    /// A condition that is always true. Default: `(1 = 1)`.
+    fn true_condition(&self) -> String {
+        "(1 = 1)".to_owned()
+    }
+
+    /// A condition that is always false. Default: `(1 = 0)`.
+    fn false_condition(&self) -> String {
+        "(1 = 0)".to_owned()
+    }
+
+    /// A Boolean column or value used as a condition. Default: the value itself.
+    fn bool_condition(&self, value: &str) -> String {
+        value.to_owned()
+    }
+
+    /// A condition used as a Boolean value (true, false or null), e.g. to compare it. Default:
+    /// the condition itself.
+    fn bool_value(&self, condition: &str) -> String {
+        condition.to_owned()
+    }
+
+    /// A condition that is true when `condition` is true, and false when it is false or null.
+    /// Default: `(condition) IS TRUE`.
+    fn is_true(&self, condition: &str) -> String {
+        format!("({condition}) IS TRUE")
+    }
+
+    /// Null-safe equality, never null: true when both sides are null or both are equal.
+    /// Default: `(a IS NOT DISTINCT FROM b)`.
+    fn null_safe_eq(&self, a: &str, b: &str) -> String {
+        format!("({a} IS NOT DISTINCT FROM {b})")
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Strings
+
+    /// The escape character of LIKE patterns. Default: `\`.
+    fn like_escape(&self) -> char {
+        '\\'
+    }
+
+    /// The characters that are special in LIKE patterns (the escape character is escaped too).
+    /// Default: `%` and `_`.
+    fn like_wildcards(&self) -> &'static [char] {
+        &['%', '_']
+    }
+
+    /// `subject` contains, starts with or ends with the string `literal`, case-sensitively;
+    /// null when `subject` is null. `literal` is a value of the filter: bind it, never write
+    /// it into the text. Default: `(subject LIKE $1 ESCAPE '\')` with `%`, `_` and `\` escaped
+    /// in the bound pattern.
+    fn text_match(
+        &self,
+        kind: TextMatch,
+        subject: &str,
+        literal: &str,
+        params: &mut Params,
+    ) -> Result<String, Error> {
+        let esc = self.like_escape();
+        let pattern = like_pattern(kind, literal, esc, self.like_wildcards());
+        let p = params.bind(SqlValue::Text(pattern), SqlType::Text);
+        Ok(format!(
+            "({subject} LIKE {p} ESCAPE {})",
+            string_literal(&esc.to_string())
+        ))
+    }
+
+    /// The number of characters of `s`. Default: `CHAR_LENGTH(s)`.
+    fn char_length(&self, s: &str) -> String {
+        format!("CHAR_LENGTH({s})")
+    }
+
+    /// The 1-based character position of the first `sub` in `s`; 0 when absent, 1 when `sub`
+    /// is empty, null when either is null. Default: `POSITION(sub IN s)`.
+    fn position(&self, sub: &str, s: &str) -> String {
+        format!("POSITION({sub} IN {s})")
+    }
+
+    /// The characters of `s` from the 1-based position `start` (at least 1), `len` of them
+    /// (at least 0) or all. Both are 32-bit integers. Default: `SUBSTRING(s FROM start FOR
+    /// len)`.
+    fn substring(&self, s: &str, start: &str, len: Option<&str>) -> String {
+        match len {
+            Some(len) => format!("SUBSTRING({s} FROM {start} FOR {len})"),
+            None => format!("SUBSTRING({s} FROM {start})"),
+        }
+    }
+
+    /// An integer expression as a 32-bit integer (its value is known to fit). Default:
+    /// `CAST(x AS INTEGER)`.
+    fn to_int32(&self, x: &str) -> String {
+        format!("CAST({x} AS INTEGER)")
+    }
+
+    /// `s` with the ASCII letters `A`-`Z` lowered and nothing else changed. Default: 26 nested
+    /// `REPLACE` calls, which are exact wherever `REPLACE` is case-sensitive.
+    fn ascii_lower(&self, s: &str) -> String {
+        replace_chain(s, b'A'..=b'Z', |c| c.to_ascii_lowercase())
+    }
+
+    /// `s` with the ASCII letters `a`-`z` raised and nothing else changed. Default: 26 nested
+    /// `REPLACE` calls.
+    fn ascii_upper(&self, s: &str) -> String {
+        replace_chain(s, b'a'..=b'z', |c| c.to_ascii_uppercase())
+    }
+
+    /// `s` without leading and trailing U+0020 spaces. Default: `TRIM(BOTH ' ' FROM s)`.
+    fn trim_spaces(&self, s: &str) -> String {
+        format!("TRIM(BOTH ' ' FROM {s})")
+    }
+
+    /// `a` followed by `b`; null when either is null. Default: `(a || b)`.
+    fn concat(&self, a: &str, b: &str) -> String {
+        format!("({a} || {b})")
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Integers and dates
+
+    /// Integer division of `a` by the positive `b`, truncating toward zero. Default: `(a / b)`.
+    fn int_div(&self, a: &str, b: &str) -> String {
+        format!("({a} / {b})")
+    }
+
+    /// A calendar field of the date `days` days after 1970-01-01 (an integer between those of
+    /// 0001-01-01 and 9999-12-31). Default: refused, as standard SQL has no way to turn a day
+    /// number into a date.
+    fn date_part(&self, days: &str, part: DatePart) -> Result<String, Error> {
+        let _ = days;
+        let name = match part {
+            DatePart::Year => "year",
+            DatePart::Month => "month",
+            DatePart::Day => "day",
+        };
+        Err(Error::unsupported(
+            self.name(),
+            format!("the function {name}()"),
+        ))
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Collections (JSON arrays)
+
+    /// A `FROM` item named `alias` with one row per element of the JSON array found at `path`
+    /// (object keys) inside the JSON `container`; no rows when there is none. Default: refused.
+    fn json_elements(&self, container: &str, path: &[&str], alias: &str) -> Result<String, Error> {
+        let _ = (container, path, alias);
+        Err(Error::unsupported(
+            self.name(),
+            "lambda operators (any, all) over collections",
+        ))
+    }
+
+    /// The JSON of the current element of the [`json_elements`](Dialect::json_elements) item
+    /// `alias`, as a container for nested lookups. Default: refused.
+    fn json_element(&self, alias: &str) -> Result<String, Error> {
+        let _ = alias;
+        Err(Error::unsupported(
+            self.name(),
+            "lambda operators (any, all) over collections",
+        ))
+    }
+
+    /// The scalar at `path` (object keys; empty for the element itself) inside the current
+    /// element of `alias`, as a value of SQL type `ty`; null when it is missing or JSON null.
+    /// Default: refused.
+    fn json_value(&self, alias: &str, path: &[&str], ty: SqlType) -> Result<String, Error> {
+        let _ = (alias, path, ty);
+        Err(Error::unsupported(
+            self.name(),
+            "lambda operators (any, all) over collections",
+        ))
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Ordering and paging
+
+    /// One `ORDER BY` item: `expr` ascending or descending, with null as the smallest value
+    /// (first when ascending, last when descending). Default: `expr ASC NULLS FIRST` /
+    /// `expr DESC NULLS LAST`.
+    fn order_key(&self, expr: &str, descending: bool) -> String {
+        if descending {
+            format!("{expr} DESC NULLS LAST")
+        } else {
+            format!("{expr} ASC NULLS FIRST")
+        }
+    }
+
+    /// The paging clause after `ORDER BY`, from placeholders for the row limit and the number
+    /// of rows to skip (either may be absent, not both). Default: `LIMIT l OFFSET o`.
+    fn limit_offset(&self, limit: Option<&str>, offset: Option<&str>) -> String {
+        match (limit, offset) {
+            (Some(l), Some(o)) => format!("LIMIT {l} OFFSET {o}"),
+            (Some(l), None) => format!("LIMIT {l}"),
+            (None, Some(o)) => format!("OFFSET {o}"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// The dialect called `name`: `postgres` or `postgresql`, `sqlite`, `mysql`, `mssql` or
+/// `sqlserver` (case-insensitive).
+///
+/// ```
+/// use odata_filter::sql::dialect_from_str;
+///
+/// assert_eq!(dialect_from_str("PostgreSQL").unwrap().name(), "postgres");
+/// assert!(dialect_from_str("oracle").is_none());
+/// ```
+pub fn dialect_from_str(name: &str) -> Option<Box<dyn Dialect>> {
+    let name = name.to_ascii_lowercase();
+    Some(match name.as_str() {
+        "postgres" | "postgresql" => Box::new(super::PostgresDialect),
+        "sqlite" => Box::new(super::SqliteDialect),
+        "mysql" => Box::new(super::MySqlDialect),
+        "mssql" | "sqlserver" => Box::new(super::MsSqlDialect),
+        _ => return None,
+    })
+}
+
+/// `s` as an SQL string literal: in single quotes, with `'` doubled.
+pub fn string_literal(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A JSON path `$."a"."b"` (SQL/JSON and SQLite syntax) to the object keys `path`; `$` when
+/// `path` is empty. Write it into SQL with [`string_literal`].
+pub fn json_path(path: &[&str]) -> String {
+    let mut p = String::from("$");
+    for key in path {
+        p.push_str(".\"");
+        p.push_str(&key.replace('\\', "\\\\").replace('"', "\\\""));
+        p.push('"');
+    }
+    p
+}
+
+/// The LIKE pattern for `kind` and `literal`: `%`-wrapped as needed, with `esc` and every
+/// wildcard in `literal` preceded by `esc`.
+pub fn like_pattern(kind: TextMatch, literal: &str, esc: char, wildcards: &[char]) -> String {
+    let mut pattern = String::with_capacity(literal.len() + 4);
+    if kind != TextMatch::StartsWith {
+        pattern.push('%');
+    }
+    for c in literal.chars() {
+        if c == esc || wildcards.contains(&c) {
+            pattern.push(esc);
+        }
+        pattern.push(c);
+    }
+    if kind != TextMatch::EndsWith {
+        pattern.push('%');
+    }
+    pattern
+}
+
+/// Nested `REPLACE(…, 'X', 'x')` over `letters`.
+fn replace_chain(s: &str, letters: std::ops::RangeInclusive<u8>, map: fn(u8) -> u8) -> String {
+    let mut out = s.to_owned();
+    for c in letters {
+        out = format!(
+            "REPLACE({out}, '{}', '{}')",
+            char::from(c),
+            char::from(map(c))
+        );
+    }
+    out
+}

@@ -1,0 +1,91 @@
+//! Errors of the SQL backend: what could not be translated, stored or run, and why.
+
+use std::fmt;
+
+/// An error from the SQL backend: a [`kind`](Error::kind) to match on and a
+/// human-readable message (`Display`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Error {
+    kind: ErrorKind,
+}
+
+impl Error {
+    /// An error of kind `kind`.
+    pub fn new(kind: ErrorKind) -> Error {
+        Error { kind }
+    }
+
+    /// A construct that `dialect` cannot express, e.g. `year()` in a dialect without calendar
+    /// functions.
+    pub fn unsupported(dialect: &str, what: impl Into<String>) -> Error {
+        Error::new(ErrorKind::Unsupported {
+            dialect: dialect.to_owned(),
+            what: what.into(),
+        })
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.kind
+    }
+}
+
+/// The kinds of SQL backend error.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The dialect cannot express something the filter or a record needs, e.g. a string
+    /// containing U+0000 in PostgreSQL, whose `text` type cannot hold it.
+    Unsupported {
+        /// The dialect's name, e.g. `postgres`.
+        dialect: String,
+        /// What it cannot express, e.g. `the function year()`.
+        what: String,
+    },
+    /// A value outside the range its storage type can hold, e.g. a DateTimeOffset before
+    /// 1677-09-21 given to a function (comparisons with such values are still answered).
+    OutOfRange {
+        /// The value and the range, in words.
+        what: String,
+    },
+    /// A record that cannot be stored: not a JSON object, or a value out of range. The driver
+    /// helpers prefix `why` with the record's position (`record 3: ...`).
+    Record {
+        /// Why, in words.
+        why: String,
+    },
+    /// A schema that cannot be laid out as a table: two fields mapped to the same column, a
+    /// column that clashes with the reserved `_id` or `_doc`, or a column name with control
+    /// characters.
+    Schema {
+        /// Why, in words.
+        why: String,
+    },
+    /// An error reported by the database driver while running generated SQL.
+    Database {
+        /// The driver's message.
+        message: String,
+    },
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::Unsupported { dialect, what } => {
+                write!(f, "the {dialect} dialect does not support {what}")
+            }
+            ErrorKind::OutOfRange { what } => write!(f, "value out of range: {what}"),
+            ErrorKind::Record { why } => write!(f, "cannot store the record: {why}"),
+            ErrorKind::Schema { why } => write!(f, "schema cannot be stored as a table: {why}"),
+            ErrorKind::Database { message } => write!(f, "database error: {message}"),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.kind, f)
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,122 @@
+//! MySQL: the [`MySqlDialect`].
+//!
+//! Text columns use `utf8mb4_0900_bin` (code point order, case-sensitive, no trailing-space
+//! padding), so `=`, `<` and `LIKE` compare like the evaluator; `LOWER`/`UPPER` would fold
+//! non-ASCII letters too, so `tolower`/`toupper` use the default `REPLACE` chain. Backslash is
+//! an escape character inside MySQL string literals, so `LIKE` escapes with `!`. Collections
+//! are `JSON`, read with `JSON_TABLE` and `JSON_VALUE` (8.0.21 or later). Double columns are
+//! `DOUBLE`, so an Int64 compared with a Double beyond 2^53 may round. Not run in this crate's
+//! tests. See <https://dev.mysql.com/doc/refman/8.0/en/>.
+
+use super::dialect::{json_path, string_literal, DatePart, Dialect};
+use super::error::Error;
+use super::params::SqlType;
+
+/// MySQL 8.0.21 or later.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MySqlDialect;
+
+impl Dialect for MySqlDialect {
+    fn name(&self) -> &'static str {
+        "mysql"
+    }
+
+    fn quote_identifier(&self, name: &str) -> String {
+        format!("`{}`", name.replace('`', "``"))
+    }
+
+    /// Indexed text is `VARCHAR(768)` (InnoDB's 3072-byte key limit); other text is
+    /// `LONGTEXT`, which keeps rows within MySQL's 65535-byte limit.
+    fn column_type(&self, ty: SqlType, indexed: bool) -> String {
+        match ty {
+            SqlType::Bool => "BOOLEAN",
+            SqlType::Int => "BIGINT",
+            SqlType::Number => "DOUBLE",
+            SqlType::Text if indexed => {
+                "VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin"
+            }
+            SqlType::Text => "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin",
+            SqlType::Json => "JSON",
+        }
+        .to_owned()
+    }
+
+    fn document_type(&self) -> String {
+        "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin".to_owned()
+    }
+
+    fn id_column(&self) -> String {
+        "BIGINT AUTO_INCREMENT PRIMARY KEY".to_owned()
+    }
+
+    fn null_safe_eq(&self, a: &str, b: &str) -> String {
+        format!("({a} <=> {b})")
+    }
+
+    fn like_escape(&self) -> char {
+        '!'
+    }
+
+    fn to_int32(&self, x: &str) -> String {
+        format!("CAST({x} AS SIGNED)")
+    }
+
+    fn concat(&self, a: &str, b: &str) -> String {
+        format!("CONCAT({a}, {b})")
+    }
+
+    fn int_div(&self, a: &str, b: &str) -> String {
+        format!("({a} DIV {b})")
+    }
+
+    fn date_part(&self, days: &str, part: DatePart) -> Result<String, Error> {
+        let f = match part {
+            DatePart::Year => "YEAR",
+            DatePart::Month => "MONTH",
+            DatePart::Day => "DAY",
+        };
+        Ok(format!(
+            "{f}(DATE_ADD(DATE '1970-01-01', INTERVAL {days} DAY))"
+        ))
+    }
+
+    fn json_elements(&self, container: &str, path: &[&str], alias: &str) -> Result<String, Error> {
+        let array = string_literal(&format!("{}[*]", json_path(path)));
+        Ok(format!(
+            "JSON_TABLE({container}, {array} COLUMNS (v JSON PATH '$')) AS {alias}"
+        ))
+    }
+
+    fn json_element(&self, alias: &str) -> Result<String, Error> {
+        Ok(format!("{alias}.v"))
+    }
+
+    fn json_value(&self, alias: &str, path: &[&str], ty: SqlType) -> Result<String, Error> {
+        let p = string_literal(&json_path(path));
+        Ok(match ty {
+            SqlType::Text => {
+                format!("(JSON_VALUE({alias}.v, {p} RETURNING CHAR(768)) COLLATE utf8mb4_0900_bin)")
+            }
+            SqlType::Int | SqlType::Bool => {
+                format!("JSON_VALUE({alias}.v, {p} RETURNING SIGNED)")
+            }
+            SqlType::Number => format!("JSON_VALUE({alias}.v, {p} RETURNING DOUBLE)"),
+            SqlType::Json => format!("JSON_EXTRACT({alias}.v, {p})"),
+        })
+    }
+
+    fn order_key(&self, expr: &str, descending: bool) -> String {
+        let dir = if descending { "DESC" } else { "ASC" };
+        format!("CASE WHEN {expr} IS NULL THEN 0 ELSE 1 END {dir}, {expr} {dir}")
+    }
+
+    fn limit_offset(&self, limit: Option<&str>, offset: Option<&str>) -> String {
+        match (limit, offset) {
+            (Some(l), Some(o)) => format!("LIMIT {l} OFFSET {o}"),
+            (Some(l), None) => format!("LIMIT {l}"),
+            // MySQL has no OFFSET without LIMIT; this is its documented "all rows".
+            (None, Some(o)) => format!("LIMIT 18446744073709551615 OFFSET {o}"),
+            (None, None) => String::new(),
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! Bound parameters: the value type, the SQL text + parameters pair, and the collector.
+
+use super::dialect::Dialect;
+use super::error::Error;
+use serde::ser::{Serialize, Serializer};
+
+/// A bound parameter value. Every value of a filter reaches the database as one of these, never
+/// as SQL text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SqlValue {
+    /// SQL `NULL`.
+    Null,
+    /// A Boolean (SQLite and MySQL store it as the integer 0 or 1).
+    Bool(bool),
+    /// A 64-bit integer: also the encoding of dates (days), instants, times of day and
+    /// durations (nanoseconds); see the [storage table](super#storage).
+    Int(i64),
+    /// A finite binary floating-point number (Edm.Double and Edm.Decimal literals).
+    Float(f64),
+    /// A string: also enum members, GUIDs (lower-case) and JSON documents.
+    Text(String),
+}
+
+impl Serialize for SqlValue {
+    /// As the JSON value it stands for: `null`, `true`, `42`, `1.5`, `"text"`.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            SqlValue::Null => s.serialize_unit(),
+            SqlValue::Bool(b) => s.serialize_bool(*b),
+            SqlValue::Int(i) => s.serialize_i64(*i),
+            SqlValue::Float(x) => s.serialize_f64(*x),
+            SqlValue::Text(t) => s.serialize_str(t),
+        }
+    }
+}
+
+/// The SQL-side type of a parameter or column, which a dialect may need to spell a placeholder
+/// (`$1::bigint`) or a column type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SqlType {
+    /// A Boolean.
+    Bool,
+    /// A 64-bit integer (integers, and dates, instants, times and durations as integers).
+    Int,
+    /// An exact or floating-point number (Edm.Double, Edm.Decimal).
+    Number,
+    /// Text compared by code point (strings, enums, GUIDs).
+    Text,
+    /// A JSON document (collections).
+    Json,
+}
+
+/// SQL text with its parameters, in placeholder order: the `n`-th placeholder in `sql` (counting
+/// from 1, in text order) is bound to `params[n - 1]`.
+///
+/// Serializes as `{"sql": "...", "params": [...]}` with the parameters as JSON values.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SqlQuery {
+    /// The SQL text; every value is a placeholder.
+    pub sql: String,
+    /// The parameter values, one per placeholder occurrence.
+    pub params: Vec<SqlValue>,
+}
+
+/// Marks a parameter inside SQL text under construction: `MARK_OPEN index MARK_CLOSE`. No
+/// generated SQL holds control characters otherwise (identifiers with them are refused).
+const MARK_OPEN: char = '\u{1}';
+const MARK_CLOSE: char = '\u{2}';
+
+/// Collects the parameters of a statement while its text is built.
+///
+/// [`bind`](Params::bind) returns a marker to put in the text where the placeholder goes; the
+/// markers become the dialect's placeholders when the statement is finished, numbered in text
+/// order. A marker may be copied into the text more than once (as `(x = $1 AND x IS NOT NULL)`
+/// repeats `x`): each copy becomes its own placeholder and parameter, so the positional `?` of
+/// MySQL stays right.
+#[derive(Debug, Default)]
+pub struct Params {
+    values: Vec<(SqlValue, SqlType)>,
+}
+
+impl Params {
+    /// An empty collector.
+    pub fn new() -> Params {
+        Params::default()
+    }
+
+    /// Binds `value`, of SQL type `ty`, and returns the marker standing for its placeholder.
+    pub fn bind(&mut self, value: SqlValue, ty: SqlType) -> String {
+        let i = self.values.len();
+        self.values.push((value, ty));
+        format!("{MARK_OPEN}{i}{MARK_CLOSE}")
+    }
+
+    /// Replaces the markers in `text` with `dialect`'s placeholders and lists the parameters in
+    /// placeholder order. Refuses text values the dialect cannot hold (U+0000 in PostgreSQL).
+    pub(crate) fn finish(&self, text: &str, dialect: &dyn Dialect) -> Result<SqlQuery, Error> {
+        let mut sql = String::with_capacity(text.len());
+        let mut params = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find(MARK_OPEN) {
+            sql.push_str(&rest[..start]);
+            let after = &rest[start + MARK_OPEN.len_utf8()..];
+            // Markers come from `bind` only; anything else is copied through unchanged.
+            let marker = after.find(MARK_CLOSE).and_then(|end| {
+                let i: usize = after[..end].parse().ok()?;
+                Some((self.values.get(i)?, end))
+            });
+            let Some(((value, ty), end)) = marker else {
+                sql.push(MARK_OPEN);
+                rest = after;
+                continue;
+            };
+            if let SqlValue::Text(t) = value {
+                if t.contains('\0') && !dialect.supports_nul_in_text() {
+                    return Err(Error::unsupported(
+                        dialect.name(),
+                        "strings containing U+0000 (its text type cannot hold them)",
+                    ));
+                }
+            }
+            params.push(value.clone());
+            sql.push_str(&dialect.placeholder(params.len(), *ty));
+            rest = &after[end + MARK_CLOSE.len_utf8()..];
+        }
+        sql.push_str(rest);
+        Ok(SqlQuery { sql, params })
+    }
+}
+
+/// Whether `s` holds a character that would confuse the parameter markers.
+pub(crate) fn has_control(s: &str) -> bool {
+    s.chars().any(|c| c.is_control())
+}

@@ -1,0 +1,279 @@
+//! SQLite: the [`SqliteDialect`], and with the `rusqlite` feature, helpers to store and query.
+//!
+//! SQLite's `LIKE` ignores ASCII case, so text matches use `GLOB`, which is case-sensitive and
+//! whose prefix form `x GLOB 'abc*'` is still an index range. Booleans are integers 0/1; a
+//! Double column is declared `NUMERIC`, keeping integers as integers and reals as reals, which
+//! SQLite compares exactly. `lower`/`upper` fold ASCII letters only (unless the ICU extension
+//! is loaded, which this crate does not do). Needs SQLite 3.30 or later (`NULLS FIRST`).
+//! See <https://www.sqlite.org/lang.html>.
+
+use super::dialect::{string_literal, DatePart, Dialect, TextMatch};
+use super::error::Error;
+use super::params::{Params, SqlType, SqlValue};
+
+/// SQLite, 3.30 or later, with the JSON functions (built in since 3.38).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SqliteDialect;
+
+impl Dialect for SqliteDialect {
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+
+    fn placeholder(&self, index: usize, _ty: SqlType) -> String {
+        format!("?{index}")
+    }
+
+    fn column_type(&self, ty: SqlType, _indexed: bool) -> String {
+        match ty {
+            SqlType::Bool | SqlType::Int => "INTEGER",
+            SqlType::Number => "NUMERIC",
+            SqlType::Text | SqlType::Json => "TEXT",
+        }
+        .to_owned()
+    }
+
+    fn id_column(&self) -> String {
+        "INTEGER PRIMARY KEY".to_owned()
+    }
+
+    fn null_safe_eq(&self, a: &str, b: &str) -> String {
+        format!("({a} IS {b})")
+    }
+
+    /// `GLOB`, with `*`, `?` and `[` in the literal written as `[*]`, `[?]`, `[[]`. Refuses
+    /// literals containing U+0000, where SQLite's pattern matching stops.
+    fn text_match(
+        &self,
+        kind: TextMatch,
+        subject: &str,
+        literal: &str,
+        params: &mut Params,
+    ) -> Result<String, Error> {
+        if literal.contains('\0') {
+            return Err(Error::unsupported(
+                self.name(),
+                "contains, startswith and endswith with a string containing U+0000",
+            ));
+        }
+        let mut pattern = String::with_capacity(literal.len() + 4);
+        if kind != TextMatch::StartsWith {
+            pattern.push('*');
+        }
+        for c in literal.chars() {
+            match c {
+                '*' | '?' | '[' => {
+                    pattern.push('[');
+                    pattern.push(c);
+                    pattern.push(']');
+                }
+                c => pattern.push(c),
+            }
+        }
+        if kind != TextMatch::EndsWith {
+            pattern.push('*');
+        }
+        let p = params.bind(SqlValue::Text(pattern), SqlType::Text);
+        Ok(format!("({subject} GLOB {p})"))
+    }
+
+    fn char_length(&self, s: &str) -> String {
+        format!("length({s})")
+    }
+
+    fn position(&self, sub: &str, s: &str) -> String {
+        format!("instr({s}, {sub})")
+    }
+
+    fn substring(&self, s: &str, start: &str, len: Option<&str>) -> String {
+        match len {
+            Some(len) => format!("substr({s}, {start}, {len})"),
+            None => format!("substr({s}, {start})"),
+        }
+    }
+
+    fn ascii_lower(&self, s: &str) -> String {
+        format!("lower({s})")
+    }
+
+    fn ascii_upper(&self, s: &str) -> String {
+        format!("upper({s})")
+    }
+
+    fn trim_spaces(&self, s: &str) -> String {
+        format!("trim({s}, ' ')")
+    }
+
+    fn date_part(&self, days: &str, part: DatePart) -> Result<String, Error> {
+        let f = match part {
+            DatePart::Year => "%Y",
+            DatePart::Month => "%m",
+            DatePart::Day => "%d",
+        };
+        Ok(format!(
+            "CAST(strftime('{f}', {days} * 86400, 'unixepoch') AS INTEGER)"
+        ))
+    }
+
+    fn json_elements(&self, container: &str, path: &[&str], alias: &str) -> Result<String, Error> {
+        Ok(if path.is_empty() {
+            format!("json_each({container}) AS {alias}")
+        } else {
+            format!("json_each({container}, {}) AS {alias}", json_path(path))
+        })
+    }
+
+    fn json_element(&self, alias: &str) -> Result<String, Error> {
+        Ok(format!("{alias}.value"))
+    }
+
+    fn json_value(&self, alias: &str, path: &[&str], _ty: SqlType) -> Result<String, Error> {
+        Ok(if path.is_empty() {
+            format!("{alias}.value")
+        } else {
+            format!("json_extract({alias}.value, {})", json_path(path))
+        })
+    }
+
+    fn limit_offset(&self, limit: Option<&str>, offset: Option<&str>) -> String {
+        match (limit, offset) {
+            (Some(l), Some(o)) => format!("LIMIT {l} OFFSET {o}"),
+            (Some(l), None) => format!("LIMIT {l}"),
+            // SQLite has no OFFSET without LIMIT; -1 means no limit.
+            (None, Some(o)) => format!("LIMIT -1 OFFSET {o}"),
+            (None, None) => String::new(),
+        }
+    }
+}
+
+/// A JSON path literal `'$."a"."b"'`.
+fn json_path(path: &[&str]) -> String {
+    string_literal(&super::dialect::json_path(path))
+}
+
+#[cfg(feature = "rusqlite")]
+pub use driver::*;
+
+#[cfg(feature = "rusqlite")]
+mod driver {
+    use super::SqliteDialect;
+    use crate::query::Query;
+    use crate::schema::EntitySchema;
+    use crate::sql::error::{Error, ErrorKind};
+    use crate::sql::params::{SqlQuery, SqlValue};
+    use rusqlite::types::{ToSql, ToSqlOutput};
+    use rusqlite::Connection;
+
+    impl ToSql for SqlValue {
+        fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+            Ok(match self {
+                SqlValue::Null => ToSqlOutput::from(rusqlite::types::Null),
+                SqlValue::Bool(b) => ToSqlOutput::from(*b),
+                SqlValue::Int(i) => ToSqlOutput::from(*i),
+                SqlValue::Float(x) => ToSqlOutput::from(*x),
+                SqlValue::Text(t) => ToSqlOutput::from(t.as_str()),
+            })
+        }
+    }
+
+    fn db(e: rusqlite::Error) -> Error {
+        Error::new(ErrorKind::Database {
+            message: e.to_string(),
+        })
+    }
+
+    fn run(conn: &Connection, q: &SqlQuery) -> Result<usize, Error> {
+        conn.execute(&q.sql, rusqlite::params_from_iter(&q.params))
+            .map_err(db)
+    }
+
+    /// Creates the table for `schema`, named after its entity set (e.g. `MachineActions`),
+    /// with its indexes.
+    pub fn create_table(conn: &Connection, schema: &EntitySchema) -> Result<(), Error> {
+        for stmt in crate::sql::create_table_sql(schema, schema.entity_set(), &SqliteDialect)? {
+            conn.execute(&stmt, []).map_err(db)?;
+        }
+        Ok(())
+    }
+
+    /// Inserts records, each given as the text of one JSON object, in one transaction;
+    /// returns how many. Nothing is inserted when one of them cannot be stored.
+    pub fn insert_records<I, S>(
+        conn: &Connection,
+        schema: &EntitySchema,
+        records: I,
+    ) -> Result<usize, Error>
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let tx = conn.unchecked_transaction().map_err(db)?;
+        let mut n = 0;
+        for (i, record) in records.into_iter().enumerate() {
+            let q = crate::sql::insert_sql(
+                schema,
+                schema.entity_set(),
+                record.as_ref(),
+                &SqliteDialect,
+            )
+            .map_err(|e| at_record(e, i))?;
+            run(&tx, &q)?;
+            n += 1;
+        }
+        tx.commit().map_err(db)?;
+        Ok(n)
+    }
+
+    /// Numbers a record error with the record's position.
+    pub(crate) fn at_record(e: Error, index: usize) -> Error {
+        match e.kind() {
+            ErrorKind::Record { why } => Error::new(ErrorKind::Record {
+                why: format!("record {index}: {why}"),
+            }),
+            _ => e,
+        }
+    }
+
+    /// The JSON text of the records `query` selects, in order, exactly as inserted.
+    pub fn query_text(
+        conn: &Connection,
+        schema: &EntitySchema,
+        query: &Query,
+    ) -> Result<Vec<String>, Error> {
+        let q = crate::sql::select(query, schema, schema.entity_set(), &SqliteDialect)?;
+        let mut stmt = conn.prepare(&q.sql).map_err(db)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(&q.params), |row| row.get(0))
+            .map_err(db)?;
+        rows.collect::<Result<Vec<String>, _>>().map_err(db)
+    }
+
+    /// The records `query` selects, in order, parsed from their stored JSON text.
+    pub fn query(
+        conn: &Connection,
+        schema: &EntitySchema,
+        query: &Query,
+    ) -> Result<Vec<serde_json::Value>, Error> {
+        query_text(conn, schema, query)?
+            .iter()
+            .map(|t| {
+                serde_json::from_str(t).map_err(|e| {
+                    Error::new(ErrorKind::Database {
+                        message: format!("stored _doc is not JSON: {e}"),
+                    })
+                })
+            })
+            .collect()
+    }
+
+    /// The number of records `query`'s filter matches.
+    pub fn count(conn: &Connection, schema: &EntitySchema, query: &Query) -> Result<u64, Error> {
+        let q = crate::sql::count(query, schema, schema.entity_set(), &SqliteDialect)?;
+        let n: i64 = conn
+            .query_row(&q.sql, rusqlite::params_from_iter(&q.params), |row| {
+                row.get(0)
+            })
+            .map_err(db)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}

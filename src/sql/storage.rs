@@ -1,0 +1,429 @@
+//! Table layout and value encoding: columns of an entity, `CREATE TABLE`, and `INSERT` of records.
+
+use super::dialect::Dialect;
+use super::error::{Error, ErrorKind};
+use super::params::{has_control, Params, SqlQuery, SqlType, SqlValue};
+use crate::schema::{EntitySchema, Field, FieldType};
+use crate::value::Value;
+use chrono::{Datelike, NaiveDate, Timelike};
+use serde_json::Value as Json;
+
+/// The column numbering records in insertion order.
+pub(crate) const ID_COLUMN: &str = "_id";
+/// The column holding each record's JSON text verbatim.
+pub(crate) const DOC_COLUMN: &str = "_doc";
+
+/// Nanoseconds in a day.
+pub(crate) const NS_PER_DAY: i64 = 86_400_000_000_000;
+
+/// One column of an entity's table.
+#[derive(Debug)]
+pub(crate) struct Column<'s> {
+    /// The fields from the record to the value (complex parents first).
+    pub path: Vec<&'s Field>,
+    /// The last of them: the field the column holds.
+    leaf: &'s Field,
+    /// The SQL type of the column.
+    pub ty: SqlType,
+    /// Whether the column gets an index (filterable along its path, or sortable).
+    pub indexed: bool,
+}
+
+impl Column<'_> {
+    /// The column name.
+    pub fn name(&self) -> &str {
+        self.leaf().column()
+    }
+
+    /// The field the column holds.
+    pub fn leaf(&self) -> &Field {
+        self.leaf
+    }
+}
+
+/// The SQL type values of `ty` are stored and compared as; `None` for complex types, which
+/// are spread over the columns of their members.
+pub(crate) fn sql_type(ty: &FieldType) -> Option<SqlType> {
+    Some(match ty {
+        FieldType::String | FieldType::Enum(_) | FieldType::Guid => SqlType::Text,
+        FieldType::Boolean => SqlType::Bool,
+        FieldType::Int32
+        | FieldType::Int64
+        | FieldType::Date
+        | FieldType::DateTimeOffset
+        | FieldType::TimeOfDay
+        | FieldType::Duration => SqlType::Int,
+        FieldType::Double | FieldType::Decimal => SqlType::Number,
+        FieldType::Collection(_) => SqlType::Json,
+        FieldType::Complex(_) => return None,
+    })
+}
+
+/// The columns of `schema`'s table, in field order (complex members in place of their
+/// parent), after checking that their names are distinct (ignoring ASCII case, as SQLite and
+/// MySQL do), do not clash with `_id` or `_doc`, and hold no control characters.
+pub(crate) fn layout(schema: &EntitySchema) -> Result<Vec<Column<'_>>, Error> {
+    let mut columns = Vec::new();
+    for field in schema.fields() {
+        collect(&mut columns, Vec::new(), field, true);
+    }
+    let schema_error = |why: String| Error::new(ErrorKind::Schema { why });
+    let mut seen: Vec<String> = vec![ID_COLUMN.to_owned(), DOC_COLUMN.to_owned()];
+    for c in &columns {
+        let name = c.name();
+        if has_control(name) {
+            return Err(schema_error(format!(
+                "column name {name:?} contains control characters"
+            )));
+        }
+        let folded = name.to_ascii_lowercase();
+        if seen.contains(&folded) {
+            return Err(schema_error(format!(
+                "two columns are named {name:?} (names are compared ignoring case; \
+                 `_id` and `_doc` are reserved)"
+            )));
+        }
+        seen.push(folded);
+    }
+    Ok(columns)
+}
+
+fn collect<'s>(out: &mut Vec<Column<'s>>, mut path: Vec<&'s Field>, f: &'s Field, chain: bool) {
+    path.push(f);
+    let filterable = chain && f.is_filterable();
+    match f.ty() {
+        FieldType::Complex(c) => {
+            for child in c.fields() {
+                collect(out, path.clone(), child, filterable);
+            }
+        }
+        ty => {
+            let sql = sql_type(ty).unwrap_or(SqlType::Json);
+            out.push(Column {
+                path,
+                leaf: f,
+                ty: sql,
+                indexed: sql != SqlType::Json && (filterable || f.is_sortable()),
+            });
+        }
+    }
+}
+
+/// A quoted identifier, refusing control characters (which would confuse parameter markers).
+pub(crate) fn ident(dialect: &dyn Dialect, name: &str) -> Result<String, Error> {
+    if has_control(name) || name.is_empty() {
+        return Err(Error::new(ErrorKind::Schema {
+            why: format!("identifier {name:?} is empty or contains control characters"),
+        }));
+    }
+    Ok(dialect.quote_identifier(name))
+}
+
+/// A value as its SQL encoding, or which side of the encoding's range it lies beyond.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Encoded {
+    /// The encoded value.
+    Value(SqlValue),
+    /// Greater than every encodable value (a DateTimeOffset after 2262-04-11, a duration
+    /// over 292 years).
+    Above,
+    /// Less than every encodable value.
+    Below,
+}
+
+/// The SQL encoding of `v`: dates as days since 1970-01-01, instants as nanoseconds since
+/// 1970-01-01T00:00:00Z, times of day as nanoseconds since midnight, durations as nanoseconds,
+/// GUIDs as lower-case text, enum members as their names.
+pub(crate) fn encode(v: &Value) -> Encoded {
+    let ok = Encoded::Value;
+    match v {
+        Value::Null => ok(SqlValue::Null),
+        Value::Bool(b) => ok(SqlValue::Bool(*b)),
+        Value::Int(i) => ok(SqlValue::Int(*i)),
+        Value::Float(x) => ok(SqlValue::Float(*x)),
+        Value::String(s) | Value::Enum(s) => ok(SqlValue::Text(s.clone())),
+        Value::Guid(g) => ok(SqlValue::Text(guid_text(*g))),
+        Value::Date(d) => ok(SqlValue::Int(days(*d))),
+        Value::DateTimeOffset(t) => match t.timestamp_nanos_opt() {
+            Some(n) => ok(SqlValue::Int(n)),
+            None if t.timestamp() > 0 => Encoded::Above,
+            None => Encoded::Below,
+        },
+        Value::TimeOfDay(t) => ok(SqlValue::Int(
+            i64::from(t.num_seconds_from_midnight()) * 1_000_000_000 + i64::from(t.nanosecond()),
+        )),
+        Value::Duration(d) => match d.num_nanoseconds() {
+            Some(n) => ok(SqlValue::Int(n)),
+            None if *d > chrono::TimeDelta::zero() => Encoded::Above,
+            None => Encoded::Below,
+        },
+    }
+}
+
+/// Days from 1970-01-01 to `d`.
+pub(crate) fn days(d: NaiveDate) -> i64 {
+    d.signed_duration_since(NaiveDate::default()).num_days()
+}
+
+/// A GUID in canonical lower-case form, `2e9da30d-27f6-4208-81f2-9cd3d67893ba`.
+pub(crate) fn guid_text(g: u128) -> String {
+    let hex = format!("{g:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// The encoding of a value to be stored: like [`encode`], but values beyond the encodings
+/// (instants outside 1677-09-21..2262-04-11, durations over 292 years) and dates outside
+/// 0001-01-01..9999-12-31 (where the databases' calendar functions disagree) are errors.
+fn store(v: &Value, field: &Field) -> Result<SqlValue, String> {
+    if let Value::Date(d) = v {
+        if !(1..=9999).contains(&d.year()) {
+            return Err(format!(
+                "field `{}`: date {d} is outside 0001-01-01..9999-12-31",
+                field.name()
+            ));
+        }
+    }
+    match encode(v) {
+        Encoded::Value(v) => Ok(v),
+        Encoded::Above | Encoded::Below => Err(format!(
+            "field `{}`: {v} is outside the range stored as 64-bit nanoseconds \
+             (instants 1677-09-21T00:12:43.145224192Z..2262-04-11T23:47:16.854775807Z, \
+             durations up to about 292 years)",
+            field.name()
+        )),
+    }
+}
+
+/// The value at `path` in `record`, `None` when a step is missing.
+fn lookup<'j>(record: &'j Json, path: &[&Field]) -> Option<&'j Json> {
+    path.iter().try_fold(record, |v, f| f.value_in(v))
+}
+
+/// Appends the normalized JSON of the value `json` (absent: `None`) of type `ty`: scalars read
+/// with [`Value::from_json`] and encoded as in columns (wrong types become `null`), objects
+/// keyed by canonical member names, nested collections kept only when they are arrays.
+fn write_normalized(
+    out: &mut String,
+    json: Option<&Json>,
+    ty: &FieldType,
+    field: &Field,
+    dialect: &dyn Dialect,
+) -> Result<(), String> {
+    match ty {
+        FieldType::Complex(c) => {
+            let Some(obj @ Json::Object(_)) = json else {
+                out.push_str("null");
+                return Ok(());
+            };
+            out.push('{');
+            let mut first = true;
+            for child in c.fields() {
+                let value = child.value_in(obj);
+                if child.ty().is_collection() && !matches!(value, Some(Json::Array(_))) {
+                    continue; // absent, so that a lookup finds no array rather than a null
+                }
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                out.push_str(&json_string(child.name()));
+                out.push(':');
+                write_normalized(out, value, child.ty(), child, dialect)?;
+            }
+            out.push('}');
+        }
+        FieldType::Collection(item) => match json {
+            Some(Json::Array(items)) => {
+                out.push('[');
+                for (i, elem) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write_normalized(out, Some(elem), item, field, dialect)?;
+                }
+                out.push(']');
+            }
+            _ => out.push_str("null"),
+        },
+        scalar => {
+            let value = json.map_or(Value::Null, |j| Value::from_json(j, scalar));
+            match store(&value, field)? {
+                SqlValue::Null => out.push_str("null"),
+                SqlValue::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+                SqlValue::Int(i) => out.push_str(&i.to_string()),
+                SqlValue::Float(x) => out.push_str(&dialect.json_number(x)),
+                SqlValue::Text(s) => {
+                    if s.contains('\0') && !dialect.supports_nul_in_text() {
+                        return Err(format!(
+                            "field `{}`: the {} dialect cannot store strings containing U+0000",
+                            field.name(),
+                            dialect.name()
+                        ));
+                    }
+                    out.push_str(&json_string(&s));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `s` as a JSON string.
+fn json_string(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+/// `CREATE TABLE` and `CREATE INDEX` statements for `schema` in table `table`.
+pub(crate) fn create_table(
+    schema: &EntitySchema,
+    table: &str,
+    dialect: &dyn Dialect,
+) -> Result<Vec<String>, Error> {
+    let columns = layout(schema)?;
+    let t = ident(dialect, table)?;
+    let mut defs = vec![
+        format!("{} {}", ident(dialect, ID_COLUMN)?, dialect.id_column()),
+        format!(
+            "{} {} NOT NULL",
+            ident(dialect, DOC_COLUMN)?,
+            dialect.document_type()
+        ),
+    ];
+    for c in &columns {
+        defs.push(format!(
+            "{} {}",
+            ident(dialect, c.name())?,
+            dialect.column_type(c.ty, c.indexed)
+        ));
+    }
+    let mut out = vec![format!("CREATE TABLE {t} ({})", defs.join(", "))];
+    for (n, c) in columns.iter().filter(|c| c.indexed).enumerate() {
+        out.push(format!(
+            "CREATE INDEX {} ON {t} ({})",
+            ident(dialect, &format!("{table}_ix{}", n + 1))?,
+            ident(dialect, c.name())?
+        ));
+    }
+    Ok(out)
+}
+
+/// The `INSERT` of one record, given as JSON text, into `schema`'s table `table`.
+pub(crate) fn insert(
+    schema: &EntitySchema,
+    table: &str,
+    record: &str,
+    dialect: &dyn Dialect,
+) -> Result<SqlQuery, Error> {
+    let columns = layout(schema)?;
+    let bad = |why: String| Error::new(ErrorKind::Record { why });
+    let json: Json =
+        serde_json::from_str(record).map_err(|e| bad(format!("not valid JSON: {e}")))?;
+    if !json.is_object() {
+        return Err(bad("not a JSON object".to_owned()));
+    }
+    let mut params = Params::new();
+    let mut names = vec![ident(dialect, DOC_COLUMN)?];
+    let mut values = vec![params.bind(SqlValue::Text(record.to_owned()), SqlType::Text)];
+    for c in &columns {
+        let found = lookup(&json, &c.path);
+        let value = match c.leaf().ty() {
+            FieldType::Collection(_) => match found {
+                Some(array @ Json::Array(_)) => {
+                    let mut text = String::new();
+                    write_normalized(&mut text, Some(array), c.leaf().ty(), c.leaf(), dialect)
+                        .map_err(bad)?;
+                    SqlValue::Text(text)
+                }
+                _ => SqlValue::Null,
+            },
+            ty => {
+                let v = found.map_or(Value::Null, |j| Value::from_json(j, ty));
+                store(&v, c.leaf()).map_err(bad)?
+            }
+        };
+        names.push(ident(dialect, c.name())?);
+        values.push(params.bind(value, c.ty));
+    }
+    let text = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        ident(dialect, table)?,
+        names.join(", "),
+        values.join(", ")
+    );
+    params.finish(&text, dialect)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::catalog;
+
+    #[test]
+    fn guids_are_canonical_lower_case() {
+        assert_eq!(
+            guid_text(0x2E9DA30D_27F6_4208_81F2_9CD3D67893BA),
+            "2e9da30d-27f6-4208-81f2-9cd3d67893ba"
+        );
+        assert_eq!(guid_text(0), "00000000-0000-0000-0000-000000000000");
+    }
+
+    #[test]
+    fn instants_encode_as_nanoseconds_or_beyond() {
+        let t = crate::value::parse_instant("2018-12-04T14:43:57.2011911+02:00").unwrap();
+        assert_eq!(
+            encode(&Value::DateTimeOffset(t)),
+            Encoded::Value(SqlValue::Int(1_543_927_437_201_191_100))
+        );
+        let far = crate::value::parse_instant("3000-01-01T00:00:00Z").unwrap();
+        assert_eq!(encode(&Value::DateTimeOffset(far)), Encoded::Above);
+        let early = crate::value::parse_instant("1000-01-01T00:00:00Z").unwrap();
+        assert_eq!(encode(&Value::DateTimeOffset(early)), Encoded::Below);
+        let d = NaiveDate::from_ymd_opt(1969, 12, 31).unwrap();
+        assert_eq!(encode(&Value::Date(d)), Encoded::Value(SqlValue::Int(-1)));
+    }
+
+    #[test]
+    fn machine_action_layout() {
+        let s = catalog::machine_action();
+        let cols = layout(&s).unwrap();
+        let names: Vec<&str> = cols.iter().map(Column::name).collect();
+        assert!(names.contains(&"relatedFileInfo_fileIdentifier"));
+        assert!(names.contains(&"commands"));
+        let indexed: Vec<&str> = cols
+            .iter()
+            .filter(|c| c.indexed)
+            .map(Column::name)
+            .collect();
+        assert_eq!(
+            indexed,
+            [
+                "id",
+                "type",
+                "requestor",
+                "status",
+                "machineId",
+                "creationDateTimeUtc",
+                "lastUpdateDateTimeUtc"
+            ]
+        );
+    }
+
+    #[test]
+    fn clashing_columns_are_refused() {
+        let s = EntitySchema::builder("A", "As")
+            .field(Field::new("id", FieldType::Int64))
+            .field(Field::new("x", FieldType::Int64).with_column("_DOC"))
+            .key("id")
+            .build()
+            .unwrap();
+        let e = layout(&s).unwrap_err();
+        assert!(matches!(e.kind(), ErrorKind::Schema { .. }), "{e}");
+    }
+}

@@ -1,0 +1,676 @@
+//! Translation of a checked expression into a condition with the evaluator's null semantics.
+//!
+//! # Null semantics
+//!
+//! The evaluator's comparisons are two-valued (`x eq 1` is false, not null, when `x` is null)
+//! while `and`, `or` and `not` are three-valued, as in SQL. SQL's `x = $1` is null when `x` is;
+//! under `not` that null stays null where the evaluator has true. So every comparison is
+//! written so that its *observable* outcome matches:
+//!
+//! * Each condition is translated in a [`Mode`] saying which outcome the context observes. The
+//!   `WHERE` clause observes only truth (null and false both drop the row), `not` turns that
+//!   into observing only falsehood, and a condition used as a value observes all three. `and`
+//!   and `or` pass the mode on unchanged: a conjunction is true (false) exactly when all
+//!   (some) operands are, so operands that are right about truth (falsehood) make it right.
+//! * Where only truth is observed, `x = $1` and `x > $1` are exact as they are (null is not
+//!   true, and the comparison is false in the evaluator), and stay sargable.
+//! * Elsewhere a null operand must give false: `(x = $1 AND x IS NOT NULL)`.
+//! * `ne` is true for a null operand: `(x <> $1 OR x IS NULL)` in every mode.
+//! * `eq null` / `ne null` are `IS NULL` / `IS NOT NULL`; two non-constant operands use the
+//!   dialect's null-safe equality.
+//! * `in` is `x IN (...)` over the non-null items, `OR x IS NULL` when `null` is listed.
+//! * Functions propagate null as in the evaluator; lambdas are `EXISTS` subqueries, which
+//!   are never null.
+//!
+//! # Constants outside a column's encoding
+//!
+//! Comparisons fold what the storage cannot hold: an integer column against `2.5` becomes
+//! `>= 3`, `eq 2.5` is false, and an instant after 2262 is greater than every stored instant,
+//! so `t lt 3000-01-01T00:00:00Z` is `t IS NOT NULL`. NaN equals nothing.
+
+use super::dialect::{DatePart, Dialect, TextMatch};
+use super::error::{Error, ErrorKind};
+use super::params::{Params, SqlType, SqlValue};
+use super::storage::{encode, ident, sql_type, Encoded, NS_PER_DAY};
+use crate::ir::{CmpOp, Expr, ExprKind, FieldRef, Function, LambdaKind, Type};
+use crate::schema::FieldType;
+use crate::value::Value;
+
+/// Which outcomes of a condition its context observes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Only whether it is true (a `WHERE` clause): null may stand for false.
+    True,
+    /// Only whether it is false (under one `not`): null may stand for true.
+    False,
+    /// True, false and null alike (a condition used as a value).
+    Exact,
+}
+
+impl Mode {
+    /// The mode of the operand of `not`.
+    fn negate(self) -> Mode {
+        match self {
+            Mode::True => Mode::False,
+            Mode::False => Mode::True,
+            Mode::Exact => Mode::Exact,
+        }
+    }
+}
+
+/// A comparison with a constant, after folding what the encoding cannot hold.
+#[derive(Debug)]
+enum Folded {
+    /// Always this outcome (for non-null and null operands alike).
+    Always(bool),
+    /// True exactly when the operand is not null.
+    NotNull,
+    /// `x op param`.
+    Param(CmpOp, SqlValue, SqlType),
+}
+
+/// 2^63, the first float above every `i64`.
+const TWO_63: f64 = 9_223_372_036_854_775_808.0;
+
+/// Translates checked expressions for one dialect, collecting parameters.
+pub(crate) struct Translator<'a> {
+    dialect: &'a dyn Dialect,
+    pub(crate) params: Params,
+    /// The quoted table name, for qualifying record columns inside subqueries.
+    table: String,
+    /// How many lambdas enclose the expression being translated.
+    depth: usize,
+}
+
+impl<'a> Translator<'a> {
+    /// A translator for `dialect`, with record columns qualified by `table` inside lambdas.
+    pub(crate) fn new(dialect: &'a dyn Dialect, table: &str) -> Result<Translator<'a>, Error> {
+        let lower = table.to_ascii_lowercase();
+        if lower.len() > 2
+            && lower.starts_with("_e")
+            && lower[2..].bytes().all(|b| b.is_ascii_digit())
+        {
+            return Err(Error::new(ErrorKind::Schema {
+                why: format!("table name {table:?} is reserved for lambda variables"),
+            }));
+        }
+        Ok(Translator {
+            dialect,
+            params: Params::new(),
+            table: ident(dialect, table)?,
+            depth: 0,
+        })
+    }
+
+    /// The `WHERE` condition for `e`.
+    pub(crate) fn condition(&mut self, e: &Expr) -> Result<String, Error> {
+        self.cond(e, Mode::True)
+    }
+
+    fn cond(&mut self, e: &Expr, mode: Mode) -> Result<String, Error> {
+        let d = self.dialect;
+        Ok(match e.kind() {
+            ExprKind::Const(Value::Bool(b)) => self.literal(*b),
+            ExprKind::Const(_) => "(1 = NULL)".to_owned(),
+            ExprKind::Field(r) => d.bool_condition(&self.field(r)?),
+            ExprKind::Not(x) => format!("(NOT {})", self.cond(x, mode.negate())?),
+            ExprKind::And(xs) => self.junction(xs, " AND ", mode)?,
+            ExprKind::Or(xs) => self.junction(xs, " OR ", mode)?,
+            ExprKind::Compare { op, lhs, rhs } => self.compare(*op, lhs, rhs, mode)?,
+            ExprKind::In { expr, list } => self.in_list(expr, list, mode)?,
+            ExprKind::Call { func, args } => match text_match(*func) {
+                Some(kind) => self.text_match(kind, args)?,
+                None => d.bool_condition(&self.call(*func, args)?),
+            },
+            ExprKind::Lambda {
+                kind,
+                collection,
+                predicate,
+                ..
+            } => self.lambda(*kind, collection, predicate.as_deref())?,
+        })
+    }
+
+    fn literal(&self, b: bool) -> String {
+        if b {
+            self.dialect.true_condition()
+        } else {
+            self.dialect.false_condition()
+        }
+    }
+
+    fn junction(&mut self, xs: &[Expr], op: &str, mode: Mode) -> Result<String, Error> {
+        let parts = xs
+            .iter()
+            .map(|x| self.cond(x, mode))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(format!("({})", parts.join(op)))
+    }
+
+    // -------------------------------------------------------------------------------------
+    // Comparisons
+
+    fn compare(&mut self, op: CmpOp, l: &Expr, r: &Expr, mode: Mode) -> Result<String, Error> {
+        let (op, x, c) = match (constant(l), constant(r)) {
+            (Some(a), Some(b)) => return Ok(self.literal(fold(op, a, b))),
+            (Some(a), None) => (op.flip(), r, a),
+            (None, Some(b)) => (op, l, b),
+            (None, None) => return self.compare_values(op, l, r, mode),
+        };
+        if c.is_null() {
+            let x = self.value(x)?;
+            return Ok(match op {
+                CmpOp::Eq => format!("({x} IS NULL)"),
+                CmpOp::Ne => format!("({x} IS NOT NULL)"),
+                // The checker refuses ordering against null; it would be false.
+                _ => self.literal(false),
+            });
+        }
+        match fold_constant(op, x.ty(), c) {
+            Folded::Always(b) => Ok(self.literal(b)),
+            Folded::NotNull => Ok(format!("({} IS NOT NULL)", self.value(x)?)),
+            Folded::Param(op, v, ty) => {
+                let x = self.value(x)?;
+                let p = self.params.bind(v, ty);
+                Ok(two_valued(op, &x, &p, mode))
+            }
+        }
+    }
+
+    fn compare_values(
+        &mut self,
+        op: CmpOp,
+        l: &Expr,
+        r: &Expr,
+        mode: Mode,
+    ) -> Result<String, Error> {
+        let (a, b) = (self.value(l)?, self.value(r)?);
+        let d = self.dialect;
+        Ok(match op {
+            CmpOp::Eq => d.null_safe_eq(&a, &b),
+            CmpOp::Ne => format!("(NOT {})", d.null_safe_eq(&a, &b)),
+            _ if mode == Mode::True => format!("({a} {} {b})", sql_op(op)),
+            _ => format!(
+                "({a} {} {b} AND {a} IS NOT NULL AND {b} IS NOT NULL)",
+                sql_op(op)
+            ),
+        })
+    }
+
+    fn in_list(&mut self, x: &Expr, list: &[Value], mode: Mode) -> Result<String, Error> {
+        let mut has_null = false;
+        let mut items = Vec::new();
+        for v in list {
+            if v.is_null() {
+                has_null = true;
+                continue;
+            }
+            if let Folded::Param(_, v, ty) = fold_constant(CmpOp::Eq, x.ty(), v) {
+                items.push(self.params.bind(v, ty));
+            }
+            // Otherwise the item equals nothing stored (2.5 for an integer, NaN, year 3000).
+        }
+        if items.is_empty() && !has_null {
+            return Ok(self.literal(false));
+        }
+        let x = self.value(x)?;
+        let is_in = format!("{x} IN ({})", items.join(", "));
+        Ok(match (items.is_empty(), has_null) {
+            (true, _) => format!("({x} IS NULL)"),
+            (false, true) => format!("({is_in} OR {x} IS NULL)"),
+            (false, false) if mode == Mode::True => format!("({is_in})"),
+            (false, false) => format!("({is_in} AND {x} IS NOT NULL)"),
+        })
+    }
+
+    // -------------------------------------------------------------------------------------
+    // Values
+
+    /// The SQL of a non-condition value, or of a condition used as a Boolean value.
+    fn value(&mut self, e: &Expr) -> Result<String, Error> {
+        self.value_as(e, SqlType::Text)
+    }
+
+    /// Like [`value`](Self::value); a bare `null` is bound with SQL type `hint`.
+    fn value_as(&mut self, e: &Expr, hint: SqlType) -> Result<String, Error> {
+        match e.kind() {
+            ExprKind::Const(v) => {
+                let ty = e.ty().field_type().and_then(sql_type).unwrap_or(hint);
+                match encode(v) {
+                    Encoded::Value(v) => Ok(self.params.bind(v, ty)),
+                    Encoded::Above | Encoded::Below => Err(Error::new(ErrorKind::OutOfRange {
+                        what: format!(
+                            "{v} cannot be passed to a function: instants are stored as \
+                             nanoseconds between 1677-09-21 and 2262-04-11"
+                        ),
+                    })),
+                }
+            }
+            ExprKind::Field(r) => self.field(r),
+            ExprKind::Call { func, args } if text_match(*func).is_none() => self.call(*func, args),
+            _ => {
+                let c = self.cond(e, Mode::Exact)?;
+                Ok(self.dialect.bool_value(&c))
+            }
+        }
+    }
+
+    fn field(&mut self, r: &FieldRef) -> Result<String, Error> {
+        let Some(leaf) = r.field() else {
+            // The lambda element itself.
+            return self.element(r, &[]);
+        };
+        if r.var == 0 {
+            let col = ident(self.dialect, leaf.column())?;
+            return Ok(if self.depth > 0 {
+                format!("{}.{col}", self.table)
+            } else {
+                col
+            });
+        }
+        let names: Vec<&str> = r.path.iter().map(|f| f.name()).collect();
+        self.element(r, &names)
+    }
+
+    fn element(&mut self, r: &FieldRef, path: &[&str]) -> Result<String, Error> {
+        let ty = sql_type(&r.ty).unwrap_or(SqlType::Json);
+        self.dialect.json_value(&alias(r.var), path, ty)
+    }
+
+    // -------------------------------------------------------------------------------------
+    // Functions
+
+    fn call(&mut self, func: Function, args: &[Expr]) -> Result<String, Error> {
+        let d = self.dialect;
+        let arg = |t: &mut Self, i: usize, hint: SqlType| match args.get(i) {
+            Some(a) => t.value_as(a, hint),
+            None => Err(Error::unsupported(
+                d.name(),
+                format!("{}() with {} arguments", func.name(), args.len()),
+            )),
+        };
+        let text = SqlType::Text;
+        Ok(match func {
+            Function::Length => d.char_length(&arg(self, 0, text)?),
+            Function::IndexOf => {
+                let (s, sub) = (arg(self, 0, text)?, arg(self, 1, text)?);
+                format!("({} - 1)", d.position(&sub, &s))
+            }
+            Function::Substring => {
+                let s = arg(self, 0, text)?;
+                let Some(start) = args.get(1) else {
+                    return arg(self, 1, SqlType::Int);
+                };
+                let start = self.start_position(start)?;
+                let len = match args.get(2) {
+                    Some(len) => Some(self.length_arg(len)?),
+                    None => None,
+                };
+                d.substring(
+                    &s,
+                    &d.to_int32(&start),
+                    len.map(|l| d.to_int32(&l)).as_deref(),
+                )
+            }
+            Function::ToLower => d.ascii_lower(&arg(self, 0, text)?),
+            Function::ToUpper => d.ascii_upper(&arg(self, 0, text)?),
+            Function::Trim => d.trim_spaces(&arg(self, 0, text)?),
+            Function::Concat => {
+                let (a, b) = (arg(self, 0, text)?, arg(self, 1, text)?);
+                d.concat(&a, &b)
+            }
+            Function::Year | Function::Month | Function::Day => {
+                let part = match func {
+                    Function::Year => DatePart::Year,
+                    Function::Month => DatePart::Month,
+                    _ => DatePart::Day,
+                };
+                let x = arg(self, 0, SqlType::Int)?;
+                let days = match arg_type(args) {
+                    Some(FieldType::Date) => x,
+                    _ => self.floor_div(&x, NS_PER_DAY),
+                };
+                d.date_part(&days, part)?
+            }
+            Function::Hour | Function::Minute | Function::Second => {
+                let x = arg(self, 0, SqlType::Int)?;
+                let ns = match arg_type(args) {
+                    Some(FieldType::TimeOfDay) => x,
+                    _ => self.floor_mod(&x, NS_PER_DAY),
+                };
+                match func {
+                    Function::Hour => d.int_div(&ns, "3600000000000"),
+                    Function::Minute => format!("({} % 60)", d.int_div(&ns, "60000000000")),
+                    _ => format!("({} % 60)", d.int_div(&ns, "1000000000")),
+                }
+            }
+            Function::Date => {
+                let x = arg(self, 0, SqlType::Int)?;
+                self.floor_div(&x, NS_PER_DAY)
+            }
+            Function::Time => {
+                let x = arg(self, 0, SqlType::Int)?;
+                self.floor_mod(&x, NS_PER_DAY)
+            }
+            Function::Contains | Function::StartsWith | Function::EndsWith => {
+                let c = self.cond_call(func, args)?;
+                d.bool_value(&c)
+            }
+        })
+    }
+
+    fn cond_call(&mut self, func: Function, args: &[Expr]) -> Result<String, Error> {
+        match text_match(func) {
+            Some(kind) => self.text_match(kind, args),
+            None => self.call(func, args),
+        }
+    }
+
+    /// The 1-based start of `substring` for a 0-based `start`: negative counts as 0, and the
+    /// result is kept within 32 bits.
+    fn start_position(&mut self, start: &Expr) -> Result<String, Error> {
+        if let ExprKind::Const(Value::Int(i)) = start.kind() {
+            let one_based = (*i).clamp(0, i64::from(i32::MAX) - 1) + 1;
+            return Ok(self.params.bind(SqlValue::Int(one_based), SqlType::Int));
+        }
+        let s = self.value_as(start, SqlType::Int)?;
+        Ok(format!(
+            "CASE WHEN {s} < 0 THEN 1 WHEN {s} > 2147483646 THEN 2147483647 ELSE {s} + 1 END"
+        ))
+    }
+
+    /// The length argument of `substring`: negative counts as 0, kept within 32 bits.
+    fn length_arg(&mut self, len: &Expr) -> Result<String, Error> {
+        if let ExprKind::Const(Value::Int(i)) = len.kind() {
+            let clamped = (*i).clamp(0, i64::from(i32::MAX));
+            return Ok(self.params.bind(SqlValue::Int(clamped), SqlType::Int));
+        }
+        let l = self.value_as(len, SqlType::Int)?;
+        Ok(format!(
+            "CASE WHEN {l} < 0 THEN 0 WHEN {l} > 2147483647 THEN 2147483647 ELSE {l} END"
+        ))
+    }
+
+    /// `floor(a / d)` for a positive constant `d`, without overflow for any 64-bit `a`.
+    fn floor_div(&self, a: &str, d: i64) -> String {
+        let div = |x: &str| self.dialect.int_div(x, &d.to_string());
+        format!(
+            "CASE WHEN {a} >= 0 THEN {} ELSE -1 - {} END",
+            div(a),
+            div(&format!("(-1 - {a})"))
+        )
+    }
+
+    /// `a` modulo the positive constant `d`, in `0..d`, without overflow.
+    fn floor_mod(&self, a: &str, d: i64) -> String {
+        format!(
+            "CASE WHEN {a} >= 0 THEN ({a} % {d}) ELSE {} - ((-1 - {a}) % {d}) END",
+            d - 1
+        )
+    }
+
+    fn text_match(&mut self, kind: TextMatch, args: &[Expr]) -> Result<String, Error> {
+        let d = self.dialect;
+        let (Some(s), Some(t)) = (args.first(), args.get(1)) else {
+            return Err(Error::unsupported(
+                d.name(),
+                "a text match without 2 arguments",
+            ));
+        };
+        let s = self.value_as(s, SqlType::Text)?;
+        if let ExprKind::Const(Value::String(lit)) = t.kind() {
+            return d.text_match(kind, &s, lit, &mut self.params);
+        }
+        let t = self.value_as(t, SqlType::Text)?;
+        Ok(match kind {
+            TextMatch::Contains => format!("({} > 0)", d.position(&t, &s)),
+            TextMatch::StartsWith => {
+                let prefix = d.substring(&s, "1", Some(&d.char_length(&t)));
+                format!("({prefix} = {t})")
+            }
+            TextMatch::EndsWith => {
+                let (ls, lt) = (d.char_length(&s), d.char_length(&t));
+                let start = format!("{ls} - {lt} + 1");
+                let suffix = d.substring(&s, &start, None);
+                format!("({ls} >= {lt} AND {suffix} = {t})")
+            }
+        })
+    }
+
+    // -------------------------------------------------------------------------------------
+    // Lambdas
+
+    fn lambda(
+        &mut self,
+        kind: LambdaKind,
+        collection: &FieldRef,
+        predicate: Option<&Expr>,
+    ) -> Result<String, Error> {
+        self.depth += 1;
+        let result = self.lambda_inner(kind, collection, predicate);
+        self.depth -= 1;
+        result
+    }
+
+    fn lambda_inner(
+        &mut self,
+        kind: LambdaKind,
+        collection: &FieldRef,
+        predicate: Option<&Expr>,
+    ) -> Result<String, Error> {
+        let d = self.dialect;
+        let names: Vec<&str> = collection.path.iter().map(|f| f.name()).collect();
+        let from = if collection.var == 0 {
+            let column = self.field(collection)?;
+            d.json_elements(&column, &[], &alias(self.depth))?
+        } else {
+            let container = d.json_element(&alias(collection.var))?;
+            d.json_elements(&container, &names, &alias(self.depth))?
+        };
+        Ok(match (kind, predicate) {
+            (LambdaKind::Any, None) => format!("(EXISTS (SELECT 1 FROM {from}))"),
+            (LambdaKind::Any, Some(p)) => {
+                let p = self.cond(p, Mode::True)?;
+                format!("(EXISTS (SELECT 1 FROM {from} WHERE {p}))")
+            }
+            (LambdaKind::All, Some(p)) => {
+                let p = self.cond(p, Mode::True)?;
+                format!(
+                    "(NOT EXISTS (SELECT 1 FROM {from} WHERE NOT ({})))",
+                    d.is_true(&p)
+                )
+            }
+            (LambdaKind::All, None) => self.literal(true),
+        })
+    }
+}
+
+/// The alias of the `n`-th enclosing lambda's elements.
+fn alias(n: usize) -> String {
+    format!("_e{n}")
+}
+
+/// The type of the first argument.
+fn arg_type(args: &[Expr]) -> Option<&FieldType> {
+    args.first().and_then(|a| a.ty().field_type())
+}
+
+fn text_match(f: Function) -> Option<TextMatch> {
+    match f {
+        Function::Contains => Some(TextMatch::Contains),
+        Function::StartsWith => Some(TextMatch::StartsWith),
+        Function::EndsWith => Some(TextMatch::EndsWith),
+        _ => None,
+    }
+}
+
+fn constant(e: &Expr) -> Option<&Value> {
+    match e.kind() {
+        ExprKind::Const(v) => Some(v),
+        _ => None,
+    }
+}
+
+fn sql_op(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "=",
+        CmpOp::Ne => "<>",
+        CmpOp::Gt => ">",
+        CmpOp::Ge => ">=",
+        CmpOp::Lt => "<",
+        CmpOp::Le => "<=",
+    }
+}
+
+/// `x op p` for a non-null parameter `p`, false (not null) for a null `x` where `mode`
+/// observes it.
+fn two_valued(op: CmpOp, x: &str, p: &str, mode: Mode) -> String {
+    match op {
+        CmpOp::Ne => format!("({x} <> {p} OR {x} IS NULL)"),
+        _ if mode == Mode::True => format!("({x} {} {p})", sql_op(op)),
+        _ => format!("({x} {} {p} AND {x} IS NOT NULL)", sql_op(op)),
+    }
+}
+
+/// The evaluator's outcome of comparing two constants.
+fn fold(op: CmpOp, a: &Value, b: &Value) -> bool {
+    match (a.is_null(), b.is_null()) {
+        (true, true) => op == CmpOp::Eq,
+        (true, false) | (false, true) => op == CmpOp::Ne,
+        (false, false) => match a.compare(b) {
+            Some(ord) => op.holds(ord),
+            None => op == CmpOp::Ne,
+        },
+    }
+}
+
+/// `x op c` for a constant `c` beyond every stored value (`above`) or below every one.
+fn beyond(op: CmpOp, above: bool) -> Folded {
+    match op {
+        CmpOp::Eq => Folded::Always(false),
+        CmpOp::Ne => Folded::Always(true),
+        CmpOp::Gt | CmpOp::Ge if above => Folded::Always(false),
+        CmpOp::Lt | CmpOp::Le if !above => Folded::Always(false),
+        _ => Folded::NotNull,
+    }
+}
+
+/// `x op c` for a non-null constant `c`, with `x` of type `x_ty`, as a comparison with a
+/// parameter in `x`'s encoding, or its constant outcome.
+fn fold_constant(op: CmpOp, x_ty: &Type, c: &Value) -> Folded {
+    let ty = x_ty
+        .field_type()
+        .and_then(sql_type)
+        .unwrap_or(SqlType::Text);
+    if let Value::Float(f) = c {
+        if f.is_nan() {
+            return Folded::Always(op == CmpOp::Ne);
+        }
+        if f.is_infinite() {
+            return beyond(op, *f > 0.0);
+        }
+        if x_ty.is_integer() {
+            return fold_float_for_integer(op, *f);
+        }
+    }
+    match encode(c) {
+        Encoded::Value(v) => {
+            let ty = match v {
+                SqlValue::Int(_) => SqlType::Int,
+                SqlValue::Float(_) => SqlType::Number,
+                _ => ty,
+            };
+            Folded::Param(op, v, ty)
+        }
+        Encoded::Above => beyond(op, true),
+        Encoded::Below => beyond(op, false),
+    }
+}
+
+/// `x op f` for an integer `x` and a finite float `f`, as an integer comparison.
+fn fold_float_for_integer(op: CmpOp, f: f64) -> Folded {
+    let int = |op, t: f64| Folded::Param(op, SqlValue::Int(t as i64), SqlType::Int);
+    match op {
+        CmpOp::Eq | CmpOp::Ne => {
+            if !(-TWO_63..TWO_63).contains(&f) {
+                beyond(op, f > 0.0)
+            } else if f.fract() == 0.0 {
+                int(op, f)
+            } else {
+                Folded::Always(op == CmpOp::Ne)
+            }
+        }
+        // x > f  <=>  x > floor(f);   x <= f  <=>  x <= floor(f)
+        CmpOp::Gt | CmpOp::Le => {
+            let t = f.floor();
+            if t >= TWO_63 {
+                beyond(op, true)
+            } else if t < -TWO_63 {
+                beyond(op, false)
+            } else {
+                int(op, t)
+            }
+        }
+        // x >= f  <=>  x >= ceil(f);   x < f  <=>  x < ceil(f)
+        CmpOp::Ge | CmpOp::Lt => {
+            let t = f.ceil();
+            if t >= TWO_63 {
+                beyond(op, true)
+            } else if t < -TWO_63 {
+                beyond(op, false)
+            } else {
+                int(op, t)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folded(op: CmpOp, f: f64) -> String {
+        match fold_float_for_integer(op, f) {
+            Folded::Always(b) => b.to_string(),
+            Folded::NotNull => "not null".into(),
+            Folded::Param(op, SqlValue::Int(i), _) => format!("{} {i}", sql_op(op)),
+            other => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn floats_against_integers_fold_exactly() {
+        assert_eq!(folded(CmpOp::Gt, 2.5), "> 2");
+        assert_eq!(folded(CmpOp::Ge, 2.5), ">= 3");
+        assert_eq!(folded(CmpOp::Lt, 2.5), "< 3");
+        assert_eq!(folded(CmpOp::Le, 2.5), "<= 2");
+        assert_eq!(folded(CmpOp::Lt, -2.5), "< -2");
+        assert_eq!(folded(CmpOp::Eq, 2.0), "= 2");
+        assert_eq!(folded(CmpOp::Eq, 2.5), "false");
+        assert_eq!(folded(CmpOp::Ne, 2.5), "true");
+        assert_eq!(folded(CmpOp::Gt, 1e19), "false");
+        assert_eq!(folded(CmpOp::Lt, 1e19), "not null");
+        assert_eq!(folded(CmpOp::Gt, -1e19), "not null");
+        assert_eq!(folded(CmpOp::Le, -1e19), "false");
+        assert_eq!(folded(CmpOp::Ge, -TWO_63), format!(">= {}", i64::MIN));
+        assert_eq!(folded(CmpOp::Eq, TWO_63), "false");
+    }
+
+    #[test]
+    fn constants_fold_like_the_evaluator() {
+        assert!(fold(CmpOp::Eq, &Value::Null, &Value::Null));
+        assert!(!fold(CmpOp::Ne, &Value::Null, &Value::Null));
+        assert!(fold(CmpOp::Ne, &Value::Int(1), &Value::Null));
+        assert!(fold(CmpOp::Lt, &Value::Int(1), &Value::Float(1.5)));
+        assert!(!fold(
+            CmpOp::Eq,
+            &Value::Float(f64::NAN),
+            &Value::Float(f64::NAN)
+        ));
+        assert!(fold(
+            CmpOp::Ne,
+            &Value::Float(f64::NAN),
+            &Value::Float(f64::NAN)
+        ));
+    }
+}

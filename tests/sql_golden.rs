@@ -1,0 +1,367 @@
+//! Golden SQL text for every dialect: representative filters, whole statements, tables.
+//!
+//! These pin the exact strings. When a change alters them on purpose, review the new SQL
+//! in each dialect before updating the expectations.
+
+mod sql_support;
+
+use odata_filter::schema::catalog;
+use odata_filter::sql::{self, SqlValue};
+use sql_support::{all_filterable, dialects, query, where_sql};
+
+const WHERE_CASES: &[(&str, &str, bool, [&str; 4])] = &[
+    (
+        "and_not",
+        "status eq 'Succeeded' and not (scope eq 'Full')",
+        false,
+        [
+            r#"(("status" = ?1) AND (NOT ("scope" = ?2 AND "scope" IS NOT NULL)))"#,
+            r#"(("status" = ($1::text COLLATE "C")) AND (NOT ("scope" = ($2::text COLLATE "C") AND "scope" IS NOT NULL)))"#,
+            r#"((`status` = ?) AND (NOT (`scope` = ? AND `scope` IS NOT NULL)))"#,
+            r#"(([status] = @p1) AND (NOT ([scope] = @p2 AND [scope] IS NOT NULL)))"#,
+        ],
+    ),
+    (
+        "ne",
+        "scope ne 'Full'",
+        false,
+        [
+            r#"("scope" <> ?1 OR "scope" IS NULL)"#,
+            r#"("scope" <> ($1::text COLLATE "C") OR "scope" IS NULL)"#,
+            r#"(`scope` <> ? OR `scope` IS NULL)"#,
+            r#"([scope] <> @p1 OR [scope] IS NULL)"#,
+        ],
+    ),
+    (
+        "eq_null",
+        "scope eq null or cancellationComment ne null",
+        false,
+        [
+            r#"(("scope" IS NULL) OR ("cancellationComment" IS NOT NULL))"#,
+            r#"(("scope" IS NULL) OR ("cancellationComment" IS NOT NULL))"#,
+            r#"((`scope` IS NULL) OR (`cancellationComment` IS NOT NULL))"#,
+            r#"(([scope] IS NULL) OR ([cancellationComment] IS NOT NULL))"#,
+        ],
+    ),
+    (
+        "not_range",
+        "not (creationDateTimeUtc gt 2018-12-04T12:43:57.2011911Z)",
+        false,
+        [
+            r#"(NOT ("creationDateTimeUtc" > ?1 AND "creationDateTimeUtc" IS NOT NULL))"#,
+            r#"(NOT ("creationDateTimeUtc" > $1::bigint AND "creationDateTimeUtc" IS NOT NULL))"#,
+            r#"(NOT (`creationDateTimeUtc` > ? AND `creationDateTimeUtc` IS NOT NULL))"#,
+            r#"(NOT ([creationDateTimeUtc] > @p1 AND [creationDateTimeUtc] IS NOT NULL))"#,
+        ],
+    ),
+    (
+        "text_match",
+        "startswith(requestor, 'a%_\\b') or endswith(requestor, 'x')",
+        false,
+        [
+            r#"(("requestor" GLOB ?1) OR ("requestor" GLOB ?2))"#,
+            r#"(("requestor" LIKE ($1::text COLLATE "C") ESCAPE '\') OR ("requestor" LIKE ($2::text COLLATE "C") ESCAPE '\'))"#,
+            r#"((`requestor` LIKE ? ESCAPE '!') OR (`requestor` LIKE ? ESCAPE '!'))"#,
+            r#"(([requestor] LIKE @p1 ESCAPE '\') OR ([requestor] LIKE @p2 ESCAPE '\'))"#,
+        ],
+    ),
+    (
+        "in_list",
+        "scope in ('Full', 'Quick', null) or type in ()",
+        false,
+        [
+            r#"(("scope" IN (?1, ?2) OR "scope" IS NULL) OR (1 = 0))"#,
+            r#"(("scope" IN (($1::text COLLATE "C"), ($2::text COLLATE "C")) OR "scope" IS NULL) OR (1 = 0))"#,
+            r#"((`scope` IN (?, ?) OR `scope` IS NULL) OR (1 = 0))"#,
+            r#"(([scope] IN (@p1, @p2) OR [scope] IS NULL) OR (1 = 0))"#,
+        ],
+    ),
+    (
+        "null_safe_eq",
+        "requestor eq machineId",
+        false,
+        [
+            r#"("requestor" IS "machineId")"#,
+            r#"("requestor" IS NOT DISTINCT FROM "machineId")"#,
+            r#"(`requestor` <=> `machineId`)"#,
+            r#"(([requestor] = [machineId] AND [requestor] IS NOT NULL AND [machineId] IS NOT NULL) OR ([requestor] IS NULL AND [machineId] IS NULL))"#,
+        ],
+    ),
+    (
+        "any_all",
+        "machineTags/any(t: t eq 'Finance') and ipAddresses/all(ip: ip/macAddress ne null)",
+        true,
+        [
+            r#"((EXISTS (SELECT 1 FROM json_each("t"."machineTags") AS _e1 WHERE (_e1.value = ?1))) AND (NOT EXISTS (SELECT 1 FROM json_each("t"."ipAddresses") AS _e1 WHERE NOT (((json_extract(_e1.value, '$."macAddress"') IS NOT NULL)) IS TRUE))))"#,
+            r#"((EXISTS (SELECT 1 FROM jsonb_array_elements("t"."machineTags") AS _e1(v) WHERE (((_e1.v #>> '{}') COLLATE "C") = ($1::text COLLATE "C")))) AND (NOT EXISTS (SELECT 1 FROM jsonb_array_elements("t"."ipAddresses") AS _e1(v) WHERE NOT (((((_e1.v #>> '{"macAddress"}') COLLATE "C") IS NOT NULL)) IS TRUE))))"#,
+            r#"((EXISTS (SELECT 1 FROM JSON_TABLE(`t`.`machineTags`, '$[*]' COLUMNS (v JSON PATH '$')) AS _e1 WHERE ((JSON_VALUE(_e1.v, '$' RETURNING CHAR(768)) COLLATE utf8mb4_0900_bin) = ?))) AND (NOT EXISTS (SELECT 1 FROM JSON_TABLE(`t`.`ipAddresses`, '$[*]' COLUMNS (v JSON PATH '$')) AS _e1 WHERE NOT ((((JSON_VALUE(_e1.v, '$."macAddress"' RETURNING CHAR(768)) COLLATE utf8mb4_0900_bin) IS NOT NULL)) IS TRUE))))"#,
+            r#"((EXISTS (SELECT 1 FROM OPENJSON([t].[machineTags]) AS _e1 WHERE (_e1.[value] = @p1))) AND (NOT EXISTS (SELECT 1 FROM OPENJSON([t].[ipAddresses]) AS _e1 WHERE NOT ((CASE WHEN (JSON_VALUE(_e1.[value], '$."macAddress"') IS NOT NULL) THEN 1 ELSE 0 END = 1)))))"#,
+        ],
+    ),
+    (
+        "year",
+        "year(creationDateTimeUtc) eq 2018",
+        false,
+        [
+            r#"(CAST(strftime('%Y', CASE WHEN "creationDateTimeUtc" >= 0 THEN ("creationDateTimeUtc" / 86400000000000) ELSE -1 - ((-1 - "creationDateTimeUtc") / 86400000000000) END * 86400, 'unixepoch') AS INTEGER) = ?1)"#,
+            r#"(CAST(EXTRACT(YEAR FROM DATE '1970-01-01' + CAST(CASE WHEN "creationDateTimeUtc" >= 0 THEN ("creationDateTimeUtc" / 86400000000000) ELSE -1 - ((-1 - "creationDateTimeUtc") / 86400000000000) END AS INTEGER)) AS BIGINT) = $1::bigint)"#,
+            r#"(YEAR(DATE_ADD(DATE '1970-01-01', INTERVAL CASE WHEN `creationDateTimeUtc` >= 0 THEN (`creationDateTimeUtc` DIV 86400000000000) ELSE -1 - ((-1 - `creationDateTimeUtc`) DIV 86400000000000) END DAY)) = ?)"#,
+            r#"(DATEPART(year, DATEADD(day, CAST(CASE WHEN [creationDateTimeUtc] >= 0 THEN ([creationDateTimeUtc] / 86400000000000) ELSE -1 - ((-1 - [creationDateTimeUtc]) / 86400000000000) END AS INT), CAST('1970-01-01' AS date))) = @p1)"#,
+        ],
+    ),
+    (
+        "substring_indexof",
+        "substring(requestor, 1, 3) eq 'nal' and indexof(requestor, '@') gt length(machineId)",
+        false,
+        [
+            r#"((substr("requestor", CAST(?1 AS INTEGER), CAST(?2 AS INTEGER)) = ?3) AND ((instr("requestor", ?4) - 1) > length("machineId")))"#,
+            r#"((SUBSTRING("requestor" FROM CAST($1::bigint AS INTEGER) FOR CAST($2::bigint AS INTEGER)) = ($3::text COLLATE "C")) AND ((POSITION(($4::text COLLATE "C") IN "requestor") - 1) > CHAR_LENGTH("machineId")))"#,
+            r#"((SUBSTRING(`requestor` FROM CAST(? AS SIGNED) FOR CAST(? AS SIGNED)) = ?) AND ((POSITION(? IN `requestor`) - 1) > CHAR_LENGTH(`machineId`)))"#,
+            r#"((SUBSTRING([requestor], CAST(@p1 AS INTEGER), CAST(@p2 AS INTEGER)) = @p3) AND ((CASE WHEN DATALENGTH(@p4) = 0 AND [requestor] IS NOT NULL THEN 1 ELSE CHARINDEX(@p5, [requestor]) END - 1) > (LEN([machineId] + 'x') - 1)))"#,
+        ],
+    ),
+    (
+        "bool_value",
+        "isAadJoined eq (rbacGroupId gt 5)",
+        true,
+        [
+            r#"("isAadJoined" IS ("rbacGroupId" > ?1 AND "rbacGroupId" IS NOT NULL))"#,
+            r#"("isAadJoined" IS NOT DISTINCT FROM ("rbacGroupId" > $1::bigint AND "rbacGroupId" IS NOT NULL))"#,
+            r#"(`isAadJoined` <=> (`rbacGroupId` > ? AND `rbacGroupId` IS NOT NULL))"#,
+            r#"(([isAadJoined] = CASE WHEN ([rbacGroupId] > @p1 AND [rbacGroupId] IS NOT NULL) THEN 1 WHEN NOT ([rbacGroupId] > @p2 AND [rbacGroupId] IS NOT NULL) THEN 0 END AND [isAadJoined] IS NOT NULL AND CASE WHEN ([rbacGroupId] > @p3 AND [rbacGroupId] IS NOT NULL) THEN 1 WHEN NOT ([rbacGroupId] > @p4 AND [rbacGroupId] IS NOT NULL) THEN 0 END IS NOT NULL) OR ([isAadJoined] IS NULL AND CASE WHEN ([rbacGroupId] > @p5 AND [rbacGroupId] IS NOT NULL) THEN 1 WHEN NOT ([rbacGroupId] > @p6 AND [rbacGroupId] IS NOT NULL) THEN 0 END IS NULL))"#,
+        ],
+    ),
+    (
+        "float_vs_int",
+        "rbacGroupId ge 2.5 and lastSeen lt 3000-01-01T00:00:00Z",
+        true,
+        [
+            r#"(("rbacGroupId" >= ?1) AND ("lastSeen" IS NOT NULL))"#,
+            r#"(("rbacGroupId" >= $1::bigint) AND ("lastSeen" IS NOT NULL))"#,
+            r#"((`rbacGroupId` >= ?) AND (`lastSeen` IS NOT NULL))"#,
+            r#"(([rbacGroupId] >= @p1) AND ([lastSeen] IS NOT NULL))"#,
+        ],
+    ),
+];
+
+const SELECTS: [[&str; 3]; 4] = [
+    [
+        r#"SELECT "_doc" FROM "MachineActions" WHERE ("status" = ?1) ORDER BY "scope" DESC NULLS LAST, "id" ASC NULLS FIRST, "_id" ASC LIMIT ?2 OFFSET ?3"#,
+        r#"SELECT "_doc" FROM "MachineActions" ORDER BY "creationDateTimeUtc" DESC NULLS LAST, "id" ASC NULLS FIRST, "_id" ASC LIMIT -1 OFFSET ?1"#,
+        r#"SELECT COUNT(*) FROM "MachineActions" WHERE ("status" = ?1)"#,
+    ],
+    [
+        r#"SELECT "_doc" FROM "MachineActions" WHERE ("status" = ($1::text COLLATE "C")) ORDER BY "scope" DESC NULLS LAST, "id" ASC NULLS FIRST, "_id" ASC LIMIT $2::bigint OFFSET $3::bigint"#,
+        r#"SELECT "_doc" FROM "MachineActions" ORDER BY "creationDateTimeUtc" DESC NULLS LAST, "id" ASC NULLS FIRST, "_id" ASC OFFSET $1::bigint"#,
+        r#"SELECT COUNT(*) FROM "MachineActions" WHERE ("status" = ($1::text COLLATE "C"))"#,
+    ],
+    [
+        r#"SELECT `_doc` FROM `MachineActions` WHERE (`status` = ?) ORDER BY CASE WHEN `scope` IS NULL THEN 0 ELSE 1 END DESC, `scope` DESC, CASE WHEN `id` IS NULL THEN 0 ELSE 1 END ASC, `id` ASC, `_id` ASC LIMIT ? OFFSET ?"#,
+        r#"SELECT `_doc` FROM `MachineActions` ORDER BY CASE WHEN `creationDateTimeUtc` IS NULL THEN 0 ELSE 1 END DESC, `creationDateTimeUtc` DESC, CASE WHEN `id` IS NULL THEN 0 ELSE 1 END ASC, `id` ASC, `_id` ASC LIMIT 18446744073709551615 OFFSET ?"#,
+        r#"SELECT COUNT(*) FROM `MachineActions` WHERE (`status` = ?)"#,
+    ],
+    [
+        r#"SELECT [_doc] FROM [MachineActions] WHERE ([status] = @p1) ORDER BY CASE WHEN [scope] IS NULL THEN 0 ELSE 1 END DESC, [scope] DESC, CASE WHEN [id] IS NULL THEN 0 ELSE 1 END ASC, [id] ASC, [_id] ASC OFFSET @p2 ROWS FETCH NEXT @p3 ROWS ONLY"#,
+        r#"SELECT [_doc] FROM [MachineActions] ORDER BY CASE WHEN [creationDateTimeUtc] IS NULL THEN 0 ELSE 1 END DESC, [creationDateTimeUtc] DESC, CASE WHEN [id] IS NULL THEN 0 ELSE 1 END ASC, [id] ASC, [_id] ASC OFFSET @p1 ROWS"#,
+        r#"SELECT COUNT(*) FROM [MachineActions] WHERE ([status] = @p1)"#,
+    ],
+];
+
+const TABLES: [[&str; 3]; 4] = [
+    [
+        r#"CREATE TABLE "Machines" ("_id" INTEGER PRIMARY KEY, "_doc" TEXT NOT NULL, "id" TEXT, "computerDnsName" TEXT, "firstSeen" INTEGER, "lastSeen" INTEGER, "osPlatform" TEXT, "onboardingStatus" TEXT, "osProcessor" TEXT, "version" TEXT, "osBuild" INTEGER, "lastIpAddress" TEXT, "lastExternalIpAddress" TEXT, "healthStatus" TEXT, "rbacGroupName" TEXT, "rbacGroupId" INTEGER, "riskScore" TEXT, "aadDeviceId" TEXT, "machineTags" TEXT, "exposureLevel" TEXT, "deviceValue" TEXT, "ipAddresses" TEXT, "osArchitecture" TEXT, "isAadJoined" INTEGER)"#,
+        r#"CREATE INDEX "Machines_ix1" ON "Machines" ("id")"#,
+        r#"INSERT INTO "Machines" ("_doc", "id", "computerDnsName", "firstSeen", "lastSeen", "osPlatform", "onboardingStatus", "osProcessor", "version", "osBuild", "lastIpAddress", "lastExternalIpAddress", "healthStatus", "rbacGroupName", "rbacGroupId", "riskScore", "aadDeviceId", "machineTags", "exposureLevel", "deviceValue", "ipAddresses", "osArchitecture", "isAadJoined") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"#,
+    ],
+    [
+        r#"CREATE TABLE "Machines" ("_id" BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "_doc" TEXT NOT NULL, "id" TEXT COLLATE "C", "computerDnsName" TEXT COLLATE "C", "firstSeen" BIGINT, "lastSeen" BIGINT, "osPlatform" TEXT COLLATE "C", "onboardingStatus" TEXT COLLATE "C", "osProcessor" TEXT COLLATE "C", "version" TEXT COLLATE "C", "osBuild" BIGINT, "lastIpAddress" TEXT COLLATE "C", "lastExternalIpAddress" TEXT COLLATE "C", "healthStatus" TEXT COLLATE "C", "rbacGroupName" TEXT COLLATE "C", "rbacGroupId" BIGINT, "riskScore" TEXT COLLATE "C", "aadDeviceId" TEXT COLLATE "C", "machineTags" JSONB, "exposureLevel" TEXT COLLATE "C", "deviceValue" TEXT COLLATE "C", "ipAddresses" JSONB, "osArchitecture" TEXT COLLATE "C", "isAadJoined" BOOLEAN)"#,
+        r#"CREATE INDEX "Machines_ix1" ON "Machines" ("id")"#,
+        r#"INSERT INTO "Machines" ("_doc", "id", "computerDnsName", "firstSeen", "lastSeen", "osPlatform", "onboardingStatus", "osProcessor", "version", "osBuild", "lastIpAddress", "lastExternalIpAddress", "healthStatus", "rbacGroupName", "rbacGroupId", "riskScore", "aadDeviceId", "machineTags", "exposureLevel", "deviceValue", "ipAddresses", "osArchitecture", "isAadJoined") VALUES (($1::text COLLATE "C"), ($2::text COLLATE "C"), ($3::text COLLATE "C"), $4::bigint, $5::bigint, ($6::text COLLATE "C"), ($7::text COLLATE "C"), ($8::text COLLATE "C"), ($9::text COLLATE "C"), $10::bigint, ($11::text COLLATE "C"), ($12::text COLLATE "C"), ($13::text COLLATE "C"), ($14::text COLLATE "C"), $15::bigint, ($16::text COLLATE "C"), ($17::text COLLATE "C"), $18::jsonb, ($19::text COLLATE "C"), ($20::text COLLATE "C"), $21::jsonb, ($22::text COLLATE "C"), $23::boolean)"#,
+    ],
+    [
+        r#"CREATE TABLE `Machines` (`_id` BIGINT AUTO_INCREMENT PRIMARY KEY, `_doc` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, `id` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `computerDnsName` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `firstSeen` BIGINT, `lastSeen` BIGINT, `osPlatform` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `onboardingStatus` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `osProcessor` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `version` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `osBuild` BIGINT, `lastIpAddress` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `lastExternalIpAddress` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `healthStatus` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `rbacGroupName` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `rbacGroupId` BIGINT, `riskScore` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `aadDeviceId` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `machineTags` JSON, `exposureLevel` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `deviceValue` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `ipAddresses` JSON, `osArchitecture` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `isAadJoined` BOOLEAN)"#,
+        r#"CREATE INDEX `Machines_ix1` ON `Machines` (`id`)"#,
+        r#"INSERT INTO `Machines` (`_doc`, `id`, `computerDnsName`, `firstSeen`, `lastSeen`, `osPlatform`, `onboardingStatus`, `osProcessor`, `version`, `osBuild`, `lastIpAddress`, `lastExternalIpAddress`, `healthStatus`, `rbacGroupName`, `rbacGroupId`, `riskScore`, `aadDeviceId`, `machineTags`, `exposureLevel`, `deviceValue`, `ipAddresses`, `osArchitecture`, `isAadJoined`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
+    ],
+    [
+        r#"CREATE TABLE [Machines] ([_id] BIGINT IDENTITY(1,1) PRIMARY KEY, [_doc] NVARCHAR(MAX) NOT NULL, [id] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [computerDnsName] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [firstSeen] BIGINT, [lastSeen] BIGINT, [osPlatform] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [onboardingStatus] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [osProcessor] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [version] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [osBuild] BIGINT, [lastIpAddress] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [lastExternalIpAddress] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [healthStatus] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [rbacGroupName] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [rbacGroupId] BIGINT, [riskScore] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [aadDeviceId] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [machineTags] NVARCHAR(MAX), [exposureLevel] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [deviceValue] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [ipAddresses] NVARCHAR(MAX), [osArchitecture] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [isAadJoined] BIT)"#,
+        r#"CREATE INDEX [Machines_ix1] ON [Machines] ([id])"#,
+        r#"INSERT INTO [Machines] ([_doc], [id], [computerDnsName], [firstSeen], [lastSeen], [osPlatform], [onboardingStatus], [osProcessor], [version], [osBuild], [lastIpAddress], [lastExternalIpAddress], [healthStatus], [rbacGroupName], [rbacGroupId], [riskScore], [aadDeviceId], [machineTags], [exposureLevel], [deviceValue], [ipAddresses], [osArchitecture], [isAadJoined]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16, @p17, @p18, @p19, @p20, @p21, @p22, @p23)"#,
+    ],
+];
+
+#[test]
+fn where_clauses() {
+    let ma = all_filterable(&catalog::machine_action());
+    let m = all_filterable(&catalog::machine());
+    for (name, filter, machine, want) in WHERE_CASES {
+        let s = if *machine { &m } else { &ma };
+        for (d, want) in dialects().into_iter().zip(want) {
+            let got = where_sql(s, filter, d);
+            assert_eq!(got.sql, *want, "{name} in {}", d.name());
+        }
+    }
+}
+
+#[test]
+fn where_clause_parameters() {
+    let ma = all_filterable(&catalog::machine_action());
+    let text = |s: &str| SqlValue::Text(s.to_owned());
+    let p = |d: usize, f: &str| where_sql(&ma, f, dialects()[d]).params;
+    let f = "startswith(requestor, 'a%_\\b') or endswith(requestor, 'x')";
+    assert_eq!(p(0, f), [text("a%_\\b*"), text("*x")]);
+    assert_eq!(p(1, f), [text("a\\%\\_\\\\b%"), text("%x")]);
+    assert_eq!(p(2, f), [text("a!%!_\\b%"), text("%x")]);
+    assert_eq!(p(3, f), [text("a\\%\\_\\\\b%"), text("%x")]);
+    let f = "contains(requestor, '[*?]')";
+    assert_eq!(p(0, f), [text("*[[][*][?]]*")]);
+    assert_eq!(p(3, f), [text("%\\[*?]%")]);
+    let f = "creationDateTimeUtc gt 2018-12-04T14:43:57.2011911+02:00 and substring(requestor, -1) eq ''";
+    assert_eq!(
+        p(1, f),
+        [
+            SqlValue::Int(1_543_927_437_201_191_100),
+            SqlValue::Int(1),
+            text("")
+        ]
+    );
+    let f = "id eq 2E9DA30D-27F6-4208-81F2-9CD3D67893BA";
+    assert_eq!(p(0, f), [text("2e9da30d-27f6-4208-81f2-9cd3d67893ba")]);
+}
+
+#[test]
+fn statements() {
+    let ma = all_filterable(&catalog::machine_action());
+    let q = query(
+        &ma,
+        Some("status eq 'Succeeded'"),
+        &["scope desc"],
+        20,
+        Some(10),
+    );
+    let q2 = query(&ma, None, &[], 5, None);
+    for (d, [select, page, count]) in dialects().into_iter().zip(SELECTS) {
+        let s = sql::select(&q, &ma, "MachineActions", d).unwrap();
+        assert_eq!(s.sql, select, "{}", d.name());
+        // Parameters follow the text: SQL Server writes OFFSET before FETCH.
+        let (first, second) = if d.name() == "mssql" {
+            (20, 10)
+        } else {
+            (10, 20)
+        };
+        assert_eq!(
+            s.params,
+            [
+                SqlValue::Text("Succeeded".into()),
+                SqlValue::Int(first),
+                SqlValue::Int(second)
+            ]
+        );
+        assert_eq!(
+            sql::select(&q2, &ma, "MachineActions", d).unwrap().sql,
+            page
+        );
+        assert_eq!(sql::count(&q, &ma, "MachineActions", d).unwrap().sql, count);
+    }
+    // $top=0 selects nothing, without a paging clause (SQL Server refuses FETCH NEXT 0).
+    let none = query(&ma, Some("status eq 'Succeeded'"), &[], 0, Some(0));
+    let s = sql::select(&none, &ma, "MachineActions", dialects()[3]).unwrap();
+    assert_eq!(
+        s.sql,
+        "SELECT [_doc] FROM [MachineActions] WHERE (1 = 0) ORDER BY \
+         CASE WHEN [creationDateTimeUtc] IS NULL THEN 0 ELSE 1 END DESC, [creationDateTimeUtc] DESC, \
+         CASE WHEN [id] IS NULL THEN 0 ELSE 1 END ASC, [id] ASC, [_id] ASC"
+    );
+    assert!(s.params.is_empty());
+}
+
+#[test]
+fn tables_and_inserts() {
+    let m = catalog::machine();
+    let line = include_str!("../data/machines.ndjson")
+        .lines()
+        .next()
+        .unwrap();
+    for (d, [create, index, insert]) in dialects().into_iter().zip(TABLES) {
+        let t = sql::create_table_sql(&m, "Machines", d).unwrap();
+        assert_eq!(t[0], create, "{}", d.name());
+        assert_eq!(t[1], index, "{}", d.name());
+        // One index per filterable or sortable scalar column.
+        assert_eq!(t.len(), 15, "{}", d.name());
+        let ins = sql::insert_sql(&m, "Machines", line, d).unwrap();
+        assert_eq!(ins.sql, insert, "{}", d.name());
+        assert_eq!(ins.params[0], SqlValue::Text(line.to_owned()));
+        assert_eq!(ins.params[3], SqlValue::Int(1_542_700_904_553_221_900));
+        assert_eq!(
+            ins.params[17],
+            SqlValue::Text(r#"["ExampleTag","Finance"]"#.to_owned())
+        );
+        assert_eq!(ins.params[22], SqlValue::Bool(true));
+    }
+}
+
+#[test]
+fn the_cli_output_is_sql_and_json_params() {
+    let ma = all_filterable(&catalog::machine_action());
+    let w = where_sql(
+        &ma,
+        "requestor eq 'o''brien' and creationDateTimeUtc gt 2018-12-04T12:43:57Z",
+        dialects()[1],
+    );
+    assert_eq!(
+        serde_json::to_string(&w).unwrap(),
+        r#"{"sql":"((\"requestor\" = ($1::text COLLATE \"C\")) AND (\"creationDateTimeUtc\" > $2::bigint))","params":["o'brien",1543927437000000000]}"#
+    );
+}
+
+#[test]
+fn dialects_by_name() {
+    for (name, want) in [
+        ("postgres", "postgres"),
+        ("PostgreSQL", "postgres"),
+        ("sqlite", "sqlite"),
+        ("mysql", "mysql"),
+        ("mssql", "mssql"),
+        ("SqlServer", "mssql"),
+    ] {
+        assert_eq!(sql::dialect_from_str(name).unwrap().name(), want);
+    }
+    assert!(sql::dialect_from_str("oracle").is_none());
+}
+
+#[test]
+fn errors_name_what_and_where() {
+    use odata_filter::schema::{EntitySchema, Field, FieldType};
+    use odata_filter::sql::ErrorKind;
+    let ma = all_filterable(&catalog::machine_action());
+    let f = sql_support::filter(&ma, "year(3000-01-01T00:00:00Z) eq 3000");
+    let e = sql::where_clause(&f, &ma, "t", dialects()[0]).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::OutOfRange { .. }), "{e}");
+    assert!(e.to_string().contains("3000-01-01T00:00:00Z"), "{e}");
+
+    let f = sql_support::filter(&ma, "scope eq 'x'");
+    let e = sql::where_clause(&f, &ma, "_e1", dialects()[0]).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Schema { .. }), "{e}");
+
+    let clash = EntitySchema::builder("A", "As")
+        .field(Field::new("id", FieldType::Int64))
+        .field(Field::new("doc", FieldType::String).with_column("_doc"))
+        .key("id")
+        .build()
+        .unwrap();
+    let e = sql::create_table_sql(&clash, "As", dialects()[1]).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "schema cannot be stored as a table: two columns are named \"_doc\" \
+         (names are compared ignoring case; `_id` and `_doc` are reserved)"
+    );
+
+    let e = sql::insert_sql(&ma, "t", "[1, 2]", dialects()[2]).unwrap_err();
+    assert_eq!(e.to_string(), "cannot store the record: not a JSON object");
+    let far = r#"{"creationDateTimeUtc": "2262-04-12T00:00:00Z"}"#;
+    let e = sql::insert_sql(&ma, "t", far, dialects()[2]).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Record { .. }), "{e}");
+    assert!(e.to_string().contains("creationDateTimeUtc"), "{e}");
+    let old = r#"{"id": "69dc3630-1ccc-4342-acf3-35286eec741d"}"#;
+    assert!(sql::insert_sql(&ma, "t", old, dialects()[2]).is_ok());
+}

@@ -1,0 +1,488 @@
+//! The SQL backend against a real SQLite (rusqlite, bundled, in memory): null rules,
+//! timestamps, text matching, lambdas, ordering, paging, index use, and agreement with the
+//! reference semantics.
+#![cfg(feature = "rusqlite")]
+
+mod sql_support;
+
+use odata_filter::query::Query;
+use odata_filter::schema::{catalog, EntitySchema, Field, FieldType};
+use odata_filter::sql::{self, sqlite, Dialect, ErrorKind, SqlType, SqliteDialect};
+use rusqlite::Connection;
+use sql_support::{
+    agree_with_oracle, all_filterable, filter, ndjson, oracle, query, MACHINE_ACTION_FILTERS,
+    MACHINE_FILTERS,
+};
+
+const MACHINE_ACTIONS: &str = include_str!("../data/machineactions.ndjson");
+const MACHINES: &str = include_str!("../data/machines.ndjson");
+
+fn load(schema: &EntitySchema, records: &[&str]) -> Connection {
+    let conn = Connection::open_in_memory().unwrap();
+    sqlite::create_table(&conn, schema).unwrap();
+    assert_eq!(
+        sqlite::insert_records(&conn, schema, records).unwrap(),
+        records.len()
+    );
+    conn
+}
+
+fn machine_actions() -> (Connection, EntitySchema) {
+    let schema = all_filterable(&catalog::machine_action());
+    (load(&schema, &ndjson(MACHINE_ACTIONS)), schema)
+}
+
+fn machines() -> (Connection, EntitySchema) {
+    let schema = all_filterable(&catalog::machine());
+    (load(&schema, &ndjson(MACHINES)), schema)
+}
+
+/// The first 8 characters of the `id` of each record `q` selects, in order.
+fn ids_of(conn: &Connection, schema: &EntitySchema, q: &Query) -> Vec<String> {
+    sqlite::query(conn, schema, q)
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap()[..8].to_owned())
+        .collect()
+}
+
+/// The ids `text` selects in id order.
+fn ids(conn: &Connection, schema: &EntitySchema, text: &str) -> Vec<String> {
+    let mut ids = ids_of(conn, schema, &query(schema, Some(text), &[], 0, None));
+    ids.sort();
+    ids
+}
+
+fn sorted(ids: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn ne_is_true_when_the_field_is_null() {
+    let (conn, s) = machine_actions();
+    let all = ids(&conn, &s, "true");
+    assert_eq!(all.len(), 10);
+    let ne = ids(&conn, &s, "scope ne 'Full'");
+    assert_eq!(ne.len(), 9, "{ne:?}");
+    assert!(!ne.contains(&"2e9da30d".to_owned()));
+    assert!(
+        ne.contains(&"69dc3630".to_owned()),
+        "null scope must match ne"
+    );
+    assert_eq!(ids(&conn, &s, "scope eq null").len(), 7);
+    assert_eq!(ids(&conn, &s, "scope ne null").len(), 3);
+    assert_eq!(ids(&conn, &s, "not (scope eq 'Full')"), ne);
+    assert_eq!(ids(&conn, &s, "not (scope ne 'Full')"), ["2e9da30d"]);
+}
+
+#[test]
+fn not_of_an_ordering_keeps_null_rows() {
+    let (conn, s) = machines();
+    // osBuild is null in 4da8380b and 181e3667.
+    assert_eq!(
+        ids(&conn, &s, "not (osBuild gt 20000)"),
+        sorted(&["f46b9bb2", "0984bce6", "4da8380b", "181e3667"])
+    );
+    assert_eq!(
+        ids(&conn, &s, "osBuild le 20000"),
+        sorted(&["f46b9bb2", "0984bce6"])
+    );
+    assert_eq!(
+        ids(&conn, &s, "not (not (osBuild gt 20000))"),
+        sorted(&["7b1f4967", "e1e9245c"])
+    );
+    // Kleene: null and false is false, so its negation holds for the null rows too.
+    assert_eq!(
+        ids(&conn, &s, "not (osBuild gt 20000 and rbacGroupId eq 301)"),
+        sorted(&["f46b9bb2", "7b1f4967", "0984bce6", "4da8380b", "181e3667"])
+    );
+}
+
+#[test]
+fn timestamps_compare_as_instants_with_seven_digits() {
+    let (conn, s) = machine_actions();
+    let eq = |lit: &str| ids(&conn, &s, &format!("creationDateTimeUtc eq {lit}"));
+    assert_eq!(eq("2018-12-04T12:43:57.2011911Z"), ["69dc3630"]);
+    assert_eq!(eq("2018-12-04T14:43:57.2011911+02:00"), ["69dc3630"]);
+    assert!(eq("2018-12-04T12:43:57.2011912Z").is_empty());
+    assert!(eq("2018-12-04T12:43:57.201191Z").is_empty());
+    // Stored as 2024-03-01T09:30:00.1234567+02:00.
+    assert_eq!(eq("2024-03-01T07:30:00.1234567Z"), ["2be9be11"]);
+    assert_eq!(eq("2024-03-01T02:30:00.1234567-05:00"), ["2be9be11"]);
+    assert_eq!(
+        ids(
+            &conn,
+            &s,
+            "creationDateTimeUtc gt 2024-03-04T07:00:12Z and creationDateTimeUtc lt 2024-03-04T07:00:12.0000002Z"
+        ),
+        ["7086eaa2"]
+    );
+    // Beyond the nanosecond range: still compared correctly.
+    assert_eq!(
+        ids(&conn, &s, "creationDateTimeUtc lt 3000-01-01T00:00:00Z").len(),
+        10
+    );
+    assert!(ids(&conn, &s, "creationDateTimeUtc gt 3000-01-01T00:00:00Z").is_empty());
+    assert_eq!(
+        ids(&conn, &s, "creationDateTimeUtc ne 1000-01-01T00:00:00Z").len(),
+        10
+    );
+    assert_eq!(
+        ids(&conn, &s, "cancellationDateTimeUtc lt 3000-01-01T00:00:00Z"),
+        ["611d58c3"]
+    );
+}
+
+/// A one-field entity for text tests.
+fn notes() -> EntitySchema {
+    EntitySchema::builder("Note", "Notes")
+        .field(
+            Field::new("id", FieldType::String)
+                .filterable(true)
+                .sortable(true),
+        )
+        .field(
+            Field::new("text", FieldType::String)
+                .filterable(true)
+                .nullable(true),
+        )
+        .key("id")
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn text_matching_is_literal_and_case_sensitive() {
+    let s = notes();
+    let texts = [
+        "50%_off",
+        "50xxoff",
+        "50%Xoff",
+        "a*b",
+        "axb",
+        "a?b",
+        "[ab]",
+        "a",
+        "Analyst",
+        "analyst",
+        "back\\slash",
+        "quote'",
+        "ünïcödé",
+        "",
+    ];
+    let records: Vec<String> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"id": format!("n{i:02}"), "text": t}).to_string())
+        .chain([r#"{"id":"nul"}"#.to_owned()])
+        .collect();
+    let conn = load(&s, &records.iter().map(String::as_str).collect::<Vec<_>>());
+    let hits = |f: &str| -> Vec<String> {
+        let found = sqlite::query(&conn, &s, &query(&s, Some(f), &[], 0, None)).unwrap();
+        found
+            .iter()
+            .map(|r| r["text"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(hits("contains(text, '%_')"), ["50%_off"]);
+    assert_eq!(hits("startswith(text, '50%')"), ["50%_off", "50%Xoff"]);
+    assert_eq!(hits("contains(text, '*')"), ["a*b"]);
+    assert_eq!(hits("contains(text, '?')"), ["a?b"]);
+    assert_eq!(hits("startswith(text, '[')"), ["[ab]"]);
+    assert_eq!(hits("endswith(text, ']')"), ["[ab]"]);
+    assert_eq!(hits("startswith(text, 'analyst')"), ["analyst"]);
+    assert_eq!(hits("contains(text, '\\')"), ["back\\slash"]);
+    assert_eq!(hits("endswith(text, '''')"), ["quote'"]);
+    assert_eq!(hits("contains(text, 'ïc')"), ["ünïcödé"]);
+    assert_eq!(hits("text eq 'quote'''"), ["quote'"]);
+    // The empty string is a prefix of every non-null string; null stays unknown.
+    assert_eq!(hits("startswith(text, '')").len(), texts.len());
+    assert_eq!(hits("not startswith(text, 'a')").len(), texts.len() - 5);
+    assert_eq!(hits("tolower(text) eq 'analyst'"), ["Analyst", "analyst"]);
+    assert_eq!(hits("toupper(text) eq 'ÜNÏCÖDÉ'"), Vec::<String>::new());
+    assert_eq!(hits("toupper(text) eq 'üNïCöDé'"), ["ünïcödé"]);
+    // Non-literal patterns use instr/substr.
+    assert_eq!(
+        hits("startswith(text, substring(text, 0, 2))").len(),
+        texts.len()
+    );
+    assert_eq!(hits("endswith(concat('x', text), text)").len(), texts.len());
+    assert_eq!(
+        hits("contains(text, concat(text, 'x'))"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn lambdas_over_a_collection() {
+    let (conn, s) = machines();
+    assert_eq!(
+        ids(&conn, &s, "machineTags/any(t: t eq 'Finance')"),
+        sorted(&["f46b9bb2", "e1e9245c"])
+    );
+    assert_eq!(
+        ids(&conn, &s, "machineTags/all(t: t ne 'Finance')"),
+        sorted(&["7b1f4967", "0984bce6", "4da8380b", "181e3667"])
+    );
+    assert_eq!(
+        ids(&conn, &s, "not machineTags/any()"),
+        sorted(&["7b1f4967", "181e3667"])
+    );
+    assert_eq!(ids(&conn, &s, "machineTags/any()").len(), 4);
+    assert_eq!(
+        ids(
+            &conn,
+            &s,
+            "machineTags/all(t: startswith(t, 'P') or t eq 'SQL')"
+        ),
+        sorted(&["7b1f4967", "0984bce6", "181e3667"])
+    );
+    // The lambda body may refer to the record.
+    assert_eq!(
+        ids(
+            &conn,
+            &s,
+            "machineTags/any(t: t eq 'Finance' and rbacGroupId eq 301)"
+        ),
+        ["e1e9245c"]
+    );
+}
+
+#[test]
+fn lambdas_over_nested_collections_of_objects() {
+    let (conn, s) = machine_actions();
+    let f =
+        "commands/any(c: c/command/params/any(p: p/key eq 'Path' and contains(p/value, 'Temp')))";
+    assert_eq!(ids(&conn, &s, f), ["4aa49e91"]);
+    assert_eq!(
+        ids(&conn, &s, "commands/any(c: c/errors/any())"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        ids(&conn, &s, "commands/any(c: c/endTime eq null)"),
+        ["4aa49e91"]
+    );
+    assert_eq!(
+        ids(&conn, &s, "commands/all(c: c/commandStatus eq 'Completed')").len(),
+        9
+    );
+}
+
+#[test]
+fn order_nulls_first_ascending_and_last_descending() {
+    let (conn, s) = machine_actions();
+    let asc = ids_of(&conn, &s, &query(&s, None, &["scope"], 0, None));
+    // Seven null scopes first (by key), then Full, Quick, Selective.
+    assert_eq!(
+        &asc[..7],
+        ["1abe31bd", "44cffc15", "4aa49e91", "611d58c3", "67ffa19c", "69dc3630", "7086eaa2"]
+    );
+    assert_eq!(&asc[7..], ["2e9da30d", "2be9be11", "5382f7ea"]);
+    let desc = ids_of(&conn, &s, &query(&s, None, &["scope desc"], 0, None));
+    assert_eq!(&desc[..3], ["5382f7ea", "2be9be11", "2e9da30d"]);
+    assert_eq!(&desc[3..], &asc[..7]);
+    // Default order: creationDateTimeUtc desc; with paging.
+    let page = ids_of(&conn, &s, &query(&s, None, &[], 2, Some(3)));
+    assert_eq!(page, ["1abe31bd", "4aa49e91", "2be9be11"]);
+    let rest = ids_of(&conn, &s, &query(&s, None, &[], 8, None));
+    assert_eq!(rest, ["2e9da30d", "44cffc15"]);
+    assert!(ids_of(&conn, &s, &query(&s, None, &[], 0, Some(0))).is_empty());
+    let q = query(&s, Some("status eq 'Succeeded'"), &[], 1, Some(2));
+    assert_eq!(sqlite::count(&conn, &s, &q).unwrap(), 5);
+}
+
+#[test]
+fn documents_come_back_byte_identical() {
+    let (conn, s) = machine_actions();
+    let lines = ndjson(MACHINE_ACTIONS);
+    let mut got = sqlite::query_text(&conn, &s, &query(&s, None, &["id"], 0, None)).unwrap();
+    got.sort();
+    let mut want: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    want.sort();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn numbers_compare_exactly() {
+    let (conn, s) = machines();
+    assert_eq!(
+        ids(&conn, &s, "rbacGroupId gt 140.5"),
+        sorted(&["0984bce6", "e1e9245c", "4da8380b"])
+    );
+    assert_eq!(ids(&conn, &s, "rbacGroupId eq 140.0").len(), 2);
+    assert!(ids(&conn, &s, "rbacGroupId eq 140.5").is_empty());
+    assert_eq!(ids(&conn, &s, "rbacGroupId ne 140.5").len(), 6);
+    assert_eq!(ids(&conn, &s, "rbacGroupId in (0.0, 0.5, 215)").len(), 2);
+    assert_eq!(ids(&conn, &s, "rbacGroupId lt 1e300").len(), 6);
+    assert!(ids(&conn, &s, "rbacGroupId gt INF").is_empty());
+    assert!(ids(&conn, &s, "rbacGroupId eq NaN").is_empty());
+    assert_eq!(ids(&conn, &s, "rbacGroupId ne NaN").len(), 6);
+}
+
+#[test]
+fn doubles_and_int64_agree_with_the_oracle() {
+    let s = sql_support::numbers();
+    let lines = sql_support::NUMBER_RECORDS;
+    let mut db = sql_support::Sqlite(load(&s, lines));
+    agree_with_oracle(
+        &mut db,
+        &s,
+        lines,
+        sql_support::NUMBER_FILTERS,
+        &["d desc", "i"],
+    );
+}
+
+#[test]
+fn functions_follow_the_evaluator() {
+    let (conn, s) = machine_actions();
+    let mut db = sql_support::Sqlite(conn);
+    agree_with_oracle(
+        &mut db,
+        &s,
+        &ndjson(MACHINE_ACTIONS),
+        MACHINE_ACTION_FILTERS,
+        &["scope desc", "requestor"],
+    );
+    let conn = db.0;
+    // Spot-check the oracle itself on two of them.
+    assert_eq!(
+        ids(&conn, &s, "hour(creationDateTimeUtc) eq 7"),
+        ["2be9be11", "7086eaa2"]
+    );
+    // Analyst@... eight times, and o'brien@.
+    assert_eq!(ids(&conn, &s, "indexof(requestor, '@') eq 7").len(), 9);
+}
+
+#[test]
+fn machines_agree_with_the_oracle() {
+    let (conn, s) = machines();
+    let mut db = sql_support::Sqlite(conn);
+    agree_with_oracle(
+        &mut db,
+        &s,
+        &ndjson(MACHINES),
+        MACHINE_FILTERS,
+        &["riskScore", "osBuild desc"],
+    );
+}
+
+#[test]
+fn equality_and_ranges_use_indexes() {
+    let (conn, s) = machine_actions();
+    for f in [
+        "status eq 'Succeeded'",
+        "creationDateTimeUtc gt 2024-01-01T00:00:00Z",
+        "creationDateTimeUtc ge 2024-01-01T00:00:00Z and creationDateTimeUtc lt 2024-03-02T00:00:00Z",
+        "machineId in ('a', 'b')",
+        "startswith(requestor, 'Analyst@')",
+    ] {
+        let w = sql::where_clause(&filter(&s, f), &s, "MachineActions", &SqliteDialect).unwrap();
+        let text = format!(
+            "EXPLAIN QUERY PLAN SELECT \"_doc\" FROM \"MachineActions\" WHERE {}",
+            w.sql
+        );
+        let mut stmt = conn.prepare(&text).unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(rusqlite::params_from_iter(&w.params), |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let plan = plan.join("\n");
+        assert!(plan.contains("USING INDEX"), "{f}\n{}\n{plan}", w.sql);
+    }
+}
+
+#[test]
+fn records_that_cannot_be_stored_are_refused() {
+    let s = all_filterable(&catalog::machine_action());
+    let conn = Connection::open_in_memory().unwrap();
+    sqlite::create_table(&conn, &s).unwrap();
+    let good = ndjson(MACHINE_ACTIONS)[0];
+    let far = r#"{"id":"00000000-0000-0000-0000-000000000001","creationDateTimeUtc":"3000-01-01T00:00:00Z"}"#;
+    let e = sqlite::insert_records(&conn, &s, [good, far]).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Record { .. }), "{e}");
+    assert!(e.to_string().contains("record 1"), "{e}");
+    // Nothing was inserted.
+    assert!(ids(&conn, &s, "true").is_empty());
+    let e = sqlite::insert_records(&conn, &s, ["[1]"]).unwrap_err();
+    assert!(e.to_string().contains("not a JSON object"), "{e}");
+}
+
+/// A dialect that overrides only its name and placeholders: everything else is the trait's
+/// standard-SQL default, which SQLite happens to accept for comparisons and paging.
+#[derive(Debug)]
+struct Minimal;
+
+impl Dialect for Minimal {
+    fn name(&self) -> &'static str {
+        "minimal"
+    }
+
+    fn placeholder(&self, index: usize, _ty: SqlType) -> String {
+        format!("?{index}")
+    }
+}
+
+#[test]
+fn a_new_dialect_needs_only_what_differs() {
+    let (conn, s) = machine_actions();
+    let records: Vec<serde_json::Value> = ndjson(MACHINE_ACTIONS)
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    for (f, order, skip, top) in [
+        (
+            "scope ne 'Full' and not (creationDateTimeUtc gt 2024-01-01T00:00:00Z)",
+            &["scope"][..],
+            1,
+            Some(3),
+        ),
+        (
+            "requestor eq machineId or scope eq scope",
+            &["scope desc"][..],
+            0,
+            None,
+        ),
+        ("not (scope in ('Full', null))", &[][..], 2, Some(2)),
+    ] {
+        let q = query(&s, Some(f), order, skip, top);
+        let sql = sql::select(&q, &s, s.entity_set(), &Minimal).unwrap();
+        let mut stmt = conn.prepare(&sql.sql).unwrap();
+        let got: Vec<String> = stmt
+            .query_map(rusqlite::params_from_iter(&sql.params), |r| {
+                r.get::<_, String>(0)
+            })
+            .unwrap()
+            .map(|d| {
+                let v: serde_json::Value = serde_json::from_str(&d.unwrap()).unwrap();
+                v["id"].as_str().unwrap()[..8].to_owned()
+            })
+            .collect();
+        let want: Vec<String> = oracle::select(&q, &s, &records)
+            .into_iter()
+            .map(|i| records[i]["id"].as_str().unwrap()[..8].to_owned())
+            .collect();
+        assert_eq!(got, want, "{f}\n{}", sql.sql);
+    }
+    // What has no standard spelling is refused, naming the dialect and the construct.
+    let m = all_filterable(&catalog::machine());
+    for (f, what) in [
+        ("year(lastSeen) eq 2024", "the function year()"),
+        ("machineTags/any(t: t eq 'x')", "lambda operators"),
+    ] {
+        let e = sql::where_clause(&filter(&m, f), &m, "t", &Minimal).unwrap_err();
+        match e.kind() {
+            ErrorKind::Unsupported { dialect, what: w } => {
+                assert_eq!(dialect, "minimal");
+                assert!(w.contains(what), "{w}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(e
+            .to_string()
+            .starts_with("the minimal dialect does not support"));
+    }
+}
