@@ -85,6 +85,7 @@
 //! - `cli`: the `odata-filter` command-line tool.
 //! - `rusqlite`: SQL parameters as `rusqlite::ToSql`, and table helpers for SQLite.
 //! - `postgres`: SQL parameters as `postgres::types::ToSql`, and table helpers for PostgreSQL.
+//! - `axum`: an extractor for checked query options and an OData error response.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
