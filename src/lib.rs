@@ -49,7 +49,8 @@
 //!    is reported, each with its span.
 //! 3. Backends: [`eval`] compiles the expression to a predicate over JSON;
 //!    [`query`] adds `$orderby`, `$top`, `$skip`, `$select`, `$count` and
-//!    applies them in memory.
+//!    applies them in memory; [`ndjson`] tests raw NDJSON lines without
+//!    parsing them (the fast path of the `odata-filter` command).
 //!
 //! # Input safety
 //!
@@ -95,6 +96,7 @@ pub mod error;
 pub mod eval;
 mod filter;
 pub mod ir;
+pub mod ndjson;
 pub mod query;
 pub mod report;
 pub mod schema;

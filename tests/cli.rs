@@ -591,3 +591,218 @@ fn sorted_output_with_top_matches_the_library_on_many_records() {
         ok(&out, &expected);
     }
 }
+
+/// Runs the binary on `input` (standard input) with extra environment variables.
+fn run_env(env: &[(&str, &str)], args: &[&str], stdin: &str) -> Out {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_odata-filter"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut pipe = child.stdin.take().expect("stdin is piped");
+    let input = stdin.to_owned();
+    // Feed the input from another thread: the binary may print before it has read it all.
+    let feeder = std::thread::spawn(move || {
+        let _ = pipe.write_all(input.as_bytes());
+    });
+    let out = child.wait_with_output().expect("the binary finishes");
+    feeder.join().unwrap();
+    Out {
+        code: out.status.code().expect("the binary exits normally"),
+        stdout: String::from_utf8(out.stdout).expect("UTF-8 output"),
+        stderr: String::from_utf8(out.stderr).expect("UTF-8 errors"),
+    }
+}
+
+/// Several megabytes of NDJSON, so that the input is read in chunks by several threads: the
+/// documentation's records with varied statuses and dates, and now and then a line the fast
+/// path must hand back (white space, escapes, repeated keys, an array, an envelope-like
+/// object, a blank line).
+fn big_input() -> String {
+    let samples: Vec<&str> = DATA.lines().collect();
+    let statuses = ["Succeeded", "Failed", "Pending", "Cancelled"];
+    let mut input = String::new();
+    for i in 0..12_000usize {
+        let base = samples[i % samples.len()];
+        let mut line = base
+            .replacen("\"Succeeded\"", &format!("\"{}\"", statuses[i % 4]), 1)
+            .replacen("2018-12-04T", &format!("20{:02}-12-04T", 17 + i % 8), 1);
+        line = match i % 97 {
+            0 => line.replacen("\"status\":", " \"status\" : ", 1),
+            1 => line.replacen("\"requestor\":", "\"requestor\":\"dup\",\"requestor\":", 1),
+            2 => line.replacen("Analyst", "Ana\\u006cyst\\/x", 1),
+            3 => format!("[{line},{line}]"),
+            4 => line.replacen("{", "{\"value\":[],", 1),
+            5 => format!("{line}\n"),
+            6 => line.replacen(
+                "\"scope\":null",
+                "\"scope\":1.50,\"n\":-0,\"big\":123456789012345678901",
+                1,
+            ),
+            _ => line,
+        };
+        input.push_str(&line);
+        input.push('\n');
+    }
+    input
+}
+
+#[test]
+fn parallel_fast_path_prints_what_parsing_every_record_prints() {
+    let input = big_input();
+    assert!(input.len() > 4 << 20, "several chunks");
+    let slow = [("ODATA_FILTER_LAZY", "0"), ("ODATA_FILTER_THREADS", "1")];
+    let fast = [("ODATA_FILTER_THREADS", "3")];
+    for args in [
+        &["--filter", "status eq 'Succeeded' and creationDateTimeUtc gt 2020-01-01T00:00:00Z"][..],
+        &["--filter", "requestor eq 'Analyst@contoso.com' or type ne 'Isolate'"],
+        &["--filter", "contains(tolower(requestor), 'analyst') and machineId in ('7b1f4967d9728e5aa3c06a9e617a22a4a5a17378', 'x')"],
+        &["--count", "--filter", "status ne 'Failed'"],
+        &["--query", "$filter=status eq 'Pending'&$skip=100&$top=250"],
+        &["--query", "$filter=status eq 'Cancelled'&$select=id,status,requestor"],
+        &["--query", "$top=3"],
+        &["--query", "$skip=11900"],
+        &["--query", "$filter=startswith(requestor,'Ana')&$orderby=creationDateTimeUtc&$top=20"],
+        &[],
+    ] {
+        let mut all = vec!["--entity", "machineactions"];
+        all.extend_from_slice(args);
+        let expected = run_env(&slow, &all, &input);
+        assert_eq!(expected.code, 0, "{expected:?}");
+        let got = run_env(&fast, &all, &input);
+        assert!(got.stdout == expected.stdout, "{args:?}: outputs differ");
+        assert_eq!((got.code, got.stderr), (0, String::new()), "{args:?}");
+    }
+}
+
+#[test]
+fn parallel_fast_path_reports_the_first_bad_line() {
+    let mut input = big_input();
+    let lines = input.lines().count();
+    input.push_str("{\"id\":1}\n{\"status\":\"Succeeded\",}\n{\"id\":2}\n");
+    let args = [
+        "--entity",
+        "machineactions",
+        "--filter",
+        "status eq 'Succeeded'",
+    ];
+    let slow = run_env(
+        &[("ODATA_FILTER_LAZY", "0"), ("ODATA_FILTER_THREADS", "1")],
+        &args,
+        &input,
+    );
+    let fast = run_env(&[("ODATA_FILTER_THREADS", "2")], &args, &input);
+    assert_eq!(
+        slow.stderr,
+        format!(
+            "error: <stdin>:{}: trailing comma at line 1 column 23\n",
+            lines + 2
+        )
+    );
+    assert_eq!((fast.code, &fast.stderr), (slow.code, &slow.stderr));
+    assert!(fast.stdout == slow.stdout, "outputs differ");
+}
+
+/// `--engine sqlite` answers through generated SQL with exactly the bytes the
+/// in-memory engine prints, for every query.
+#[test]
+fn sqlite_engine_output_is_byte_identical() {
+    let cases: &[(&str, &str, &[&str])] = &[
+        (
+            "machineactions",
+            "data/machineactions.ndjson",
+            &[
+                "$filter=status eq 'Succeeded'",
+                "$filter=machineId eq 'f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f'&$top=2",
+                "$filter=machineId eq 'f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f'&$top=2&$orderby=creationDateTimeUtc desc",
+                "$filter=requestor eq 'Analyst@contoso.com' and type eq 'RunAntiVirusScan'",
+                "$filter=not (status eq 'Succeeded') or startswith(requestor,'o''')",
+                "$filter=creationDateTimeUtc gt 2018-12-04T12:18:27.1293487Z&$orderby=status,creationDateTimeUtc",
+                "$orderby=type desc,requestor&$skip=2&$top=4",
+                "$select=id,status&$orderby=creationDateTimeUtc&$top=5",
+                "$filter=status in ('Pending','InProgress','Failed')&$skip=1",
+                "$filter=contains(tolower(requestor),'analyst') and year(creationDateTimeUtc) ge 2018",
+                "$top=0",
+            ],
+        ),
+        (
+            "machines",
+            "data/machines.ndjson",
+            &[
+                "$filter=machineTags/any(tag: tag eq 'ExampleTag')",
+                "$filter=riskScore eq 'High'",
+                "$filter=healthStatus ne 'Active'&$top=100",
+                "$filter=lastSeen gt 2018-08-01Z&$orderby=riskScore desc",
+                "$filter=startswith(computerDnsName,'mymachine')",
+                "$filter=computerDnsName ne null and machineTags/all(t: t ne 'x')",
+            ],
+        ),
+        (
+            "alerts",
+            "data/alerts.ndjson",
+            &[
+                "$filter=status ne 'Resolved'",
+                "$filter=alertCreationTime ge 2024-08-27T10:15:30.1234567Z",
+                "$top=10&$expand=evidence",
+                "$filter=severity in ('High','Medium')&$orderby=lastUpdateTime desc&$top=3",
+            ],
+        ),
+    ];
+    for (entity, file, queries) in cases {
+        for q in *queries {
+            for extra in [&[][..], &["--count"][..]] {
+                let mut args = vec!["--entity", entity, "--query", q, file];
+                args.extend_from_slice(extra);
+                let memory = run(&args, "");
+                args.extend_from_slice(&["--engine", "sqlite"]);
+                let sqlite = run(&args, "");
+                assert_eq!(memory.code, 0, "{q}: {}", memory.stderr);
+                assert_eq!(sqlite.code, 0, "{q}: {}", sqlite.stderr);
+                assert_eq!(memory.stdout, sqlite.stdout, "{entity} {q} {extra:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn sql_prints_the_statement_and_parameters() {
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--sql",
+            "sqlite",
+            "--query",
+            "$filter=status eq 'Succeeded' and creationDateTimeUtc gt 2018-01-01Z&$top=2",
+        ],
+        "",
+    );
+    ok(
+        &out,
+        "{\"sql\":\"SELECT \\\"_doc\\\" FROM \\\"MachineActions\\\" WHERE ((\\\"status\\\" = ?1) AND \
+         (\\\"creationDateTimeUtc\\\" > ?2)) ORDER BY \\\"_id\\\" LIMIT ?3\",\"params\":[\"Succeeded\",\
+         1514764800000000000,2]}\n",
+    );
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--sql",
+            "mssql",
+            "--count",
+            "--filter",
+            "status ne 'Failed'",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .starts_with("{\"sql\":\"SELECT COUNT(*) FROM [MachineActions] WHERE"),
+        "{}",
+        out.stdout
+    );
+}

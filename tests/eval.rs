@@ -1644,3 +1644,40 @@ fn deeply_nested_junk_records() {
         assert_eq!(p.eval(&record), reference(&e, &record), "{f}");
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
+
+    /// Chains of comparisons of one member, which the compiler merges (equalities under `or`
+    /// into one `in` test, date-time comparisons under `and` into one range test), give the
+    /// reference evaluator's result.
+    #[test]
+    fn merged_comparisons_agree_with_the_reference(
+        (path, ops, lits) in (
+            prop::sample::select(vec![0usize, 1, 16, 17]),
+            prop::collection::vec(0..6usize, 2..5),
+            prop::collection::vec(any::<prop::sample::Index>(), 2..5),
+        )
+            .prop_map(|(i, ops, lits)| {
+                let (path, ordered, values) = SCALARS.iter().find(|s| {
+                    matches!((i, s.0), (0, "name") | (1, "legacy") | (16, "at") | (17, "color"))
+                }).copied().unwrap();
+                let ops: Vec<&str> = ops.iter().map(|&o| if ordered { ORDERED[o] } else { ORDERED[o % 2] }).collect();
+                let lits: Vec<&str> = lits.iter().map(|l| *l.get(values)).collect();
+                (path, ops, lits)
+            }),
+        join in prop::sample::select(vec![" and ", " or "]),
+        other in field_atom(),
+        record in record(),
+    ) {
+        let terms: Vec<String> = ops
+            .iter()
+            .zip(&lits)
+            .map(|(op, lit)| format!("{path} {op} {lit}"))
+            .collect();
+        for filter in [terms.join(join), format!("({}){join}({other})", terms.join(join))] {
+            let (e, p) = compile(&filter);
+            prop_assert_eq!(p.eval(&record), reference(&e, &record), "{}\non {}", filter, record);
+        }
+    }
+}

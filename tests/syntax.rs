@@ -663,6 +663,22 @@ fn long_chains_are_errors_not_stack_overflows() {
     });
 }
 
+// ---- regressions found by fuzzing --------------------------------------------------
+
+/// fuzz/regressions/roundtrip/crash-f5c6a263…: `-` then a path named `INF426`
+/// printed as `-INF426`, which read back as `-INF` followed by `426`.
+#[test]
+fn regression_fuzz_roundtrip_neg_inf_prefix() {
+    let input = include_str!(
+        "../fuzz/regressions/roundtrip/crash-f5c6a263575d05ad747d5ca0cd229bf578478c68"
+    );
+    let tree = p(input);
+    assert_eq!(tree.to_string(), "-INF426");
+    assert_eq!(p(&tree.to_string()), tree);
+    assert_eq!(p("-INFx").to_string(), "-INFx");
+    assert_eq!(p("x eq -INF").to_string(), "x eq -INF");
+}
+
 // ---- property: print then parse gives the same tree ------------------------------
 
 fn ident() -> impl Strategy<Value = String> {

@@ -2,13 +2,17 @@
 
 use clap::builder::PossibleValuesParser;
 use clap::{ArgGroup, Parser};
+use odata_filter::eval::Predicate;
+use odata_filter::ndjson::{LineFilter, Verdict};
 use odata_filter::query::{Query, QueryOptions, DEFAULT_MAX_TOP};
 use odata_filter::schema::{catalog, EntitySchema};
+use odata_filter::sql;
 use serde_json::Value as Json;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{mpsc, Mutex};
 
 const ABOUT: &str = "Run an OData $filter or query string over JSON records, or check it.";
 
@@ -62,9 +66,28 @@ struct Cli {
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_TOP)]
     max_top: u64,
 
+    /// Print the SQL for the query as {"sql": "...", "params": [...]} and read no records
+    /// (with --count, the COUNT statement). The table is named after the entity set.
+    #[arg(long, value_name = "DIALECT", value_parser = ["postgres", "postgresql", "sqlite", "mysql", "mssql", "sqlserver"], conflicts_with = "check")]
+    sql: Option<String>,
+
+    /// How to answer the query: in memory, or by loading the records into an in-memory
+    /// SQLite table and running the generated SQL (the output is the same).
+    #[arg(long, value_name = "ENGINE", value_enum, default_value_t = Engine::Memory)]
+    engine: Engine,
+
     /// Input files (NDJSON, JSON array or {"value": [...]}); '-' or none for standard input.
     #[arg(value_name = "FILE")]
     files: Vec<PathBuf>,
+}
+
+/// Where queries run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Engine {
+    /// Filter, sort and page in memory, streaming when there is no $orderby.
+    Memory,
+    /// Load the records into an in-memory SQLite table and run the generated SQL.
+    Sqlite,
 }
 
 /// Why the command stopped early.
@@ -144,25 +167,140 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         (None, None) => Query::default(),
     };
 
-    let mut out = BufWriter::new(io::stdout().lock());
+    let mut out = BufWriter::with_capacity(1 << 16, io::stdout().lock());
+    if let Some(dialect) = &cli.sql {
+        sql_text(cli, dialect, &schema, &query, &mut out)?;
+        return out.flush().map_err(Failure::output);
+    }
+    if cli.engine == Engine::Sqlite && !cli.check {
+        sqlite_engine(cli, &schema, &query, &mut out)?;
+        return out.flush().map_err(Failure::output);
+    }
     if cli.check {
         check(cli, &query, &mut out).map_err(Failure::output)?;
-    } else if cli.count {
-        let predicate = query.predicate();
-        let mut n: u64 = 0;
-        for_each_input(&cli.files, &mut |record| {
-            if query.matches(predicate.as_ref(), &record) {
-                n += 1;
-            }
-            Ok(Flow::Continue)
-        })?;
+        return out.flush().map_err(Failure::output);
+    }
+    let predicate = query.predicate();
+    let mode = if cli.count {
+        Mode::Count
+    } else if query.order_by.is_empty() {
+        Mode::Print
+    } else {
+        Mode::Sort
+    };
+    let ctx = Ctx {
+        query: &query,
+        predicate: predicate.as_ref(),
+        lines: LineFilter::new(query.filter.as_ref()),
+        lazy: std::env::var_os("ODATA_FILTER_LAZY").is_none_or(|v| v != "0"),
+        mode,
+        threads: if mode == Mode::Sort { 1 } else { threads() },
+    };
+    if cli.count {
+        let mut sink = Sink::Count(0);
+        for_each_input(&cli.files, &ctx, &mut sink)?;
+        let Sink::Count(n) = sink else { unreachable!() };
         writeln!(out, "{n}").map_err(Failure::output)?;
     } else if !query.order_by.is_empty() {
-        sorted(cli, &schema, &query, &mut out)?;
-    } else {
-        streamed(cli, &query, &mut out)?;
+        sorted(cli, &ctx, &schema, &mut out)?;
+    } else if query.top != Some(0) {
+        let mut sink = Sink::Print {
+            out: &mut out,
+            skip: query.skip,
+            left: query.top,
+        };
+        for_each_input(&cli.files, &ctx, &mut sink)?;
     }
     out.flush().map_err(Failure::output)
+}
+
+/// Worker threads for large inputs: `ODATA_FILTER_THREADS`, else the available parallelism.
+fn threads() -> usize {
+    std::env::var("ODATA_FILTER_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .max(1)
+}
+
+/// `--sql DIALECT`: the statement and its parameters as JSON.
+fn sql_text(
+    cli: &Cli,
+    dialect: &str,
+    schema: &EntitySchema,
+    query: &Query,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let dialect = sql::dialect_from_str(dialect)
+        .ok_or_else(|| Failure::Usage(format!("error: unknown SQL dialect '{dialect}'\n")))?;
+    let table = schema.entity_set();
+    let statement = if cli.count {
+        sql::count(query, schema, table, dialect.as_ref())
+    } else {
+        sql::select_in_insertion_order(query, schema, table, dialect.as_ref())
+    }
+    .map_err(|e| Failure::Usage(format!("error: {e}\n")))?;
+    serde_json::to_writer(&mut *out, &statement)
+        .map_err(io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .map_err(Failure::output)
+}
+
+/// `--engine sqlite`: load every record into an in-memory SQLite table made
+/// from the schema, then answer with the generated SQL.
+fn sqlite_engine(
+    cli: &Cli,
+    schema: &EntitySchema,
+    query: &Query,
+    out: &mut impl Write,
+) -> Result<(), Failure> {
+    let db = |e: sql::Error| Failure::Input(format!("sqlite: {e}"));
+    let conn = rusqlite::Connection::open_in_memory()
+        .map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
+    sql::sqlite::create_table(&conn, schema).map_err(db)?;
+    // Every record, unfiltered, read on this thread.
+    let all = Query::default();
+    let ctx = Ctx {
+        query: &all,
+        predicate: None,
+        lines: LineFilter::new(None),
+        lazy: false,
+        mode: Mode::Sort,
+        threads: 1,
+    };
+    let mut sink = Sink::Collect(Vec::new());
+    for_each_input(&cli.files, &ctx, &mut sink)?;
+    let Sink::Collect(records) = sink else {
+        unreachable!()
+    };
+    let texts: Vec<String> = records.iter().map(Json::to_string).collect();
+    drop(records);
+    sql::sqlite::insert_records(&conn, schema, &texts).map_err(db)?;
+    drop(texts);
+    if cli.count {
+        let n = sql::sqlite::count(&conn, schema, query).map_err(db)?;
+        return writeln!(out, "{n}").map_err(Failure::output);
+    }
+    let statement =
+        sql::select_in_insertion_order(query, schema, schema.entity_set(), &sql::SqliteDialect)
+            .map_err(|e| Failure::Usage(format!("error: {e}\n")))?;
+    let mut stmt = conn
+        .prepare(&statement.sql)
+        .map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(&statement.params), |row| {
+            row.get::<_, String>(0)
+        })
+        .map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
+    for row in rows {
+        let text = row.map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
+        let record: Json =
+            serde_json::from_str(&text).map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
+        let mut line = Vec::new();
+        write_record(&mut line, &query.project(record));
+        out.write_all(&line).map_err(Failure::output)?;
+    }
+    Ok(())
 }
 
 /// `--check`: the canonical filter (for `--filter`) or options (for `--query`, one per line).
@@ -177,48 +315,14 @@ fn check(cli: &Cli, query: &Query, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-fn write_record(out: &mut impl Write, record: &Json) -> Result<(), Failure> {
-    serde_json::to_writer(&mut *out, record)
-        .map_err(io::Error::from)
-        .and_then(|()| out.write_all(b"\n"))
-        .map_err(Failure::output)
-}
-
-/// Without `$orderby`: filter while reading, in input order, stopping after `$top`.
-fn streamed(cli: &Cli, query: &Query, out: &mut impl Write) -> Result<(), Failure> {
-    let predicate = query.predicate();
-    let mut skip = query.skip;
-    let mut left = query.top;
-    if left == Some(0) {
-        return Ok(());
-    }
-    for_each_input(&cli.files, &mut |record| {
-        if !query.matches(predicate.as_ref(), &record) {
-            return Ok(Flow::Continue);
-        }
-        if skip > 0 {
-            skip -= 1;
-            return Ok(Flow::Continue);
-        }
-        write_record(out, &query.project(record))?;
-        match &mut left {
-            Some(n) => {
-                *n -= 1;
-                Ok(if *n == 0 { Flow::Stop } else { Flow::Continue })
-            }
-            None => Ok(Flow::Continue),
-        }
-    })
-}
-
 /// With `$orderby`: collect the matches, sort them, then page and print.
 fn sorted(
     cli: &Cli,
+    ctx: &Ctx<'_>,
     schema: &EntitySchema,
-    query: &Query,
     out: &mut impl Write,
 ) -> Result<(), Failure> {
-    let predicate = query.predicate();
+    let query = ctx.query;
     let skip = usize::try_from(query.skip).unwrap_or(usize::MAX);
     let top = query
         .top
@@ -227,26 +331,74 @@ fn sorted(
     // whenever twice that many are held, sort and drop the rest. The sort is
     // stable and later records are appended, so ties keep input order.
     let keep = skip.saturating_add(top);
-    let prune_at = keep.saturating_mul(2).max(1024);
-    let mut matched = Vec::new();
-    for_each_input(&cli.files, &mut |record| {
-        if query.matches(predicate.as_ref(), &record) {
-            matched.push(record);
-            if matched.len() >= prune_at {
-                query.sort(schema, &mut matched);
-                matched.truncate(keep);
-            }
-        }
-        Ok(Flow::Continue)
-    })?;
+    let mut sink = Sink::Sort {
+        schema,
+        matched: Vec::new(),
+        keep,
+        prune_at: keep.saturating_mul(2).max(1024),
+    };
+    for_each_input(&cli.files, ctx, &mut sink)?;
+    let Sink::Sort { mut matched, .. } = sink else {
+        unreachable!()
+    };
     query.sort(schema, &mut matched);
     for record in matched.into_iter().skip(skip).take(top) {
-        write_record(out, &query.project(record))?;
+        let mut line = Vec::new();
+        write_record(&mut line, &query.project(record));
+        out.write_all(&line).map_err(Failure::output)?;
     }
     Ok(())
 }
 
-// ---- reading records ------------------------------------------------------------------------
+/// Appends `record` as one line of compact JSON.
+fn write_record(out: &mut Vec<u8>, record: &Json) {
+    serde_json::to_writer(&mut *out, record).expect("a JSON value always serializes");
+    out.push(b'\n');
+}
+
+// ---- the query and where matches go ----------------------------------------------------------
+
+/// The query, compiled for whole records and for raw NDJSON lines.
+struct Ctx<'q> {
+    query: &'q Query,
+    predicate: Option<&'q Predicate>,
+    lines: LineFilter,
+    /// Test lines with `lines` before parsing them (`ODATA_FILTER_LAZY=0` turns this off, to
+    /// compare with parsing every record).
+    lazy: bool,
+    mode: Mode,
+    /// Worker threads for NDJSON input (1: read on the main thread).
+    threads: usize,
+}
+
+/// What the command does with matching records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Count,
+    Print,
+    Sort,
+}
+
+/// Where matching records go.
+enum Sink<'a> {
+    /// `--count`: count them.
+    Count(u64),
+    /// Print them in input order, after skipping `skip`, stopping after `left`.
+    Print {
+        out: &'a mut dyn Write,
+        skip: u64,
+        left: Option<u64>,
+    },
+    /// Keep them all (`--engine sqlite` loads every record).
+    Collect(Vec<Json>),
+    /// With `$orderby`: keep them for sorting, pruned as they come.
+    Sort {
+        schema: &'a EntitySchema,
+        matched: Vec<Json>,
+        keep: usize,
+        prune_at: usize,
+    },
+}
 
 /// Whether to keep reading.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -255,19 +407,121 @@ enum Flow {
     Stop,
 }
 
-type Sink<'a> = dyn FnMut(Json) -> Result<Flow, Failure> + 'a;
+impl Sink<'_> {
+    /// Counts a match, or prints it unless it is skipped: `print` writes it. Stops after `$top`.
+    fn take_with(
+        &mut self,
+        print: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<Flow, Failure> {
+        match self {
+            Sink::Count(n) => {
+                *n += 1;
+                Ok(Flow::Continue)
+            }
+            Sink::Print { out, skip, left } => {
+                if *skip > 0 {
+                    *skip -= 1;
+                    return Ok(Flow::Continue);
+                }
+                print(&mut **out).map_err(Failure::output)?;
+                match left {
+                    Some(n) => {
+                        *n -= 1;
+                        Ok(if *n == 0 { Flow::Stop } else { Flow::Continue })
+                    }
+                    None => Ok(Flow::Continue),
+                }
+            }
+            Sink::Sort { .. } | Sink::Collect(_) => {
+                unreachable!("sorted and collected input is taken as records")
+            }
+        }
+    }
 
-/// Feeds the records of every input, in order, to `sink` until it says stop.
-fn for_each_input(files: &[PathBuf], sink: &mut Sink<'_>) -> Result<(), Failure> {
+    /// A matching line (without its terminator) that needs no parsing: see [`Sink::takes_lines`].
+    fn take_line(&mut self, line: &[u8]) -> Result<Flow, Failure> {
+        self.take_with(|out| {
+            out.write_all(line)?;
+            out.write_all(b"\n")
+        })
+    }
+
+    /// A matching record.
+    fn take(&mut self, ctx: &Ctx<'_>, record: Json) -> Result<Flow, Failure> {
+        match self {
+            Sink::Collect(all) => {
+                all.push(record);
+                Ok(Flow::Continue)
+            }
+            Sink::Sort {
+                schema,
+                matched,
+                keep,
+                prune_at,
+            } => {
+                matched.push(record);
+                if matched.len() >= *prune_at {
+                    ctx.query.sort(schema, matched);
+                    matched.truncate(*keep);
+                }
+                Ok(Flow::Continue)
+            }
+            Sink::Count(_) => self.take_with(|_| Ok(())),
+            Sink::Print { .. } => {
+                let mut line = Vec::new();
+                write_record(&mut line, &ctx.query.project(record));
+                self.take_with(|out| out.write_all(&line))
+            }
+        }
+    }
+
+    /// The matches of one chunk of lines, found by a worker.
+    fn take_chunk(&mut self, chunk: &ChunkOut) -> Result<Flow, Failure> {
+        match self {
+            Sink::Count(n) => {
+                *n += chunk.matches;
+                Ok(Flow::Continue)
+            }
+            Sink::Print {
+                out,
+                skip: 0,
+                left: None,
+            } => {
+                out.write_all(&chunk.bytes).map_err(Failure::output)?;
+                Ok(Flow::Continue)
+            }
+            Sink::Print { .. } => {
+                let mut from = 0;
+                for &end in &chunk.ends {
+                    let record = &chunk.bytes[from..end];
+                    from = end;
+                    if self.take_with(|out| out.write_all(record))? == Flow::Stop {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Ok(Flow::Continue)
+            }
+            Sink::Sort { .. } | Sink::Collect(_) => {
+                unreachable!("sorted and collected input is read on one thread")
+            }
+        }
+    }
+}
+
+// ---- reading records ------------------------------------------------------------------------
+
+/// Feeds the matching records of every input, in order, to `sink` until it says stop.
+fn for_each_input(files: &[PathBuf], ctx: &Ctx<'_>, sink: &mut Sink<'_>) -> Result<(), Failure> {
     let stdin = [PathBuf::from("-")];
     let files = if files.is_empty() { &stdin[..] } else { files };
     for path in files {
         let flow = if path.as_os_str() == "-" {
-            read_records("<stdin>", io::stdin().lock(), sink)?
+            let r = BufReader::with_capacity(1 << 16, io::stdin());
+            read_records("<stdin>", r, ctx, sink)?
         } else {
             let name = path.display().to_string();
             let file = File::open(path).map_err(|e| Failure::Input(format!("{name}: {e}")))?;
-            read_records(&name, BufReader::with_capacity(1 << 16, file), sink)?
+            read_records(&name, BufReader::with_capacity(1 << 16, file), ctx, sink)?
         };
         if flow == Flow::Stop {
             break;
@@ -281,13 +535,31 @@ fn is_json_space(b: u8) -> bool {
 }
 
 fn count_lines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b == b'\n').count()
+    memchr::memchr_iter(b'\n', bytes).count()
+}
+
+/// An error in one line of NDJSON: the line and the message, for `name:line: message`.
+#[derive(Debug)]
+struct LineError {
+    line: usize,
+    message: String,
+}
+
+impl LineError {
+    fn into_failure(self, name: &str) -> Failure {
+        Failure::Input(format!("{name}:{}: {}", self.line, self.message))
+    }
 }
 
 /// Reads one input: NDJSON line by line, or, when it starts with `[` or its
 /// first record spans several lines, as one JSON document (or a sequence of
 /// documents) in memory.
-fn read_records(name: &str, mut r: impl BufRead, sink: &mut Sink<'_>) -> Result<Flow, Failure> {
+fn read_records<R: BufRead + Send>(
+    name: &str,
+    mut r: R,
+    ctx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, Failure> {
     let io_fail = |line: usize, e: io::Error| Failure::Input(format!("{name}:{line}: {e}"));
     let mut line = 1;
     // Skip a UTF-8 byte order mark, then blank lines, to find the first byte.
@@ -322,10 +594,42 @@ fn read_records(name: &str, mut r: impl BufRead, sink: &mut Sink<'_>) -> Result<
     if first == b'[' {
         let mut doc = Vec::new();
         r.read_to_end(&mut doc).map_err(|e| io_fail(line, e))?;
-        return read_document(name, line, &doc, sink);
+        return read_document(name, line, &doc, ctx, sink);
     }
+    // The first record, which may be a pretty-printed document.
     let mut buf = Vec::new();
-    let mut first_record = true;
+    r.read_until(b'\n', &mut buf)
+        .map_err(|e| io_fail(line, e))?;
+    let text = trim_line(&buf);
+    let lazy = ctx.verdict(text);
+    if lazy == Verdict::Unknown {
+        match serde_json::from_slice::<Json>(text) {
+            Ok(value) => {
+                let flow = emit(
+                    value,
+                    ctx,
+                    &mut |record| sink.take(ctx, record),
+                    |message| LineError { line, message }.into_failure(name),
+                )?;
+                if flow == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+            }
+            Err(e) if e.is_eof() => {
+                // A pretty-printed document (an envelope, say): read it whole.
+                let mut doc = std::mem::take(&mut buf);
+                r.read_to_end(&mut doc).map_err(|e| io_fail(line, e))?;
+                return read_document(name, line, &doc, ctx, sink);
+            }
+            Err(e) => return Err(Failure::Input(format!("{name}:{line}: {e}"))),
+        }
+    } else if take_verdict(lazy, text, ctx, sink)? == Flow::Stop {
+        return Ok(Flow::Stop);
+    }
+    line += 1;
+    if ctx.threads > 1 {
+        return read_parallel(name, line, r, ctx, sink);
+    }
     loop {
         buf.clear();
         if r.read_until(b'\n', &mut buf)
@@ -334,30 +638,134 @@ fn read_records(name: &str, mut r: impl BufRead, sink: &mut Sink<'_>) -> Result<
         {
             return Ok(Flow::Continue);
         }
-        let mut text = buf.as_slice();
-        while let [rest @ .., b'\n' | b'\r'] = text {
-            text = rest;
+        let flow = ndjson_line(&buf, line, ctx, &mut |m| match m {
+            Match::Line(l) => sink.take_line(l),
+            Match::Record(record) => sink.take(ctx, record),
+        })
+        .map_err(|e| match e {
+            Stop::Line(e) => e.into_failure(name),
+            Stop::Sink(f) => f,
+        })?;
+        if flow == Flow::Stop {
+            return Ok(Flow::Stop);
         }
-        if text.iter().all(|&b| is_json_space(b)) {
-            line += 1;
-            continue;
+        line += 1;
+    }
+}
+
+/// A line without its trailing `\n` and `\r` characters.
+fn trim_line(mut text: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\n' | b'\r'] = text {
+        text = rest;
+    }
+    text
+}
+
+/// Takes a line the line filter decided (`Accept` or `Reject`).
+fn take_verdict(
+    lazy: Verdict,
+    text: &[u8],
+    ctx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, Failure> {
+    match lazy {
+        Verdict::Accept { canonical } if ctx.takes_lines(canonical) => sink.take_line(text),
+        Verdict::Accept { .. } => sink.take(ctx, parse_accepted(text)),
+        _ => Ok(Flow::Continue),
+    }
+}
+
+/// A line the line filter accepted, parsed (which cannot fail: it was validated).
+fn parse_accepted(text: &[u8]) -> Json {
+    serde_json::from_slice(text).expect("the line filter accepts only valid JSON")
+}
+
+/// A matching record found in a line: the line itself, when it needs no parsing, or parsed.
+enum Match<'l> {
+    Line(&'l [u8]),
+    Record(Json),
+}
+
+/// Why [`ndjson_line`] stopped.
+enum Stop<E> {
+    /// The line is not JSON, or holds something other than records.
+    Line(LineError),
+    /// The consumer of the matches failed.
+    Sink(E),
+}
+
+/// Handles one NDJSON line (not the first of its input), numbered `line`: passes its
+/// matching records to `take` (lines only when `take` can use them: see [`Sink::takes_lines`]).
+fn ndjson_line<'l, E>(
+    raw: &'l [u8],
+    line: usize,
+    ctx: &Ctx<'_>,
+    take: &mut dyn FnMut(Match<'l>) -> Result<Flow, E>,
+) -> Result<Flow, Stop<E>> {
+    let text = trim_line(raw);
+    if text.iter().all(|&b| is_json_space(b)) {
+        return Ok(Flow::Continue);
+    }
+    let lazy = ctx.verdict(text);
+    match lazy {
+        Verdict::Reject => Ok(Flow::Continue),
+        Verdict::Accept { canonical } if ctx.takes_lines(canonical) => {
+            take(Match::Line(text)).map_err(Stop::Sink)
         }
-        match serde_json::from_slice::<Json>(text) {
+        Verdict::Accept { .. } => take(Match::Record(parse_accepted(text))).map_err(Stop::Sink),
+        Verdict::Unknown => match serde_json::from_slice::<Json>(text) {
             Ok(value) => {
-                if emit(name, line, value, sink)? == Flow::Stop {
-                    return Ok(Flow::Stop);
+                let mut failed = None;
+                let flow = emit(
+                    value,
+                    ctx,
+                    &mut |record| match take(Match::Record(record)) {
+                        Ok(flow) => Ok(flow),
+                        Err(e) => {
+                            failed = Some(e);
+                            Ok(Flow::Stop)
+                        }
+                    },
+                    |message| LineError { line, message },
+                )
+                .map_err(Stop::Line)?;
+                match failed {
+                    Some(e) => Err(Stop::Sink(e)),
+                    None => Ok(flow),
                 }
             }
-            Err(e) if first_record && e.is_eof() => {
-                // A pretty-printed document (an envelope, say): read it whole.
-                let mut doc = std::mem::take(&mut buf);
-                r.read_to_end(&mut doc).map_err(|e| io_fail(line, e))?;
-                return read_document(name, line, &doc, sink);
-            }
-            Err(e) => return Err(Failure::Input(format!("{name}:{line}: {e}"))),
+            Err(e) => Err(Stop::Line(LineError {
+                line,
+                message: e.to_string(),
+            })),
+        },
+    }
+}
+
+impl Ctx<'_> {
+    /// The line filter's verdict on `text`; `canonical` is decided only when printing.
+    fn verdict(&self, text: &[u8]) -> Verdict {
+        if !self.lazy {
+            return Verdict::Unknown;
         }
-        first_record = false;
-        line += 1;
+        if self.mode == Mode::Print {
+            return self.lines.test(text);
+        }
+        match self.lines.matches(text) {
+            Some(true) => Verdict::Accept { canonical: false },
+            Some(false) => Verdict::Reject,
+            None => Verdict::Unknown,
+        }
+    }
+
+    /// Whether a matching line can be taken unparsed: always when counting; when printing,
+    /// if it is canonical and there is no `$select`; never when sorting.
+    fn takes_lines(&self, canonical: bool) -> bool {
+        match self.mode {
+            Mode::Count => true,
+            Mode::Print => canonical && self.query.select.is_none(),
+            Mode::Sort => false,
+        }
     }
 }
 
@@ -367,6 +775,7 @@ fn read_document(
     name: &str,
     first_line: usize,
     doc: &[u8],
+    ctx: &Ctx<'_>,
     sink: &mut Sink<'_>,
 ) -> Result<Flow, Failure> {
     let mut values = serde_json::Deserializer::from_slice(doc).into_iter::<Json>();
@@ -380,7 +789,13 @@ fn read_document(
                     .position(|&b| !is_json_space(b))
                     .map_or(doc.len(), |i| before + i);
                 let line = first_line + count_lines(&doc[..skipped]);
-                if emit(name, line, value, sink)? == Flow::Stop {
+                let flow = emit(
+                    value,
+                    ctx,
+                    &mut |record| sink.take(ctx, record),
+                    |message| LineError { line, message }.into_failure(name),
+                )?;
+                if flow == Flow::Stop {
                     return Ok(Flow::Stop);
                 }
             }
@@ -416,9 +831,15 @@ fn kind_of(value: &Json) -> &'static str {
     }
 }
 
-/// Feeds the records in one top-level JSON value (a record, an array of
-/// records or an envelope), read at `line`, to `sink`.
-fn emit(name: &str, line: usize, value: Json, sink: &mut Sink<'_>) -> Result<Flow, Failure> {
+/// Passes the records in one top-level JSON value (a record, an array of records or an
+/// envelope) that match the filter to `take`; `fail` makes the error for a value that is
+/// not a record.
+fn emit<E>(
+    value: Json,
+    ctx: &Ctx<'_>,
+    take: &mut dyn FnMut(Json) -> Result<Flow, E>,
+    fail: impl Fn(String) -> E,
+) -> Result<Flow, E> {
     let items = match value {
         Json::Object(object) if is_envelope(&object) => {
             match object.into_iter().find(|(k, _)| k == "value") {
@@ -426,28 +847,222 @@ fn emit(name: &str, line: usize, value: Json, sink: &mut Sink<'_>) -> Result<Flo
                 _ => Vec::new(),
             }
         }
-        Json::Object(_) => return sink(value),
+        Json::Object(_) => {
+            if !ctx.query.matches(ctx.predicate, &value) {
+                return Ok(Flow::Continue);
+            }
+            return take(value);
+        }
         Json::Array(items) => items,
         other => {
-            return Err(Failure::Input(format!(
-                "{name}:{line}: expected a JSON object (a record), found {}",
+            return Err(fail(format!(
+                "expected a JSON object (a record), found {}",
                 kind_of(&other)
             )))
         }
     };
     for (i, item) in items.into_iter().enumerate() {
         if !item.is_object() {
-            return Err(Failure::Input(format!(
-                "{name}:{line}: expected a JSON object (a record) as item {} of the array, found {}",
+            return Err(fail(format!(
+                "expected a JSON object (a record) as item {} of the array, found {}",
                 i + 1,
                 kind_of(&item)
             )));
         }
-        if sink(item)? == Flow::Stop {
+        if !ctx.query.matches(ctx.predicate, &item) {
+            continue;
+        }
+        if take(item)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
     }
     Ok(Flow::Continue)
+}
+
+// ---- NDJSON on several threads --------------------------------------------------------------
+
+/// Bytes of whole lines per chunk handed to a worker.
+const CHUNK: usize = 1 << 20;
+
+/// What a worker found in one chunk of lines.
+#[derive(Debug, Default)]
+struct ChunkOut {
+    /// The matching records, one line each (when printing).
+    bytes: Vec<u8>,
+    /// The end of each record in `bytes` (when printing with `$skip` or `$top`).
+    ends: Vec<usize>,
+    /// The number of matching records.
+    matches: u64,
+    /// The number of lines in the chunk.
+    lines: usize,
+    /// The first bad line, numbered from 0 within the chunk; the matches before it are kept.
+    error: Option<LineError>,
+}
+
+/// Finds the matching records of `chunk`, whole lines of NDJSON.
+fn process_chunk(chunk: &[u8], ctx: &Ctx<'_>) -> ChunkOut {
+    let mut out = ChunkOut {
+        lines: count_lines(chunk) + usize::from(!chunk.ends_with(b"\n")),
+        ..ChunkOut::default()
+    };
+    let printing = ctx.mode == Mode::Print;
+    let paged = ctx.query.skip > 0 || ctx.query.top.is_some();
+    let mut start = 0;
+    let mut line = 0;
+    while start < chunk.len() {
+        let end = memchr::memchr(b'\n', &chunk[start..]).map_or(chunk.len(), |i| start + i + 1);
+        let raw = &chunk[start..end];
+        start = end;
+        let taken = ndjson_line(raw, line, ctx, &mut |m| {
+            out.matches += 1;
+            if printing {
+                match m {
+                    Match::Line(l) => {
+                        out.bytes.extend_from_slice(l);
+                        out.bytes.push(b'\n');
+                    }
+                    Match::Record(record) => {
+                        write_record(&mut out.bytes, &ctx.query.project(record))
+                    }
+                }
+                if paged {
+                    out.ends.push(out.bytes.len());
+                }
+            }
+            Ok::<_, std::convert::Infallible>(Flow::Continue)
+        });
+        if let Err(Stop::Line(e)) = taken {
+            out.error = Some(e);
+            break;
+        }
+        line += 1;
+    }
+    out
+}
+
+/// Reads the next chunk: `carry` (the unfinished line of the previous chunk) and more input
+/// up to about [`CHUNK`] bytes, cut after the last complete line; `None` at the end.
+fn next_chunk(
+    r: &mut impl Read,
+    carry: &mut Vec<u8>,
+    mut buf: Vec<u8>,
+) -> io::Result<Option<Vec<u8>>> {
+    buf.clear();
+    buf.append(carry);
+    loop {
+        let have = buf.len();
+        if have >= CHUNK {
+            if let Some(i) = memchr::memrchr(b'\n', &buf) {
+                carry.extend_from_slice(&buf[i + 1..]);
+                buf.truncate(i + 1);
+                return Ok(Some(buf));
+            }
+        }
+        let want = (CHUNK + CHUNK / 4).max(have + CHUNK / 4);
+        let n = r
+            .by_ref()
+            .take((want - have) as u64)
+            .read_to_end(&mut buf)?;
+        if n == 0 {
+            return Ok((!buf.is_empty()).then_some(buf));
+        }
+    }
+}
+
+/// Reads the rest of an NDJSON input, from line `first_line`, with [`Ctx::threads`] workers:
+/// a reader thread cuts it into chunks of whole lines, the workers find the matches of each
+/// chunk, and this thread passes them to `sink` in input order. At most a few chunks are in
+/// flight, so memory stays bounded whatever the input's size.
+fn read_parallel<R: BufRead + Send>(
+    name: &str,
+    first_line: usize,
+    mut r: R,
+    ctx: &Ctx<'_>,
+    sink: &mut Sink<'_>,
+) -> Result<Flow, Failure> {
+    let io_fail = |line: usize, e: io::Error| Failure::Input(format!("{name}:{line}: {e}"));
+    let mut carry = Vec::new();
+    let Some(first) =
+        next_chunk(&mut r, &mut carry, Vec::new()).map_err(|e| io_fail(first_line, e))?
+    else {
+        return Ok(Flow::Continue);
+    };
+    let mut line = first_line;
+    // Deliver one chunk's matches; `Ok(None)` to go on.
+    let mut deliver = |out: ChunkOut, sink: &mut Sink<'_>| -> Result<Option<Flow>, Failure> {
+        if sink.take_chunk(&out)? == Flow::Stop {
+            return Ok(Some(Flow::Stop));
+        }
+        if let Some(mut e) = out.error {
+            e.line += line;
+            return Err(e.into_failure(name));
+        }
+        line += out.lines;
+        Ok(None)
+    };
+    if carry.is_empty() && first.len() < CHUNK {
+        // Small input: no threads.
+        return Ok(deliver(process_chunk(&first, ctx), sink)?.unwrap_or(Flow::Continue));
+    }
+    let workers = ctx.threads;
+    let (job_tx, job_rx) = mpsc::sync_channel::<(Vec<u8>, mpsc::SyncSender<ChunkOut>)>(workers);
+    let job_rx = Mutex::new(job_rx);
+    let (order_tx, order_rx) = mpsc::sync_channel::<mpsc::Receiver<ChunkOut>>(2 * workers + 2);
+    let (spare_tx, spare_rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let (job_rx, spare_tx) = (&job_rx, spare_tx.clone());
+            scope.spawn(move || loop {
+                let job = job_rx
+                    .lock()
+                    .map_err(drop)
+                    .and_then(|rx| rx.recv().map_err(drop));
+                let Ok((chunk, reply)) = job else { break };
+                let out = process_chunk(&chunk, ctx);
+                let _ = spare_tx.send(chunk);
+                if reply.send(out).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(spare_tx);
+        let reader = scope.spawn(move || -> io::Result<()> {
+            let mut chunk = Some(first);
+            while let Some(data) = chunk {
+                let (reply_tx, reply_rx) = mpsc::sync_channel(1);
+                if order_tx.send(reply_rx).is_err() || job_tx.send((data, reply_tx)).is_err() {
+                    return Ok(()); // the consumer stopped
+                }
+                let spare = spare_rx.try_recv().unwrap_or_default();
+                chunk = next_chunk(&mut r, &mut carry, spare)?;
+            }
+            Ok(())
+        });
+        let mut result = Ok(Flow::Continue);
+        for reply in order_rx.iter() {
+            let Ok(out) = reply.recv() else { break };
+            match deliver(out, sink) {
+                Ok(None) => {}
+                Ok(Some(flow)) => {
+                    result = Ok(flow);
+                    break;
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        // Stop the reader and the workers, if they still run.
+        drop(order_rx);
+        let read = reader.join().expect("the reader thread does not panic");
+        match (result, read) {
+            (Err(e), _) => Err(e),
+            (Ok(Flow::Stop), _) => Ok(Flow::Stop),
+            (Ok(_), Err(e)) => Err(Failure::Input(format!("{name}: {e}"))),
+            (Ok(flow), Ok(())) => Ok(flow),
+        }
+    })
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ use crate::span::Span;
 use crate::syntax::ast::{self, BinaryOp, Literal, LogicalOp, UnaryOp};
 use crate::value::Value;
 use functions::{signature, Param};
+use std::borrow::Cow;
 
 /// Checks `tree`, parsed from `input`, against `schema`: the whole filter
 /// must be a Boolean condition over filterable fields.
@@ -124,12 +125,21 @@ impl<'s> Checker<'s> {
             ast::ExprKind::Path(path) => self.path(&path.segments, e.span),
             ast::ExprKind::Logical { op, operands } => {
                 // Check every operand, so that all their errors are reported.
-                let checked: Vec<Checked> = operands.iter().map(|o| self.condition(o)).collect();
-                let operands: Vec<ir::Expr> = checked.into_iter().collect::<Option<_>>()?;
-                let nullable = operands.iter().any(ir::Expr::is_nullable);
+                let mut checked = Vec::with_capacity(operands.len());
+                let mut ok = true;
+                for o in operands {
+                    match self.condition(o) {
+                        Some(x) => checked.push(x),
+                        None => ok = false,
+                    }
+                }
+                if !ok {
+                    return None;
+                }
+                let nullable = checked.iter().any(ir::Expr::is_nullable);
                 let kind = match op {
-                    LogicalOp::And => ExprKind::And(flatten(operands, true)),
-                    LogicalOp::Or => ExprKind::Or(flatten(operands, false)),
+                    LogicalOp::And => ExprKind::And(flatten(checked, true)),
+                    LogicalOp::Or => ExprKind::Or(flatten(checked, false)),
                 };
                 Some(boolean(kind, nullable, e.span))
             }
@@ -224,16 +234,18 @@ impl<'s> Checker<'s> {
             }
         };
         for (i, seg) in segments.iter().enumerate().skip(1) {
-            let shown = segments[..i]
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join("/");
+            let shown = || {
+                segments[..i]
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            };
             let current = ty.clone();
             let Some(complex) = current.as_complex() else {
                 return Err((
                     ErrorKind::NoMembers {
-                        name: shown,
+                        name: shown(),
                         ty: Type::Field(ty.clone()),
                     },
                     seg.span,
@@ -250,7 +262,7 @@ impl<'s> Checker<'s> {
                 Some(f) => {
                     return Err((
                         ErrorKind::NotFilterable {
-                            entity: shown,
+                            entity: shown(),
                             name: f.name().to_owned(),
                             filterable: names(),
                         },
@@ -260,7 +272,7 @@ impl<'s> Checker<'s> {
                 None => {
                     return Err((
                         ErrorKind::UnknownField {
-                            entity: shown,
+                            entity: shown(),
                             name: seg.name.clone(),
                             suggestion: complex.suggest(&seg.name).map(str::to_owned),
                             filterable: names(),
@@ -282,14 +294,20 @@ impl<'s> Checker<'s> {
             Ok(r) => r,
             Err((kind, span)) => return self.fail(kind, span),
         };
-        let name = segments
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>()
-            .join("/");
+        let name = || {
+            segments
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>()
+                .join("/")
+        };
         match &r.ty {
-            FieldType::Collection(_) => self.fail(ErrorKind::CollectionValue { name }, span),
+            FieldType::Collection(_) => {
+                let name = name();
+                self.fail(ErrorKind::CollectionValue { name }, span)
+            }
             FieldType::Complex(c) => {
+                let name = name();
                 let members = c.filterable_fields().map(|f| f.name().to_owned()).collect();
                 self.fail(ErrorKind::ComplexValue { name, members }, span)
             }
@@ -304,18 +322,7 @@ impl<'s> Checker<'s> {
 
     /// `lhs op rhs`. A literal on either side takes the type of the other side.
     fn compare(&mut self, op: CmpOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> Checked {
-        let as_lit = |e: &ast::Expr| match &e.kind {
-            ast::ExprKind::Literal(l) => Some(l.clone()),
-            ast::ExprKind::Unary {
-                op: UnaryOp::Neg,
-                expr,
-            } => match &expr.kind {
-                ast::ExprKind::Literal(l) => types::negate(l),
-                _ => None,
-            },
-            _ => None,
-        };
-        let (l_lit, r_lit) = (as_lit(lhs), as_lit(rhs));
+        let (l_lit, r_lit) = (as_literal(lhs), as_literal(rhs));
         let (l, r) = match (&l_lit, &r_lit) {
             (None, Some(lit)) => {
                 let l = self.expr(lhs)?;
@@ -407,17 +414,7 @@ impl<'s> Checker<'s> {
         let mut values = Vec::with_capacity(list.len());
         let mut ok = true;
         for item in list {
-            let lit = match &item.kind {
-                ast::ExprKind::Literal(l) => Some(l.clone()),
-                ast::ExprKind::Unary {
-                    op: UnaryOp::Neg,
-                    expr,
-                } => match &expr.kind {
-                    ast::ExprKind::Literal(l) => types::negate(l),
-                    _ => None,
-                },
-                _ => None,
-            };
+            let lit = as_literal(item);
             let Some(lit) = lit else {
                 self.fail(ErrorKind::ListItem, item.span);
                 ok = false;
@@ -589,6 +586,21 @@ impl<'s> Checker<'s> {
     }
 }
 
+/// A literal, or a negated numeric literal, as a value: borrowed when written as is.
+fn as_literal(e: &ast::Expr) -> Option<Cow<'_, Literal>> {
+    match &e.kind {
+        ast::ExprKind::Literal(l) => Some(Cow::Borrowed(l)),
+        ast::ExprKind::Unary {
+            op: UnaryOp::Neg,
+            expr,
+        } => match &expr.kind {
+            ast::ExprKind::Literal(l) => types::negate(l).map(Cow::Owned),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn is_null(e: &ir::Expr) -> bool {
     matches!(e.kind(), ExprKind::Const(Value::Null))
 }
@@ -596,6 +608,14 @@ fn is_null(e: &ir::Expr) -> bool {
 /// Flattens nested `and` (or `or`) operands into one list: `a and (b and c)`
 /// is `and(a, b, c)`.
 fn flatten(operands: Vec<ir::Expr>, and: bool) -> Vec<ir::Expr> {
+    let nested = |e: &ir::Expr| match e.kind {
+        ExprKind::And(_) => and,
+        ExprKind::Or(_) => !and,
+        _ => false,
+    };
+    if !operands.iter().any(nested) {
+        return operands;
+    }
     let mut out = Vec::with_capacity(operands.len());
     for e in operands {
         match e.kind {

@@ -15,8 +15,8 @@ pub(crate) fn node(e: &ir::Expr, depth: usize) -> Node {
             Node::Const(b) => Node::Const(b.map(|b| !b)),
             x => Node::Not(Box::new(x)),
         },
-        ExprKind::And(xs) => Node::And(xs.iter().map(|x| node(x, depth)).collect()),
-        ExprKind::Or(xs) => Node::Or(xs.iter().map(|x| node(x, depth)).collect()),
+        ExprKind::And(xs) => and_node(xs.iter().map(|x| node(x, depth)).collect()),
+        ExprKind::Or(xs) => or_node(xs.iter().map(|x| node(x, depth)).collect()),
         ExprKind::Compare { op, lhs, rhs } => match (lhs.kind(), rhs.kind()) {
             (ExprKind::Field(f), ExprKind::Const(v)) => field_cmp(f, *op, v, depth),
             (ExprKind::Const(v), ExprKind::Field(f)) => field_cmp(f, op.flip(), v, depth),
@@ -61,6 +61,105 @@ pub(crate) fn node(e: &ir::Expr, depth: usize) -> Node {
             collection: access(collection, depth),
             predicate: predicate.as_ref().map(|p| Box::new(node(p, depth + 1))),
         },
+    }
+}
+
+/// `and` of `xs`, with the date-time comparisons of one member merged into one test that
+/// reads the member once (`t ge a and t lt b`). `and` is commutative and evaluation has no
+/// effects, so the order of the operands does not matter.
+fn and_node(xs: Vec<Node>) -> Node {
+    let mut out: Vec<Node> = Vec::with_capacity(xs.len());
+    for x in xs {
+        match x {
+            Node::InstantCmp {
+                field: Access::Key(key),
+                op,
+                value,
+            } => {
+                let same = out.iter_mut().find_map(|n| match n {
+                    Node::InstantAll {
+                        field: Access::Key(k),
+                        tests,
+                    } if *k == key => Some(tests),
+                    _ => None,
+                });
+                match same {
+                    Some(tests) => {
+                        let mut all = std::mem::take(tests).into_vec();
+                        all.push((op, value));
+                        *tests = all.into_boxed_slice();
+                    }
+                    None => out.push(Node::InstantAll {
+                        field: Access::Key(key),
+                        tests: Box::new([(op, value)]),
+                    }),
+                }
+            }
+            x => out.push(x),
+        }
+    }
+    // A single comparison stays one.
+    for n in &mut out {
+        if let Node::InstantAll { field, tests } = n {
+            if let [(op, value)] = **tests {
+                let field = std::mem::replace(field, Access::Key("".into()));
+                *n = Node::InstantCmp { field, op, value };
+            }
+        }
+    }
+    match out.len() {
+        1 => out.pop().expect("one operand"),
+        _ => Node::And(out.into_boxed_slice()),
+    }
+}
+
+/// `or` of `xs`, with the equalities of one text member to constants merged into one `in`
+/// test that reads the member once (`m eq 'a' or m eq 'b'`). Text equalities are never null
+/// and `or` is commutative, so this gives the same result.
+fn or_node(xs: Vec<Node>) -> Node {
+    let mut out: Vec<Node> = Vec::with_capacity(xs.len());
+    for x in xs {
+        let (key, values, null) = match x {
+            Node::StrCmp {
+                field: Access::Key(key),
+                op: CmpOp::Eq,
+                value,
+            } => (key, vec![value], false),
+            Node::StrIn {
+                field: Access::Key(key),
+                values,
+                null,
+            } => (key, values.into_vec(), null),
+            x => {
+                out.push(x);
+                continue;
+            }
+        };
+        let same = out.iter_mut().find_map(|n| match n {
+            Node::StrIn {
+                field: Access::Key(k),
+                values,
+                null,
+            } if *k == key => Some((values, null)),
+            _ => None,
+        });
+        match same {
+            Some((all, all_null)) => {
+                let mut merged = std::mem::take(all).into_vec();
+                merged.extend(values);
+                *all = merged.into_boxed_slice();
+                *all_null |= null;
+            }
+            None => out.push(Node::StrIn {
+                field: Access::Key(key),
+                values: values.into_boxed_slice(),
+                null,
+            }),
+        }
+    }
+    match out.len() {
+        1 => out.pop().expect("one operand"),
+        _ => Node::Or(out.into_boxed_slice()),
     }
 }
 
@@ -241,6 +340,28 @@ mod tests {
             Node::Cmp { .. }
         ));
         assert!(matches!(compiled("not true"), Node::Const(Some(false))));
+    }
+
+    #[test]
+    fn chains_on_one_member_are_merged() {
+        let n = compiled("machineId eq 'a' or status eq 'Failed' or machineId eq 'b'");
+        let Node::Or(xs) = n else { panic!("{n:?}") };
+        assert!(matches!(&xs[0], Node::StrIn { values, null: false, .. } if values.len() == 2));
+        assert!(matches!(&xs[1], Node::StrIn { values, .. } if values.len() == 1));
+        assert!(matches!(
+            compiled("machineId eq 'a' or machineId in ('b', 'c')"),
+            Node::StrIn { values, null: false, .. } if values.len() == 3
+        ));
+        let n = compiled(
+            "creationDateTimeUtc ge 2018-12-04Z and status eq 'Failed' and creationDateTimeUtc lt 2018-12-05Z",
+        );
+        let Node::And(xs) = n else { panic!("{n:?}") };
+        assert!(matches!(&xs[0], Node::InstantAll { tests, .. } if tests.len() == 2));
+        assert!(matches!(&xs[1], Node::StrCmp { .. }));
+        assert!(matches!(
+            compiled("creationDateTimeUtc ge 2018-12-04Z and status eq 'Failed'"),
+            Node::And(xs) if matches!(xs[0], Node::InstantCmp { .. })
+        ));
     }
 
     #[test]

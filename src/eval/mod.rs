@@ -81,6 +81,7 @@
 mod compile;
 mod func;
 mod instant;
+pub(crate) mod lazy;
 mod node;
 mod scalar;
 

@@ -30,6 +30,11 @@ pub(crate) enum Node {
         op: CmpOp,
         value: Instant,
     },
+    /// `instant-field op1 c1 and instant-field op2 c2 and ...` on one member, read once.
+    InstantAll {
+        field: Access,
+        tests: Box<[(CmpOp, Instant)]>,
+    },
     /// `guid-field eq constant` (`ne` when `negate`), by the constant's lower-case text: a
     /// record string equals it ignoring ASCII case exactly when it reads as that GUID.
     GuidEq {
@@ -106,7 +111,7 @@ pub(crate) enum TextTest {
 }
 
 impl TextTest {
-    fn test(self, s: &str, part: &str) -> bool {
+    pub(crate) fn test(self, s: &str, part: &str) -> bool {
         match self {
             TextTest::Contains => s.contains(part),
             TextTest::StartsWith => s.starts_with(part),
@@ -233,6 +238,12 @@ impl Node {
                 Some(match field.text(env).and_then(instant::parse) {
                     None => *op == CmpOp::Ne,
                     Some(t) => op.holds(t.cmp(value)),
+                })
+            }
+            Node::InstantAll { field, tests } => {
+                Some(match field.text(env).and_then(instant::parse) {
+                    None => tests.iter().all(|(op, _)| *op == CmpOp::Ne),
+                    Some(t) => tests.iter().all(|(op, v)| op.holds(t.cmp(v))),
                 })
             }
             Node::GuidEq {

@@ -142,7 +142,7 @@ impl Read {
     #[inline]
     pub(crate) fn read(self, json: &Json) -> Scalar<'_> {
         match (self, json) {
-            (Read::Str | Read::Enum, Json::String(s)) => Scalar::Str(Cow::Borrowed(s)),
+            (_, Json::String(s)) => self.read_str(Cow::Borrowed(s)),
             (Read::Bool, Json::Bool(b)) => Scalar::Bool(*b),
             (Read::Int, Json::Number(n)) => match n.as_i64() {
                 Some(i) => Scalar::Int(i),
@@ -155,20 +155,26 @@ impl Read {
                 Some(i) => Scalar::Int(i),
                 None => n.as_f64().map_or(Scalar::Null, Scalar::Float),
             },
-            (Read::Guid, Json::String(s)) => {
-                crate::check::parse_guid_text(s).map_or(Scalar::Null, Scalar::Guid)
-            }
-            (Read::Instant, Json::String(s)) => {
-                instant::parse(s).map_or(Scalar::Null, Scalar::Instant)
-            }
-            (Read::Date, Json::String(s)) => parse_date(s).map_or(Scalar::Null, Scalar::Date),
-            (Read::Time, Json::String(s)) => NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
-                .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
-                .map_or(Scalar::Null, Scalar::Time),
-            (Read::Duration, Json::String(s)) => {
-                crate::syntax::parse_duration(s).map_or(Scalar::Null, Scalar::Duration)
-            }
             _ => Scalar::Null,
+        }
+    }
+
+    /// Reads the JSON string `s` (already unescaped) as [`read`](Read::read) reads a
+    /// `Json::String` holding it.
+    #[inline]
+    pub(crate) fn read_str(self, s: Cow<'_, str>) -> Scalar<'_> {
+        match self {
+            Read::Str | Read::Enum => Scalar::Str(s),
+            Read::Guid => crate::check::parse_guid_text(&s).map_or(Scalar::Null, Scalar::Guid),
+            Read::Instant => instant::parse(&s).map_or(Scalar::Null, Scalar::Instant),
+            Read::Date => parse_date(&s).map_or(Scalar::Null, Scalar::Date),
+            Read::Time => NaiveTime::parse_from_str(&s, "%H:%M:%S%.f")
+                .or_else(|_| NaiveTime::parse_from_str(&s, "%H:%M"))
+                .map_or(Scalar::Null, Scalar::Time),
+            Read::Duration => {
+                crate::syntax::parse_duration(&s).map_or(Scalar::Null, Scalar::Duration)
+            }
+            Read::Bool | Read::Int | Read::Num | Read::Nothing => Scalar::Null,
         }
     }
 }

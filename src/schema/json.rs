@@ -284,15 +284,19 @@ impl FieldDoc {
     /// The document for `field`, leaving out defaults that need not be written.
     fn from_field(field: &Field) -> FieldDoc {
         FieldDoc {
-            name: field.name.clone(),
-            ty: TypeDoc::from_type(&field.ty),
-            nullable: field.nullable,
-            filterable: field.filterable,
-            sortable: field.sortable,
-            aliases: field.aliases.clone(),
-            json_path: (field.json_path != [field.name.as_str()]).then(|| field.json_path.clone()),
-            alt_json_paths: field.alt_json_paths.clone(),
-            column: field.column_explicit.then(|| field.column.clone()),
+            name: field.inner.name.clone(),
+            ty: TypeDoc::from_type(&field.inner.ty),
+            nullable: field.inner.nullable,
+            filterable: field.inner.filterable,
+            sortable: field.inner.sortable,
+            aliases: field.inner.aliases.clone(),
+            json_path: (field.inner.json_path != [field.inner.name.as_str()])
+                .then(|| field.inner.json_path.clone()),
+            alt_json_paths: field.inner.alt_json_paths.clone(),
+            column: field
+                .inner
+                .column_explicit
+                .then(|| field.inner.column.clone()),
         }
     }
 

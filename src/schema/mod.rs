@@ -257,7 +257,7 @@ impl ComplexType {
 
     /// The filterable fields in declaration order.
     pub fn filterable_fields(&self) -> impl Iterator<Item = &Field> + '_ {
-        self.table.fields.iter().filter(|f| f.filterable)
+        self.table.fields.iter().filter(|f| f.inner.filterable)
     }
 
     /// The field named `name`, matched case-insensitively against names and aliases.
@@ -289,8 +289,34 @@ impl ComplexType {
 /// assert_eq!(f.column(), "last_update");
 /// assert!(!f.is_filterable()); // default-deny
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Field {
+    /// The field's properties, shared by its clones: the checker copies a field into every
+    /// reference to it, so cloning must be cheap.
+    inner: Arc<FieldData>,
+}
+
+impl fmt::Debug for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = &*self.inner;
+        f.debug_struct("Field")
+            .field("name", &d.name)
+            .field("ty", &d.ty)
+            .field("nullable", &d.nullable)
+            .field("filterable", &d.filterable)
+            .field("sortable", &d.sortable)
+            .field("aliases", &d.aliases)
+            .field("json_path", &d.json_path)
+            .field("alt_json_paths", &d.alt_json_paths)
+            .field("column", &d.column)
+            .field("column_explicit", &d.column_explicit)
+            .finish()
+    }
+}
+
+/// The properties of a [`Field`].
+#[derive(Clone, PartialEq, Eq)]
+struct FieldData {
     /// Canonical spelling.
     name: String,
     /// EDM type.
@@ -318,7 +344,7 @@ impl Field {
     /// aliases, JSON path `[name]`, column `name` (`parent_name` inside a complex type).
     pub fn new(name: impl Into<String>, ty: impl Into<FieldType>) -> Field {
         let name = name.into();
-        Field {
+        let data = FieldData {
             json_path: vec![name.clone()],
             column: name.clone(),
             name,
@@ -329,30 +355,38 @@ impl Field {
             aliases: Vec::new(),
             alt_json_paths: Vec::new(),
             column_explicit: false,
+        };
+        Field {
+            inner: Arc::new(data),
         }
+    }
+
+    /// The properties, to change (copied first if another clone shares them).
+    fn data_mut(&mut self) -> &mut FieldData {
+        Arc::make_mut(&mut self.inner)
     }
 
     /// Sets whether the value may be null (or absent from a record).
     pub fn nullable(mut self, yes: bool) -> Field {
-        self.nullable = yes;
+        self.data_mut().nullable = yes;
         self
     }
 
     /// Sets whether `$filter` may name the field.
     pub fn filterable(mut self, yes: bool) -> Field {
-        self.filterable = yes;
+        self.data_mut().filterable = yes;
         self
     }
 
     /// Sets whether `$orderby` may name the field. Only scalar fields can be sortable.
     pub fn sortable(mut self, yes: bool) -> Field {
-        self.sortable = yes;
+        self.data_mut().sortable = yes;
         self
     }
 
     /// Adds another accepted spelling, e.g. the documented misspelling `asssignedTo`.
     pub fn alias(mut self, name: impl Into<String>) -> Field {
-        self.aliases.push(name.into());
+        self.data_mut().aliases.push(name.into());
         self
     }
 
@@ -362,7 +396,7 @@ impl Field {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.json_path = path.into_iter().map(Into::into).collect();
+        self.data_mut().json_path = path.into_iter().map(Into::into).collect();
         self
     }
 
@@ -376,69 +410,71 @@ impl Field {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.alt_json_paths
+        self.data_mut()
+            .alt_json_paths
             .push(path.into_iter().map(Into::into).collect());
         self
     }
 
     /// Sets the SQL column name, used verbatim (also inside complex types).
     pub fn with_column(mut self, column: impl Into<String>) -> Field {
-        self.column = column.into();
-        self.column_explicit = true;
+        self.data_mut().column = column.into();
+        self.data_mut().column_explicit = true;
         self
     }
 
     /// The canonical spelling.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.inner.name
     }
 
     /// The EDM type.
     pub fn ty(&self) -> &FieldType {
-        &self.ty
+        &self.inner.ty
     }
 
     /// Whether the value may be null or absent.
     pub fn is_nullable(&self) -> bool {
-        self.nullable
+        self.inner.nullable
     }
 
     /// Whether `$filter` may name the field.
     pub fn is_filterable(&self) -> bool {
-        self.filterable
+        self.inner.filterable
     }
 
     /// Whether `$orderby` may name the field.
     pub fn is_sortable(&self) -> bool {
-        self.sortable
+        self.inner.sortable
     }
 
     /// The other accepted spellings.
     pub fn aliases(&self) -> &[String] {
-        &self.aliases
+        &self.inner.aliases
     }
 
     /// The primary JSON path: object keys leading to the value from the parent object.
     /// Defaults to `[name]`.
     pub fn json_path(&self) -> &[String] {
-        &self.json_path
+        &self.inner.json_path
     }
 
     /// The fallback JSON paths, in the order they are tried.
     pub fn alt_json_paths(&self) -> &[Vec<String>] {
-        &self.alt_json_paths
+        &self.inner.alt_json_paths
     }
 
     /// All JSON paths, primary first, in the order [`value_in`](Field::value_in) tries them.
     pub fn json_paths(&self) -> impl Iterator<Item = &[String]> + '_ {
-        std::iter::once(self.json_path.as_slice()).chain(self.alt_json_paths.iter().map(|p| &p[..]))
+        std::iter::once(self.inner.json_path.as_slice())
+            .chain(self.inner.alt_json_paths.iter().map(|p| &p[..]))
     }
 
     /// The SQL column name: set by [`with_column`](Field::with_column), else the field name for
     /// top-level fields and `parent_child` (joined with `_`) for fields of complex types, e.g.
     /// `relatedFileInfo_fileIdentifier`. Resolved when the schema is built.
     pub fn column(&self) -> &str {
-        &self.column
+        &self.inner.column
     }
 
     /// The field's value in `object` (a record, or the parent complex value).
@@ -455,7 +491,8 @@ impl Field {
 
     /// The canonical name followed by the aliases.
     fn spellings(&self) -> impl Iterator<Item = &str> + '_ {
-        std::iter::once(self.name.as_str()).chain(self.aliases.iter().map(String::as_str))
+        std::iter::once(self.inner.name.as_str())
+            .chain(self.inner.aliases.iter().map(String::as_str))
     }
 }
 
@@ -505,7 +542,7 @@ impl EntitySchema {
 
     /// The canonical name of the key field.
     pub fn key(&self) -> &str {
-        &self.key_field().name
+        &self.key_field().inner.name
     }
 
     /// The key field.
@@ -538,12 +575,12 @@ impl EntitySchema {
 
     /// The filterable top-level fields in declaration order.
     pub fn filterable_fields(&self) -> impl Iterator<Item = &Field> + '_ {
-        self.table.fields.iter().filter(|f| f.filterable)
+        self.table.fields.iter().filter(|f| f.inner.filterable)
     }
 
     /// The sortable top-level fields in declaration order.
     pub fn sortable_fields(&self) -> impl Iterator<Item = &Field> + '_ {
-        self.table.fields.iter().filter(|f| f.sortable)
+        self.table.fields.iter().filter(|f| f.inner.sortable)
     }
 
     /// The top-level field named `name`, matched case-insensitively against canonical names and
@@ -641,9 +678,9 @@ impl EntitySchemaBuilder {
             return err(SchemaErrorKind::UnknownKey { name: key_name });
         };
         let key_field = &table.fields[key];
-        if key_field.nullable || !key_field.ty.is_scalar() {
+        if key_field.inner.nullable || !key_field.inner.ty.is_scalar() {
             return err(SchemaErrorKind::InvalidKey {
-                name: key_field.name.clone(),
+                name: key_field.inner.name.clone(),
             });
         }
 
@@ -652,17 +689,17 @@ impl EntitySchemaBuilder {
             let Some(field) = table.lookup(&name) else {
                 return err(SchemaErrorKind::UnknownOrderField { name });
             };
-            if !field.sortable {
+            if !field.inner.sortable {
                 return err(SchemaErrorKind::UnsortableOrderField {
-                    name: field.name.clone(),
+                    name: field.inner.name.clone(),
                 });
             }
-            if default_order.iter().any(|(n, _)| *n == field.name) {
+            if default_order.iter().any(|(n, _)| *n == field.inner.name) {
                 return err(SchemaErrorKind::DuplicateOrderField {
-                    name: field.name.clone(),
+                    name: field.inner.name.clone(),
                 });
             }
-            default_order.push((field.name.clone(), desc));
+            default_order.push((field.inner.name.clone(), desc));
         }
 
         Ok(EntitySchema {
@@ -683,7 +720,13 @@ struct FieldTable {
     fields: Vec<Field>,
     /// Lower-cased spelling to index into `fields`; the first field with a spelling wins.
     index: HashMap<Box<str>, usize>,
+    /// The entries of `index` in the order they were added, for a scan of small tables,
+    /// which beats hashing the name.
+    spellings: Vec<(Box<str>, usize)>,
 }
+
+/// The most spellings looked up by a scan rather than through the hash map.
+const SCAN_LIMIT: usize = 64;
 
 impl FieldTable {
     /// Appends `field` and indexes its spellings (keeping earlier owners on clashes, which
@@ -691,9 +734,11 @@ impl FieldTable {
     fn push(&mut self, field: Field) {
         let i = self.fields.len();
         for spelling in field.spellings() {
-            self.index
-                .entry(spelling.to_lowercase().into_boxed_str())
-                .or_insert(i);
+            let key = spelling.to_lowercase().into_boxed_str();
+            if !self.index.contains_key(&key) {
+                self.spellings.push((key.clone(), i));
+                self.index.insert(key, i);
+            }
         }
         self.fields.push(field);
     }
@@ -708,6 +753,15 @@ impl FieldTable {
         /// Longest ASCII name folded on the stack.
         const INLINE: usize = 64;
         let bytes = name.as_bytes();
+        if self.spellings.len() <= SCAN_LIMIT && name.is_ascii() {
+            // An ASCII name equals a lower-cased spelling exactly when they are equal
+            // ignoring ASCII case.
+            return self
+                .spellings
+                .iter()
+                .find(|(key, _)| key.len() == bytes.len() && key.eq_ignore_ascii_case(name))
+                .map(|&(_, i)| i);
+        }
         let i = if !name.is_ascii() {
             self.index.get(name.to_lowercase().as_str())
         } else if !bytes.iter().any(u8::is_ascii_uppercase) {
@@ -729,8 +783,8 @@ impl FieldTable {
         let candidates = self
             .fields
             .iter()
-            .filter(|f| f.filterable)
-            .flat_map(|f| f.spellings().map(move |s| (s, f.name.as_str())));
+            .filter(|f| f.inner.filterable)
+            .flat_map(|f| f.spellings().map(move |s| (s, f.inner.name.as_str())));
         closest(name, candidates)
     }
 }
@@ -803,13 +857,15 @@ fn is_qualified_name(name: &str) -> bool {
 /// Fills in derived columns: `name` at top level, `parent_name` in complex types (recursively),
 /// unless the column was set explicitly.
 fn resolve_columns(mut field: Field, parent_column: Option<&str>) -> Field {
-    if !field.column_explicit {
-        field.column = match parent_column {
-            Some(parent) => format!("{parent}_{}", field.name),
-            None => field.name.clone(),
+    let data = field.data_mut();
+    if !data.column_explicit {
+        data.column = match parent_column {
+            Some(parent) => format!("{parent}_{}", data.name),
+            None => data.name.clone(),
         };
     }
-    field.ty = resolve_type_columns(field.ty, &field.column);
+    let ty = std::mem::replace(&mut data.ty, FieldType::String);
+    data.ty = resolve_type_columns(ty, &data.column);
     field
 }
 
@@ -846,8 +902,8 @@ fn validate_table<'s>(
                     return Err(SchemaError::new(
                         SchemaErrorKind::DuplicateName {
                             name: spelling.to_owned(),
-                            first: table.fields[j].name.clone(),
-                            second: field.name.clone(),
+                            first: table.fields[j].inner.name.clone(),
+                            second: field.inner.name.clone(),
                         },
                         path.clone(),
                     ));
@@ -860,7 +916,7 @@ fn validate_table<'s>(
         }
     }
     for field in &table.fields {
-        path.push(field.name.clone());
+        path.push(field.inner.name.clone());
         validate_field(field, path, enums)?;
         path.pop();
     }
@@ -885,15 +941,15 @@ fn validate_field<'s>(
     {
         return err(SchemaErrorKind::InvalidJsonPath);
     }
-    if field.column.is_empty() {
+    if field.inner.column.is_empty() {
         return err(SchemaErrorKind::EmptyColumn);
     }
-    if field.sortable && !field.ty.is_scalar() {
+    if field.inner.sortable && !field.inner.ty.is_scalar() {
         return err(SchemaErrorKind::UnsortableField {
-            name: field.name.clone(),
+            name: field.inner.name.clone(),
         });
     }
-    validate_type(&field.ty, path, enums, false)
+    validate_type(&field.inner.ty, path, enums, false)
 }
 
 /// Checks a field type: enum members, complex fields, no nested collections.

@@ -196,6 +196,37 @@ pub fn select(
     table: &str,
     dialect: &dyn Dialect,
 ) -> Result<SqlQuery, Error> {
+    select_ordered(query, schema, table, dialect, Unordered::DefaultOrder)
+}
+
+/// As [`select`], but a query without `$orderby` keeps insertion order (`_id`)
+/// instead of the schema's default order: the order the `odata-filter` CLI
+/// prints records in.
+pub fn select_in_insertion_order(
+    query: &Query,
+    schema: &EntitySchema,
+    table: &str,
+    dialect: &dyn Dialect,
+) -> Result<SqlQuery, Error> {
+    select_ordered(query, schema, table, dialect, Unordered::Insertion)
+}
+
+/// How to order a query that has no `$orderby`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unordered {
+    /// The schema's default order, then the key, then `_id`.
+    DefaultOrder,
+    /// `_id` alone.
+    Insertion,
+}
+
+fn select_ordered(
+    query: &Query,
+    schema: &EntitySchema,
+    table: &str,
+    dialect: &dyn Dialect,
+    unordered: Unordered,
+) -> Result<SqlQuery, Error> {
     layout(schema)?;
     let mut t = Translator::new(dialect, table)?;
     let nothing = query.top == Some(0);
@@ -214,7 +245,12 @@ pub fn select(
         text.push_str(&f);
     }
     text.push_str(" ORDER BY ");
-    text.push_str(&order_by(query, schema, dialect)?.join(", "));
+    let order = if unordered == Unordered::Insertion && query.order_by.is_empty() {
+        vec![ident(dialect, ID_COLUMN)?]
+    } else {
+        order_by(query, schema, dialect)?
+    };
+    text.push_str(&order.join(", "));
     if !nothing {
         let mut bind = |n: u64| {
             let n = i64::try_from(n).unwrap_or(i64::MAX);

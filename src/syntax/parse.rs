@@ -234,7 +234,8 @@ impl<'a> Parser<'a> {
                 Infix::Logical(op) => {
                     // Gather `lhs op x op y ...` into one n-ary node.
                     let mut depth = lhs.depth;
-                    let mut operands = vec![lhs.expr];
+                    let mut operands = Vec::with_capacity(4);
+                    operands.push(lhs.expr);
                     loop {
                         let rhs = self.expr(tighter(prec))?;
                         depth = depth.max(rhs.depth);

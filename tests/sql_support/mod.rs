@@ -45,14 +45,7 @@ pub fn query(
             let field = schema
                 .lookup(name)
                 .unwrap_or_else(|| panic!("no field {name}"));
-            OrderKey {
-                field: ir::FieldRef {
-                    var: 0,
-                    path: vec![field.clone()],
-                    ty: field.ty().clone(),
-                },
-                descending: desc,
-            }
+            OrderKey::new(field, desc)
         })
         .collect();
     Query {
@@ -60,8 +53,7 @@ pub fn query(
         order_by,
         skip,
         top,
-        select: None,
-        count: false,
+        ..Query::default()
     }
 }
 

@@ -1,0 +1,915 @@
+//! Filtering NDJSON lines without parsing them: the fast path of the `odata-filter` command.
+//!
+//! Parsing every line of a large NDJSON file into a `serde_json::Value` costs far more than
+//! testing the filter. [`LineFilter::test`] instead scans the line once: it checks that the line
+//! is a JSON object (validating everything, so that an invalid line is never silently skipped),
+//! notes where the few top-level members the filter reads are, and evaluates the filter on
+//! their raw text, borrowed from the line (a string without escapes is never copied). Only
+//! lines that pass need parsing, and not even those when the line is already exactly what
+//! `serde_json` would print for it ([`Verdict::Accept`] with `canonical`).
+//!
+//! ```
+//! use odata_filter::ndjson::{LineFilter, Verdict};
+//! use odata_filter::{schema::catalog, Filter};
+//!
+//! let schema = catalog::machine_action();
+//! let filter = Filter::new(&schema, "status eq 'Succeeded' and creationDateTimeUtc gt 2020-01-01Z")?;
+//! let lines = LineFilter::new(Some(filter.expr()));
+//!
+//! let hit = r#"{"id":"1","status":"Succeeded","creationDateTimeUtc":"2024-03-01T09:30:00.1234567Z"}"#;
+//! assert_eq!(lines.test(hit), Verdict::Accept { canonical: true });
+//! let miss = r#"{"status":"Failed","creationDateTimeUtc":"2024-03-01T09:30:00Z"}"#;
+//! assert_eq!(lines.test(miss), Verdict::Reject);
+//! // Spaces between tokens: a match, but serde_json would print the record differently.
+//! let spaced = r#"{ "status": "Succeeded", "creationDateTimeUtc": "2024-03-01T09:30:00Z" }"#;
+//! assert_eq!(lines.test(spaced), Verdict::Accept { canonical: false });
+//! // Not an object, or not valid JSON: parse it and decide.
+//! assert_eq!(lines.test(r#"[{"status":"Succeeded"}]"#), Verdict::Unknown);
+//! assert_eq!(lines.test(r#"{"status":"Succeeded","#), Verdict::Unknown);
+//! # Ok::<(), odata_filter::Error>(())
+//! ```
+//!
+//! # Guarantees
+//!
+//! For any line, with `record = serde_json::from_str::<serde_json::Value>(line)`:
+//!
+//! - [`Verdict::Reject`]: `record` is `Ok`, a JSON object without a top-level `value` member,
+//!   and the filter is not true on it ([`Predicate::matches`] is false).
+//! - [`Verdict::Accept`]: the same, but the filter is true on it. With `canonical`,
+//!   `serde_json::to_string(&record)` (with `preserve_order`) is `line` byte for byte.
+//! - [`Verdict::Unknown`]: anything else, including every line `serde_json` rejects, arrays,
+//!   objects with a top-level `value` member (possible OData envelopes), nesting deeper than
+//!   64, numbers with exponents, escaped top-level keys and lone surrogate escapes. The caller
+//!   parses such lines itself.
+//!
+//! [`Predicate::matches`]: crate::eval::Predicate::matches
+
+use crate::eval::lazy::LazyPredicate;
+use crate::ir;
+
+/// What [`LineFilter::test`] found out about one line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// A JSON object record that the filter rejects (false or null).
+    Reject,
+    /// A JSON object record that the filter accepts.
+    Accept {
+        /// The line is exactly `serde_json`'s compact rendering of the record: no white space
+        /// between tokens, no escapes that `serde_json` writes differently (`\/`, `\u…`), only
+        /// plain integers, no repeated keys. It can be copied to the output as it is.
+        canonical: bool,
+    },
+    /// Not decided here: parse the line with `serde_json` and evaluate it (see the module
+    /// documentation for when this happens).
+    Unknown,
+}
+
+/// A `$filter` compiled for testing raw NDJSON lines; see the [module documentation](self).
+///
+/// Build one per query and share it between threads (it is `Send` and `Sync`).
+#[derive(Clone, Debug)]
+pub struct LineFilter {
+    /// `None` for no filter: every record is accepted.
+    lazy: Option<LazyPredicate>,
+}
+
+/// The line is not one the scanner decides; the caller must parse it.
+struct Bail;
+
+/// Deeper nesting is left to `serde_json`, whose own limit is 128.
+const MAX_DEPTH: usize = 64;
+
+/// Slots kept on the stack; filters reading more top-level members use the heap.
+const INLINE_SLOTS: usize = 16;
+
+impl LineFilter {
+    /// Compiles `filter` (a checked `$filter`), or accepts every record when it is `None`.
+    pub fn new(filter: Option<&ir::Expr>) -> LineFilter {
+        LineFilter {
+            lazy: filter.map(LazyPredicate::compile),
+        }
+    }
+
+    /// The top-level member names the filter reads from each line.
+    pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
+        self.lazy.iter().flat_map(|l| l.keys().iter().map(|k| &**k))
+    }
+
+    /// Tests one line (without its line terminator): a `&str`, or bytes that may not be UTF-8
+    /// (then [`Verdict::Unknown`], as `serde_json` rejects them).
+    pub fn test(&self, line: impl AsRef<[u8]>) -> Verdict {
+        self.run(line.as_ref(), true)
+    }
+
+    /// Whether the filter accepts the record on `line`: `Some(true)` or `Some(false)` where
+    /// [`test`](LineFilter::test) would give [`Verdict::Accept`] or [`Verdict::Reject`], `None`
+    /// for [`Verdict::Unknown`]. Cheaper than `test`, as it does not decide `canonical`.
+    pub fn matches(&self, line: impl AsRef<[u8]>) -> Option<bool> {
+        match self.run(line.as_ref(), false) {
+            Verdict::Accept { .. } => Some(true),
+            Verdict::Reject => Some(false),
+            Verdict::Unknown => None,
+        }
+    }
+
+    fn run(&self, line: &[u8], want_canonical: bool) -> Verdict {
+        let (ascii, clean) = classify(line);
+        if !ascii && std::str::from_utf8(line).is_err() {
+            return Verdict::Unknown;
+        }
+        let keys = self.lazy.as_ref().map_or(&[][..], LazyPredicate::keys);
+        let mut inline = [None; INLINE_SLOTS];
+        let mut heap = Vec::new();
+        let slots: &mut [Option<&[u8]>] = if keys.len() <= INLINE_SLOTS {
+            &mut inline[..keys.len()]
+        } else {
+            heap.resize(keys.len(), None);
+            &mut heap
+        };
+        let Ok(found) = scan(line, clean, want_canonical, keys, slots) else {
+            return Verdict::Unknown;
+        };
+        if let Some(lazy) = &self.lazy {
+            // Slots start and end at ASCII token boundaries of valid UTF-8.
+            let mut inline = [None; INLINE_SLOTS];
+            let mut heap = Vec::new();
+            let texts: &mut [Option<&str>] = if keys.len() <= INLINE_SLOTS {
+                &mut inline[..keys.len()]
+            } else {
+                heap.resize(keys.len(), None);
+                &mut heap
+            };
+            for (text, slot) in texts.iter_mut().zip(slots.iter()) {
+                if let Some(raw) = slot {
+                    let Ok(t) = std::str::from_utf8(raw) else {
+                        return Verdict::Unknown;
+                    };
+                    *text = Some(t);
+                }
+            }
+            match lazy.eval(texts, clean) {
+                Ok(Some(true)) => {}
+                Ok(_) => return Verdict::Reject,
+                Err(()) => return Verdict::Unknown,
+            }
+        }
+        Verdict::Accept {
+            canonical: want_canonical
+                && found.canonical
+                && (!found.maybe_duplicate || !has_duplicate_keys(line)),
+        }
+    }
+}
+
+/// Whether `b` is ASCII, and whether it has no `\` and no control character (so that every
+/// string in it ends at the next `"` and needs no unescaping). One pass, written to be
+/// vectorized.
+fn classify(b: &[u8]) -> (bool, bool) {
+    let (mut high, mut special) = (0u8, 0u8);
+    for chunk in b.chunks(32) {
+        for &c in chunk {
+            high |= c;
+            special |= u8::from(c < 0x20) | u8::from(c == b'\\');
+        }
+    }
+    (high < 0x80, special == 0)
+}
+
+/// What [`scan`] found besides the member slots.
+struct Scanned {
+    /// No white space between tokens, no `\/` or `\u` escapes, only plain integers of at most
+    /// 18 digits.
+    canonical: bool,
+    /// Two keys of one object might be equal (their fingerprints are): check exactly.
+    maybe_duplicate: bool,
+}
+
+/// Validates `line` as one JSON object, storing the text of the top-level members named by
+/// `keys` in `slots` (the last one, when a key repeats). `clean`: the line has no `\` and no
+/// control characters (see [`classify`]). `fingerprint_keys`: look for repeated keys.
+fn scan<'a>(
+    line: &'a [u8],
+    clean: bool,
+    fingerprint_keys: bool,
+    keys: &[Box<str>],
+    slots: &mut [Option<&'a [u8]>],
+) -> Result<Scanned, Bail> {
+    let mut s = Scanner {
+        b: line,
+        i: 0,
+        clean,
+        canonical: true,
+        fingerprint_keys,
+        maybe_duplicate: false,
+    };
+    s.ws();
+    if s.peek() != Some(b'{') {
+        return Err(Bail);
+    }
+    s.i += 1;
+    s.ws();
+    let mut seen = Fingerprints::default();
+    if s.peek() == Some(b'}') {
+        s.i += 1;
+    } else {
+        loop {
+            if s.peek() != Some(b'"') {
+                return Err(Bail);
+            }
+            let start = s.i + 1;
+            if s.string()? {
+                return Err(Bail); // an escaped top-level key
+            }
+            let key = &s.b[start..s.i - 1];
+            if key == b"value" {
+                return Err(Bail); // maybe an envelope
+            }
+            s.key(&mut seen, key);
+            s.ws();
+            s.expect(b':')?;
+            s.ws();
+            let from = s.i;
+            s.value(1)?;
+            if let Some(k) = keys.iter().position(|k| k.as_bytes() == key) {
+                slots[k] = Some(&line[from..s.i]);
+            }
+            s.ws();
+            match s.peek() {
+                Some(b',') => {
+                    s.i += 1;
+                    s.ws();
+                }
+                Some(b'}') => {
+                    s.i += 1;
+                    break;
+                }
+                _ => return Err(Bail),
+            }
+        }
+    }
+    s.ws();
+    if s.i != s.b.len() {
+        return Err(Bail);
+    }
+    Ok(Scanned {
+        canonical: s.canonical,
+        maybe_duplicate: s.maybe_duplicate,
+    })
+}
+
+/// The key fingerprints of one object, to spot repeated keys without comparing every pair.
+#[derive(Default)]
+struct Fingerprints {
+    seen: [u64; 32],
+    n: usize,
+}
+
+/// A hash of a key: its length and its first and last eight bytes.
+#[inline]
+fn fingerprint(key: &[u8]) -> u64 {
+    let n = key.len();
+    let load = |part: &[u8]| {
+        let mut word = [0u8; 8];
+        word[..part.len()].copy_from_slice(part);
+        u64::from_le_bytes(word)
+    };
+    let head = load(&key[..n.min(8)]);
+    let tail = load(&key[n - n.min(8)..]);
+    head ^ tail.rotate_left(23) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// A cursor over a line's bytes.
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+    /// No `\` and no control characters in the line.
+    clean: bool,
+    canonical: bool,
+    fingerprint_keys: bool,
+    maybe_duplicate: bool,
+}
+
+/// The index of the first `"` in `b` at or after `i`.
+#[inline]
+fn find_quote(b: &[u8], mut i: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x =
+            u64::from_le_bytes(chunk.try_into().expect("eight bytes")) ^ (ONES * u64::from(b'"'));
+        let m = x.wrapping_sub(ONES) & !x & HIGH;
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(|&c| c == b'"').map(|p| i + p)
+}
+
+/// Bytes `<= 0x7F` of `w` that are `"`, `\` or a control character, marked by their high bit.
+/// The lowest marked byte is exact; bytes above it may be marked spuriously.
+#[inline]
+fn special_bytes(w: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let quote = w ^ (ONES * u64::from(b'"'));
+    let slash = w ^ (ONES * u64::from(b'\\'));
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
+    (zero(quote) | zero(slash) | (w.wrapping_sub(ONES * 0x20) & !w)) & HIGH
+}
+
+/// The index just past the string starting at `b[i]` (a `"`), or `None` when it is not a
+/// valid JSON string; with whether it has escapes and whether they are all ones `serde_json`
+/// writes the same way.
+#[inline]
+fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool, bool)> {
+    i += 1;
+    let (mut escaped, mut canonical) = (false, true);
+    loop {
+        while let Some(chunk) = b.get(i..i + 8) {
+            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+            let m = special_bytes(w);
+            if m != 0 {
+                i += (m.trailing_zeros() / 8) as usize;
+                break;
+            }
+            i += 8;
+        }
+        match *b.get(i)? {
+            b'"' => return Some((i + 1, escaped, canonical)),
+            b'\\' => {
+                escaped = true;
+                match *b.get(i + 1)? {
+                    b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'/' => {
+                        canonical = false;
+                        i += 2;
+                    }
+                    b'u' => {
+                        let hex = std::str::from_utf8(b.get(i + 2..i + 6)?).ok()?;
+                        if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
+                            return None;
+                        }
+                        let unit = u16::from_str_radix(hex, 16).ok()?;
+                        if (0xD800..=0xDFFF).contains(&unit) {
+                            return None; // surrogates: left to serde_json
+                        }
+                        canonical = false;
+                        i += 6;
+                    }
+                    _ => return None,
+                }
+            }
+            0..=0x1F => return None,
+            _ => i += 1,
+        }
+    }
+}
+
+impl Scanner<'_> {
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    #[inline]
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+            self.canonical = false;
+        }
+    }
+
+    #[inline]
+    fn expect(&mut self, c: u8) -> Result<(), Bail> {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(Bail)
+        }
+    }
+
+    /// Notes a key of the object whose fingerprints are `seen`.
+    #[inline]
+    fn key(&mut self, seen: &mut Fingerprints, key: &[u8]) {
+        if !self.fingerprint_keys {
+            return;
+        }
+        let f = fingerprint(key);
+        if seen.seen[..seen.n].contains(&f) || seen.n == seen.seen.len() {
+            self.maybe_duplicate = true;
+        } else {
+            seen.seen[seen.n] = f;
+            seen.n += 1;
+        }
+    }
+
+    /// A string at `self.i` (a `"`); whether it has escapes.
+    #[inline]
+    fn string(&mut self) -> Result<bool, Bail> {
+        if self.clean {
+            self.i = find_quote(self.b, self.i + 1).ok_or(Bail)? + 1;
+            return Ok(false);
+        }
+        let (end, escaped, canonical) = string_end(self.b, self.i).ok_or(Bail)?;
+        self.i = end;
+        self.canonical &= canonical;
+        Ok(escaped)
+    }
+
+    /// Any JSON value at `self.i`, at nesting `depth`.
+    fn value(&mut self, depth: usize) -> Result<(), Bail> {
+        match self.peek().ok_or(Bail)? {
+            b'"' => self.string().map(drop),
+            b'{' => self.object(depth + 1),
+            b'[' => self.array(depth + 1),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => Err(Bail),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), Bail> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(())
+        } else {
+            Err(Bail)
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`; exponents are left to `serde_json`.
+    fn number(&mut self) -> Result<(), Bail> {
+        let start = self.i;
+        let negative = self.peek() == Some(b'-');
+        if negative {
+            self.i += 1;
+        }
+        let digits = |s: &mut Self| {
+            let from = s.i;
+            while let Some(b'0'..=b'9') = s.peek() {
+                s.i += 1;
+            }
+            s.i - from
+        };
+        let int_start = self.i;
+        match self.peek() {
+            Some(b'0') => {
+                self.i += 1;
+                if let Some(b'0'..=b'9') = self.peek() {
+                    return Err(Bail); // a leading zero
+                }
+            }
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return Err(Bail),
+        }
+        let int_digits = self.i - int_start;
+        let mut integer = true;
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if digits(self) == 0 {
+                return Err(Bail);
+            }
+            integer = false;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            return Err(Bail);
+        }
+        if self.i - start > 300 {
+            return Err(Bail); // could overflow a double
+        }
+        // serde_json prints floats its own way, `-0` as `-0.0`, and integers beyond 64 bits
+        // as floats.
+        if !integer || int_digits > 18 || (negative && self.b[int_start] == b'0') {
+            self.canonical = false;
+        }
+        Ok(())
+    }
+
+    fn object(&mut self, depth: usize) -> Result<(), Bail> {
+        if depth > MAX_DEPTH {
+            return Err(Bail);
+        }
+        self.i += 1;
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(());
+        }
+        let mut seen = Fingerprints::default();
+        loop {
+            if self.peek() != Some(b'"') {
+                return Err(Bail);
+            }
+            let start = self.i + 1;
+            self.string()?;
+            let key = &self.b[start..self.i - 1];
+            self.key(&mut seen, key);
+            self.ws();
+            self.expect(b':')?;
+            self.ws();
+            self.value(depth)?;
+            self.ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                    self.ws();
+                }
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(Bail),
+            }
+        }
+    }
+
+    fn array(&mut self, depth: usize) -> Result<(), Bail> {
+        if depth > MAX_DEPTH {
+            return Err(Bail);
+        }
+        self.i += 1;
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.value(depth)?;
+            self.ws();
+            match self.peek() {
+                Some(b',') => {
+                    self.i += 1;
+                    self.ws();
+                }
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                _ => return Err(Bail),
+            }
+        }
+    }
+}
+
+/// Whether some object in `b` (a valid, canonical JSON text: no white space, no `\u` or `\/`
+/// escapes, so that equal keys are equal bytes) has a key twice.
+fn has_duplicate_keys(b: &[u8]) -> bool {
+    // The keys of the open objects, innermost last, each with its object's depth.
+    let mut keys: Vec<(usize, &[u8])> = Vec::new();
+    let mut depth = 0;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' => {
+                while keys.last().is_some_and(|&(d, _)| d == depth) {
+                    keys.pop();
+                }
+                depth -= 1;
+                i += 1;
+            }
+            b'"' => {
+                let Some((end, _, _)) = string_end(b, i) else {
+                    return true; // cannot happen for a scanned line; be safe
+                };
+                if b.get(end) == Some(&b':') {
+                    let key = &b[i + 1..end - 1];
+                    let siblings = keys.iter().rev().take_while(|&&(d, _)| d == depth);
+                    if siblings.clone().any(|&(_, k)| k == key) {
+                        return true;
+                    }
+                    keys.push((depth, key));
+                }
+                i = end;
+            }
+            _ => i += 1,
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Predicate;
+    use crate::schema::{catalog, ComplexType, EntitySchema, Field, FieldType};
+    use proptest::prelude::*;
+    use serde_json::Value as Json;
+
+    const FILTERS: &[&str] = &[
+        "status eq 'Succeeded' and creationDateTimeUtc gt 2020-01-01T00:00:00Z",
+        "machineId eq 'f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f'",
+        "status ne 'Succeeded'",
+        "status in ('Pending', 'Failed') or requestor eq 'o''brien@contoso.com'",
+        "id eq 2e9da30d-27f6-4208-81f2-9cd3d67893ba",
+        "startswith(requestor, 'Analyst') and not (type eq 'Isolate')",
+        "contains(tolower(requestor), 'contoso')",
+        "length(machineId) eq 40",
+        "relatedFileInfo/fileIdentifier eq 'abc'",
+        "lastUpdateDateTimeUtc lt 2019-01-01Z",
+        "commands/any(c: c/index eq 0)",
+        "creationDateTimeUtc ge 2018-12-04T12:43:57.2011911+01:00",
+        "count gt 5 or score le 1.5 or flag",
+        "count eq null and flag ne true",
+        "score eq 12345678901234567890.0 or count eq -9223372036854775808",
+    ];
+
+    /// MachineAction's filterable fields, plus nested, collection, fallback-path, numeric
+    /// and Boolean fields, all filterable.
+    fn schema() -> EntitySchema {
+        let base = catalog::machine_action();
+        let mut b = EntitySchema::builder("Action", "Actions");
+        for f in base.filterable_fields() {
+            b = b.field(f.clone());
+        }
+        let info = ComplexType::new("T.Info")
+            .field(Field::new("fileIdentifier", FieldType::String).filterable(true));
+        let command = ComplexType::new("T.Command")
+            .field(Field::new("index", FieldType::Int32).filterable(true));
+        b.field(
+            Field::new("lastUpdateDateTimeUtc", FieldType::DateTimeOffset)
+                .filterable(true)
+                .alt_json_path(["lastUpdateTimeUtc"]),
+        )
+        .field(
+            Field::new("relatedFileInfo", info)
+                .filterable(true)
+                .nullable(true),
+        )
+        .field(Field::new("commands", FieldType::collection(command)).filterable(true))
+        .field(
+            Field::new("count", FieldType::Int64)
+                .filterable(true)
+                .nullable(true),
+        )
+        .field(
+            Field::new("score", FieldType::Double)
+                .filterable(true)
+                .nullable(true),
+        )
+        .field(
+            Field::new("flag", FieldType::Boolean)
+                .filterable(true)
+                .nullable(true),
+        )
+        .key("id")
+        .build()
+        .unwrap()
+    }
+
+    fn filter(text: &str) -> ir::Expr {
+        let schema = schema();
+        crate::check::check(&schema, &crate::syntax::parse(text).unwrap(), text).unwrap()
+    }
+
+    /// The guarantees of the module documentation, for one line and filter.
+    fn agrees(f: &ir::Expr, line: &str) -> Result<(), String> {
+        let lines = LineFilter::new(Some(f));
+        let verdict = lines.test(line);
+        let expected = match verdict {
+            Verdict::Accept { .. } => Some(true),
+            Verdict::Reject => Some(false),
+            Verdict::Unknown => None,
+        };
+        if lines.matches(line) != expected {
+            return Err(format!("matches() disagrees with {verdict:?} on {line}"));
+        }
+        let record = serde_json::from_str::<Json>(line);
+        let (pass, canonical) = match verdict {
+            Verdict::Unknown => return Ok(()),
+            Verdict::Reject => (false, false),
+            Verdict::Accept { canonical } => (true, canonical),
+        };
+        let Ok(record) = record else {
+            return Err(format!("{verdict:?} for a line serde_json rejects: {line}"));
+        };
+        let Some(object) = record.as_object() else {
+            return Err(format!("{verdict:?} for a non-object: {line}"));
+        };
+        if object.contains_key("value") {
+            return Err(format!("{verdict:?} for a possible envelope: {line}"));
+        }
+        if Predicate::compile(f).matches(&record) != pass {
+            return Err(format!(
+                "{verdict:?} disagrees with the predicate on {line}"
+            ));
+        }
+        let printed = serde_json::to_string(&record).unwrap();
+        if canonical && printed != line {
+            return Err(format!("canonical, but printed as {printed}: {line}"));
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn examples() {
+        let f = filter(FILTERS[0]);
+        let lines = LineFilter::new(Some(&f));
+        let hit = r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","n":-12,"x":[1,{"a":null}],"t":true}"#;
+        assert_eq!(lines.test(hit), Verdict::Accept { canonical: true });
+        for (line, verdict) in [
+            (r#"{"status":"Failed"}"#, Verdict::Reject),
+            (r#"{}"#, Verdict::Reject),
+            (r#"  {"status":"Succeeded"}"#, Verdict::Reject),
+            (
+                r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00+02:00","a":1.5}"#,
+                Verdict::Accept { canonical: false },
+            ),
+            (
+                r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","a":1,"a":2}"#,
+                Verdict::Accept { canonical: false },
+            ),
+            (
+                r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","p":"a\/b"}"#,
+                Verdict::Accept { canonical: false },
+            ),
+            (
+                r#"{"status":"Succ\u0065eded","creationDateTimeUtc":"2024-01-01T00:00:00Z"}"#,
+                Verdict::Accept { canonical: false },
+            ),
+            (
+                r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","p":"C:\\x \"q\"\n"}"#,
+                Verdict::Accept { canonical: true },
+            ),
+            (
+                r#"{"status":"Succeeded","status":"Failed"}"#,
+                Verdict::Reject,
+            ),
+            // Same fingerprint (length, first and last eight bytes), different keys.
+            (
+                r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","abcdefgh1ijklmnop":1,"abcdefgh2ijklmnop":{"k":[],"k2":{}}}"#,
+                Verdict::Accept { canonical: true },
+            ),
+            (
+                r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","o":{"k":1,"j":{"k":2},"k":3}}"#,
+                Verdict::Accept { canonical: false },
+            ),
+            (r#"{"value":[]}"#, Verdict::Unknown),
+            (r#"[]"#, Verdict::Unknown),
+            (r#"{"a":1e5}"#, Verdict::Unknown),
+            (r#"{"a":01}"#, Verdict::Unknown),
+            (r#"{"a":"\ud800"}"#, Verdict::Unknown),
+            (r#"{"st\u0061tus":"Succeeded"}"#, Verdict::Unknown),
+            ("{\"a\":\"tab\there\"}", Verdict::Unknown),
+            (r#"{"a":1,}"#, Verdict::Unknown),
+            (r#"{"a":1} x"#, Verdict::Unknown),
+            (r#"{"a":tru}"#, Verdict::Unknown),
+        ] {
+            assert_eq!(lines.test(line), verdict, "{line}");
+            agrees(&f, line).unwrap();
+        }
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(lines.test(format!("{{\"a\":{deep}}}")), Verdict::Unknown);
+    }
+
+    #[test]
+    fn no_filter_accepts_every_object() {
+        let all = LineFilter::new(None);
+        assert_eq!(all.test(r#"{"a":1}"#), Verdict::Accept { canonical: true });
+        assert_eq!(all.test(r#"{"a":1"#), Verdict::Unknown);
+        assert_eq!(all.keys().count(), 0);
+    }
+
+    #[test]
+    fn sample_records_agree() {
+        let text = include_str!("../data/machineactions.ndjson");
+        for f in FILTERS {
+            let f = filter(f);
+            for line in text.lines() {
+                agrees(&f, line).unwrap();
+                assert_ne!(LineFilter::new(Some(&f)).test(line), Verdict::Unknown);
+            }
+        }
+    }
+
+    /// JSON-like text: mostly valid records (the sample records with other values, or random
+    /// members in the fields' shapes), with odd numbers, escapes, white space and repeated
+    /// keys, and now and then a damaged byte.
+    fn line() -> impl Strategy<Value = String> {
+        let scalar = prop_oneof![
+            Just("null".to_owned()),
+            Just("true".to_owned()),
+            Just("0".to_owned()),
+            Just("-0".to_owned()),
+            Just("-12".to_owned()),
+            Just("1.50".to_owned()),
+            Just("12345678901234567890".to_owned()),
+            Just("-9223372036854775808".to_owned()),
+            Just("1e3".to_owned()),
+            Just("\"Succeeded\"".to_owned()),
+            Just("\"Failed\"".to_owned()),
+            Just("\"2024-01-01T00:00:00.1234567Z\"".to_owned()),
+            Just("\"2019-06-01T00:00:00+05:00\"".to_owned()),
+            Just("\"2E9DA30D-27F6-4208-81F2-9CD3D67893BA\"".to_owned()),
+            Just("\"f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f\"".to_owned()),
+            Just("\"Analyst@contoso.com\"".to_owned()),
+            Just("\"a\\\\b\\\"c\\/d\\u00e9\\n\"".to_owned()),
+            Just("\"Succ\\u0065eded\"".to_owned()),
+            "\"[ -~é]{0,6}\"".prop_map(|s| s),
+        ];
+        let value = scalar.prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..3)
+                    .prop_map(|v| format!("[{}]", v.join(","))),
+                prop::collection::vec((key(), inner), 0..3).prop_map(|kv| {
+                    let members: Vec<String> = kv
+                        .into_iter()
+                        .map(|(k, v)| format!("\"{k}\":{v}"))
+                        .collect();
+                    format!("{{{}}}", members.join(","))
+                }),
+            ]
+        });
+        let samples: Vec<&str> = include_str!("../data/machineactions.ndjson")
+            .lines()
+            .collect();
+        let random = (
+            prop::collection::vec((key(), value.clone()), 0..8),
+            prop::sample::select(vec!["", "", " ", "\t"]),
+        )
+            .prop_map(|(members, space)| {
+                let members: Vec<String> = members
+                    .into_iter()
+                    .map(|(k, v)| format!("\"{k}\":{space}{v}"))
+                    .collect();
+                format!("{{{}}}", members.join(","))
+            });
+        let sample = (
+            prop::sample::select(samples),
+            prop::sample::select(vec!["Succeeded", "Succeeded", "Failed", "Pending"]),
+            prop::sample::select(vec!["2018", "2019", "2021", "2024"]),
+            prop::collection::vec((key(), value), 0..3),
+        )
+            .prop_map(|(line, status, year, extra)| {
+                let mut line = line.to_owned();
+                if let Some(i) = line.find("\"status\":\"") {
+                    let from = i + 10;
+                    let to = from + line[from..].find('"').unwrap();
+                    line.replace_range(from..to, status);
+                }
+                if let Some(i) = line.find("\"creationDateTimeUtc\":\"") {
+                    line.replace_range(i + 23..i + 27, year);
+                }
+                for (k, v) in extra {
+                    line.insert_str(line.len() - 1, &format!(",\"{k}\":{v}"));
+                }
+                line
+            });
+        (
+            prop_oneof![random, sample],
+            prop::option::weighted(0.15, (any::<prop::sample::Index>(), any::<u8>())),
+        )
+            .prop_map(|(mut line, damage)| {
+                if let Some((at, byte)) = damage {
+                    let mut bytes = line.into_bytes();
+                    let at = at.index(bytes.len());
+                    bytes[at] = byte % 128;
+                    line = String::from_utf8(bytes).unwrap_or_default();
+                }
+                line
+            })
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        prop::sample::select(vec![
+            "status",
+            "creationDateTimeUtc",
+            "machineId",
+            "requestor",
+            "type",
+            "id",
+            "relatedFileInfo",
+            "fileIdentifier",
+            "lastUpdateTimeUtc",
+            "lastUpdateDateTimeUtc",
+            "commands",
+            "index",
+            "count",
+            "score",
+            "flag",
+            "x",
+            "value",
+        ])
+        .prop_map(str::to_owned)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn verdicts_agree_with_serde_and_the_predicate(line in line(), f in 0..FILTERS.len()) {
+            let f = filter(FILTERS[f]);
+            if let Err(e) = agrees(&f, &line) {
+                prop_assert!(false, "{}", e);
+            }
+        }
+    }
+}
