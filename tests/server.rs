@@ -1396,3 +1396,45 @@ fn another_sqlite_file_is_refused() {
     assert!(App::open(&config).is_err());
     assert!(!config.db.exists());
 }
+
+/// The plan SQLite chooses for the crate's SQL of `query_string` over machine actions.
+fn plan(db: &Path, query_string: &str) -> String {
+    let schema = app::Kind::MachineAction.schema();
+    let (query, _) = odata_filter::query::QueryOptions::new()
+        .parse(schema, query_string)
+        .unwrap();
+    let select = odata_filter::sql::select(
+        &query,
+        schema,
+        app::table(app::Kind::MachineAction),
+        &odata_filter::sql::SqliteDialect,
+    )
+    .unwrap();
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", select.sql))
+        .unwrap();
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(&select.params), |r| {
+            r.get::<_, String>(3)
+        })
+        .unwrap();
+    rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn list_pages_come_off_an_index_without_sorting() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    for query in [
+        "$top=100",
+        "$top=100&$skip=50",
+        "$filter=machineId eq 'x' and creationDateTimeUtc gt 2024-01-01T00:00:00Z&$top=100",
+        "$filter=type eq 'Isolate'&$top=10",
+    ] {
+        let plan = plan(&server.db, query);
+        assert!(plan.contains("USING INDEX"), "{query}: {plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "{query}: {plan}");
+    }
+    server.shutdown().await;
+}

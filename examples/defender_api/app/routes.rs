@@ -209,6 +209,11 @@ async fn list<E: Resource>(
     let (mut rows, total) = state
         .db
         .read(move |conn| {
+            // With $count, both statements read one snapshot.
+            let snapshot = match want_count {
+                true => Some(conn.unchecked_transaction()?),
+                false => None,
+            };
             let rows = match parse {
                 true => Rows::Parsed(store::select(conn, E::KIND, &run)?),
                 false => Rows::Stored(store::select_text(conn, E::KIND, &run)?),
@@ -217,6 +222,7 @@ async fn list<E: Resource>(
                 true => Some(store::count(conn, E::KIND, &run)?),
                 false => None,
             };
+            drop(snapshot);
             Ok::<_, DbError>((rows, total))
         })
         .await

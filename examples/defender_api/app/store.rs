@@ -9,7 +9,9 @@
 //!
 //! Besides the crate's one-column indexes, the server adds
 //! - a unique index on each table's key (`id`): the crate's tables do not enforce keys;
-//! - `MachineActions (machineId, creationDateTimeUtc)`: "the latest actions of a machine";
+//! - an index in each table's full default order (e.g. `creationDateTimeUtc DESC, id, _id`),
+//!   and on MachineActions the same led by `machineId`, `type` and `status` ("the latest
+//!   actions of a machine"), so that pages come off an index instead of a sort;
 //! - `Alerts (machineId)`: `/machines/{id}/alerts/$count` (machineId is not client-filterable,
 //!   so the crate does not index it);
 //! - a unique partial index on `MachineActions (machineId)` for collections that are `Pending`
@@ -83,6 +85,23 @@ fn column(kind: Kind, field: &str) -> String {
     quoted(schema.lookup(field).map_or(field, |f| f.column()))
 }
 
+/// The index columns of `kind`'s default order as `sql::select` sorts: the default-order
+/// fields, the key, then the insertion order `_id`.
+fn default_order(kind: Kind) -> String {
+    let schema = kind.schema();
+    let mut items: Vec<String> = schema
+        .default_order()
+        .iter()
+        .map(|(name, desc)| {
+            let direction = if *desc { "DESC" } else { "ASC" };
+            format!("{} {direction}", column(kind, name))
+        })
+        .collect();
+    items.push(column(kind, schema.key()));
+    items.push(quoted("_id"));
+    items.join(", ")
+}
+
 /// Creates the tables and indexes of every kind.
 pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     for kind in Kind::ALL {
@@ -97,14 +116,34 @@ pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
             column(kind, key)
         ))?;
     }
-    let actions = quoted(table(Kind::MachineAction));
-    let machine = column(Kind::MachineAction, "machineId");
+    // Indexes in the full order `sql::select` writes (default order, key, `_id`), so that a
+    // page is read in index order instead of sorting every match: SQLite 3.50 does not use a
+    // one-column index for a three-term ORDER BY.
+    for kind in Kind::ALL {
+        let order = default_order(kind);
+        let t = table(kind);
+        conn.execute_batch(&format!(
+            "CREATE INDEX {} ON {} ({order})",
+            quoted(&format!("{t}_default_order")),
+            quoted(t)
+        ))?;
+    }
+    let actions = table(Kind::MachineAction);
+    for lead in ["machineId", "type", "status"] {
+        conn.execute_batch(&format!(
+            "CREATE INDEX {} ON {} ({}, {})",
+            quoted(&format!("{actions}_by_{lead}")),
+            quoted(actions),
+            column(Kind::MachineAction, lead),
+            default_order(Kind::MachineAction)
+        ))?;
+    }
     conn.execute_batch(&format!(
-        "CREATE INDEX \"MachineActions_by_machine\" ON {actions} ({machine}, {created});
-         CREATE UNIQUE INDEX \"MachineActions_one_running_collection\" ON {actions} ({machine})
+        "CREATE UNIQUE INDEX \"MachineActions_one_running_collection\" ON {actions} ({machine})
              WHERE {kind} = 'CollectInvestigationPackage' AND {status} IN ('Pending', 'InProgress');
          CREATE INDEX \"Alerts_by_machine\" ON {alerts} ({alert_machine});",
-        created = column(Kind::MachineAction, "creationDateTimeUtc"),
+        actions = quoted(actions),
+        machine = column(Kind::MachineAction, "machineId"),
         kind = column(Kind::MachineAction, "type"),
         status = column(Kind::MachineAction, "status"),
         alerts = quoted(table(Kind::Alert)),
