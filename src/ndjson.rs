@@ -80,7 +80,7 @@ struct Bail;
 const MAX_DEPTH: usize = 64;
 
 /// Slots kept on the stack; filters reading more top-level members use the heap.
-const INLINE_SLOTS: usize = 16;
+const INLINE_SLOTS: usize = 8;
 
 impl LineFilter {
     /// Compiles `filter` (a checked `$filter`), or accepts every record when it is `None`.
@@ -120,7 +120,7 @@ impl LineFilter {
         let keys = self.lazy.as_ref().map_or(&[][..], LazyPredicate::keys);
         let mut inline = [None; INLINE_SLOTS];
         let mut heap = Vec::new();
-        let slots: &mut [Option<&[u8]>] = if keys.len() <= INLINE_SLOTS {
+        let slots: &mut [Option<&str>] = if keys.len() <= INLINE_SLOTS {
             &mut inline[..keys.len()]
         } else {
             heap.resize(keys.len(), None);
@@ -130,24 +130,7 @@ impl LineFilter {
             return Verdict::Unknown;
         };
         if let Some(lazy) = &self.lazy {
-            // Slots start and end at ASCII token boundaries of valid UTF-8.
-            let mut inline = [None; INLINE_SLOTS];
-            let mut heap = Vec::new();
-            let texts: &mut [Option<&str>] = if keys.len() <= INLINE_SLOTS {
-                &mut inline[..keys.len()]
-            } else {
-                heap.resize(keys.len(), None);
-                &mut heap
-            };
-            for (text, slot) in texts.iter_mut().zip(slots.iter()) {
-                if let Some(raw) = slot {
-                    let Ok(t) = std::str::from_utf8(raw) else {
-                        return Verdict::Unknown;
-                    };
-                    *text = Some(t);
-                }
-            }
-            match lazy.eval(texts, clean) {
+            match lazy.eval(slots, clean) {
                 Ok(Some(true)) => {}
                 Ok(_) => return Verdict::Reject,
                 Err(()) => return Verdict::Unknown,
@@ -192,7 +175,7 @@ fn scan<'a>(
     clean: bool,
     fingerprint_keys: bool,
     keys: &[Box<str>],
-    slots: &mut [Option<&'a [u8]>],
+    slots: &mut [Option<&'a str>],
 ) -> Result<Scanned, Bail> {
     let mut s = Scanner {
         b: line,
@@ -231,7 +214,8 @@ fn scan<'a>(
             let from = s.i;
             s.value(1)?;
             if let Some(k) = keys.iter().position(|k| k.as_bytes() == key) {
-                slots[k] = Some(&line[from..s.i]);
+                // Token boundaries are ASCII, so a value of valid UTF-8 is valid UTF-8.
+                slots[k] = Some(std::str::from_utf8(&line[from..s.i]).map_err(|_| Bail)?);
             }
             s.ws();
             match s.peek() {
@@ -264,18 +248,23 @@ struct Fingerprints {
     n: usize,
 }
 
-/// A hash of a key: its length and its first and last eight bytes.
+/// A hash of a key: its length and seven of its bytes (the first, the last, and five spread
+/// between). Keys that differ only elsewhere share a fingerprint and are then compared exactly.
 #[inline]
 fn fingerprint(key: &[u8]) -> u64 {
     let n = key.len();
-    let load = |part: &[u8]| {
-        let mut word = [0u8; 8];
-        word[..part.len()].copy_from_slice(part);
-        u64::from_le_bytes(word)
-    };
-    let head = load(&key[..n.min(8)]);
-    let tail = load(&key[n - n.min(8)..]);
-    head ^ tail.rotate_left(23) ^ (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    if n == 0 {
+        return 0;
+    }
+    let at = |i: usize| u64::from(key[i]);
+    (n as u64 & 0xFF)
+        | at(0) << 8
+        | at(n - 1) << 16
+        | at(n / 2) << 24
+        | at(n / 3) << 32
+        | at(2 * n / 3) << 40
+        | at(n / 4) << 48
+        | at(3 * n / 4) << 56
 }
 
 /// A cursor over a line's bytes.
@@ -744,9 +733,9 @@ mod tests {
                 r#"{"status":"Succeeded","status":"Failed"}"#,
                 Verdict::Reject,
             ),
-            // Same fingerprint (length, first and last eight bytes), different keys.
+            // The same fingerprint (length and bytes 0, 4, 5, 8, 11, 12, 16), different keys.
             (
-                r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","abcdefgh1ijklmnop":1,"abcdefgh2ijklmnop":{"k":[],"k2":{}}}"#,
+                r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","a1cdefghijklmnopq":1,"a2cdefghijklmnopq":{"k":[],"k2":{}}}"#,
                 Verdict::Accept { canonical: true },
             ),
             (
@@ -769,6 +758,47 @@ mod tests {
         }
         let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
         assert_eq!(lines.test(format!("{{\"a\":{deep}}}")), Verdict::Unknown);
+    }
+
+    #[test]
+    fn fingerprints_spot_repeats_and_collide_rarely() {
+        assert_eq!(
+            fingerprint(b"a1cdefghijklmnopq"),
+            fingerprint(b"a2cdefghijklmnopq")
+        );
+        assert_ne!(fingerprint(b"status"), fingerprint(b"statu5"));
+        assert_ne!(fingerprint(b""), fingerprint(b"a"));
+        let keys = [
+            "id",
+            "type",
+            "scope",
+            "requestor",
+            "requestorComment",
+            "status",
+            "machineId",
+            "computerDnsName",
+            "creationDateTimeUtc",
+            "lastUpdateDateTimeUtc",
+            "lastUpdateTimeUtc",
+            "cancellationRequestor",
+            "cancellationComment",
+            "cancellationDateTimeUtc",
+            "relatedFileInfo",
+            "requestSource",
+            "externalId",
+            "commands",
+            "errorHResult",
+            "title",
+        ];
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[..i] {
+                assert_ne!(
+                    fingerprint(a.as_bytes()),
+                    fingerprint(b.as_bytes()),
+                    "{a} {b}"
+                );
+            }
+        }
     }
 
     #[test]

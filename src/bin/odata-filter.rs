@@ -627,8 +627,8 @@ fn read_records<R: BufRead + Send>(
         return Ok(Flow::Stop);
     }
     line += 1;
-    if ctx.threads > 1 {
-        return read_parallel(name, line, r, ctx, sink);
+    if ctx.mode != Mode::Sort {
+        return read_chunks(name, line, r, ctx, sink);
     }
     loop {
         buf.clear();
@@ -969,11 +969,11 @@ fn next_chunk(
     }
 }
 
-/// Reads the rest of an NDJSON input, from line `first_line`, with [`Ctx::threads`] workers:
-/// a reader thread cuts it into chunks of whole lines, the workers find the matches of each
-/// chunk, and this thread passes them to `sink` in input order. At most a few chunks are in
-/// flight, so memory stays bounded whatever the input's size.
-fn read_parallel<R: BufRead + Send>(
+/// Reads the rest of an NDJSON input, from line `first_line`, in chunks of whole lines. With
+/// more than one of [`Ctx::threads`], a reader thread cuts the input into chunks, the workers
+/// find the matches of each chunk, and this thread passes them to `sink` in input order. At
+/// most a few chunks are in flight, so memory stays bounded whatever the input's size.
+fn read_chunks<R: BufRead + Send>(
     name: &str,
     first_line: usize,
     mut r: R,
@@ -1005,6 +1005,17 @@ fn read_parallel<R: BufRead + Send>(
         return Ok(deliver(process_chunk(&first, ctx), sink)?.unwrap_or(Flow::Continue));
     }
     let workers = ctx.threads;
+    if workers == 1 {
+        let mut chunk = Some(first);
+        while let Some(data) = chunk {
+            if let Some(flow) = deliver(process_chunk(&data, ctx), sink)? {
+                return Ok(flow);
+            }
+            chunk = next_chunk(&mut r, &mut carry, data)
+                .map_err(|e| Failure::Input(format!("{name}: {e}")))?;
+        }
+        return Ok(Flow::Continue);
+    }
     let (job_tx, job_rx) = mpsc::sync_channel::<(Vec<u8>, mpsc::SyncSender<ChunkOut>)>(workers);
     let job_rx = Mutex::new(job_rx);
     let (order_tx, order_rx) = mpsc::sync_channel::<mpsc::Receiver<ChunkOut>>(2 * workers + 2);
