@@ -139,11 +139,11 @@ pub fn cmp_int_float(a: i64, b: f64) -> Option<Ordering> {
     }
 }
 
-impl fmt::Display for Value {
-    /// The value as `$filter` literal text.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Value {
+    /// The value as a `$filter` literal (an enum member as its name in quotes).
+    pub fn to_literal(&self) -> crate::syntax::ast::Literal {
         use crate::syntax::ast::Literal;
-        let lit = match self {
+        match self {
             Value::Null => Literal::Null,
             Value::Bool(b) => Literal::Bool(*b),
             Value::Int(i) => Literal::Int(*i),
@@ -154,8 +154,14 @@ impl fmt::Display for Value {
             Value::DateTimeOffset(t) => Literal::DateTimeOffset(t.fixed_offset()),
             Value::TimeOfDay(t) => Literal::TimeOfDay(*t),
             Value::Duration(d) => Literal::Duration(*d),
-        };
-        write!(f, "{lit}")
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    /// The value as `$filter` literal text.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_literal())
     }
 }
 

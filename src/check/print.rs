@@ -1,7 +1,7 @@
 //! Turns a checked expression back into a syntax tree, so it prints with the one printer.
 
 use crate::ir::{self, CmpOp, ExprKind, FieldRef, LambdaKind};
-use crate::syntax::ast::{self, BinaryOp, Ident, Literal, LogicalOp, Path, UnaryOp};
+use crate::syntax::ast::{self, BinaryOp, Ident, LogicalOp, Path, UnaryOp};
 use crate::value::Value;
 
 /// The syntax tree of a checked expression: canonical field names, literals
@@ -17,19 +17,7 @@ fn node(kind: ast::ExprKind) -> ast::Expr {
 }
 
 fn literal(v: &Value) -> ast::Expr {
-    let lit = match v {
-        Value::Null => Literal::Null,
-        Value::Bool(b) => Literal::Bool(*b),
-        Value::Int(i) => Literal::Int(*i),
-        Value::Float(x) => Literal::Float(*x),
-        Value::String(s) | Value::Enum(s) => Literal::String(s.clone()),
-        Value::Guid(g) => Literal::Guid(*g),
-        Value::Date(d) => Literal::Date(*d),
-        Value::DateTimeOffset(t) => Literal::DateTimeOffset(t.fixed_offset()),
-        Value::TimeOfDay(t) => Literal::TimeOfDay(*t),
-        Value::Duration(d) => Literal::Duration(*d),
-    };
-    node(ast::ExprKind::Literal(lit))
+    node(ast::ExprKind::Literal(v.to_literal()))
 }
 
 fn path(r: &FieldRef, vars: &[String]) -> Path {

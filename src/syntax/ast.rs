@@ -215,6 +215,23 @@ pub enum Precedence {
     Atom,
 }
 
+impl Precedence {
+    /// The next row up: the right operand of a left-associative operator at
+    /// this row must bind at least this tightly.
+    pub fn tighter(self) -> Precedence {
+        match self {
+            Precedence::Or => Precedence::And,
+            Precedence::And => Precedence::Equality,
+            Precedence::Equality => Precedence::Relational,
+            Precedence::Relational => Precedence::Additive,
+            Precedence::Additive => Precedence::Multiplicative,
+            Precedence::Multiplicative => Precedence::Unary,
+            Precedence::Unary => Precedence::Primary,
+            Precedence::Primary | Precedence::Atom => Precedence::Atom,
+        }
+    }
+}
+
 impl BinaryOp {
     /// All binary operators, for tests and generators.
     pub const ALL: [BinaryOp; 13] = [

@@ -82,20 +82,6 @@ impl Infix {
     }
 }
 
-/// The next-higher precedence level, for left-associative right operands.
-fn tighter(p: Precedence) -> Precedence {
-    match p {
-        Precedence::Or => Precedence::And,
-        Precedence::And => Precedence::Equality,
-        Precedence::Equality => Precedence::Relational,
-        Precedence::Relational => Precedence::Additive,
-        Precedence::Additive => Precedence::Multiplicative,
-        Precedence::Multiplicative => Precedence::Unary,
-        Precedence::Unary => Precedence::Primary,
-        Precedence::Primary | Precedence::Atom => Precedence::Atom,
-    }
-}
-
 impl<'a> Parser<'a> {
     pub(super) fn new(input: &'a str, limits: &'a Limits) -> Parser<'a> {
         Parser {
@@ -237,7 +223,7 @@ impl<'a> Parser<'a> {
                     let mut operands = Vec::with_capacity(4);
                     operands.push(lhs.expr);
                     loop {
-                        let rhs = self.expr(tighter(prec))?;
+                        let rhs = self.expr(prec.tighter())?;
                         depth = depth.max(rhs.depth);
                         operands.push(rhs.expr);
                         if !matches!(self.peek_infix(prec)?, Some(Infix::Logical(o)) if o == op) {
@@ -249,7 +235,7 @@ impl<'a> Parser<'a> {
                     self.node(ExprKind::Logical { op, operands }, span, depth)?
                 }
                 Infix::Binary(op) => {
-                    let rhs = self.expr(tighter(prec))?;
+                    let rhs = self.expr(prec.tighter())?;
                     let span = lhs.expr.span.to(rhs.expr.span);
                     let depth = lhs.depth.max(rhs.depth);
                     let kind = ExprKind::Binary {

@@ -31,20 +31,6 @@ fn operand(f: &mut Formatter<'_>, e: &Expr, min: Precedence) -> fmt::Result {
     }
 }
 
-/// The level above `p`: right operands of left-associative operators need it.
-fn above(p: Precedence) -> Precedence {
-    match p {
-        Precedence::Or => Precedence::And,
-        Precedence::And => Precedence::Equality,
-        Precedence::Equality => Precedence::Relational,
-        Precedence::Relational => Precedence::Additive,
-        Precedence::Additive => Precedence::Multiplicative,
-        Precedence::Multiplicative => Precedence::Unary,
-        Precedence::Unary => Precedence::Primary,
-        Precedence::Primary | Precedence::Atom => Precedence::Atom,
-    }
-}
-
 fn list(f: &mut Formatter<'_>, items: &[Expr]) -> fmt::Result {
     f.write_char('(')?;
     for (i, item) in items.iter().enumerate() {
@@ -68,7 +54,7 @@ impl Display for Expr {
                     }
                     // A nested chain of the same operator needs parentheses,
                     // or it would be flattened into this one.
-                    operand(f, e, above(op.precedence()))?;
+                    operand(f, e, op.precedence().tighter())?;
                 }
                 Ok(())
             }
@@ -76,7 +62,7 @@ impl Display for Expr {
                 let p = op.precedence();
                 operand(f, lhs, p)?;
                 write!(f, " {} ", op.keyword())?;
-                operand(f, rhs, above(p))
+                operand(f, rhs, p.tighter())
             }
             ExprKind::Unary { op, expr } => {
                 match op {
