@@ -251,7 +251,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestId {
 /// sent back in the `request-id` header of the response, and filled in as the `target` of an
 /// [`ODataError`] response that has none.
 ///
-/// Install it with [`axum::middleware::from_fn`](::axum::middleware::from_fn), outermost, so
+/// Install it with [`axum::middleware::from_fn`], outermost, so
 /// that it also covers rejections and fallbacks.
 pub async fn request_id(mut request: Request, next: Next) -> Response {
     let id = RequestId::new();
