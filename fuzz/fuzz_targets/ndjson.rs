@@ -24,7 +24,10 @@ fn filters() -> &'static [(LineFilter, Predicate)] {
         .iter()
         .map(|f| {
             let f = Filter::new(&schema, f).expect("a valid filter");
-            (LineFilter::new(Some(f.expr())), Predicate::compile(f.expr()))
+            (
+                LineFilter::new(Some(f.expr())),
+                Predicate::compile(f.expr()),
+            )
         })
         .chain(std::iter::once((
             LineFilter::new(None),
