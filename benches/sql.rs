@@ -6,7 +6,8 @@
 //! outside the loop), `sql_select/<dialect>` (a whole `SELECT` with `$orderby` and `$top`),
 //! and `sqlite_count/<case>/{generated,handwritten}`: `SELECT COUNT(*)` over an in-memory SQLite
 //! table made by `sql::sqlite::create_table` (one index per filterable column), holding
-//! 100,000 generated MachineAction records, after `ANALYZE`. The generated statement is
+//! 100,000 generated MachineAction records, after `ANALYZE` (unless `NO_ANALYZE=1` is set in
+//! the environment). The generated statement is
 //! `sql::count`; the hand-written one is what a person would write for the same test over the
 //! same columns (`IN` lists, `NOT IN`, the same encoded parameters). Both are prepared once;
 //! before measuring, both are checked to count the same rows, and their query plans are
@@ -225,7 +226,10 @@ fn bench_sqlite(c: &mut Criterion) {
         line.trim_end().to_owned()
     });
     sql::sqlite::insert_records(&conn, &schema, lines).unwrap();
-    conn.execute_batch("ANALYZE").unwrap();
+    // `NO_ANALYZE=1` leaves the table without planner statistics (see BENCHMARKS.md).
+    if std::env::var_os("NO_ANALYZE").is_none() {
+        conn.execute_batch("ANALYZE").unwrap();
+    }
     let mut group = c.benchmark_group("sqlite_count");
     for case in cases() {
         let query = Query::from_filter(&schema, &case.filter).unwrap();

@@ -48,7 +48,7 @@ def main():
                 cases.setdefault(case, {})[func] = rows[k]
                 if func not in funcs:
                     funcs.append(func)
-            order = ["predicate", "closure", "odata-filter", "handwritten"]
+            order = ["predicate", "closure", "generated", "handwritten"]
             funcs.sort(key=lambda f: order.index(f) if f in order else len(order))
             head = ["case"] + funcs
             if len(funcs) >= 2:

@@ -610,6 +610,10 @@ mod tests {
         "count gt 5 or score le 1.5 or flag",
         "count eq null and flag ne true",
         "score eq 12345678901234567890.0 or count eq -9223372036854775808",
+        // More members than the slots kept on the stack.
+        "id eq 2e9da30d-27f6-4208-81f2-9cd3d67893ba or type eq 'Isolate' or requestor eq 'a' \
+         or status eq 'Failed' or machineId eq 'm' or creationDateTimeUtc gt 2020-01-01Z \
+         or lastUpdateDateTimeUtc gt 2020-01-01Z or count gt 1 or score gt 1 or flag",
     ];
 
     /// MachineAction's filterable fields, plus nested, collection, fallback-path, numeric
@@ -799,6 +803,18 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn many_members_use_the_heap() {
+        let f = filter(FILTERS[FILTERS.len() - 1]);
+        let lines = LineFilter::new(Some(&f));
+        assert!(lines.keys().count() > INLINE_SLOTS);
+        assert_eq!(
+            lines.test(r#"{"flag":true}"#),
+            Verdict::Accept { canonical: true }
+        );
+        assert_eq!(lines.test(r#"{"flag":false,"count":0}"#), Verdict::Reject);
     }
 
     #[test]

@@ -24,6 +24,8 @@ is '-'. Each input may be NDJSON (one record per line), a JSON array of records,
 envelope {\"value\": [...]}; the format is detected automatically. Matching records are printed \
 as NDJSON, in input order unless the query has an explicit $orderby.
 
+NDJSON is filtered without parsing the records the filter rejects, on all cores (ODATA_FILTER_THREADS=N sets the number of threads).
+
 Exit status: 0 on success, 1 when an input cannot be read or parsed, 2 for an invalid query or \
 usage.";
 
