@@ -725,47 +725,36 @@ async fn each_endpoint_needs_its_documented_permission() {
         "/api/alerts/$count",
         "/api/machines/f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f/alerts/$count",
     ];
-    for path in machine_paths {
-        assert_eq!(
-            server.get(MACHINE_READ, path).await.status,
-            StatusCode::OK,
-            "{path}"
-        );
-        assert_eq!(
-            server.get(READ_WRITE, path).await.status,
-            StatusCode::OK,
-            "{path}"
-        );
-        let message = server
-            .get(ALERT_READ, path)
-            .await
-            .error(403, "Forbidden")
-            .to_owned();
-        assert!(
-            message.contains("Machine.Read.All or Machine.ReadWrite.All"),
-            "{message}"
-        );
-    }
-    for path in alert_paths {
-        assert_eq!(
-            server.get(ALERT_READ, path).await.status,
-            StatusCode::OK,
-            "{path}"
-        );
-        assert_eq!(
-            server.get(READ_WRITE, path).await.status,
-            StatusCode::OK,
-            "{path}"
-        );
-        let message = server
-            .get(MACHINE_READ, path)
-            .await
-            .error(403, "Forbidden")
-            .to_owned();
-        assert!(
-            message.contains("Alert.Read.All or Alert.ReadWrite.All"),
-            "{message}"
-        );
+    let groups = [
+        (
+            machine_paths.as_slice(),
+            MACHINE_READ,
+            ALERT_READ,
+            "Machine.Read.All or Machine.ReadWrite.All",
+        ),
+        (
+            alert_paths.as_slice(),
+            ALERT_READ,
+            MACHINE_READ,
+            "Alert.Read.All or Alert.ReadWrite.All",
+        ),
+    ];
+    for (paths, allowed, denied, needed) in groups {
+        for &path in paths {
+            for token in [allowed, READ_WRITE] {
+                assert_eq!(
+                    server.get(token, path).await.status,
+                    StatusCode::OK,
+                    "{path}"
+                );
+            }
+            let message = server
+                .get(denied, path)
+                .await
+                .error(403, "Forbidden")
+                .to_owned();
+            assert!(message.contains(needed), "{message}");
+        }
     }
     // Collecting needs Machine.CollectForensics, which read-write does not include.
     for token in [MACHINE_READ, ALERT_READ, READ_WRITE] {

@@ -12,7 +12,7 @@
 
 use super::compile;
 use super::instant::{self, Instant};
-use super::node::{Access, Env, Node, Operand, Root, Step, TextTest};
+use super::node::{self, Access, Env, Node, Operand, Root, Step, TextTest};
 use super::scalar::{self, Read, Scalar};
 use crate::ir::{self, CmpOp};
 use serde_json::Value as Json;
@@ -396,36 +396,8 @@ impl LNode {
                 op,
                 value,
             } => Some(scalar::holds(*op, &raw.read(*slot, *read), value)),
-            LNode::And(xs) => {
-                let mut unknown = false;
-                for x in &**xs {
-                    match x.eval(raw) {
-                        Some(false) => return Some(false),
-                        None => unknown = true,
-                        Some(true) => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(true)
-                }
-            }
-            LNode::Or(xs) => {
-                let mut unknown = false;
-                for x in &**xs {
-                    match x.eval(raw) {
-                        Some(true) => return Some(true),
-                        None => unknown = true,
-                        Some(false) => {}
-                    }
-                }
-                if unknown {
-                    None
-                } else {
-                    Some(false)
-                }
-            }
+            LNode::And(xs) => node::all3(xs, |x| x.eval(raw)),
+            LNode::Or(xs) => node::any3(xs, |x| x.eval(raw)),
             LNode::Not(x) => x.eval(raw).map(|b| !b),
             LNode::Const(b) => *b,
             LNode::Full(node) => {

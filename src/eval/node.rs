@@ -292,9 +292,21 @@ impl Node {
 
 #[inline(never)]
 fn and(xs: &[Node], env: &Env<'_, '_>) -> Option<bool> {
+    all3(xs, |x| x.eval(env))
+}
+
+#[inline(never)]
+fn or(xs: &[Node], env: &Env<'_, '_>) -> Option<bool> {
+    any3(xs, |x| x.eval(env))
+}
+
+/// Three-valued `and` of the operands, evaluated in order until one is false:
+/// false if any is false, else null if any is null, else true.
+#[inline(always)]
+pub(super) fn all3<T>(xs: &[T], mut eval: impl FnMut(&T) -> Option<bool>) -> Option<bool> {
     let mut unknown = false;
     for x in xs {
-        match x.eval(env) {
+        match eval(x) {
             Some(false) => return Some(false),
             None => unknown = true,
             Some(true) => {}
@@ -307,21 +319,10 @@ fn and(xs: &[Node], env: &Env<'_, '_>) -> Option<bool> {
     }
 }
 
-#[inline(never)]
-fn or(xs: &[Node], env: &Env<'_, '_>) -> Option<bool> {
-    let mut unknown = false;
-    for x in xs {
-        match x.eval(env) {
-            Some(true) => return Some(true),
-            None => unknown = true,
-            Some(false) => {}
-        }
-    }
-    if unknown {
-        None
-    } else {
-        Some(false)
-    }
+/// Three-valued `or`, by De Morgan: `a or b` is `not (not a and not b)`, null included.
+#[inline(always)]
+pub(super) fn any3<T>(xs: &[T], mut eval: impl FnMut(&T) -> Option<bool>) -> Option<bool> {
+    all3(xs, |x| eval(x).map(|b| !b)).map(|b| !b)
 }
 
 #[inline(never)]
