@@ -7,8 +7,10 @@
 //! ```
 //!
 //! The difference between the two totals, divided by 1,000, is the cost of one parse + check
-//! (`parse` instead of `check` measures parsing alone). BENCHMARKS.md lists the results.
+//! (`parse` instead of `check` measures parsing alone; `query` measures `QueryOptions::parse`
+//! of a whole query string). BENCHMARKS.md lists the results.
 
+use odata_filter::query::QueryOptions;
 use odata_filter::schema::catalog;
 use odata_filter::{check, syntax};
 use std::hint::black_box;
@@ -17,13 +19,23 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [what, n, entity, text] = &args[..] else {
-        eprintln!("usage: profile_parse parse|check TIMES ENTITY FILTER");
+        eprintln!("usage: profile_parse parse|check|query TIMES ENTITY FILTER");
         return ExitCode::from(2);
     };
     let (Ok(n), Some(schema)) = (n.parse::<usize>(), catalog::by_name(entity)) else {
         eprintln!("profile_parse: TIMES must be a number and ENTITY a catalogue entity");
         return ExitCode::from(2);
     };
+    if what == "query" {
+        let options = QueryOptions::new();
+        for _ in 0..n {
+            if let Err(e) = black_box(options.parse(&schema, black_box(text))) {
+                eprintln!("{e}");
+                return ExitCode::FAILURE;
+            }
+        }
+        return ExitCode::SUCCESS;
+    }
     for _ in 0..n {
         let tree = match syntax::parse(black_box(text)) {
             Ok(tree) => tree,

@@ -2,23 +2,25 @@
 
 use super::error::ErrorKind;
 use crate::span::Span;
+use std::borrow::Cow;
 
 /// A decoded component of a raw query string.
 #[derive(Clone, Debug)]
-pub(crate) struct Decoded {
-    /// The decoded text.
-    pub text: String,
-    /// For each decoded byte, the raw offset it came from, plus one final entry: the raw end.
-    map: Vec<usize>,
+pub(crate) struct Decoded<'a> {
+    /// The decoded text: borrowed from the raw query when it has no `+` or `%`.
+    pub text: Cow<'a, str>,
+    /// Where the component starts in the raw query.
+    start: usize,
+    /// The decoded offsets of the bytes written as `%XX`, ascending. Every other
+    /// decoded byte is one raw byte, so these are all a map back to raw offsets needs.
+    escapes: Vec<usize>,
 }
 
-impl Decoded {
-    /// The raw offset that decoded offset `i` came from.
+impl Decoded<'_> {
+    /// The raw offset that decoded offset `i` came from (the raw end for `i` at or
+    /// past the end).
     pub fn raw(&self, i: usize) -> usize {
-        match self.map.get(i) {
-            Some(&o) => o,
-            None => self.map.last().copied().unwrap_or_default(),
-        }
+        raw_offset(self.start, &self.escapes, i.min(self.text.len()))
     }
 
     /// The raw span that decoded span `s` came from.
@@ -29,7 +31,7 @@ impl Decoded {
     /// The raw span of the decoded text with surrounding white space removed,
     /// and that trimmed text.
     pub fn trimmed(&self) -> (&str, Span) {
-        let text = self.text.as_str();
+        let text = &*self.text;
         let start = text.len() - text.trim_start().len();
         let trimmed = text.trim();
         let span = Span::new(start, start + trimmed.len());
@@ -37,26 +39,38 @@ impl Decoded {
     }
 }
 
+/// The raw offset of decoded offset `i`: each escape before it took three raw bytes.
+fn raw_offset(start: usize, escapes: &[usize], i: usize) -> usize {
+    start + i + 2 * escapes.partition_point(|&e| e < i)
+}
+
 /// Decodes `raw[span]` as a form-encoded query component: `+` is a space and
 /// `%XX` a byte; the result must be UTF-8. Errors carry a span into `raw`.
-pub(crate) fn decode(raw: &str, span: Span) -> Result<Decoded, (ErrorKind, Span)> {
+/// A component without `+` or `%` is borrowed, not copied.
+pub(crate) fn decode(raw: &str, span: Span) -> Result<Decoded<'_>, (ErrorKind, Span)> {
     let part = raw.get(span.start..span.end).unwrap_or_default();
-    let mut bytes = Vec::with_capacity(part.len());
-    let mut map = Vec::with_capacity(part.len() + 1);
     let b = part.as_bytes();
-    let mut i = 0;
+    let Some(first) = memchr::memchr2(b'+', b'%', b) else {
+        return Ok(Decoded {
+            text: Cow::Borrowed(part),
+            start: span.start,
+            escapes: Vec::new(),
+        });
+    };
+    let mut bytes = Vec::with_capacity(part.len());
+    bytes.extend_from_slice(&b[..first]);
+    let mut escapes = Vec::new();
+    let mut i = first;
     while i < b.len() {
-        let at = span.start + i;
         match b[i] {
             b'+' => {
                 bytes.push(b' ');
-                map.push(at);
                 i += 1;
             }
             b'%' => match (hex(b.get(i + 1)), hex(b.get(i + 2))) {
                 (Some(hi), Some(lo)) => {
+                    escapes.push(bytes.len());
                     bytes.push(hi << 4 | lo);
-                    map.push(at);
                     i += 3;
                 }
                 _ => {
@@ -65,31 +79,29 @@ pub(crate) fn decode(raw: &str, span: Span) -> Result<Decoded, (ErrorKind, Span)
                         .char_indices()
                         .nth(2)
                         .map_or(part.len(), |(j, _)| i + 1 + j);
+                    let at = span.start + i;
                     return Err((ErrorKind::InvalidEscape, Span::new(at, span.start + end)));
                 }
             },
             c => {
                 bytes.push(c);
-                map.push(at);
                 i += 1;
             }
         }
     }
-    map.push(span.end);
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(Decoded { text, map }),
+        Ok(text) => Ok(Decoded {
+            text: Cow::Owned(text),
+            start: span.start,
+            escapes,
+        }),
         Err(e) => {
+            let len = e.as_bytes().len();
             let e = e.utf8_error();
             let start = e.valid_up_to();
-            let end = e.error_len().map_or(map.len() - 1, |n| start + n);
-            let decoded = Decoded {
-                text: String::new(),
-                map,
-            };
-            Err((
-                ErrorKind::InvalidUtf8,
-                decoded.raw_span(Span::new(start, end)),
-            ))
+            let end = e.error_len().map_or(len, |n| start + n);
+            let at = |i| raw_offset(span.start, &escapes, i);
+            Err((ErrorKind::InvalidUtf8, Span::new(at(start), at(end))))
         }
     }
 }
@@ -124,7 +136,7 @@ mod tests {
     use super::*;
 
     fn d(raw: &str) -> Result<String, (ErrorKind, Span)> {
-        decode(raw, Span::new(0, raw.len())).map(|d| d.text)
+        decode(raw, Span::new(0, raw.len())).map(|d| d.text.into_owned())
     }
 
     #[test]
@@ -168,5 +180,46 @@ mod tests {
         let e = encode(s);
         assert!(!e.contains(' ') && !e.contains('&') && !e.contains('+'));
         assert_eq!(d(&e).unwrap(), s);
+    }
+
+    /// The obvious decoder: every decoded byte with the raw offset it came from.
+    fn naive(raw: &str) -> Option<(Vec<u8>, Vec<usize>)> {
+        let b = raw.as_bytes();
+        let (mut out, mut map, mut i) = (Vec::new(), Vec::new(), 0);
+        while i < b.len() {
+            map.push(i);
+            match b[i] {
+                b'+' => out.push(b' '),
+                b'%' => {
+                    out.push(hex(b.get(i + 1))? << 4 | hex(b.get(i + 2))?);
+                    i += 2;
+                }
+                c => out.push(c),
+            }
+            i += 1;
+        }
+        map.push(b.len());
+        Some((out, map))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_naive_decoder(raw in "[a+%4Fé2 ]{0,24}") {
+            let got = decode(&raw, Span::new(0, raw.len()));
+            match naive(&raw) {
+                None => proptest::prop_assert!(matches!(got, Err((ErrorKind::InvalidEscape, _)))),
+                Some((bytes, map)) => match String::from_utf8(bytes) {
+                    Err(_) => proptest::prop_assert!(matches!(got, Err((ErrorKind::InvalidUtf8, _)))),
+                    Ok(text) => {
+                        let got = got.unwrap();
+                        proptest::prop_assert_eq!(&*got.text, text.as_str());
+                        for (i, &o) in map.iter().enumerate() {
+                            proptest::prop_assert_eq!(got.raw(i), o);
+                        }
+                        proptest::prop_assert_eq!(got.raw(map.len() + 3), raw.len());
+                    }
+                },
+            }
+        }
     }
 }

@@ -36,10 +36,10 @@ pub(super) fn parse(
         let name = decoded(name_span)?;
         if !name.text.starts_with('$') {
             let value = match value_span {
-                Some(span) => decoded(span)?.text,
+                Some(span) => decoded(span)?.text.into_owned(),
                 None => String::new(),
             };
-            rest.push((name.text, value));
+            rest.push((name.text.into_owned(), value));
             continue;
         }
         let Some(&option) = OPTION_NAMES
@@ -48,7 +48,7 @@ pub(super) fn parse(
         else {
             let suggestion = closest(&name.text, OPTION_NAMES.iter().copied());
             let kind = ErrorKind::UnknownOption {
-                name: name.text,
+                name: name.text.into_owned(),
                 suggestion,
             };
             return Err(fail(kind, name_span));
@@ -97,7 +97,7 @@ struct OptionParser<'a> {
     opts: &'a QueryOptions,
     schema: &'a EntitySchema,
     option: &'static str,
-    value: &'a Decoded,
+    value: &'a Decoded<'a>,
 }
 
 type Parsed<T> = Result<T, (ErrorKind, Span)>;
@@ -147,7 +147,7 @@ impl<'a> OptionParser<'a> {
     /// The comma-separated items of the value, trimmed, with their raw spans.
     /// An empty item is an error.
     fn items(&self) -> Parsed<Vec<(&'a str, Span, usize)>> {
-        let text = self.value.text.as_str();
+        let text = &*self.value.text;
         let mut out = Vec::new();
         let mut offset = 0;
         for item in text.split(',') {
