@@ -77,6 +77,50 @@ const WHERE_CASES: &[(&str, &str, bool, [&str; 4])] = &[
         ],
     ),
     (
+        "or_chain",
+        "machineId eq 'a' or machineId eq 'b' or 'c' eq machineId",
+        false,
+        [
+            r#"("machineId" IN (?1, ?2, ?3))"#,
+            r#"("machineId" IN (($1::text COLLATE "C"), ($2::text COLLATE "C"), ($3::text COLLATE "C")))"#,
+            r#"(`machineId` IN (?, ?, ?))"#,
+            r#"([machineId] IN (@p1, @p2, @p3))"#,
+        ],
+    ),
+    (
+        "not_or_chain",
+        "not (type eq 'Isolate' or type eq 'Unisolate')",
+        false,
+        [
+            r#"(NOT ("type" IN (?1, ?2) AND "type" IS NOT NULL))"#,
+            r#"(NOT ("type" IN (($1::text COLLATE "C"), ($2::text COLLATE "C")) AND "type" IS NOT NULL))"#,
+            r#"(NOT (`type` IN (?, ?) AND `type` IS NOT NULL))"#,
+            r#"(NOT ([type] IN (@p1, @p2) AND [type] IS NOT NULL))"#,
+        ],
+    ),
+    (
+        "or_chain_mixed",
+        "scope eq 'Full' or status eq 'Failed' or scope in ('Quick', null) or requestor ne 'x' or status eq 'Succeeded'",
+        false,
+        [
+            r#"(("scope" IN (?1, ?2) OR "scope" IS NULL) OR ("status" IN (?3, ?4)) OR ("requestor" <> ?5 OR "requestor" IS NULL))"#,
+            r#"(("scope" IN (($1::text COLLATE "C"), ($2::text COLLATE "C")) OR "scope" IS NULL) OR ("status" IN (($3::text COLLATE "C"), ($4::text COLLATE "C"))) OR ("requestor" <> ($5::text COLLATE "C") OR "requestor" IS NULL))"#,
+            r#"((`scope` IN (?, ?) OR `scope` IS NULL) OR (`status` IN (?, ?)) OR (`requestor` <> ? OR `requestor` IS NULL))"#,
+            r#"(([scope] IN (@p1, @p2) OR [scope] IS NULL) OR ([status] IN (@p3, @p4)) OR ([requestor] <> @p5 OR [requestor] IS NULL))"#,
+        ],
+    ),
+    (
+        "not_or_chain_mixed",
+        "not (scope eq 'Full' or startswith(requestor, 'a') or scope eq 'Quick')",
+        false,
+        [
+            r#"(NOT (("scope" IN (?1, ?2) AND "scope" IS NOT NULL) OR ("requestor" GLOB ?3)))"#,
+            r#"(NOT (("scope" IN (($1::text COLLATE "C"), ($2::text COLLATE "C")) AND "scope" IS NOT NULL) OR ("requestor" LIKE ($3::text COLLATE "C") ESCAPE '\')))"#,
+            r#"(NOT ((`scope` IN (?, ?) AND `scope` IS NOT NULL) OR (`requestor` LIKE ? ESCAPE '!')))"#,
+            r#"(NOT (([scope] IN (@p1, @p2) AND [scope] IS NOT NULL) OR ([requestor] LIKE @p3 ESCAPE '\')))"#,
+        ],
+    ),
+    (
         "null_safe_eq",
         "requestor eq machineId",
         false,
@@ -225,6 +269,9 @@ fn where_clause_parameters() {
             text("")
         ]
     );
+    // A merged `or` chain binds its constants in operand order, at its first operand.
+    let f = "machineId eq 'a' or status eq 'Failed' or 'c' eq machineId";
+    assert_eq!(p(0, f), [text("a"), text("c"), text("Failed")]);
     let f = "id eq 2E9DA30D-27F6-4208-81F2-9CD3D67893BA";
     assert_eq!(p(0, f), [text("2e9da30d-27f6-4208-81f2-9cd3d67893ba")]);
 }

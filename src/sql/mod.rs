@@ -50,7 +50,9 @@
 //! plain `WHERE`: `"status" = $1` at the top, `("x" > $1 AND "x" IS NOT NULL)` under `not`,
 //! `("scope" <> $1 OR "scope" IS NULL)` for `ne`, `IS NULL` for `eq null`, null-safe equality
 //! between two expressions (`IS NOT DISTINCT FROM`, SQLite `IS`, MySQL `<=>`, an expanded form
-//! in SQL Server). `in` is `IN (...)` of parameters; an empty list matches nothing.
+//! in SQL Server). `in` is `IN (...)` of parameters; an empty list matches nothing. Equalities
+//! of one field to constants under `or` (`x eq 'a' or x eq 'b'`) are one `IN (...)` too: the
+//! list a person would write, which SQLite plans and runs as fast as by hand.
 //!
 //! `contains`, `startswith` and `endswith` with a literal become `LIKE` with `%`, `_` and the
 //! escape character escaped and an explicit `ESCAPE` (also `[` in SQL Server). SQLite's `LIKE`

@@ -18,7 +18,9 @@
 //! * `ne` is true for a null operand: `(x <> $1 OR x IS NULL)` in every mode.
 //! * `eq null` / `ne null` are `IS NULL` / `IS NOT NULL`; two non-constant operands use the
 //!   dialect's null-safe equality.
-//! * `in` is `x IN (...)` over the non-null items, `OR x IS NULL` when `null` is listed.
+//! * `in` is `x IN (...)` over the non-null items, `OR x IS NULL` when `null` is listed. Two
+//!   or more operands of one `or` that test one field against constants (`x eq 'a' or 'b' eq
+//!   x or x in (...)`) are written as one such `in`, where the first of them stands.
 //! * Functions propagate null as in the evaluator; lambdas are `EXISTS` subqueries, which
 //!   are never null.
 //!
@@ -115,7 +117,7 @@ impl<'a> Translator<'a> {
             ExprKind::Field(r) => d.bool_condition(&self.field(r)?),
             ExprKind::Not(x) => format!("(NOT {})", self.cond(x, mode.negate())?),
             ExprKind::And(xs) => self.junction(xs, " AND ", mode)?,
-            ExprKind::Or(xs) => self.junction(xs, " OR ", mode)?,
+            ExprKind::Or(xs) => self.disjunction(xs, mode)?,
             ExprKind::Compare { op, lhs, rhs } => self.compare(*op, lhs, rhs, mode)?,
             ExprKind::In { expr, list } => self.in_list(expr, list, mode)?,
             ExprKind::Call { func, args } => match text_match(*func) {
@@ -145,6 +147,42 @@ impl<'a> Translator<'a> {
             .map(|x| self.cond(x, mode))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(format!("({})", parts.join(op)))
+    }
+
+    /// `or` of `xs`, with the operands that test one field against constants (`x eq 'a'`,
+    /// `'b' eq x`, `x in (...)`) written as one `in` test where there are two or more of them,
+    /// at the place of the first. Such tests are never null and `or` is commutative, so this
+    /// is the same condition, and the database gets the `IN` list a person would write.
+    fn disjunction(&mut self, xs: &[Expr], mode: Mode) -> Result<String, Error> {
+        // Per field: the field, its constants, how many operands test it, whether written.
+        let mut groups: Vec<(&Expr, Vec<&Value>, usize, bool)> = Vec::new();
+        for (x, list) in xs.iter().filter_map(membership) {
+            match groups.iter_mut().find(|g| g.0 == x) {
+                Some(g) => {
+                    g.1.extend(list);
+                    g.2 += 1;
+                }
+                None => groups.push((x, list.iter().collect(), 1, false)),
+            }
+        }
+        let mut parts = Vec::with_capacity(xs.len());
+        for e in xs {
+            let merged =
+                membership(e).and_then(|(x, _)| groups.iter_mut().find(|g| g.0 == x && g.2 > 1));
+            match merged {
+                None => parts.push(self.cond(e, mode)?),
+                Some((x, list, _, written)) => {
+                    if !*written {
+                        *written = true;
+                        parts.push(self.in_list(x, list.iter().copied(), mode)?);
+                    }
+                }
+            }
+        }
+        Ok(match parts.len() {
+            1 => parts.remove(0),
+            _ => format!("({})", parts.join(" OR ")),
+        })
     }
 
     // -------------------------------------------------------------------------------------
@@ -197,7 +235,12 @@ impl<'a> Translator<'a> {
         })
     }
 
-    fn in_list(&mut self, x: &Expr, list: &[Value], mode: Mode) -> Result<String, Error> {
+    fn in_list<'v>(
+        &mut self,
+        x: &Expr,
+        list: impl IntoIterator<Item = &'v Value>,
+        mode: Mode,
+    ) -> Result<String, Error> {
         let mut has_null = false;
         let mut items = Vec::new();
         for v in list {
@@ -500,6 +543,25 @@ fn text_match(f: Function) -> Option<TextMatch> {
         Function::Contains => Some(TextMatch::Contains),
         Function::StartsWith => Some(TextMatch::StartsWith),
         Function::EndsWith => Some(TextMatch::EndsWith),
+        _ => None,
+    }
+}
+
+/// The field `e` tests against constants and the constants, when `e` is `x eq c`, `c eq x`
+/// or `x in (...)` for a field `x`: true exactly when `x` equals one of them.
+fn membership(e: &Expr) -> Option<(&Expr, &[Value])> {
+    let field = |x: &Expr| matches!(x.kind(), ExprKind::Field(_));
+    match e.kind() {
+        ExprKind::Compare {
+            op: CmpOp::Eq,
+            lhs,
+            rhs,
+        } => match (constant(lhs), constant(rhs)) {
+            (None, Some(c)) if field(lhs) => Some((lhs, std::slice::from_ref(c))),
+            (Some(c), None) if field(rhs) => Some((rhs, std::slice::from_ref(c))),
+            _ => None,
+        },
+        ExprKind::In { expr, list } if field(expr) => Some((expr, list)),
         _ => None,
     }
 }

@@ -395,6 +395,31 @@ fn comparisons() -> BoxedStrategy<String> {
     .boxed()
 }
 
+/// `or` of two to four tests of one scalar against constants (`x eq c`, `c eq x`, `x eq null`,
+/// `x in (...)`, now and then another comparison of it), sometimes with a test of something
+/// else among them: what the SQL writes as one `IN` list.
+fn or_chains() -> BoxedStrategy<String> {
+    let chain = |&(p, t, o): &(&'static str, &'static str, bool)| {
+        let test = prop_oneof![
+            4 => literal(t).prop_map(move |l| format!("{p} eq {l}")),
+            2 => literal(t).prop_map(move |l| format!("{l} eq {p}")),
+            1 => Just(format!("{p} eq null")),
+            1 => about(p, t, o),
+        ];
+        (
+            proptest::collection::vec(test, 2..5),
+            proptest::option::weighted(0.3, comparisons()),
+        )
+            .prop_map(|(mut tests, other)| {
+                if let Some(other) = other {
+                    tests.insert(1, other);
+                }
+                tests.join(" or ")
+            })
+    };
+    Union::new(SCALAR_PATHS.iter().map(chain).collect::<Vec<_>>()).boxed()
+}
+
 /// Two expressions of the same type compared.
 fn field_pairs() -> BoxedStrategy<String> {
     let pairs: &'static [(&str, &str)] = &[
@@ -493,6 +518,13 @@ fn lambdas() -> BoxedStrategy<String> {
         (q(), str_lit()).prop_map(|(k, l)| format!("tags/{k}(x: startswith(x, {l}))")),
         q().prop_map(|k| format!("tags/{k}(x: x eq s)")),
         Just("tags/any()".to_owned()),
+        (q(), proptest::collection::vec(str_lit(), 2..4)).prop_map(|(k, ls)| {
+            let tests: Vec<String> = ls.iter().map(|l| format!("x eq {l}")).collect();
+            format!("tags/{k}(x: {})", tests.join(" or "))
+        }),
+        (q(), str_lit(), str_lit()).prop_map(|(k, a, b)| format!(
+            "items/{k}(it: it/name eq {a} or it/qty eq 2 or {b} eq it/name)"
+        )),
         Just("not items/any()".to_owned()),
         (q(), op(true), literal("n")).prop_map(|(k, o, l)| format!("nums/{k}(n: n {o} {l})")),
         (q(), op(true), literal("z")).prop_map(|(k, o, l)| format!("times/{k}(z: z {o} {l})")),
@@ -510,6 +542,7 @@ fn lambdas() -> BoxedStrategy<String> {
 fn atom() -> BoxedStrategy<String> {
     prop_oneof![
         6 => comparisons(),
+        2 => or_chains(),
         2 => field_pairs(),
         3 => functions(),
         2 => lambdas(),
