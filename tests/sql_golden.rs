@@ -391,17 +391,25 @@ fn errors_name_what_and_where() {
     assert!(matches!(e.kind(), ErrorKind::Schema { .. }), "{e}");
 
     let clash = EntitySchema::builder("A", "As")
-        .field(Field::new("id", FieldType::Int64))
-        .field(Field::new("doc", FieldType::String).with_column("_doc"))
+        .field(Field::new("id", FieldType::Int64).filterable(true))
+        .field(
+            Field::new("doc", FieldType::String)
+                .filterable(true)
+                .with_column("_doc"),
+        )
         .key("id")
         .build()
         .unwrap();
+    let message = "schema cannot be stored as a table: two columns are named \"_doc\" \
+                   (names are compared ignoring case; `_id` and `_doc` are reserved)";
     let e = sql::create_table_sql(&clash, "As", dialects()[1]).unwrap_err();
-    assert_eq!(
-        e.to_string(),
-        "schema cannot be stored as a table: two columns are named \"_doc\" \
-         (names are compared ignoring case; `_id` and `_doc` are reserved)"
-    );
+    assert_eq!(e.to_string(), message);
+    // Statements check the columns they name, and only those.
+    let f = sql_support::filter(&clash, "id eq 1 or doc eq 'x'");
+    let e = sql::where_clause(&f, &clash, "As", dialects()[0]).unwrap_err();
+    assert_eq!(e.to_string(), message);
+    let f = sql_support::filter(&clash, "id eq 1");
+    assert!(sql::where_clause(&f, &clash, "As", dialects()[0]).is_ok());
 
     let e = sql::insert_sql(&ma, "t", "[1, 2]", dialects()[2]).unwrap_err();
     assert_eq!(e.to_string(), "cannot store the record: not a JSON object");

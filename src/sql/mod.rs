@@ -165,7 +165,7 @@ pub use sqlite::SqliteDialect;
 use crate::ir;
 use crate::query::Query;
 use crate::schema::EntitySchema;
-use storage::{ident, layout, DOC_COLUMN, ID_COLUMN};
+use storage::{check_column, ident, DOC_COLUMN, ID_COLUMN};
 use translate::Translator;
 
 /// The condition selecting the records that `filter` matches, without the `WHERE` keyword.
@@ -173,17 +173,18 @@ use translate::Translator;
 /// Columns are written unqualified, except inside `any`/`all` subqueries, where record columns
 /// are qualified with `table` (write the statement's `FROM` as `table` or alias it so).
 ///
-/// Fails when the schema cannot be laid out as a table ([`ErrorKind::Schema`]), when the
-/// dialect cannot express part of the filter ([`ErrorKind::Unsupported`]), or when a literal
-/// given to a function lies outside the storage range ([`ErrorKind::OutOfRange`]).
+/// Fails when a column the filter names cannot be named in SQL ([`ErrorKind::Schema`]: it
+/// holds control characters, or its name, ignoring ASCII case, is `_id`, `_doc` or another
+/// column's; the same check as [`create_table_sql`], for the columns used), when the dialect
+/// cannot express part of the filter ([`ErrorKind::Unsupported`]), or when a literal given to
+/// a function lies outside the storage range ([`ErrorKind::OutOfRange`]).
 pub fn where_clause(
     filter: &ir::Expr,
     schema: &EntitySchema,
     table: &str,
     dialect: &dyn Dialect,
 ) -> Result<SqlQuery, Error> {
-    layout(schema)?;
-    let mut t = Translator::new(dialect, table)?;
+    let mut t = Translator::new(dialect, schema, table)?;
     let text = t.condition(filter)?;
     t.params.finish(&text, dialect)
 }
@@ -229,8 +230,7 @@ fn select_ordered(
     dialect: &dyn Dialect,
     unordered: Unordered,
 ) -> Result<SqlQuery, Error> {
-    layout(schema)?;
-    let mut t = Translator::new(dialect, table)?;
+    let mut t = Translator::new(dialect, schema, table)?;
     let nothing = query.top == Some(0);
     let filter = match (&query.filter, nothing) {
         (_, true) => Some(dialect.false_condition()),
@@ -276,8 +276,7 @@ pub fn count(
     table: &str,
     dialect: &dyn Dialect,
 ) -> Result<SqlQuery, Error> {
-    layout(schema)?;
-    let mut t = Translator::new(dialect, table)?;
+    let mut t = Translator::new(dialect, schema, table)?;
     let mut text = format!("SELECT COUNT(*) FROM {}", ident(dialect, table)?);
     if let Some(f) = &query.filter {
         text.push_str(" WHERE ");
@@ -320,6 +319,7 @@ fn order_by(
     }
     let mut items = Vec::with_capacity(columns.len() + 1);
     for (column, desc) in columns {
+        check_column(schema, column)?;
         items.push(dialect.order_key(&ident(dialect, column)?, desc));
     }
     items.push(format!("{} ASC", ident(dialect, ID_COLUMN)?));

@@ -60,52 +60,61 @@ pub(crate) fn sql_type(ty: &FieldType) -> Option<SqlType> {
 }
 
 /// The columns of `schema`'s table, in field order (complex members in place of their
-/// parent), after checking that their names are distinct (ignoring ASCII case, as SQLite and
-/// MySQL do), do not clash with `_id` or `_doc`, and hold no control characters.
+/// parent), after checking each with [`check_column`].
 pub(crate) fn layout(schema: &EntitySchema) -> Result<Vec<Column<'_>>, Error> {
     let mut columns = Vec::new();
-    for field in schema.fields() {
-        collect(&mut columns, Vec::new(), field, true);
-    }
-    let schema_error = |why: String| Error::new(ErrorKind::Schema { why });
-    let mut seen: Vec<String> = vec![ID_COLUMN.to_owned(), DOC_COLUMN.to_owned()];
+    leaves(schema.fields(), &mut Vec::new(), &mut |path| {
+        let leaf = path[path.len() - 1];
+        let ty = sql_type(leaf.ty()).unwrap_or(SqlType::Json);
+        let filterable = path.iter().all(|f| f.is_filterable());
+        columns.push(Column {
+            path: path.to_vec(),
+            leaf,
+            ty,
+            indexed: ty != SqlType::Json && (filterable || leaf.is_sortable()),
+        });
+    });
     for c in &columns {
-        let name = c.name();
-        if has_control(name) {
-            return Err(schema_error(format!(
-                "column name {name:?} contains control characters"
-            )));
-        }
-        let folded = name.to_ascii_lowercase();
-        if seen.contains(&folded) {
-            return Err(schema_error(format!(
-                "two columns are named {name:?} (names are compared ignoring case; \
-                 `_id` and `_doc` are reserved)"
-            )));
-        }
-        seen.push(folded);
+        check_column(schema, c.name())?;
     }
     Ok(columns)
 }
 
-fn collect<'s>(out: &mut Vec<Column<'s>>, mut path: Vec<&'s Field>, f: &'s Field, chain: bool) {
-    path.push(f);
-    let filterable = chain && f.is_filterable();
-    match f.ty() {
-        FieldType::Complex(c) => {
-            for child in c.fields() {
-                collect(out, path.clone(), child, filterable);
-            }
+/// Checks that the column `name` of `schema`'s table can be named in SQL: it holds no control
+/// characters, is not `_id` or `_doc`, and no other column has its name ignoring ASCII case
+/// (as SQLite and MySQL compare names). Reads only the names: statements check the columns
+/// they use without laying out the table.
+pub(crate) fn check_column(schema: &EntitySchema, name: &str) -> Result<(), Error> {
+    let schema_error = |why: String| Error::new(ErrorKind::Schema { why });
+    if has_control(name) {
+        return Err(schema_error(format!(
+            "column name {name:?} contains control characters"
+        )));
+    }
+    let mut same =
+        usize::from(name.eq_ignore_ascii_case(ID_COLUMN) || name.eq_ignore_ascii_case(DOC_COLUMN));
+    leaves(schema.fields(), &mut Vec::new(), &mut |path| {
+        same += usize::from(path[path.len() - 1].column().eq_ignore_ascii_case(name));
+    });
+    if same > 1 {
+        return Err(schema_error(format!(
+            "two columns are named {name:?} (names are compared ignoring case; \
+             `_id` and `_doc` are reserved)"
+        )));
+    }
+    Ok(())
+}
+
+/// Calls `visit` with the path to each field that has a column, in field order: scalars and
+/// collections, with the members of complex fields in place of their parent.
+fn leaves<'s>(fields: &'s [Field], path: &mut Vec<&'s Field>, visit: &mut dyn FnMut(&[&'s Field])) {
+    for f in fields {
+        path.push(f);
+        match f.ty() {
+            FieldType::Complex(c) => leaves(c.fields(), path, visit),
+            _ => visit(path),
         }
-        ty => {
-            let sql = sql_type(ty).unwrap_or(SqlType::Json);
-            out.push(Column {
-                path,
-                leaf: f,
-                ty: sql,
-                indexed: sql != SqlType::Json && (filterable || f.is_sortable()),
-            });
-        }
+        path.pop();
     }
 }
 

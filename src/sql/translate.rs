@@ -33,9 +33,9 @@
 use super::dialect::{DatePart, Dialect, TextMatch};
 use super::error::{Error, ErrorKind};
 use super::params::{Params, SqlType, SqlValue};
-use super::storage::{encode, ident, sql_type, Encoded, NS_PER_DAY};
+use super::storage::{check_column, encode, ident, sql_type, Encoded, NS_PER_DAY};
 use crate::ir::{CmpOp, Expr, ExprKind, FieldRef, Function, LambdaKind, Type};
-use crate::schema::FieldType;
+use crate::schema::{EntitySchema, FieldType};
 use crate::value::Value;
 
 /// Which outcomes of a condition its context observes.
@@ -77,6 +77,8 @@ const TWO_63: f64 = 9_223_372_036_854_775_808.0;
 /// Translates checked expressions for one dialect, collecting parameters.
 pub(crate) struct Translator<'a> {
     dialect: &'a dyn Dialect,
+    /// The schema whose table the record columns belong to.
+    schema: &'a EntitySchema,
     pub(crate) params: Params,
     /// The quoted table name, for qualifying record columns inside subqueries.
     table: String,
@@ -85,8 +87,13 @@ pub(crate) struct Translator<'a> {
 }
 
 impl<'a> Translator<'a> {
-    /// A translator for `dialect`, with record columns qualified by `table` inside lambdas.
-    pub(crate) fn new(dialect: &'a dyn Dialect, table: &str) -> Result<Translator<'a>, Error> {
+    /// A translator for `dialect` over `schema`'s table `table`, which qualifies record
+    /// columns inside lambdas.
+    pub(crate) fn new(
+        dialect: &'a dyn Dialect,
+        schema: &'a EntitySchema,
+        table: &str,
+    ) -> Result<Translator<'a>, Error> {
         let lower = table.to_ascii_lowercase();
         if lower.len() > 2
             && lower.starts_with("_e")
@@ -98,6 +105,7 @@ impl<'a> Translator<'a> {
         }
         Ok(Translator {
             dialect,
+            schema,
             params: Params::new(),
             table: ident(dialect, table)?,
             depth: 0,
@@ -304,6 +312,7 @@ impl<'a> Translator<'a> {
             return self.element(r, &[]);
         };
         if r.var == 0 {
+            check_column(self.schema, leaf.column())?;
             let col = ident(self.dialect, leaf.column())?;
             return Ok(if self.depth > 0 {
                 format!("{}.{col}", self.table)
