@@ -143,6 +143,8 @@
 //! following second.
 
 mod dialect;
+#[cfg(any(feature = "rusqlite", feature = "postgres"))]
+mod driver;
 mod error;
 mod mssql;
 mod mysql;

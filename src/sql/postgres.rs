@@ -139,6 +139,7 @@ mod driver {
     use super::{exact_decimal, PostgresDialect};
     use crate::query::Query;
     use crate::schema::EntitySchema;
+    use crate::sql::driver::{insert_each, parse_documents};
     use crate::sql::error::{Error, ErrorKind};
     use crate::sql::params::{SqlQuery, SqlValue};
     use bytes::{BufMut, BytesMut};
@@ -289,29 +290,11 @@ mod driver {
         S: AsRef<str>,
     {
         let mut tx = client.transaction().map_err(db)?;
-        let mut n = 0;
-        for (i, record) in records.into_iter().enumerate() {
-            let q = crate::sql::insert_sql(
-                schema,
-                schema.entity_set(),
-                record.as_ref(),
-                &PostgresDialect,
-            )
-            .map_err(|e| at_record(e, i))?;
-            tx.execute(q.sql.as_str(), &refs(&q)).map_err(db)?;
-            n += 1;
-        }
+        let n = insert_each(schema, records, &PostgresDialect, |q| {
+            tx.execute(q.sql.as_str(), &refs(q)).map(drop).map_err(db)
+        })?;
         tx.commit().map_err(db)?;
         Ok(n)
-    }
-
-    fn at_record(e: Error, index: usize) -> Error {
-        match e.kind() {
-            ErrorKind::Record { why } => Error::new(ErrorKind::Record {
-                why: format!("record {index}: {why}"),
-            }),
-            _ => e,
-        }
     }
 
     /// The JSON text of the records `query` selects, in order, exactly as inserted.
@@ -333,16 +316,7 @@ mod driver {
         schema: &EntitySchema,
         query: &Query,
     ) -> Result<Vec<serde_json::Value>, Error> {
-        query_text(client, schema, query)?
-            .iter()
-            .map(|t| {
-                serde_json::from_str(t).map_err(|e| {
-                    Error::new(ErrorKind::Database {
-                        message: format!("stored _doc is not JSON: {e}"),
-                    })
-                })
-            })
-            .collect()
+        parse_documents(query_text(client, schema, query)?)
     }
 
     /// The number of records `query`'s filter matches.

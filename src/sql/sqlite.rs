@@ -159,8 +159,9 @@ mod driver {
     use super::SqliteDialect;
     use crate::query::Query;
     use crate::schema::EntitySchema;
+    use crate::sql::driver::{insert_each, parse_documents};
     use crate::sql::error::{Error, ErrorKind};
-    use crate::sql::params::{SqlQuery, SqlValue};
+    use crate::sql::params::SqlValue;
     use rusqlite::types::{ToSql, ToSqlOutput};
     use rusqlite::Connection;
 
@@ -180,11 +181,6 @@ mod driver {
         Error::new(ErrorKind::Database {
             message: e.to_string(),
         })
-    }
-
-    fn run(conn: &Connection, q: &SqlQuery) -> Result<usize, Error> {
-        conn.execute(&q.sql, rusqlite::params_from_iter(&q.params))
-            .map_err(db)
     }
 
     /// Creates the table for `schema`, named after its entity set (e.g. `MachineActions`),
@@ -208,30 +204,13 @@ mod driver {
         S: AsRef<str>,
     {
         let tx = conn.unchecked_transaction().map_err(db)?;
-        let mut n = 0;
-        for (i, record) in records.into_iter().enumerate() {
-            let q = crate::sql::insert_sql(
-                schema,
-                schema.entity_set(),
-                record.as_ref(),
-                &SqliteDialect,
-            )
-            .map_err(|e| at_record(e, i))?;
-            run(&tx, &q)?;
-            n += 1;
-        }
+        let n = insert_each(schema, records, &SqliteDialect, |q| {
+            tx.execute(&q.sql, rusqlite::params_from_iter(&q.params))
+                .map(drop)
+                .map_err(db)
+        })?;
         tx.commit().map_err(db)?;
         Ok(n)
-    }
-
-    /// Numbers a record error with the record's position.
-    pub(crate) fn at_record(e: Error, index: usize) -> Error {
-        match e.kind() {
-            ErrorKind::Record { why } => Error::new(ErrorKind::Record {
-                why: format!("record {index}: {why}"),
-            }),
-            _ => e,
-        }
     }
 
     /// The JSON text of the records `query` selects, in order, exactly as inserted.
@@ -254,16 +233,7 @@ mod driver {
         schema: &EntitySchema,
         query: &Query,
     ) -> Result<Vec<serde_json::Value>, Error> {
-        query_text(conn, schema, query)?
-            .iter()
-            .map(|t| {
-                serde_json::from_str(t).map_err(|e| {
-                    Error::new(ErrorKind::Database {
-                        message: format!("stored _doc is not JSON: {e}"),
-                    })
-                })
-            })
-            .collect()
+        parse_documents(query_text(conn, schema, query)?)
     }
 
     /// The number of records `query`'s filter matches.
