@@ -5,11 +5,11 @@
 
 mod sql_support;
 
-use odata_filter::schema::{catalog, EntitySchema, Field, FieldType};
+use odata_filter::schema::{catalog, EntitySchema};
 use odata_filter::sql::{self, ErrorKind, PostgresDialect, SqlValue};
 use postgres::types::ToSql;
 use sql_support::{
-    agree_with_oracle, all_filterable, filter, ndjson, parse_all, query, Backend, Postgres,
+    agree_with_oracle, all_filterable, filter, ndjson, notes, parse_all, query, Backend, Postgres,
     MACHINE_ACTION_FILTERS, MACHINE_FILTERS,
 };
 
@@ -100,20 +100,7 @@ fn like_patterns_escape_wildcards_and_the_escape_character() {
     let Some(mut db) = Postgres::connect("like") else {
         return;
     };
-    let s = EntitySchema::builder("Note", "Notes")
-        .field(
-            Field::new("id", FieldType::String)
-                .filterable(true)
-                .sortable(true),
-        )
-        .field(
-            Field::new("text", FieldType::String)
-                .filterable(true)
-                .nullable(true),
-        )
-        .key("id")
-        .build()
-        .unwrap();
+    let s = notes();
     let texts = [
         "50%_off", "50xxoff", "50%Xoff", "a\\%b", "a\\xb", "Analyst", "analyst", "quote'", "",
     ];

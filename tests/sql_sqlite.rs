@@ -6,12 +6,12 @@
 mod sql_support;
 
 use odata_filter::query::Query;
-use odata_filter::schema::{catalog, EntitySchema, Field, FieldType};
+use odata_filter::schema::{catalog, EntitySchema};
 use odata_filter::sql::{self, sqlite, Dialect, ErrorKind, SqlType, SqliteDialect};
 use rusqlite::Connection;
 use sql_support::{
-    agree_with_oracle, all_filterable, filter, ndjson, oracle, query, MACHINE_ACTION_FILTERS,
-    MACHINE_FILTERS,
+    agree_with_oracle, all_filterable, filter, ndjson, notes, oracle, query,
+    MACHINE_ACTION_FILTERS, MACHINE_FILTERS,
 };
 
 const MACHINE_ACTIONS: &str = include_str!("../data/machineactions.ndjson");
@@ -133,24 +133,6 @@ fn timestamps_compare_as_instants_with_seven_digits() {
         ids(&conn, &s, "cancellationDateTimeUtc lt 3000-01-01T00:00:00Z"),
         ["611d58c3"]
     );
-}
-
-/// A one-field entity for text tests.
-fn notes() -> EntitySchema {
-    EntitySchema::builder("Note", "Notes")
-        .field(
-            Field::new("id", FieldType::String)
-                .filterable(true)
-                .sortable(true),
-        )
-        .field(
-            Field::new("text", FieldType::String)
-                .filterable(true)
-                .nullable(true),
-        )
-        .key("id")
-        .build()
-        .unwrap()
 }
 
 #[test]

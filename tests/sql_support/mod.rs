@@ -9,6 +9,8 @@ use odata_filter::sql::{
 };
 use odata_filter::{check, syntax};
 
+#[cfg(feature = "rusqlite")]
+pub mod differential;
 pub mod gen;
 
 /// The four built-in dialects.
@@ -591,6 +593,24 @@ pub const MACHINE_FILTERS: &[&str] = &[
     "rbacGroupId gt 140.5 or rbacGroupId lt -0.5",
     "osPlatform in ('Windows11', 'WindowsServer2019') and not (version eq '22H2')",
 ];
+
+/// A one-field entity for text tests.
+pub fn notes() -> EntitySchema {
+    EntitySchema::builder("Note", "Notes")
+        .field(
+            Field::new("id", FieldType::String)
+                .filterable(true)
+                .sortable(true),
+        )
+        .field(
+            Field::new("text", FieldType::String)
+                .filterable(true)
+                .nullable(true),
+        )
+        .key("id")
+        .build()
+        .unwrap()
+}
 
 /// An entity with an Int64 and a Double.
 pub fn numbers() -> EntitySchema {
