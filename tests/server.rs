@@ -1340,31 +1340,22 @@ async fn the_database_itself_refuses_a_second_running_collection() {
     let mut second = r.json.clone();
     second["id"] = json!(uuid::Uuid::new_v4().to_string());
     second["status"] = json!("InProgress");
-    let insert = odata_filter::sql::insert_sql(
-        schema,
-        app::table(app::Kind::MachineAction),
-        &second.to_string(),
-        &odata_filter::sql::SqliteDialect,
-    )
-    .unwrap();
-    let err = conn
-        .execute(&insert.sql, rusqlite::params_from_iter(&insert.params))
-        .unwrap_err();
+    let insert = |record: &serde_json::Value| {
+        odata_filter::sql::sqlite::insert_records(&conn, schema, [record.to_string()])
+    };
+    let err = insert(&second).unwrap_err();
+    let source = std::error::Error::source(&err).and_then(|s| s.downcast_ref());
     assert!(
-        err.to_string().contains("UNIQUE constraint failed"),
+        matches!(
+            source,
+            Some(rusqlite::Error::SqliteFailure(e, _))
+                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+        ),
         "{err}"
     );
     // A finished one is fine.
     second["status"] = json!("Succeeded");
-    let insert = odata_filter::sql::insert_sql(
-        schema,
-        app::table(app::Kind::MachineAction),
-        &second.to_string(),
-        &odata_filter::sql::SqliteDialect,
-    )
-    .unwrap();
-    conn.execute(&insert.sql, rusqlite::params_from_iter(&insert.params))
-        .unwrap();
+    insert(&second).unwrap();
     server.shutdown().await;
 }
 

@@ -221,3 +221,76 @@ fn text_with_nul_is_refused_before_sql_runs() {
     let w = sql::where_clause(&f, &s, "t", &sql::SqliteDialect).unwrap();
     assert_eq!(w.params, [SqlValue::Text("a\0b".into())]);
 }
+
+#[test]
+fn default_order_pages_come_off_an_index() {
+    let Some(mut db) = Postgres::connect("default_order") else {
+        return;
+    };
+    let s = catalog::machine_action();
+    db.load(&s, &ndjson(MACHINE_ACTIONS));
+    db.client
+        .batch_execute("SET enable_seqscan = off; ANALYZE")
+        .unwrap();
+    for (skip, top) in [(0, Some(100)), (5, Some(3)), (0, None)] {
+        let q = sql::select(
+            &query(&s, None, &[], skip, top),
+            &s,
+            "MachineActions",
+            &PostgresDialect,
+        )
+        .unwrap();
+        let params: Vec<&(dyn ToSql + Sync)> =
+            q.params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        let plan: Vec<String> = db
+            .client
+            .query(format!("EXPLAIN {}", q.sql).as_str(), &params)
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let plan = plan.join("\n");
+        assert!(plan.contains("MachineActions_default_order"), "{plan}");
+        assert!(!plan.contains("Sort"), "{plan}");
+    }
+}
+
+#[test]
+fn inserts_join_the_callers_transaction_and_a_duplicate_key_is_told_apart() {
+    let Some(mut db) = Postgres::connect("transaction") else {
+        return;
+    };
+    let s = all_filterable(&catalog::machine_action());
+    let records = ndjson(MACHINE_ACTIONS);
+    db.load(&s, &[]);
+    db.client
+        .batch_execute(r#"CREATE UNIQUE INDEX "key" ON "MachineActions" ("id")"#)
+        .unwrap();
+    let all = query(&s, None, &[], 0, None);
+    let mut tx = db.client.transaction().unwrap();
+    assert_eq!(
+        sql::postgres::insert_records(&mut tx, &s, &records[..2]).unwrap(),
+        2
+    );
+    // A duplicate key undoes only its own records, and says which constraint failed.
+    let e = sql::postgres::insert_records(&mut tx, &s, [records[2], records[0]]).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Database { .. }), "{e}");
+    let source = std::error::Error::source(&e).expect("the driver's error");
+    let pg = source
+        .downcast_ref::<postgres::Error>()
+        .expect("a postgres::Error");
+    assert_eq!(
+        pg.code(),
+        Some(&postgres::error::SqlState::UNIQUE_VIOLATION)
+    );
+    assert_eq!(sql::postgres::count(&mut tx, &s, &all).unwrap(), 2);
+    tx.rollback().unwrap();
+    assert_eq!(sql::postgres::count(&mut db.client, &s, &all).unwrap(), 0);
+    let mut tx = db.client.transaction().unwrap();
+    sql::postgres::insert_records(&mut tx, &s, &records).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(
+        sql::postgres::count(&mut db.client, &s, &all).unwrap(),
+        records.len() as u64
+    );
+}

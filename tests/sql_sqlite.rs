@@ -468,3 +468,69 @@ fn a_new_dialect_needs_only_what_differs() {
             .starts_with("the minimal dialect does not support"));
     }
 }
+
+/// The plan of `q`'s `SELECT`, one line per step.
+fn plan(conn: &Connection, s: &EntitySchema, q: &Query) -> String {
+    let select = sql::select(q, s, s.entity_set(), &SqliteDialect).unwrap();
+    let mut stmt = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", select.sql))
+        .unwrap();
+    let plan: Vec<String> = stmt
+        .query_map(rusqlite::params_from_iter(&select.params), |r| r.get(3))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    plan.join("\n")
+}
+
+#[test]
+fn default_order_pages_come_off_an_index() {
+    for schema in [catalog::machine_action(), catalog::machine()] {
+        let conn = load(&schema, &[]);
+        for (skip, top) in [(0, Some(100)), (50, Some(100)), (0, None)] {
+            let p = plan(&conn, &schema, &query(&schema, None, &[], skip, top));
+            let index = format!("USING INDEX {}_default_order", schema.entity_set());
+            assert!(p.contains(&index), "{p}");
+            assert!(!p.contains("TEMP B-TREE"), "{p}");
+        }
+    }
+}
+
+#[test]
+fn inserts_join_the_callers_transaction() {
+    let s = all_filterable(&catalog::machine_action());
+    let records = ndjson(MACHINE_ACTIONS);
+    let conn = load(&s, &[]);
+    let tx = conn.unchecked_transaction().unwrap();
+    assert_eq!(sqlite::insert_records(&tx, &s, &records[..2]).unwrap(), 2);
+    // A failed insert undoes only its own records.
+    let e = sqlite::insert_records(&tx, &s, [records[2], "[1]"]).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Record { .. }), "{e}");
+    assert_eq!(ids(&tx, &s, "true").len(), 2);
+    tx.rollback().unwrap();
+    assert!(ids(&conn, &s, "true").is_empty());
+    let tx = conn.unchecked_transaction().unwrap();
+    sqlite::insert_records(&tx, &s, &records).unwrap();
+    tx.commit().unwrap();
+    assert_eq!(ids(&conn, &s, "true").len(), records.len());
+}
+
+#[test]
+fn a_duplicate_key_is_told_apart_through_the_source() {
+    let (conn, s) = machine_actions();
+    conn.execute_batch(r#"CREATE UNIQUE INDEX "key" ON "MachineActions" ("id")"#)
+        .unwrap();
+    let e = sqlite::insert_records(&conn, &s, [ndjson(MACHINE_ACTIONS)[3]]).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Database { .. }), "{e}");
+    let source = std::error::Error::source(&e).expect("the driver's error");
+    let Some(rusqlite::Error::SqliteFailure(failure, _)) = source.downcast_ref() else {
+        panic!("not a SQLite failure: {source:?}");
+    };
+    assert_eq!(
+        failure.extended_code,
+        rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+    );
+    // Errors still compare by kind.
+    assert_eq!(e.clone(), e);
+    assert_eq!(ids(&conn, &s, "true").len(), 10);
+}

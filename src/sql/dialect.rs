@@ -292,6 +292,16 @@ pub trait Dialect: Debug + Send + Sync {
         }
     }
 
+    /// The key of a `CREATE INDEX` column list that orders `column` as
+    /// [`order_key`](Dialect::order_key) does, so that an index serves `ORDER BY`; `None` when
+    /// the dialect cannot index that order (MySQL and SQL Server order by a `CASE` key, and
+    /// bound index keys), and the table then gets no index in the default order. Default:
+    /// `None`.
+    fn index_key(&self, column: &str, descending: bool) -> Option<String> {
+        let _ = (column, descending);
+        None
+    }
+
     /// The paging clause after `ORDER BY`, from placeholders for the row limit and the number
     /// of rows to skip (either may be absent, not both). Default: `LIMIT l OFFSET o`.
     fn limit_offset(&self, limit: Option<&str>, offset: Option<&str>) -> String {

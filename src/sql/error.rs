@@ -1,18 +1,40 @@
 //! Errors of the SQL backend: what could not be translated, stored or run, and why.
 
 use std::fmt;
+use std::sync::Arc;
+
+/// The error a database driver reported, kept whole.
+type Source = Arc<dyn std::error::Error + Send + Sync>;
 
 /// An error from the SQL backend: a [`kind`](Error::kind) to match on and a
 /// human-readable message (`Display`).
-#[derive(Clone, Debug, PartialEq)]
+///
+/// An [`ErrorKind::Database`] error from the driver helpers keeps the driver's error as its
+/// [`source`](std::error::Error::source), so that a caller can downcast it
+/// (`rusqlite::Error`, `postgres::Error`) and read the database's error code, e.g. to tell a
+/// violated unique constraint from other failures. Errors compare equal when their kinds do.
+#[derive(Clone, Debug)]
 pub struct Error {
     kind: ErrorKind,
+    source: Option<Source>,
 }
 
 impl Error {
     /// An error of kind `kind`.
     pub fn new(kind: ErrorKind) -> Error {
-        Error { kind }
+        Error { kind, source: None }
+    }
+
+    /// An [`ErrorKind::Database`] error with the driver's `error` as its message and source.
+    #[cfg(any(feature = "rusqlite", feature = "postgres"))]
+    pub(crate) fn database(
+        message: String,
+        error: impl std::error::Error + Send + Sync + 'static,
+    ) -> Error {
+        Error {
+            kind: ErrorKind::Database { message },
+            source: Some(Arc::new(error)),
+        }
     }
 
     /// A construct that `dialect` cannot express, e.g. `year()` in a dialect without calendar
@@ -61,7 +83,8 @@ pub enum ErrorKind {
         /// Why, in words.
         why: String,
     },
-    /// An error reported by the database driver while running generated SQL.
+    /// An error reported by the database driver while running generated SQL. The driver's
+    /// error is the [`source`](std::error::Error::source) of the [`Error`].
     Database {
         /// The driver's message.
         message: String,
@@ -88,4 +111,16 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl PartialEq for Error {
+    fn eq(&self, other: &Error) -> bool {
+        self.kind == other.kind
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}

@@ -73,7 +73,10 @@
 //! `relatedFileInfo_fileIdentifier`), every collection one JSON column, plus `_id` (insertion
 //! order, the last tie-break) and `_doc` (the record's JSON text, byte for byte, which
 //! [`select`] returns; `$select` is left to the caller, who projects from `_doc`). Every
-//! filterable or sortable scalar column gets an index. [`insert_sql`] reads each field with
+//! filterable or sortable scalar column gets an index, and where the dialect can index the
+//! order [`select`] writes ([`Dialect::index_key`]: SQLite and PostgreSQL), one more index
+//! holds the order of a query without `$orderby`, so that its pages are read off the index
+//! instead of sorting the table. [`insert_sql`] reads each field with
 //! [`Value::from_json`](crate::value::Value::from_json) (missing or wrongly typed values are
 //! null) and stores it as:
 //!
@@ -293,14 +296,10 @@ fn order_by(
     schema: &EntitySchema,
     dialect: &dyn Dialect,
 ) -> Result<Vec<String>, Error> {
-    let mut columns: Vec<(&str, bool)> = Vec::new();
-    if query.order_by.is_empty() {
-        for (name, desc) in schema.default_order() {
-            if let Some(f) = schema.lookup(name) {
-                columns.push((f.column(), *desc));
-            }
-        }
+    let columns = if query.order_by.is_empty() {
+        default_order(schema)
     } else {
+        let mut columns = Vec::with_capacity(query.order_by.len());
         for key in &query.order_by {
             match key.field.field() {
                 Some(f) if key.field.var == 0 && f.ty().is_scalar() => {
@@ -314,18 +313,40 @@ fn order_by(
                 }
             }
         }
-    }
-    let key = schema.key_field().column();
-    if !columns.iter().any(|(c, _)| *c == key) {
-        columns.push((key, false));
-    }
-    let mut items = Vec::with_capacity(columns.len() + 1);
-    for (column, desc) in columns {
-        check_column(schema, column)?;
+        columns
+    };
+    let mut items = Vec::with_capacity(columns.len() + 2);
+    for (column, desc) in total_order(schema, columns)? {
         items.push(dialect.order_key(&ident(dialect, column)?, desc));
     }
     items.push(format!("{} ASC", ident(dialect, ID_COLUMN)?));
     Ok(items)
+}
+
+/// The columns of the schema's default order (descending or not): the order of a query
+/// without `$orderby`, before [`total_order`] completes it.
+fn default_order(schema: &EntitySchema) -> Vec<(&str, bool)> {
+    schema
+        .default_order()
+        .iter()
+        .filter_map(|(name, desc)| Some((schema.lookup(name)?.column(), *desc)))
+        .collect()
+}
+
+/// `columns` followed by the key field ascending, unless among them, each checked with
+/// [`check_column`]: every order but its last item, `_id` ascending.
+fn total_order<'s>(
+    schema: &'s EntitySchema,
+    mut columns: Vec<(&'s str, bool)>,
+) -> Result<Vec<(&'s str, bool)>, Error> {
+    let key = schema.key_field().column();
+    if !columns.iter().any(|(c, _)| *c == key) {
+        columns.push((key, false));
+    }
+    for (column, _) in &columns {
+        check_column(schema, column)?;
+    }
+    Ok(columns)
 }
 
 /// `CREATE TABLE` (first) and `CREATE INDEX` statements for `schema`'s records in `table`; see

@@ -48,6 +48,12 @@ impl Dialect for PostgresDialect {
         .to_owned()
     }
 
+    /// [`order_key`](Dialect::order_key) itself: `NULLS FIRST`/`NULLS LAST` are allowed in
+    /// an index, and needed, since PostgreSQL puts null last ascending.
+    fn index_key(&self, column: &str, descending: bool) -> Option<String> {
+        Some(self.order_key(column, descending))
+    }
+
     /// The exact decimal value of `x`, which `jsonb` keeps as a `NUMERIC`.
     fn json_number(&self, x: f64) -> String {
         exact_decimal(x)
@@ -140,11 +146,11 @@ mod driver {
     use crate::query::Query;
     use crate::schema::EntitySchema;
     use crate::sql::driver::{insert_each, parse_documents};
-    use crate::sql::error::{Error, ErrorKind};
+    use crate::sql::error::Error;
     use crate::sql::params::{SqlQuery, SqlValue};
     use bytes::{BufMut, BytesMut};
     use postgres::types::{to_sql_checked, IsNull, ToSql, Type};
-    use postgres::Client;
+    use postgres::GenericClient;
 
     type BoxError = Box<dyn std::error::Error + Sync + Send>;
 
@@ -254,13 +260,13 @@ mod driver {
         }
     }
 
+    /// The driver's error, kept as the source.
     fn db(e: postgres::Error) -> Error {
-        Error::new(ErrorKind::Database {
-            message: match e.as_db_error() {
-                Some(d) => format!("{}: {}", d.code().code(), d.message()),
-                None => e.to_string(),
-            },
-        })
+        let message = match e.as_db_error() {
+            Some(d) => format!("{}: {}", d.code().code(), d.message()),
+            None => e.to_string(),
+        };
+        Error::database(message, e)
     }
 
     fn refs(q: &SqlQuery) -> Vec<&(dyn ToSql + Sync)> {
@@ -268,8 +274,12 @@ mod driver {
     }
 
     /// Creates the table for `schema`, named after its entity set (e.g. `MachineActions`, in
-    /// the first schema of the connection's `search_path`), with its indexes.
-    pub fn create_table(client: &mut Client, schema: &EntitySchema) -> Result<(), Error> {
+    /// the first schema of the connection's `search_path`), with its indexes; in a savepoint
+    /// when given a `postgres::Transaction`.
+    pub fn create_table(
+        client: &mut impl GenericClient,
+        schema: &EntitySchema,
+    ) -> Result<(), Error> {
         let stmts = crate::sql::create_table_sql(schema, schema.entity_set(), &PostgresDialect)?;
         let mut tx = client.transaction().map_err(db)?;
         for stmt in stmts {
@@ -280,8 +290,11 @@ mod driver {
 
     /// Inserts records, each given as the text of one JSON object, in one transaction;
     /// returns how many. Nothing is inserted when one of them cannot be stored.
+    ///
+    /// Given a `postgres::Transaction`, the records go into a savepoint of it, and are
+    /// committed or rolled back with it.
     pub fn insert_records<I, S>(
-        client: &mut Client,
+        client: &mut impl GenericClient,
         schema: &EntitySchema,
         records: I,
     ) -> Result<usize, Error>
@@ -299,7 +312,7 @@ mod driver {
 
     /// The JSON text of the records `query` selects, in order, exactly as inserted.
     pub fn query_text(
-        client: &mut Client,
+        client: &mut impl GenericClient,
         schema: &EntitySchema,
         query: &Query,
     ) -> Result<Vec<String>, Error> {
@@ -312,7 +325,7 @@ mod driver {
 
     /// The records `query` selects, in order, parsed from their stored JSON text.
     pub fn query(
-        client: &mut Client,
+        client: &mut impl GenericClient,
         schema: &EntitySchema,
         query: &Query,
     ) -> Result<Vec<serde_json::Value>, Error> {
@@ -320,7 +333,11 @@ mod driver {
     }
 
     /// The number of records `query`'s filter matches.
-    pub fn count(client: &mut Client, schema: &EntitySchema, query: &Query) -> Result<u64, Error> {
+    pub fn count(
+        client: &mut impl GenericClient,
+        schema: &EntitySchema,
+        query: &Query,
+    ) -> Result<u64, Error> {
         let q = crate::sql::count(query, schema, schema.entity_set(), &PostgresDialect)?;
         let row = client.query_one(q.sql.as_str(), &refs(&q)).map_err(db)?;
         let n: i64 = row.try_get(0).map_err(db)?;

@@ -135,6 +135,15 @@ impl Dialect for SqliteDialect {
         })
     }
 
+    /// `column ASC` / `column DESC`: SQLite's indexes put null first ascending and last
+    /// descending, as [`order_key`](Dialect::order_key) does (it refuses `NULLS` in an index).
+    fn index_key(&self, column: &str, descending: bool) -> Option<String> {
+        Some(format!(
+            "{column} {}",
+            if descending { "DESC" } else { "ASC" }
+        ))
+    }
+
     fn limit_offset(&self, limit: Option<&str>, offset: Option<&str>) -> String {
         match (limit, offset) {
             (Some(l), Some(o)) => format!("LIMIT {l} OFFSET {o}"),
@@ -160,7 +169,7 @@ mod driver {
     use crate::query::Query;
     use crate::schema::EntitySchema;
     use crate::sql::driver::{insert_each, parse_documents};
-    use crate::sql::error::{Error, ErrorKind};
+    use crate::sql::error::Error;
     use crate::sql::params::SqlValue;
     use rusqlite::types::{ToSql, ToSqlOutput};
     use rusqlite::Connection;
@@ -177,10 +186,9 @@ mod driver {
         }
     }
 
+    /// The driver's error, kept as the source.
     fn db(e: rusqlite::Error) -> Error {
-        Error::new(ErrorKind::Database {
-            message: e.to_string(),
-        })
+        Error::database(e.to_string(), e)
     }
 
     /// Creates the table for `schema`, named after its entity set (e.g. `MachineActions`),
@@ -192,8 +200,12 @@ mod driver {
         Ok(())
     }
 
-    /// Inserts records, each given as the text of one JSON object, in one transaction;
+    /// Inserts records, each given as the text of one JSON object, under one savepoint;
     /// returns how many. Nothing is inserted when one of them cannot be stored.
+    ///
+    /// The savepoint nests in the caller's transaction when there is one (pass a
+    /// `rusqlite::Transaction`, which derefs to the connection): the records are then
+    /// committed or rolled back with it. Otherwise it is a transaction of its own.
     pub fn insert_records<I, S>(
         conn: &Connection,
         schema: &EntitySchema,
@@ -203,13 +215,21 @@ mod driver {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        let tx = conn.unchecked_transaction().map_err(db)?;
-        let n = insert_each(schema, records, &SqliteDialect, |q| {
-            tx.execute(&q.sql, rusqlite::params_from_iter(&q.params))
+        conn.execute_batch("SAVEPOINT odata_filter_insert")
+            .map_err(db)?;
+        let inserted = insert_each(schema, records, &SqliteDialect, |q| {
+            let mut stmt = conn.prepare_cached(&q.sql).map_err(db)?;
+            stmt.execute(rusqlite::params_from_iter(&q.params))
                 .map(drop)
                 .map_err(db)
-        })?;
-        tx.commit().map_err(db)?;
+        });
+        let end = match inserted {
+            Ok(_) => "RELEASE odata_filter_insert",
+            Err(_) => "ROLLBACK TO odata_filter_insert; RELEASE odata_filter_insert",
+        };
+        let ended = conn.execute_batch(end).map_err(db);
+        let n = inserted?;
+        ended?;
         Ok(n)
     }
 

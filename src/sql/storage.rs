@@ -289,7 +289,8 @@ fn json_string(s: &str) -> String {
     serde_json::Value::from(s).to_string()
 }
 
-/// `CREATE TABLE` and `CREATE INDEX` statements for `schema` in table `table`.
+/// `CREATE TABLE` and `CREATE INDEX` statements for `schema` in table `table`: one index per
+/// indexed column, and one in the default order when the dialect can index it.
 pub(crate) fn create_table(
     schema: &EntitySchema,
     table: &str,
@@ -318,6 +319,19 @@ pub(crate) fn create_table(
             "CREATE INDEX {} ON {t} ({})",
             ident(dialect, &format!("{table}_ix{}", n + 1))?,
             ident(dialect, c.name())?
+        ));
+    }
+    // The order `select` writes for a query without `$orderby`, item for item.
+    let mut keys = Vec::new();
+    for (column, desc) in super::total_order(schema, super::default_order(schema))? {
+        keys.push(dialect.index_key(&ident(dialect, column)?, desc));
+    }
+    if let Some(mut keys) = keys.into_iter().collect::<Option<Vec<String>>>() {
+        keys.push(format!("{} ASC", ident(dialect, ID_COLUMN)?));
+        out.push(format!(
+            "CREATE INDEX {} ON {t} ({})",
+            ident(dialect, &format!("{table}_default_order"))?,
+            keys.join(", ")
         ));
     }
     Ok(out)

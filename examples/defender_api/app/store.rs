@@ -7,11 +7,12 @@
 //! SQL. Only `$select` is applied here, to the few rows SQLite returns, because the SQL layer
 //! returns whole documents.
 //!
-//! Besides the crate's one-column indexes, the server adds
+//! Besides the crate's indexes (one per filterable column, and one in the full default order,
+//! e.g. `creationDateTimeUtc DESC, id, _id`, from which unfiltered pages are read), the server
+//! adds
 //! - a unique index on each table's key (`id`): the crate's tables do not enforce keys;
-//! - an index in each table's full default order (e.g. `creationDateTimeUtc DESC, id, _id`),
-//!   and on MachineActions the same led by `machineId`, `type` and `status` ("the latest
-//!   actions of a machine"), so that pages come off an index instead of a sort;
+//! - on MachineActions, the default order led by `machineId`, `type` and `status` ("the latest
+//!   actions of a machine"), so that filtered pages come off an index instead of a sort;
 //! - `Alerts (machineId)`: `/machines/{id}/alerts/$count` (machineId is not client-filterable,
 //!   so the crate does not index it);
 //! - a unique partial index on `MachineActions (machineId)` for collections that are `Pending`
@@ -19,7 +20,7 @@
 
 use odata_filter::query::Query;
 use odata_filter::schema::EntitySchema;
-use odata_filter::sql::{self, sqlite, SqliteDialect};
+use odata_filter::sql::{self, sqlite};
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -58,11 +59,15 @@ impl From<sql::Error> for StoreError {
 }
 
 impl StoreError {
-    /// Whether this is a violated UNIQUE or PRIMARY KEY constraint.
+    /// Whether this is an insert that violated a UNIQUE or PRIMARY KEY constraint: SQLite's
+    /// error is the source of the SQL layer's.
     pub fn is_unique_violation(&self) -> bool {
+        let StoreError::Sql(e) = self else {
+            return false;
+        };
         matches!(
-            self,
-            StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _))
+            std::error::Error::source(e).and_then(|s| s.downcast_ref::<rusqlite::Error>()),
+            Some(rusqlite::Error::SqliteFailure(e, _))
                 if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                     || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
         )
@@ -85,8 +90,8 @@ fn column(kind: Kind, field: &str) -> String {
     quoted(schema.lookup(field).map_or(field, |f| f.column()))
 }
 
-/// The index columns of `kind`'s default order as `sql::select` sorts: the default-order
-/// fields, the key, then the insertion order `_id`.
+/// The index columns of `kind`'s default order as `sql::select` sorts (and the crate's
+/// default-order index holds them): the default-order fields, the key, then `_id`.
 fn default_order(kind: Kind) -> String {
     let schema = kind.schema();
     let mut items: Vec<String> = schema
@@ -116,18 +121,6 @@ pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
             column(kind, key)
         ))?;
     }
-    // Indexes in the full order `sql::select` writes (default order, key, `_id`), so that a
-    // page is read in index order instead of sorting every match: SQLite 3.50 does not use a
-    // one-column index for a three-term ORDER BY.
-    for kind in Kind::ALL {
-        let order = default_order(kind);
-        let t = table(kind);
-        conn.execute_batch(&format!(
-            "CREATE INDEX {} ON {} ({order})",
-            quoted(&format!("{t}_default_order")),
-            quoted(t)
-        ))?;
-    }
     let actions = table(Kind::MachineAction);
     for lead in ["machineId", "type", "status"] {
         conn.execute_batch(&format!(
@@ -154,12 +147,7 @@ pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
 
 /// Inserts `records` of `kind` in the caller's transaction.
 pub fn insert(conn: &Connection, kind: Kind, records: &[Value]) -> Result<(), StoreError> {
-    let schema = kind.schema();
-    for record in records {
-        let q = sql::insert_sql(schema, table(kind), &record.to_string(), &SqliteDialect)?;
-        let mut stmt = conn.prepare_cached(&q.sql)?;
-        stmt.execute(rusqlite::params_from_iter(&q.params))?;
-    }
+    sqlite::insert_records(conn, kind.schema(), records.iter().map(Value::to_string))?;
     Ok(())
 }
 
