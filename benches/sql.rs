@@ -248,6 +248,7 @@ fn bench_sqlite(c: &mut Criterion) {
                 SqlValue::Bool(b) => Sql::Integer(i64::from(*b)),
                 SqlValue::Int(i) => Sql::Integer(*i),
                 SqlValue::Float(x) => Sql::Real(*x),
+                SqlValue::Decimal(d) => Sql::Text(d.to_string()),
                 SqlValue::Text(t) => Sql::Text(t.clone()),
             })
             .collect();

@@ -52,6 +52,24 @@
 //! ```text
 //! {"error":{"code":"ODataError","message":"error: unknown member 'Done' of ...","target":"7c0f..."}}
 //! ```
+//!
+//! # Serving
+//!
+//! `axum::serve` has no header-read timeout, no idle keep-alive timeout and no cap on
+//! connections: a client that sends a request line and then a header field every few seconds
+//! holds a connection, and a file descriptor, for ever, and a few thousand of them starve the
+//! server. Facing untrusted clients, serve the router from your own accept loop with hyper's
+//! connection builder (`hyper::server::conn::http1::Builder` with a timer and
+//! `header_read_timeout`), a cap on open connections, and a cap on requests in flight that
+//! sheds the excess with [`ODataError::service_unavailable`]. The example server
+//! (`examples/defender_api/app/server.rs`) does all of this, with separate header and idle
+//! timeouts.
+//!
+//! Errors that hyper answers itself, below axum, have an empty body, no `content-type` and no
+//! `request-id`: `400` for a request line or header field it cannot parse, `414` for a request
+//! target over 65,534 bytes, `431` for more than 100 header fields or a head over its buffer
+//! (about 400 KB). hyper offers no hook to change them; check lower limits on the target and
+//! the header size in a middleware to answer most such requests with the documented body.
 
 use std::borrow::Cow;
 use std::convert::Infallible;
@@ -380,6 +398,20 @@ impl ODataError {
         .with_retry_after(retry_after_secs)
     }
 
+    /// `503 ServiceUnavailable`, with `Retry-After: retry_after_secs`: the server is handling
+    /// as many requests as it will at once (load shedding).
+    pub fn service_unavailable(retry_after_secs: u64) -> ODataError {
+        ODataError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            format!(
+                "The server is busy. Try again in {retry_after_secs} second{}.",
+                if retry_after_secs == 1 { "" } else { "s" }
+            ),
+        )
+        .with_retry_after(retry_after_secs)
+    }
+
     /// `500 InternalServerError` with an empty message: the cause stays in the server's logs.
     pub fn internal() -> ODataError {
         ODataError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", "")
@@ -533,6 +565,11 @@ mod tests {
         assert_eq!(r.headers()[RETRY_AFTER], "17");
         assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
         assert!(r.extensions().get::<Untargeted>().is_some());
+
+        let r = ODataError::service_unavailable(1).into_response();
+        assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(r.headers()[RETRY_AFTER], "1");
+        assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
 
         let r = ODataError::unauthorized("no token")
             .with_target(RequestId::new())

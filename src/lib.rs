@@ -89,10 +89,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]
+// docs.rs builds with every feature and marks each gated item with the feature it needs.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+/// Every Rust snippet in README.md compiles and runs as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 #[cfg(feature = "axum")]
 pub mod axum;
 pub mod check;
+mod decimal;
 pub mod error;
 pub mod eval;
 mod filter;

@@ -4,9 +4,10 @@
 //! testing the filter. [`LineFilter::test`] instead scans the line once: it checks that the line
 //! is a JSON object (validating everything, so that an invalid line is never silently skipped),
 //! notes where the few top-level members the filter reads are, and evaluates the filter on
-//! their raw text, borrowed from the line (a string without escapes is never copied). Only
-//! lines that pass need parsing, and not even those when the line is already exactly what
-//! `serde_json` would print for it ([`Verdict::Accept`] with `canonical`).
+//! their raw text, borrowed from the line (a string without escapes is never copied). Lines
+//! that pass need no parsing to be printed: [`write_compact`] copies a record's own text
+//! without the white space between its tokens, so that every value is printed exactly as it
+//! was written (a number keeps its digits, a string its escapes).
 //!
 //! ```
 //! use odata_filter::ndjson::{LineFilter, Verdict};
@@ -17,12 +18,15 @@
 //! let lines = LineFilter::new(Some(filter.expr()));
 //!
 //! let hit = r#"{"id":"1","status":"Succeeded","creationDateTimeUtc":"2024-03-01T09:30:00.1234567Z"}"#;
-//! assert_eq!(lines.test(hit), Verdict::Accept { canonical: true });
+//! assert_eq!(lines.test(hit), Verdict::Accept);
 //! let miss = r#"{"status":"Failed","creationDateTimeUtc":"2024-03-01T09:30:00Z"}"#;
 //! assert_eq!(lines.test(miss), Verdict::Reject);
-//! // Spaces between tokens: a match, but serde_json would print the record differently.
-//! let spaced = r#"{ "status": "Succeeded", "creationDateTimeUtc": "2024-03-01T09:30:00Z" }"#;
-//! assert_eq!(lines.test(spaced), Verdict::Accept { canonical: false });
+//! // Spaces between tokens: printed without them, every value as written.
+//! let spaced = r#"{ "status": "Succeeded", "creationDateTimeUtc": "2024-03-01T09:30:00Z", "n": 1.50 }"#;
+//! assert_eq!(lines.test(spaced), Verdict::Accept);
+//! let mut out = Vec::new();
+//! odata_filter::ndjson::write_compact(spaced.as_bytes(), &mut out);
+//! assert_eq!(out, br#"{"status":"Succeeded","creationDateTimeUtc":"2024-03-01T09:30:00Z","n":1.50}"#);
 //! // Not an object, or not valid JSON: parse it and decide.
 //! assert_eq!(lines.test(r#"[{"status":"Succeeded"}]"#), Verdict::Unknown);
 //! assert_eq!(lines.test(r#"{"status":"Succeeded","#), Verdict::Unknown);
@@ -35,12 +39,16 @@
 //!
 //! - [`Verdict::Reject`]: `record` is `Ok`, a JSON object without a top-level `value` member,
 //!   and the filter is not true on it ([`Predicate::matches`] is false).
-//! - [`Verdict::Accept`]: the same, but the filter is true on it. With `canonical`,
-//!   `serde_json::to_string(&record)` (with `preserve_order`) is `line` byte for byte.
+//! - [`Verdict::Accept`]: the same, but the filter is true on it.
 //! - [`Verdict::Unknown`]: anything else, including every line `serde_json` rejects, arrays,
 //!   objects with a top-level `value` member (possible OData envelopes), nesting deeper than
 //!   64, numbers with exponents, escaped top-level keys and lone surrogate escapes. The caller
 //!   parses such lines itself.
+//!
+//! With one difference: a top-level Edm.Decimal member is read here from its digits as
+//! written, exactly, where `record` holds the float `serde_json` made of it (so
+//! `{"d":1.00000000000000000001}` passes `d gt 1` here, and not as `record`; see
+//! [`Value::from_json`](crate::value::Value::from_json)).
 //!
 //! [`Predicate::matches`]: crate::eval::Predicate::matches
 
@@ -53,12 +61,7 @@ pub enum Verdict {
     /// A JSON object record that the filter rejects (false or null).
     Reject,
     /// A JSON object record that the filter accepts.
-    Accept {
-        /// The line is exactly `serde_json`'s compact rendering of the record: no white space
-        /// between tokens, no escapes that `serde_json` writes differently (`\/`, `\u…`), only
-        /// plain integers, no repeated keys. It can be copied to the output as it is.
-        canonical: bool,
-    },
+    Accept,
     /// Not decided here: parse the line with `serde_json` and evaluate it (see the module
     /// documentation for when this happens).
     Unknown,
@@ -98,21 +101,7 @@ impl LineFilter {
     /// Tests one line (without its line terminator): a `&str`, or bytes that may not be UTF-8
     /// (then [`Verdict::Unknown`], as `serde_json` rejects them).
     pub fn test(&self, line: impl AsRef<[u8]>) -> Verdict {
-        self.run(line.as_ref(), true)
-    }
-
-    /// Whether the filter accepts the record on `line`: `Some(true)` or `Some(false)` where
-    /// [`test`](LineFilter::test) would give [`Verdict::Accept`] or [`Verdict::Reject`], `None`
-    /// for [`Verdict::Unknown`]. Cheaper than `test`, as it does not decide `canonical`.
-    pub fn matches(&self, line: impl AsRef<[u8]>) -> Option<bool> {
-        match self.run(line.as_ref(), false) {
-            Verdict::Accept { .. } => Some(true),
-            Verdict::Reject => Some(false),
-            Verdict::Unknown => None,
-        }
-    }
-
-    fn run(&self, line: &[u8], want_canonical: bool) -> Verdict {
+        let line = line.as_ref();
         let (ascii, clean) = classify(line);
         if !ascii && std::str::from_utf8(line).is_err() {
             return Verdict::Unknown;
@@ -126,9 +115,9 @@ impl LineFilter {
             heap.resize(keys.len(), None);
             &mut heap
         };
-        let Ok(found) = scan(line, clean, want_canonical, keys, slots) else {
+        if scan(line, clean, keys, slots).is_err() {
             return Verdict::Unknown;
-        };
+        }
         if let Some(lazy) = &self.lazy {
             match lazy.eval(slots, clean) {
                 Ok(Some(true)) => {}
@@ -136,12 +125,38 @@ impl LineFilter {
                 Err(()) => return Verdict::Unknown,
             }
         }
-        Verdict::Accept {
-            canonical: want_canonical
-                && found.canonical
-                && (!found.maybe_duplicate || !has_duplicate_keys(line)),
+        Verdict::Accept
+    }
+}
+
+/// Appends `text`, one valid JSON text, to `out` without the white space between its tokens:
+/// every string, number and literal is copied byte for byte, so the record printed is the
+/// record read, whatever `serde_json` would make of its numbers. (Hand-written because no
+/// JSON crate copies a document's own tokens; strings are skipped with `memchr`.)
+pub fn write_compact(text: &[u8], out: &mut Vec<u8>) {
+    out.reserve(text.len());
+    let (mut from, mut i) = (0, 0);
+    while i < text.len() {
+        match text[i] {
+            b'"' => {
+                i += 1;
+                while let Some(j) = memchr::memchr2(b'"', b'\\', &text[i..]) {
+                    i += j + 1;
+                    if text[i - 1] == b'"' {
+                        break;
+                    }
+                    i += 1; // the escaped character
+                }
+            }
+            b' ' | b'\t' | b'\n' | b'\r' => {
+                out.extend_from_slice(&text[from..i]);
+                i += 1;
+                from = i;
+            }
+            _ => i += 1,
         }
     }
+    out.extend_from_slice(&text[from.min(text.len())..]);
 }
 
 /// Whether `b` is ASCII, and whether it has no `\` and no control character (so that every
@@ -158,32 +173,19 @@ fn classify(b: &[u8]) -> (bool, bool) {
     (high < 0x80, special == 0)
 }
 
-/// What [`scan`] found besides the member slots.
-struct Scanned {
-    /// No white space between tokens, no `\/` or `\u` escapes, only plain integers of at most
-    /// 18 digits.
-    canonical: bool,
-    /// Two keys of one object might be equal (their fingerprints are): check exactly.
-    maybe_duplicate: bool,
-}
-
 /// Validates `line` as one JSON object, storing the text of the top-level members named by
 /// `keys` in `slots` (the last one, when a key repeats). `clean`: the line has no `\` and no
-/// control characters (see [`classify`]). `fingerprint_keys`: look for repeated keys.
+/// control characters (see [`classify`]).
 fn scan<'a>(
     line: &'a [u8],
     clean: bool,
-    fingerprint_keys: bool,
     keys: &[Box<str>],
     slots: &mut [Option<&'a str>],
-) -> Result<Scanned, Bail> {
+) -> Result<(), Bail> {
     let mut s = Scanner {
         b: line,
         i: 0,
         clean,
-        canonical: true,
-        fingerprint_keys,
-        maybe_duplicate: false,
     };
     s.ws();
     if s.peek() != Some(b'{') {
@@ -191,7 +193,6 @@ fn scan<'a>(
     }
     s.i += 1;
     s.ws();
-    let mut seen = Fingerprints::default();
     if s.peek() == Some(b'}') {
         s.i += 1;
     } else {
@@ -207,7 +208,6 @@ fn scan<'a>(
             if key == b"value" {
                 return Err(Bail); // maybe an envelope
             }
-            s.key(&mut seen, key);
             s.ws();
             s.expect(b':')?;
             s.ws();
@@ -235,36 +235,7 @@ fn scan<'a>(
     if s.i != s.b.len() {
         return Err(Bail);
     }
-    Ok(Scanned {
-        canonical: s.canonical,
-        maybe_duplicate: s.maybe_duplicate,
-    })
-}
-
-/// The key fingerprints of one object, to spot repeated keys without comparing every pair.
-#[derive(Default)]
-struct Fingerprints {
-    seen: [u64; 32],
-    n: usize,
-}
-
-/// A hash of a key: its length and seven of its bytes (the first, the last, and five spread
-/// between). Keys that differ only elsewhere share a fingerprint and are then compared exactly.
-#[inline]
-fn fingerprint(key: &[u8]) -> u64 {
-    let n = key.len();
-    if n == 0 {
-        return 0;
-    }
-    let at = |i: usize| u64::from(key[i]);
-    (n as u64 & 0xFF)
-        | at(0) << 8
-        | at(n - 1) << 16
-        | at(n / 2) << 24
-        | at(n / 3) << 32
-        | at(2 * n / 3) << 40
-        | at(n / 4) << 48
-        | at(3 * n / 4) << 56
+    Ok(())
 }
 
 /// A cursor over a line's bytes.
@@ -273,9 +244,6 @@ struct Scanner<'a> {
     i: usize,
     /// No `\` and no control characters in the line.
     clean: bool,
-    canonical: bool,
-    fingerprint_keys: bool,
-    maybe_duplicate: bool,
 }
 
 /// The index of the first `"` in `b` at or after `i`.
@@ -308,12 +276,11 @@ fn special_bytes(w: u64) -> u64 {
 }
 
 /// The index just past the string starting at `b[i]` (a `"`), or `None` when it is not a
-/// valid JSON string; with whether it has escapes and whether they are all ones `serde_json`
-/// writes the same way.
+/// valid JSON string; with whether it has escapes.
 #[inline]
-fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool, bool)> {
+fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
     i += 1;
-    let (mut escaped, mut canonical) = (false, true);
+    let mut escaped = false;
     loop {
         while let Some(chunk) = b.get(i..i + 8) {
             let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
@@ -325,15 +292,11 @@ fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool, bool)> {
             i += 8;
         }
         match *b.get(i)? {
-            b'"' => return Some((i + 1, escaped, canonical)),
+            b'"' => return Some((i + 1, escaped)),
             b'\\' => {
                 escaped = true;
                 match *b.get(i + 1)? {
-                    b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                    b'/' => {
-                        canonical = false;
-                        i += 2;
-                    }
+                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
                     b'u' => {
                         let hex = std::str::from_utf8(b.get(i + 2..i + 6)?).ok()?;
                         if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
@@ -343,7 +306,6 @@ fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool, bool)> {
                         if (0xD800..=0xDFFF).contains(&unit) {
                             return None; // surrogates: left to serde_json
                         }
-                        canonical = false;
                         i += 6;
                     }
                     _ => return None,
@@ -365,7 +327,6 @@ impl Scanner<'_> {
     fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.i += 1;
-            self.canonical = false;
         }
     }
 
@@ -379,21 +340,6 @@ impl Scanner<'_> {
         }
     }
 
-    /// Notes a key of the object whose fingerprints are `seen`.
-    #[inline]
-    fn key(&mut self, seen: &mut Fingerprints, key: &[u8]) {
-        if !self.fingerprint_keys {
-            return;
-        }
-        let f = fingerprint(key);
-        if seen.seen[..seen.n].contains(&f) || seen.n == seen.seen.len() {
-            self.maybe_duplicate = true;
-        } else {
-            seen.seen[seen.n] = f;
-            seen.n += 1;
-        }
-    }
-
     /// A string at `self.i` (a `"`); whether it has escapes.
     #[inline]
     fn string(&mut self) -> Result<bool, Bail> {
@@ -401,9 +347,8 @@ impl Scanner<'_> {
             self.i = find_quote(self.b, self.i + 1).ok_or(Bail)? + 1;
             return Ok(false);
         }
-        let (end, escaped, canonical) = string_end(self.b, self.i).ok_or(Bail)?;
+        let (end, escaped) = string_end(self.b, self.i).ok_or(Bail)?;
         self.i = end;
-        self.canonical &= canonical;
         Ok(escaped)
     }
 
@@ -444,7 +389,6 @@ impl Scanner<'_> {
             }
             s.i - from
         };
-        let int_start = self.i;
         match self.peek() {
             Some(b'0') => {
                 self.i += 1;
@@ -457,25 +401,17 @@ impl Scanner<'_> {
             }
             _ => return Err(Bail),
         }
-        let int_digits = self.i - int_start;
-        let mut integer = true;
         if self.peek() == Some(b'.') {
             self.i += 1;
             if digits(self) == 0 {
                 return Err(Bail);
             }
-            integer = false;
         }
         if let Some(b'e' | b'E') = self.peek() {
             return Err(Bail);
         }
         if self.i - start > 300 {
             return Err(Bail); // could overflow a double
-        }
-        // serde_json prints floats its own way, `-0` as `-0.0`, and integers beyond 64 bits
-        // as floats.
-        if !integer || int_digits > 18 || (negative && self.b[int_start] == b'0') {
-            self.canonical = false;
         }
         Ok(())
     }
@@ -490,15 +426,11 @@ impl Scanner<'_> {
             self.i += 1;
             return Ok(());
         }
-        let mut seen = Fingerprints::default();
         loop {
             if self.peek() != Some(b'"') {
                 return Err(Bail);
             }
-            let start = self.i + 1;
             self.string()?;
-            let key = &self.b[start..self.i - 1];
-            self.key(&mut seen, key);
             self.ws();
             self.expect(b':')?;
             self.ws();
@@ -544,46 +476,6 @@ impl Scanner<'_> {
             }
         }
     }
-}
-
-/// Whether some object in `b` (a valid, canonical JSON text: no white space, no `\u` or `\/`
-/// escapes, so that equal keys are equal bytes) has a key twice.
-fn has_duplicate_keys(b: &[u8]) -> bool {
-    // The keys of the open objects, innermost last, each with its object's depth.
-    let mut keys: Vec<(usize, &[u8])> = Vec::new();
-    let mut depth = 0;
-    let mut i = 0;
-    while i < b.len() {
-        match b[i] {
-            b'{' => {
-                depth += 1;
-                i += 1;
-            }
-            b'}' => {
-                while keys.last().is_some_and(|&(d, _)| d == depth) {
-                    keys.pop();
-                }
-                depth -= 1;
-                i += 1;
-            }
-            b'"' => {
-                let Some((end, _, _)) = string_end(b, i) else {
-                    return true; // cannot happen for a scanned line; be safe
-                };
-                if b.get(end) == Some(&b':') {
-                    let key = &b[i + 1..end - 1];
-                    let siblings = keys.iter().rev().take_while(|&&(d, _)| d == depth);
-                    if siblings.clone().any(|&(_, k)| k == key) {
-                        return true;
-                    }
-                    keys.push((depth, key));
-                }
-                i = end;
-            }
-            _ => i += 1,
-        }
-    }
-    false
 }
 
 #[cfg(test)]
@@ -668,19 +560,11 @@ mod tests {
     fn agrees(f: &ir::Expr, line: &str) -> Result<(), String> {
         let lines = LineFilter::new(Some(f));
         let verdict = lines.test(line);
-        let expected = match verdict {
-            Verdict::Accept { .. } => Some(true),
-            Verdict::Reject => Some(false),
-            Verdict::Unknown => None,
-        };
-        if lines.matches(line) != expected {
-            return Err(format!("matches() disagrees with {verdict:?} on {line}"));
-        }
         let record = serde_json::from_str::<Json>(line);
-        let (pass, canonical) = match verdict {
+        let pass = match verdict {
             Verdict::Unknown => return Ok(()),
-            Verdict::Reject => (false, false),
-            Verdict::Accept { canonical } => (true, canonical),
+            Verdict::Reject => false,
+            Verdict::Accept => true,
         };
         let Ok(record) = record else {
             return Err(format!("{verdict:?} for a line serde_json rejects: {line}"));
@@ -696,9 +580,44 @@ mod tests {
                 "{verdict:?} disagrees with the predicate on {line}"
             ));
         }
-        let printed = serde_json::to_string(&record).unwrap();
-        if canonical && printed != line {
-            return Err(format!("canonical, but printed as {printed}: {line}"));
+        compacts(line)
+    }
+
+    /// What [`write_compact`] must do to a valid JSON text: give the same value, with no white
+    /// space outside strings, and nothing more to take out.
+    fn compacts(line: &str) -> Result<(), String> {
+        let mut out = Vec::new();
+        write_compact(line.as_bytes(), &mut out);
+        let value = serde_json::from_str::<Json>(line).map_err(|e| e.to_string())?;
+        if serde_json::from_slice::<Json>(&out).ok() != Some(value) {
+            return Err(format!("compacted to another value: {line}"));
+        }
+        // Without white space the tokens are the same bytes: count the non-space bytes outside
+        // strings independently of write_compact.
+        let kept: usize = {
+            let (mut in_string, mut escape, mut n) = (false, false, 0);
+            for &b in line.as_bytes() {
+                match (in_string, escape, b) {
+                    (true, true, _) => escape = false,
+                    (true, false, b'\\') => escape = true,
+                    (_, false, b'"') => in_string = !in_string,
+                    (false, _, b' ' | b'\t' | b'\n' | b'\r') => continue,
+                    _ => {}
+                }
+                n += 1;
+            }
+            n
+        };
+        if out.len() != kept {
+            return Err(format!(
+                "compacted to {} bytes, not {kept}: {line}",
+                out.len()
+            ));
+        }
+        let mut again = Vec::new();
+        write_compact(&out, &mut again);
+        if again != out {
+            return Err(format!("compacting twice changes it: {line}"));
         }
         Ok(())
     }
@@ -708,43 +627,42 @@ mod tests {
         let f = filter(FILTERS[0]);
         let lines = LineFilter::new(Some(&f));
         let hit = r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","n":-12,"x":[1,{"a":null}],"t":true}"#;
-        assert_eq!(lines.test(hit), Verdict::Accept { canonical: true });
+        assert_eq!(lines.test(hit), Verdict::Accept);
         for (line, verdict) in [
             (r#"{"status":"Failed"}"#, Verdict::Reject),
             (r#"{}"#, Verdict::Reject),
             (r#"  {"status":"Succeeded"}"#, Verdict::Reject),
             (
                 r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00+02:00","a":1.5}"#,
-                Verdict::Accept { canonical: false },
+                Verdict::Accept,
             ),
             (
                 r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","a":1,"a":2}"#,
-                Verdict::Accept { canonical: false },
+                Verdict::Accept,
             ),
             (
                 r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","p":"a\/b"}"#,
-                Verdict::Accept { canonical: false },
+                Verdict::Accept,
             ),
             (
                 r#"{"status":"Succ\u0065eded","creationDateTimeUtc":"2024-01-01T00:00:00Z"}"#,
-                Verdict::Accept { canonical: false },
+                Verdict::Accept,
             ),
             (
                 r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","p":"C:\\x \"q\"\n"}"#,
-                Verdict::Accept { canonical: true },
+                Verdict::Accept,
             ),
             (
                 r#"{"status":"Succeeded","status":"Failed"}"#,
                 Verdict::Reject,
             ),
-            // The same fingerprint (length and bytes 0, 4, 5, 8, 11, 12, 16), different keys.
             (
                 r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","a1cdefghijklmnopq":1,"a2cdefghijklmnopq":{"k":[],"k2":{}}}"#,
-                Verdict::Accept { canonical: true },
+                Verdict::Accept,
             ),
             (
                 r#"{"status":"Succeeded","creationDateTimeUtc":"2024-01-01T00:00:00Z","o":{"k":1,"j":{"k":2},"k":3}}"#,
-                Verdict::Accept { canonical: false },
+                Verdict::Accept,
             ),
             (r#"{"value":[]}"#, Verdict::Unknown),
             (r#"[]"#, Verdict::Unknown),
@@ -765,43 +683,19 @@ mod tests {
     }
 
     #[test]
-    fn fingerprints_spot_repeats_and_collide_rarely() {
-        assert_eq!(
-            fingerprint(b"a1cdefghijklmnopq"),
-            fingerprint(b"a2cdefghijklmnopq")
-        );
-        assert_ne!(fingerprint(b"status"), fingerprint(b"statu5"));
-        assert_ne!(fingerprint(b""), fingerprint(b"a"));
-        let keys = [
-            "id",
-            "type",
-            "scope",
-            "requestor",
-            "requestorComment",
-            "status",
-            "machineId",
-            "computerDnsName",
-            "creationDateTimeUtc",
-            "lastUpdateDateTimeUtc",
-            "lastUpdateTimeUtc",
-            "cancellationRequestor",
-            "cancellationComment",
-            "cancellationDateTimeUtc",
-            "relatedFileInfo",
-            "requestSource",
-            "externalId",
-            "commands",
-            "errorHResult",
-            "title",
-        ];
-        for (i, a) in keys.iter().enumerate() {
-            for b in &keys[..i] {
-                assert_ne!(
-                    fingerprint(a.as_bytes()),
-                    fingerprint(b.as_bytes()),
-                    "{a} {b}"
-                );
-            }
+    fn compact_copies_every_token() {
+        for (text, want) in [
+            (
+                " { \"a b\" : [ 1.50 , -0.0 ,1e400] ,\r\n\t\"c\\\" \\\\\" : \" x \\u00e9\" } ",
+                r#"{"a b":[1.50,-0.0,1e400],"c\" \\":" x \u00e9"}"#,
+            ),
+            ("\"\\\\\"", r#""\\""#),
+            ("[]", "[]"),
+            ("", ""),
+        ] {
+            let mut out = Vec::new();
+            write_compact(text.as_bytes(), &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{text}");
         }
     }
 
@@ -810,17 +704,14 @@ mod tests {
         let f = filter(FILTERS[FILTERS.len() - 1]);
         let lines = LineFilter::new(Some(&f));
         assert!(lines.keys().count() > INLINE_SLOTS);
-        assert_eq!(
-            lines.test(r#"{"flag":true}"#),
-            Verdict::Accept { canonical: true }
-        );
+        assert_eq!(lines.test(r#"{"flag":true}"#), Verdict::Accept);
         assert_eq!(lines.test(r#"{"flag":false,"count":0}"#), Verdict::Reject);
     }
 
     #[test]
     fn no_filter_accepts_every_object() {
         let all = LineFilter::new(None);
-        assert_eq!(all.test(r#"{"a":1}"#), Verdict::Accept { canonical: true });
+        assert_eq!(all.test(r#"{"a":1}"#), Verdict::Accept);
         assert_eq!(all.test(r#"{"a":1"#), Verdict::Unknown);
         assert_eq!(all.keys().count(), 0);
     }
@@ -955,6 +846,11 @@ mod tests {
             let f = filter(FILTERS[f]);
             if let Err(e) = agrees(&f, &line) {
                 prop_assert!(false, "{}", e);
+            }
+            if serde_json::from_str::<Json>(&line).is_ok() {
+                if let Err(e) = compacts(&line) {
+                    prop_assert!(false, "{}", e);
+                }
             }
         }
     }

@@ -1,9 +1,14 @@
 //! Typed constant values, as the checker produces them and the backends consume them.
 
+use crate::decimal;
 use crate::schema::FieldType;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use std::cmp::Ordering;
 use std::fmt;
+
+/// An exact decimal: the value of an Edm.Decimal ([`rust_decimal::Decimal`], a 96-bit
+/// coefficient and 0 to 28 decimal places).
+pub use rust_decimal::Decimal;
 
 /// A typed constant. The checker turns every literal into the `Value` its
 /// context needs: `'Succeeded'` next to an enum field becomes
@@ -15,10 +20,14 @@ pub enum Value {
     Null,
     /// A Boolean.
     Bool(bool),
-    /// An integer (Edm.Int32 and Edm.Int64).
+    /// An integer (Edm.Int32 and Edm.Int64, and whole numbers in i64 of Edm.Double and
+    /// Edm.Decimal).
     Int(i64),
-    /// A binary floating-point number (Edm.Double and Edm.Decimal).
+    /// A binary floating-point number (Edm.Double; `INF`, `-INF` and `NaN` anywhere).
     Float(f64),
+    /// An exact decimal (Edm.Decimal; a number literal compared with an integer). Decimals are
+    /// equal when their values are: `1.5` equals `1.50`.
+    Decimal(Decimal),
     /// A string.
     String(String),
     /// A GUID.
@@ -46,7 +55,29 @@ impl Value {
     /// i64 reads as null. DateTimeOffset strings are RFC 3339 with an offset
     /// and up to 9 fractional digits. Complex and collection types read as
     /// null (they are reached through their members and lambdas).
+    ///
+    /// An Edm.Double reads as [`Value::Int`] when `serde_json` holds an integer in i64, and
+    /// otherwise as the float it holds. An Edm.Decimal reads as [`Value::Int`] when
+    /// `serde_json` holds an integer in i64, and otherwise as the exact [`Value::Decimal`] of
+    /// the number's text as `serde_json` gives it ([`serde_json::Number`]'s `Display`): with
+    /// serde_json's `arbitrary_precision` feature that is the text of the document, digit
+    /// for digit; without it (this crate's default) `serde_json` has already read the number
+    /// as a float, and the text is the shortest one that reads back as that float: the
+    /// number a JSON writer wrote for it (`0.1` is `0.1`, not `0.1000000000000000055…`),
+    /// but `1.00000000000000000001` in the document reads as `1`, as `serde_json` saw it.
+    /// (The NDJSON line filter, [`crate::ndjson`], reads a top-level Decimal member from its
+    /// text, exactly.) A number a decimal cannot hold exactly, with more than 28 decimal
+    /// places or a coefficient of 2^96 or more (`1e300`), reads as null: never as a rounded
+    /// value that would compare wrongly.
     pub fn from_json(json: &serde_json::Value, ty: &FieldType) -> Value {
+        Value::from_json_text(json, None, ty)
+    }
+
+    /// [`from_json`](Value::from_json), given also the value's own JSON text `raw` where
+    /// the reader has it: then an Edm.Decimal that is not an integer in i64 is read from its
+    /// digits as written, exactly (`1.00000000000000000001` is not `1`), and null when no
+    /// decimal holds them. The NDJSON line filter and the SQL inserts read records this way.
+    pub fn from_json_text(json: &serde_json::Value, raw: Option<&str>, ty: &FieldType) -> Value {
         use serde_json::Value as J;
         match (ty, json) {
             (FieldType::String, J::String(s)) => Value::String(s.clone()),
@@ -59,9 +90,14 @@ impl Value {
                     _ => Value::Null,
                 },
             },
-            (FieldType::Double | FieldType::Decimal, J::Number(n)) => match n.as_i64() {
+            (FieldType::Double, J::Number(n)) => match n.as_i64() {
                 Some(i) => Value::Int(i),
                 None => n.as_f64().map_or(Value::Null, Value::Float),
+            },
+            (FieldType::Decimal, J::Number(n)) => match (n.as_i64(), raw) {
+                (Some(i), _) => Value::Int(i),
+                (None, Some(raw)) => decimal::parse(raw).map_or(Value::Null, Value::Decimal),
+                (None, None) => decimal::from_json_number(n).map_or(Value::Null, Value::Decimal),
             },
             (FieldType::Guid, J::String(s)) => {
                 crate::check::parse_guid_text(s).map_or(Value::Null, Value::Guid)
@@ -87,16 +123,19 @@ impl Value {
         matches!(self, Value::Null)
     }
 
-    /// Compares two values of comparable types: numbers with numbers
-    /// (exactly, without rounding an i64 through f64), and otherwise values of
-    /// the same kind. `None` for incomparable pairs, nulls, and NaN.
+    /// Compares two values of comparable types: numbers with numbers, and otherwise values
+    /// of the same kind. `None` for incomparable pairs, nulls, and NaN.
+    ///
+    /// Numbers compare by their exact values, whatever their kinds: an
+    /// i64 is never rounded through a float, a decimal never through a float or an integer,
+    /// and a decimal compares with a float by the float's exact binary value (so the decimal
+    /// `0.1` is less than the float `0.1`, which is `0.1000000000000000055511…`).
     pub fn compare(&self, other: &Value) -> Option<Ordering> {
         use Value::*;
+        if let (Some(a), Some(b)) = (self.number(), other.number()) {
+            return compare_numbers(a, b);
+        }
         match (self, other) {
-            (Int(a), Int(b)) => Some(a.cmp(b)),
-            (Int(a), Float(b)) => cmp_int_float(*a, *b),
-            (Float(a), Int(b)) => cmp_int_float(*b, *a).map(Ordering::reverse),
-            (Float(a), Float(b)) => a.partial_cmp(b),
             (Bool(a), Bool(b)) => Some(a.cmp(b)),
             (String(a), String(b)) | (Enum(a), Enum(b)) => Some(a.as_str().cmp(b.as_str())),
             (Guid(a), Guid(b)) => Some(a.cmp(b)),
@@ -106,6 +145,47 @@ impl Value {
             (Duration(a), Duration(b)) => Some(a.cmp(b)),
             _ => None,
         }
+    }
+}
+
+impl Value {
+    /// The number this is, if it is one.
+    fn number(&self) -> Option<Number> {
+        match self {
+            Value::Int(i) => Some(Number::Int(*i)),
+            Value::Float(x) => Some(Number::Float(*x)),
+            Value::Decimal(d) => Some(Number::Decimal(*d)),
+            _ => None,
+        }
+    }
+}
+
+/// A number of any kind, for [`compare_numbers`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Number {
+    /// An integer.
+    Int(i64),
+    /// A binary float.
+    Float(f64),
+    /// An exact decimal.
+    Decimal(Decimal),
+}
+
+/// Orders two numbers by their exact values: the one numeric comparison of every backend
+/// that compares in Rust. `None` when either is NaN.
+#[inline]
+pub(crate) fn compare_numbers(a: Number, b: Number) -> Option<Ordering> {
+    use Number::*;
+    match (a, b) {
+        (Int(a), Int(b)) => Some(a.cmp(&b)),
+        (Int(a), Float(b)) => cmp_int_float(a, b),
+        (Float(a), Int(b)) => cmp_int_float(b, a).map(Ordering::reverse),
+        (Float(a), Float(b)) => a.partial_cmp(&b),
+        (Decimal(a), Decimal(b)) => Some(a.cmp(&b)),
+        (Decimal(a), Int(b)) => Some(decimal::cmp_int(&a, b)),
+        (Int(a), Decimal(b)) => Some(decimal::cmp_int(&b, a).reverse()),
+        (Decimal(a), Float(b)) => decimal::cmp_f64(&a, b),
+        (Float(a), Decimal(b)) => decimal::cmp_f64(&b, a).map(Ordering::reverse),
     }
 }
 
@@ -148,6 +228,7 @@ impl Value {
             Value::Bool(b) => Literal::Bool(*b),
             Value::Int(i) => Literal::Int(*i),
             Value::Float(x) => Literal::Float(*x),
+            Value::Decimal(d) => Literal::Decimal(*d),
             Value::String(s) | Value::Enum(s) => Literal::String(s.clone()),
             Value::Guid(g) => Literal::Guid(*g),
             Value::Date(d) => Literal::Date(*d),
@@ -168,6 +249,7 @@ impl fmt::Display for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::ast::Literal;
     use proptest::prelude::*;
 
     #[test]
@@ -210,6 +292,100 @@ mod tests {
             t(json!("P1D"), FieldType::Duration),
             Value::Duration(TimeDelta::days(1))
         );
+    }
+
+    #[test]
+    fn decimals_read_exactly_or_null() {
+        use serde_json::json;
+        let t = |j, ty: FieldType| Value::from_json(&j, &ty);
+        let d = |s: &str| Value::Decimal(crate::decimal::parse(s).unwrap());
+        assert_eq!(t(json!(5), FieldType::Decimal), Value::Int(5));
+        assert_eq!(t(json!(0.1), FieldType::Decimal), d("0.1"));
+        assert_eq!(t(json!(5.0), FieldType::Decimal), d("5"));
+        assert_eq!(
+            t(json!(1e20), FieldType::Decimal),
+            d("100000000000000000000")
+        );
+        assert_eq!(
+            t(json!(u64::MAX), FieldType::Decimal),
+            d("18446744073709551615")
+        );
+        // No decimal holds these exactly: null, never a rounded value.
+        assert_eq!(t(json!(1e300), FieldType::Decimal), Value::Null);
+        assert_eq!(t(json!(1.5e-30), FieldType::Decimal), Value::Null);
+        assert_eq!(t(json!("0.1"), FieldType::Decimal), Value::Null);
+        // Without `arbitrary_precision`, serde_json has rounded the digits to a float already.
+        let rounded: serde_json::Value = serde_json::from_str("1.00000000000000000001").unwrap();
+        assert_eq!(t(rounded, FieldType::Decimal), d("1"));
+        // A Double is still the float.
+        assert_eq!(t(json!(0.1), FieldType::Double), Value::Float(0.1));
+    }
+
+    #[test]
+    fn decimals_compare_exactly_with_every_number() {
+        let d = |s: &str| Value::Decimal(crate::decimal::parse(s).unwrap());
+        let cmp = |a: &Value, b: &Value| a.compare(b);
+        assert_eq!(cmp(&d("1.5"), &d("1.50")), Some(Ordering::Equal));
+        assert_eq!(d("1.5"), d("1.50"));
+        assert_eq!(
+            cmp(&d("9007199254740993.0"), &Value::Int(9_007_199_254_740_993)),
+            Some(Ordering::Equal)
+        );
+        assert_eq!(
+            cmp(&Value::Int(9_007_199_254_740_992), &d("9007199254740992.5")),
+            Some(Ordering::Less)
+        );
+        // The float 0.1 is 0.1000000000000000055511...: more than the decimal 0.1.
+        assert_eq!(cmp(&d("0.1"), &Value::Float(0.1)), Some(Ordering::Less));
+        assert_eq!(cmp(&Value::Float(0.5), &d("0.5")), Some(Ordering::Equal));
+        assert_eq!(cmp(&d("0.5"), &Value::Float(f64::NAN)), None);
+        assert_eq!(
+            cmp(
+                &d("-79228162514264337593543950335"),
+                &Value::Float(f64::NEG_INFINITY)
+            ),
+            Some(Ordering::Greater)
+        );
+        assert_eq!(cmp(&d("1"), &Value::String("1".into())), None);
+    }
+
+    /// A decimal of up to 28 digits with a random scale.
+    fn decimal() -> impl Strategy<Value = Decimal> {
+        (
+            -9_999_999_999_999_999_999_999_999_999i128..=9_999_999_999_999_999_999_999_999_999,
+            0u32..=28,
+        )
+            .prop_map(|(m, s)| Decimal::from_i128_with_scale(m, s))
+    }
+
+    proptest! {
+        /// `Value::compare` orders decimals as the decimal type does, and integers among them
+        /// by exact arithmetic.
+        #[test]
+        fn decimal_comparison_agrees_with_the_decimal_type(a in decimal(), b in decimal(), i in any::<i64>()) {
+            prop_assert_eq!(Value::Decimal(a).compare(&Value::Decimal(b)), Some(a.cmp(&b)));
+            prop_assert_eq!(Value::Decimal(a).compare(&Value::Decimal(a)), Some(Ordering::Equal));
+            // a = m / 10^s against i: compare m with i * 10^s, in i128 when it fits.
+            let (m, s) = (a.mantissa(), a.scale());
+            if let Some(scaled) = i128::from(i).checked_mul(10i128.pow(s)) {
+                prop_assert_eq!(Value::Decimal(a).compare(&Value::Int(i)), Some(m.cmp(&scaled)));
+                prop_assert_eq!(Value::Int(i).compare(&Value::Decimal(a)), Some(scaled.cmp(&m)));
+            }
+        }
+
+        /// Printed as a literal and read back, a decimal is the same decimal.
+        #[test]
+        fn decimal_literals_round_trip(a in decimal()) {
+            let text = Value::Decimal(a).to_string();
+            let back = crate::syntax::parse(&format!("x eq {text}")).unwrap();
+            let crate::syntax::ast::ExprKind::Binary { rhs, .. } = back.kind else {
+                panic!("{text}")
+            };
+            prop_assert_eq!(rhs.kind, crate::syntax::ast::ExprKind::Literal(Literal::Decimal(a)));
+            if a.scale() > 0 {
+                prop_assert_eq!(text, crate::decimal::text(&a));
+            }
+        }
     }
 
     #[test]

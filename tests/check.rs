@@ -323,6 +323,88 @@ fn error_complex_value() {
 }
 
 #[test]
+fn enum_literals_of_a_known_type_compare_as_constants() {
+    use odata_filter::Filter;
+    let s = ma();
+    let (pending, failed) = (
+        "Defender.MachineActionStatus'Pending'",
+        "Defender.MachineActionStatus'Failed'",
+    );
+    assert_eq!(
+        checked(&s, &format!("{pending} eq {failed}")),
+        "'Pending' eq 'Failed'"
+    );
+    let record = serde_json::json!({"status": "Failed"});
+    let matches = |f: String| Filter::new(&s, &f).unwrap().matches(&record);
+    assert!(!matches(format!("{pending} eq {failed}")));
+    assert!(matches(format!("{pending} ne {failed}")));
+    assert!(matches(format!(
+        "{pending} eq {pending} and status eq {failed}"
+    )));
+    assert!(matches(
+        "defender.machineactionstatus'Failed' in ('Failed')".to_owned()
+    ));
+}
+
+#[test]
+fn error_enum_literals_of_different_types() {
+    renders(
+        &ma(),
+        "Defender.MachineActionStatus'Pending' eq Defender.MachineActionType'Isolate'",
+        "error: cannot compare Defender.MachineActionStatus with Defender.MachineActionType using 'eq'\n  |\n\
+         1 | Defender.MachineActionStatus'Pending' eq Defender.MachineActionType'Isolate'\n  \
+         | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_unknown_enum_type() {
+    // `relatedFileInfo` is not filterable, so neither is its enum type.
+    renders(
+        &ma(),
+        "Defender.FileIdentifierType'Sha1' eq null",
+        "error: 'Defender.FileIdentifierType' is not the enum type of any filterable field\n  |\n\
+         1 | Defender.FileIdentifierType'Sha1' eq null\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n",
+    );
+    renders(
+        &ma(),
+        "length(Defender.Other'x') eq 1",
+        "error: 'Defender.Other' is not the enum type of any filterable field\n  |\n\
+         1 | length(Defender.Other'x') eq 1\n  |        ^^^^^^^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_standalone_enum_literal_of_no_member() {
+    renders(
+        &ma(),
+        "Defender.MachineActionStatus'Done' ne null",
+        "error: 'Done' is not a member of Defender.MachineActionStatus\n  |\n\
+         1 | Defender.MachineActionStatus'Done' ne null\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n  \
+         = members: Pending, InProgress, Succeeded, Failed, TimeOut, Cancelled\n",
+    );
+    renders(
+        &ma(),
+        "contains(Defender.MachineActionStatus'Pending', 'x')",
+        "error: argument 1 of 'contains' must be a string, found Defender.MachineActionStatus\n  |\n\
+         1 | contains(Defender.MachineActionStatus'Pending', 'x')\n  |          ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n",
+    );
+}
+
+#[test]
+fn error_all_without_lambda() {
+    use odata_filter::{Error, Filter};
+    let m = catalog::machine();
+    let e = Filter::new(&m, "machineTags/all()").unwrap_err();
+    let Error::Syntax(syntax) = &e else {
+        panic!("{e}")
+    };
+    assert_eq!(syntax.kind(), &syntax::ErrorKind::EmptyAll);
+    assert_eq!(syntax.span(), (15..17).into());
+    assert!(Filter::new(&m, "machineTags/any()").is_ok());
+}
+
+#[test]
 fn lenient_enums_match_nothing_instead_of_failing() {
     let s = ma().with_lenient_enums(true);
     assert_eq!(checked(&s, "status eq 'Done'"), "status eq 'Done'");

@@ -719,12 +719,20 @@ fn skip_top_select_and_count() {
     .apply(&schema, seed_records());
     assert_eq!(applied.count, Some(3));
     // Default order is creationDateTimeUtc desc: 69dc, 2e9d, 44cf; skip 1, take 1.
-    // The record's own key (lastUpdateTimeUtc) is kept, in $select order.
+    // The record's own key (lastUpdateTimeUtc) is kept.
     assert_eq!(
-        serde_json::to_string(&applied.records[0]).unwrap(),
-        r#"{"lastUpdateTimeUtc":"2018-12-04T12:18:57.5511934Z","id":"2e9da30d-27f6-4208-81f2-9cd3d67893ba","relatedFileInfo":null}"#
+        applied.records[0],
+        serde_json::json!({"lastUpdateTimeUtc":"2018-12-04T12:18:57.5511934Z","id":"2e9da30d-27f6-4208-81f2-9cd3d67893ba","relatedFileInfo":null})
     );
     assert_eq!(applied.records.len(), 1);
+    // In $select order (which a Map with serde_json's preserve_order keeps).
+    let query = q("$select=lastUpdateDateTimeUtc,id,relatedFileInfo,type");
+    let record = &seed_records()[1];
+    assert_eq!(
+        query.selected_keys(|k| record.get(k).is_some()),
+        Some(vec!["lastUpdateTimeUtc", "id", "relatedFileInfo", "type"])
+    );
+    assert_eq!(q("$top=1").selected_keys(|_| true), None);
 
     let none = q("$top=0&$count=true").apply(&schema, seed_records());
     assert!(none.records.is_empty());

@@ -11,8 +11,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-use app::{App, Config, Principal, Tokens};
+use app::{App, Config, DemoToken, Principal, Tokens};
 use clap::Parser;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
@@ -137,7 +138,7 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(app::serve(listener, app.router(), async {
+        let task = tokio::spawn(app::serve(listener, app.router(), app.limits(), async {
             let _ = stopped.await;
         }));
         Server {
@@ -1241,8 +1242,12 @@ async fn a_missing_tokens_file_is_created_with_a_demo_token() {
     let mut config = config(dir.path());
     config.tokens = dir.path().join("new-tokens.json");
     let server = Server::start(config.clone()).await;
-    let token = server.startup.demo_token.clone().expect("a demo token");
+    let Some(DemoToken::Created(token)) = server.startup.demo_token.clone() else {
+        panic!("no demo token: {:?}", server.startup);
+    };
+    assert_eq!(server.startup.other_tokens, 0);
     assert!(token.len() >= 64, "{token}");
+    assert!(app::is_plain_token(&token), "{token}");
     assert_eq!(
         server.get(&token, "/api/alerts?$top=1").await.status,
         StatusCode::OK
@@ -1251,12 +1256,315 @@ async fn a_missing_tokens_file_is_created_with_a_demo_token() {
     assert_eq!(r.json["requestor"], "Analyst@contoso.com");
     server.shutdown().await;
 
-    // The file is reused, not replaced.
+    // The file is reused, not replaced, and its demo token is found again.
     let (tokens, created) = Tokens::load_or_create(&config.tokens).unwrap();
     assert!(created.is_none());
+    assert_eq!(tokens.demo_token(), Some(token.as_str()));
     let principal: Principal = (*tokens.get(&token).unwrap()).clone();
+    assert_eq!(principal, app::demo_principal());
     assert_eq!(principal.permissions.len(), app::ALL_PERMISSIONS.len());
     assert_eq!(format!("{tokens:?}"), "Tokens { count: 1 }");
+    let (_, startup) = App::open(&config).unwrap();
+    assert_eq!(startup.demo_token, Some(DemoToken::Reused(token)));
+    assert_eq!(startup.other_tokens, 0);
+}
+
+/// Run by the startup tests in a child process: the example's `main` with the command line in
+/// `DEFENDER_API_MAIN_ARGS` (a JSON array of strings, program name first), serving until
+/// killed, or exiting with `main`'s exit code.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "helper process of the startup output tests"]
+async fn main_child() {
+    let Ok(args) = std::env::var("DEFENDER_API_MAIN_ARGS") else {
+        return;
+    };
+    let args: Vec<String> = serde_json::from_str(&args).unwrap();
+    let code = app::main(args, std::future::pending()).await;
+    std::process::exit(code.into());
+}
+
+/// The example's `main` (the same code as `cargo run --example defender_api`) in a child
+/// process, killed when dropped.
+struct MainChild {
+    /// The process.
+    child: std::process::Child,
+    /// Its stderr, kept open so that it can still print.
+    _pipe: Option<BufReader<std::process::ChildStderr>>,
+    /// The lines it printed on stderr, up to `listening on ...` or its exit.
+    stderr: Vec<String>,
+    /// `http://ADDR` from its `listening on` line; `None` when it exited before listening.
+    base: Option<String>,
+}
+
+impl Drop for MainChild {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl MainChild {
+    /// Runs `defender_api` with the database in `dir`, the tokens file `tokens`, an ephemeral
+    /// port, a small seed and the `extra` arguments; returns once it listens or has exited.
+    async fn start(dir: &Path, tokens: &Path, extra: &[&str]) -> MainChild {
+        let db = dir.join("defender.db");
+        let mut args = vec![
+            "defender_api",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+            "--tokens",
+            tokens.to_str().unwrap(),
+            "--seed-count",
+            "300",
+        ];
+        args.extend(extra);
+        let mut child = Command::new(std::env::current_exe().unwrap())
+            .args(["main_child", "--exact", "--ignored", "--nocapture"])
+            .env(
+                "DEFENDER_API_MAIN_ARGS",
+                serde_json::to_string(&args).unwrap(),
+            )
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut pipe = BufReader::new(child.stderr.take().unwrap());
+        // Killed by `drop` if reading panics or times out, which ends the read.
+        let mut main = MainChild {
+            child,
+            _pipe: None,
+            stderr: Vec::new(),
+            base: None,
+        };
+        let read = tokio::task::spawn_blocking(move || {
+            let mut lines = Vec::new();
+            let mut line = String::new();
+            while pipe.read_line(&mut line).unwrap_or(0) > 0 {
+                let text = line.trim_end().to_owned();
+                line.clear();
+                let base = text.strip_prefix("listening on ").map(str::to_owned);
+                lines.push(text);
+                if base.is_some() {
+                    return (pipe, lines, base);
+                }
+            }
+            (pipe, lines, None)
+        });
+        let (pipe, stderr, base) = tokio::time::timeout(std::time::Duration::from_secs(120), read)
+            .await
+            .expect("the child neither listened nor exited within 2 minutes")
+            .unwrap();
+        main._pipe = Some(pipe);
+        main.stderr = stderr;
+        main.base = base;
+        main
+    }
+
+    /// `http://ADDR`; panics with what it printed when it did not start.
+    fn base(&self) -> &str {
+        self.base
+            .as_deref()
+            .unwrap_or_else(|| panic!("the server did not start:\n{}", self.stderr.join("\n")))
+    }
+
+    /// The tokens of the `export TOKEN=<token>` lines it printed.
+    fn exported_tokens(&self) -> Vec<&str> {
+        self.stderr
+            .iter()
+            .filter_map(|line| line.strip_prefix("export TOKEN="))
+            .collect()
+    }
+
+    /// Waits (at most 60 s) until it exits, and returns its exit status.
+    async fn wait(&mut self) -> std::process::ExitStatus {
+        for _ in 0..600 {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the child did not exit:\n{}", self.stderr.join("\n"));
+    }
+}
+
+/// The status of `method path` on `base` with `token`.
+async fn status(base: &str, token: &str, method: &str, path: &str) -> StatusCode {
+    let client = reqwest::Client::new();
+    let url = format!("{base}{path}");
+    let request = match method {
+        "GET" => client.get(url),
+        _ => client
+            .post(url)
+            .header("content-type", "application/json")
+            .body(r#"{"Comment": "from the README"}"#),
+    };
+    request.bearer_auth(token).send().await.unwrap().status()
+}
+
+/// Asserts that `token` has what the README's curl lines need: reading machine actions,
+/// machines, alerts and investigations, and collecting an investigation package (the first
+/// collection on `COLLECT_MACHINE` when `collect` is set).
+async fn assert_readme_token(base: &str, token: &str, collect: bool) {
+    for path in [
+        "/api/machineactions?$top=1",
+        "/api/machines/$count",
+        "/api/alerts?$top=1",
+        "/api/investigations/63017",
+    ] {
+        assert_eq!(
+            status(base, token, "GET", path).await,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    if collect {
+        let path = format!("/api/machines/{COLLECT_MACHINE}/collectInvestigationPackage");
+        assert_eq!(
+            status(base, token, "POST", &path).await,
+            StatusCode::CREATED
+        );
+    }
+    let wrong = format!("{token}x");
+    assert_eq!(
+        status(base, &wrong, "GET", "/api/alerts").await,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn startup_prints_an_export_token_line_that_the_api_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("new-tokens.json");
+    let child = MainChild::start(dir.path(), &tokens, &[]).await;
+    let base = child.base().to_owned();
+    let exported = child.exported_tokens();
+    assert_eq!(exported.len(), 1, "{}", child.stderr.join("\n"));
+    let token = exported[0].to_owned();
+    assert!(token.len() >= 64, "{token}");
+    assert!(app::is_plain_token(&token), "{token}");
+    // It is the token written to the tokens file.
+    let file: HashMap<String, Value> =
+        serde_json::from_slice(&std::fs::read(&tokens).unwrap()).unwrap();
+    assert_eq!(file.keys().collect::<Vec<_>>(), [&token]);
+    assert_readme_token(&base, &token, true).await;
+    drop(child);
+
+    // A later start reuses the file and prints the same line again.
+    let child = MainChild::start(dir.path(), &tokens, &[]).await;
+    assert_eq!(child.exported_tokens(), [token.as_str()]);
+    assert_readme_token(child.base(), &token, false).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_token_flag_makes_that_token_work() {
+    const DEMO: &str = "readme-demo-token-0123";
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens.json");
+    let child = MainChild::start(dir.path(), &tokens, &["--demo-token", DEMO]).await;
+    assert_eq!(
+        child.exported_tokens(),
+        [DEMO],
+        "{}",
+        child.stderr.join("\n")
+    );
+    assert_readme_token(child.base(), DEMO, true).await;
+    drop(child);
+    assert!(!tokens.exists(), "--demo-token created the tokens file");
+
+    // With a tokens file: its tokens stay valid but are not printed, and the file is unchanged.
+    write_tokens(&tokens);
+    let before = std::fs::read(&tokens).unwrap();
+    let child = MainChild::start(dir.path(), &tokens, &["--demo-token", DEMO]).await;
+    assert_eq!(child.exported_tokens(), [DEMO]);
+    let printed = child.stderr.join("\n");
+    for token in [FULL, OTHER, MACHINE_READ, ALERT_READ, READ_WRITE] {
+        assert!(!printed.contains(token), "{token} printed:\n{printed}");
+    }
+    assert!(printed.contains("5 other tokens"), "{printed}");
+    assert_readme_token(child.base(), DEMO, false).await;
+    assert_eq!(
+        status(child.base(), FULL, "GET", "/api/alerts?$top=1").await,
+        StatusCode::OK
+    );
+    drop(child);
+    assert_eq!(std::fs::read(&tokens).unwrap(), before);
+
+    // Without it, a file of other tokens has no demo token to print.
+    let mut config = config(dir.path());
+    let (_, startup) = App::open(&config).unwrap();
+    assert_eq!((startup.demo_token, startup.other_tokens), (None, 5));
+    // A --demo-token that the file gives other permissions is refused.
+    config.demo_token = Some(FULL.to_owned());
+    let err = App::open(&config).unwrap_err().to_string();
+    assert!(err.contains("--demo-token"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_too_short_or_unprintable_demo_token_exits_non_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let tokens = dir.path().join("tokens.json");
+    for (token, message) in [
+        ("short", "too short"),
+        ("", "empty"),
+        ("fifteen-chars-1", "too short"),
+        ("a token with spaces in it", "only ASCII letters"),
+        ("$(touch-nothing-here)", "only ASCII letters"),
+    ] {
+        let mut child = MainChild::start(dir.path(), &tokens, &["--demo-token", token]).await;
+        let printed = child.stderr.join("\n");
+        assert!(child.base.is_none(), "{token:?} was accepted:\n{printed}");
+        assert_eq!(child.wait().await.code(), Some(2), "{printed}");
+        assert!(
+            printed.contains("--demo-token") && printed.contains(message),
+            "{token:?}:\n{printed}"
+        );
+        assert!(child.exported_tokens().is_empty(), "{printed}");
+    }
+    // Refused before anything was written.
+    assert!(!dir.path().join("defender.db").exists());
+    assert!(!tokens.exists());
+}
+
+#[test]
+fn readme_curl_lines_use_the_exported_token() {
+    let readme = include_str!("../examples/defender_api/README.md");
+    // The lines of its ```sh blocks.
+    let mut sh = Vec::new();
+    let mut in_sh = false;
+    for line in readme.lines().map(str::trim) {
+        if line.starts_with("```") {
+            in_sh = line == "```sh";
+        } else if in_sh {
+            sh.push(line);
+        }
+    }
+    let curls: Vec<&str> = sh
+        .iter()
+        .copied()
+        .filter(|line| line.starts_with("curl "))
+        .collect();
+    assert!(curls.len() >= 20, "{}", curls.len());
+    for line in curls {
+        if line.ends_with("# 401 Unauthorized") {
+            assert!(!line.contains("Authorization"), "{line}");
+        } else {
+            assert!(
+                line.contains(r#"-H "Authorization: Bearer $TOKEN""#),
+                "{line}"
+            );
+        }
+    }
+    // No literal token to paste but one chosen with --demo-token: the others are random.
+    for line in sh {
+        assert!(!line.starts_with("TOKEN="), "{line}");
+        if let Some(token) = line.strip_prefix("export TOKEN=") {
+            assert!(readme.contains(&format!("--demo-token {token}")), "{line}");
+            assert!(app::is_plain_token(token) && token.len() >= app::MIN_DEMO_TOKEN_LEN);
+        }
+    }
 }
 
 #[test]
@@ -1272,6 +1580,21 @@ fn command_line_defaults_and_limits() {
     let config = Config::parse_from(["defender_api", "--data-entity", "MachineActions"]);
     assert_eq!(config.data_entity, Some(app::Kind::MachineAction));
     assert!(Config::try_parse_from(["defender_api", "--data-entity", "vulns"]).is_err());
+    assert_eq!(config.demo_token, None);
+    let config = Config::parse_from(["defender_api", "--demo-token", "0123456789abcdef"]);
+    assert_eq!(config.demo_token.as_deref(), Some("0123456789abcdef"));
+    for bad in [
+        "",
+        "0123456789abcde",
+        "0123456789 abcdef",
+        "~0123456789abcdef",
+        "'0123456789abcdef'",
+    ] {
+        assert!(
+            Config::try_parse_from(["defender_api", "--demo-token", bad]).is_err(),
+            "{bad:?}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -1416,5 +1739,557 @@ async fn list_pages_come_off_an_index_without_sorting() {
         assert!(plan.contains("USING INDEX"), "{query}: {plan}");
         assert!(!plan.contains("TEMP B-TREE"), "{query}: {plan}");
     }
+    server.shutdown().await;
+}
+
+// Hostile load and odd requests: slow and idle connections, connection and request caps,
+// errors below the handlers, duplicate credentials, oversized comments.
+
+/// The test configuration with `set` applied to its limits.
+fn limited(dir: &Path, set: impl FnOnce(&mut app::Limits)) -> Config {
+    let mut config = config(dir);
+    set(&mut config.limits);
+    config
+}
+
+/// A raw TCP connection to `server`, for what an HTTP client library would not send.
+async fn connect(server: &Server) -> tokio::net::TcpStream {
+    let addr = server.base.trim_start_matches("http://");
+    tokio::net::TcpStream::connect(addr).await.unwrap()
+}
+
+/// Reads what the server sends on `stream` until it closes the connection (end of stream or
+/// reset), for at most `within`: the bytes and the time until the close, or `None` when the
+/// connection is still open at the end.
+async fn until_closed(
+    stream: &mut tokio::net::TcpStream,
+    within: Duration,
+) -> Option<(Vec<u8>, Duration)> {
+    use tokio::io::AsyncReadExt;
+    let start = Instant::now();
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let left = within.checked_sub(start.elapsed())?;
+        match tokio::time::timeout(left, stream.read(&mut buf)).await {
+            Err(_) => return None,
+            Ok(Ok(0) | Err(_)) => return Some((got, start.elapsed())),
+            Ok(Ok(n)) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// Reads one response (with a `content-length`) from `stream`.
+async fn read_reply(stream: &mut tokio::net::TcpStream) -> Reply {
+    use tokio::io::AsyncReadExt;
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let mut more = async |data: &mut Vec<u8>| {
+        let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut buf))
+            .await
+            .expect("no response within 10 s")
+            .unwrap();
+        assert!(n > 0, "closed before a whole response: {data:?}");
+        data.extend_from_slice(&buf[..n]);
+    };
+    let end = loop {
+        if let Some(end) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end;
+        }
+        more(&mut data).await;
+    };
+    let head = String::from_utf8(data[..end].to_vec()).unwrap();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut headers = HeaderMap::new();
+    for line in lines {
+        let (name, value) = line.split_once(':').unwrap();
+        headers.append(
+            reqwest::header::HeaderName::from_bytes(name.trim().as_bytes()).unwrap(),
+            value.trim().parse().unwrap(),
+        );
+    }
+    let len: usize = headers
+        .get("content-length")
+        .map_or(0, |v| v.to_str().unwrap().parse().unwrap());
+    while data.len() < end + 4 + len {
+        more(&mut data).await;
+    }
+    let text = String::from_utf8(data[end + 4..end + 4 + len].to_vec()).unwrap();
+    Reply {
+        status: StatusCode::from_u16(status).unwrap(),
+        headers,
+        json: serde_json::from_str(&text).unwrap_or(Value::Null),
+        text,
+    }
+}
+
+/// Writes `bytes` to `stream`.
+async fn send(stream: &mut tokio::net::TcpStream, bytes: &[u8]) {
+    use tokio::io::AsyncWriteExt;
+    stream.write_all(bytes).await.unwrap();
+}
+
+/// A whole `GET path` request with the full token, keeping the connection alive.
+fn get_request(path: &str) -> String {
+    format!("GET {path} HTTP/1.1\r\nhost: test\r\nauthorization: Bearer {FULL}\r\n\r\n")
+}
+
+/// Sends a header field every 50 ms on `stream` (the slowloris pattern) until writing fails.
+fn trickle(mut stream: tokio::io::WriteHalf<tokio::net::TcpStream>) {
+    tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        for i in 0..200 {
+            if stream
+                .write_all(format!("x-{i}: y\r\n").as_bytes())
+                .await
+                .is_err()
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+}
+
+#[test]
+fn limit_options_defaults_and_parsing() {
+    let limits = Config::parse_from(["defender_api"]).limits;
+    assert_eq!(limits.header_timeout, Duration::from_secs(10));
+    assert_eq!(limits.idle_timeout, Duration::from_secs(60));
+    assert_eq!(limits.body_timeout, Duration::from_secs(10));
+    assert_eq!(limits.max_connections, 512);
+    assert_eq!(limits.max_in_flight, 256);
+    assert_eq!(limits.max_uri_len, 32_768);
+    assert_eq!(limits.max_header_bytes, 32_768);
+    let limits = Config::parse_from([
+        "defender_api",
+        "--header-timeout",
+        "250ms",
+        "--idle-timeout",
+        "7",
+        "--body-timeout",
+        "3s",
+    ])
+    .limits;
+    assert_eq!(limits.header_timeout, Duration::from_millis(250));
+    assert_eq!(limits.idle_timeout, Duration::from_secs(7));
+    assert_eq!(limits.body_timeout, Duration::from_secs(3));
+    for bad in [
+        ["--header-timeout", "0"],
+        ["--idle-timeout", "1.5s"],
+        ["--body-timeout", "ten"],
+        ["--max-connections", "0"],
+        ["--max-in-flight", "0"],
+        ["--max-uri-len", "65535"],
+        ["--max-header-bytes", "300000"],
+    ] {
+        let args = ["defender_api", bad[0], bad[1]];
+        assert!(Config::try_parse_from(args).is_err(), "{bad:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_request_heads_are_closed_after_the_header_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(limited(dir.path(), |limits| {
+        limits.header_timeout = Duration::from_millis(300);
+        limits.idle_timeout = Duration::from_secs(30);
+    }))
+    .await;
+
+    // A request line, then a header field every 50 ms: closed, unanswered, at the timeout.
+    let stream = connect(&server).await;
+    let (mut read, mut write) = tokio::io::split(stream);
+    use tokio::io::AsyncWriteExt;
+    write.write_all(b"GET / HTTP/1.1\r\n").await.unwrap();
+    trickle(write);
+    let mut got = Vec::new();
+    let start = Instant::now();
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        use tokio::io::AsyncReadExt;
+        let mut buf = [0u8; 1024];
+        while let Ok(n @ 1..) = read.read(&mut buf).await {
+            got.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    let took = start.elapsed();
+    assert!(closed.is_ok(), "a trickling client was not closed in 5 s");
+    assert!(took >= Duration::from_millis(250), "{took:?}");
+    assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
+
+    // A connection that sends nothing is closed after the header timeout too.
+    let mut silent = connect(&server).await;
+    let (got, took) = until_closed(&mut silent, Duration::from_secs(5))
+        .await
+        .expect("a silent connection was not closed");
+    assert!(
+        got.is_empty() && took >= Duration::from_millis(250),
+        "{took:?}"
+    );
+
+    // Between requests the idle timeout applies, not the header timeout: a connection idle for
+    // longer than the header timeout still serves its next request ...
+    let mut kept = connect(&server).await;
+    send(
+        &mut kept,
+        get_request("/api/machineactions?$top=1").as_bytes(),
+    )
+    .await;
+    assert_eq!(read_reply(&mut kept).await.status, StatusCode::OK);
+    assert!(until_closed(&mut kept, Duration::from_millis(900))
+        .await
+        .is_none());
+    send(&mut kept, get_request("/api/machines?$top=1").as_bytes()).await;
+    assert_eq!(read_reply(&mut kept).await.status, StatusCode::OK);
+    // ... and once the next request has started, its head has the header timeout.
+    send(&mut kept, b"GET / HTTP/1.1\r\n").await;
+    let (got, took) = until_closed(&mut kept, Duration::from_secs(5))
+        .await
+        .expect("a started head was not timed out");
+    assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
+    assert!(took < Duration::from_secs(3), "{took:?}");
+
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn idle_keep_alive_connections_are_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(limited(dir.path(), |limits| {
+        limits.header_timeout = Duration::from_secs(30);
+        limits.idle_timeout = Duration::from_millis(300);
+    }))
+    .await;
+    let mut stream = connect(&server).await;
+    send(&mut stream, get_request("/api/alerts?$top=1").as_bytes()).await;
+    let r = read_reply(&mut stream).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.headers.get("connection").is_none(), "{:?}", r.headers);
+    let (got, took) = until_closed(&mut stream, Duration::from_secs(5))
+        .await
+        .expect("an idle keep-alive connection was not closed in 5 s");
+    assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
+    assert!(took >= Duration::from_millis(250), "{took:?}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_the_connection_cap_a_new_connection_closes_the_longest_waiting_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(limited(dir.path(), |limits| {
+        limits.max_connections = 2;
+        limits.header_timeout = Duration::from_secs(30);
+    }))
+    .await;
+    // Two slow clients hold both connections, long before their header timeout.
+    let mut slow = Vec::new();
+    for _ in 0..2 {
+        let mut stream = connect(&server).await;
+        send(&mut stream, b"GET / HTTP/1.1\r\nx: 1\r\n").await;
+        slow.push(stream);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    // A legitimate request is served at once: its connection closes the slow one that has
+    // waited longest, unanswered; the other stays open.
+    let start = Instant::now();
+    let r = reqwest::Client::new()
+        .get(format!("{}/api/machineactions?$top=1", server.base))
+        .bearer_auth(FULL)
+        .timeout(Duration::from_secs(10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    let (got, _) = until_closed(&mut slow[0], Duration::from_secs(2))
+        .await
+        .expect("the oldest slow client was not closed");
+    assert!(got.is_empty(), "{}", String::from_utf8_lossy(&got));
+    assert!(until_closed(&mut slow[1], Duration::from_millis(300))
+        .await
+        .is_none());
+
+    // Shutting down closes what waits for a head, too.
+    let start = Instant::now();
+    server.shutdown().await;
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_the_connection_cap_busy_connections_are_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(limited(dir.path(), |limits| {
+        limits.max_connections = 1;
+    }))
+    .await;
+    // The only connection (it has answered, so it holds the slot) is busy with a request whose
+    // body is still coming.
+    let body = r#"{"Comment": "busy"}"#;
+    let mut busy = connect(&server).await;
+    send(&mut busy, get_request("/api/alerts?$top=1").as_bytes()).await;
+    assert_eq!(read_reply(&mut busy).await.status, StatusCode::OK);
+    let head = format!(
+        "POST /api/machines/{COLLECT_MACHINE}/collectInvestigationPackage HTTP/1.1\r\n\
+         host: test\r\nauthorization: Bearer {FULL}\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\n\r\n",
+        body.len()
+    );
+    send(&mut busy, head.as_bytes()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // Another connection is not served meanwhile, and does not close the busy one ...
+    let url = format!("{}/api/machineactions?$top=1", server.base);
+    let waiting = tokio::spawn(async move {
+        let client = reqwest::Client::new();
+        client
+            .get(url)
+            .bearer_auth(FULL)
+            .send()
+            .await
+            .unwrap()
+            .status()
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(!waiting.is_finished());
+    // ... and is served once the busy connection is done.
+    send(&mut busy, body.as_bytes()).await;
+    let created = read_reply(&mut busy).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    drop(busy);
+    let status = tokio::time::timeout(Duration::from_secs(5), waiting)
+        .await
+        .expect("the waiting request was not served")
+        .unwrap();
+    assert_eq!(status, StatusCode::OK);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn over_max_in_flight_requests_get_503_with_the_documented_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(limited(dir.path(), |limits| {
+        limits.max_in_flight = 1;
+        limits.body_timeout = Duration::from_secs(20);
+    }))
+    .await;
+    // A collect request whose body is slow to come holds the only slot ...
+    let body = r#"{"Comment": "slow body"}"#;
+    let mut slow = connect(&server).await;
+    let head = format!(
+        "POST /api/machines/{COLLECT_MACHINE}/collectInvestigationPackage HTTP/1.1\r\n\
+         host: test\r\nauthorization: Bearer {FULL}\r\ncontent-type: application/json\r\n\
+         content-length: {}\r\n\r\n",
+        body.len()
+    );
+    send(&mut slow, head.as_bytes()).await;
+    send(&mut slow, &body.as_bytes()[..5]).await;
+
+    // ... so another request is shed at once (once the slow one holds the slot), with the
+    // documented body.
+    let start = Instant::now();
+    let r = loop {
+        let r = server.get(FULL, "/api/machineactions?$top=1").await;
+        if r.status != StatusCode::OK || start.elapsed() > Duration::from_secs(5) {
+            break r;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let message = r.error(503, "ServiceUnavailable");
+    assert!(message.contains("busy"), "{message}");
+    assert_eq!(r.headers["retry-after"], "1");
+    assert_eq!(r.headers["content-type"], "application/json");
+    // Without a token too: the cap comes before authentication.
+    server
+        .get("", "/api/alerts")
+        .await
+        .error(503, "ServiceUnavailable");
+
+    // Once the slow request completes, the slot is free again.
+    send(&mut slow, &body.as_bytes()[5..]).await;
+    let created = read_reply(&mut slow).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+    assert_eq!(created.json["requestorComment"], "slow body");
+    assert_eq!(
+        server.get(FULL, "/api/machineactions?$top=1").await.status,
+        StatusCode::OK
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_collect_body_is_408_after_the_body_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(limited(dir.path(), |limits| {
+        limits.body_timeout = Duration::from_millis(300);
+    }))
+    .await;
+    let mut slow = connect(&server).await;
+    let head = format!(
+        "POST /api/machines/{COLLECT_MACHINE}/collectInvestigationPackage HTTP/1.1\r\n\
+         host: test\r\nauthorization: Bearer {FULL}\r\ncontent-type: application/json\r\n\
+         content-length: 100\r\n\r\n{{\"Comment\""
+    );
+    send(&mut slow, head.as_bytes()).await;
+    let start = Instant::now();
+    let r = read_reply(&mut slow).await;
+    assert!(start.elapsed() >= Duration::from_millis(250));
+    let message = r.error(408, "RequestTimeout");
+    assert_eq!(message, "The request body did not arrive within 300ms.");
+    // The rest of the body is never read: the connection is closed.
+    assert!(until_closed(&mut slow, Duration::from_secs(2))
+        .await
+        .is_some());
+    // Nothing was created.
+    let filter = format!("machineId eq '{COLLECT_MACHINE}'");
+    let r = server
+        .get(FULL, &format!("/api/machineactions?$filter={filter}"))
+        .await;
+    assert!(r.value().is_empty());
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn long_targets_and_large_headers_get_the_documented_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(limited(dir.path(), |limits| {
+        limits.max_uri_len = 1_000;
+        limits.max_header_bytes = 2_000;
+    }))
+    .await;
+    let long = format!("/api/machineactions?$top=1&pad={}", "a".repeat(1_000));
+    let r = server.get(FULL, &long).await;
+    let message = r.error(414, "UriTooLong");
+    assert!(message.contains("at most 1000 bytes"), "{message}");
+    assert_eq!(r.headers["content-type"], "application/json");
+    // Checked before authentication.
+    server.get("", &long).await.error(414, "UriTooLong");
+    let fits = format!("/api/machineactions?$top=1&pad={}", "a".repeat(900));
+    assert_eq!(server.get(FULL, &fits).await.status, StatusCode::OK);
+
+    let big = reply(
+        server
+            .client
+            .get(format!("{}/api/machineactions?$top=1", server.base))
+            .bearer_auth(FULL)
+            .header("x-padding", "b".repeat(2_000))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let message = big.error(431, "RequestHeaderFieldsTooLarge");
+    assert!(message.contains("at most 2000 bytes"), "{message}");
+
+    // What hyper refuses itself has no body (README, "Errors"): a request line it cannot
+    // parse, a target over 65,534 bytes, more than 100 header fields.
+    let many: String = (0..101).map(|i| format!("x-{i}: y\r\n")).collect();
+    for (request, status) in [
+        ("GET /a b c HTTP/1.1\r\n\r\n".to_owned(), 400),
+        (format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(70_000)), 414),
+        (format!("GET / HTTP/1.1\r\n{many}\r\n"), 431),
+    ] {
+        let mut stream = connect(&server).await;
+        send(&mut stream, request.as_bytes()).await;
+        let r = read_reply(&mut stream).await;
+        assert_eq!(r.status.as_u16(), status);
+        assert_eq!(r.text, "");
+        assert!(r.headers.get("request-id").is_none());
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_authorization_headers_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    for pair in [[FULL, "bogus"], ["bogus", FULL], [FULL, FULL]] {
+        let r = reply(
+            server
+                .client
+                .get(format!("{}/api/machineactions?$top=1", server.base))
+                .header("authorization", format!("Bearer {}", pair[0]))
+                .header("authorization", format!("Bearer {}", pair[1]))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let message = r.error(401, "Unauthorized");
+        assert_eq!(
+            message, "The request has 2 Authorization headers; send exactly one.",
+            "{pair:?}"
+        );
+        assert_eq!(r.headers["www-authenticate"], "Bearer");
+    }
+    assert_eq!(
+        server.get(FULL, "/api/machineactions?$top=1").await.status,
+        StatusCode::OK
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn collect_comments_are_capped_and_null_is_not_a_case_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let path = format!("/api/machines/{COLLECT_MACHINE}/collectInvestigationPackage");
+
+    let r = server
+        .collect(FULL, COLLECT_MACHINE, &"x".repeat(1_001))
+        .await;
+    let message = r.error(400, "InvalidRequestBody");
+    assert_eq!(
+        message,
+        "Request body is incorrect: Comment has 1001 characters; at most 1000 are allowed."
+    );
+    // A body far larger than any allowed comment is refused before it is parsed.
+    let r = server
+        .collect(FULL, COLLECT_MACHINE, &"x".repeat(20_000))
+        .await;
+    let message = r.error(400, "InvalidRequestBody");
+    assert_eq!(
+        message,
+        "Request body is incorrect: it is larger than 16384 bytes."
+    );
+
+    let r = server.post(FULL, &path, r#"{"Comment": null}"#).await;
+    assert_eq!(
+        r.error(400, "MissingRequiredParameter"),
+        "Parameter Comment is missing. It is null; give a string."
+    );
+    let r = server
+        .post(FULL, &path, r#"{"Comment": null, "comment": "x"}"#)
+        .await;
+    assert_eq!(
+        r.error(400, "MissingRequiredParameter"),
+        "Parameter Comment is missing. Parameter names are case-sensitive: found 'comment'."
+    );
+
+    // 1,000 characters are accepted, counted as characters (each of these is 2 bytes), and
+    // escaped as \uXXXX they still fit the body limit.
+    let comment = "é".repeat(1_000);
+    let body = format!("{{\"Comment\": \"{}\"}}", "\\u00e9".repeat(1_000));
+    let r = server.post(FULL, &path, &body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json["requestorComment"], comment.as_str());
     server.shutdown().await;
 }

@@ -294,3 +294,136 @@ fn inserts_join_the_callers_transaction_and_a_duplicate_key_is_told_apart() {
         records.len() as u64
     );
 }
+
+/// An entity with Decimal fields, a Double and an Int64.
+fn accounts() -> EntitySchema {
+    use odata_filter::schema::{Field, FieldType};
+    let f = |name: &str, ty: FieldType| {
+        Field::new(name, ty)
+            .filterable(true)
+            .sortable(true)
+            .nullable(true)
+    };
+    EntitySchema::builder("Account", "Accounts")
+        .field(
+            Field::new("id", FieldType::String)
+                .filterable(true)
+                .sortable(true),
+        )
+        .field(f("DecimalID", FieldType::Decimal))
+        .field(f("Amount", FieldType::Double))
+        .field(f("Count", FieldType::Int64))
+        .field(
+            Field::new("Decimals", FieldType::collection(FieldType::Decimal))
+                .filterable(true)
+                .nullable(true),
+        )
+        .key("id")
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn decimals_are_exact() {
+    let Some(mut db) = Postgres::connect("decimals") else {
+        return;
+    };
+    let s = accounts();
+    let lines = [
+        r#"{"id":"a_______","DecimalID":0.1,"Amount":0.1,"Count":0,"Decimals":[0.1,2.5]}"#,
+        // The in-memory oracle reads records through `serde_json::Value`, which holds a
+        // double: its records' decimals are the shortest text of a double (others are
+        // checked below, against the literals).
+        r#"{"id":"b_______","DecimalID":3258.67876576549,"Amount":3258.6787657654898}"#,
+        r#"{"id":"c_______","DecimalID":9007199254740993,"Count":9007199254740993}"#,
+        r#"{"id":"d_______","DecimalID":18446744073709551615,"Decimals":[1e20]}"#,
+        r#"{"id":"e_______","DecimalID":-2.5,"Amount":-2.5,"Count":-3}"#,
+        r#"{"id":"f_______","DecimalID":1e300}"#,
+    ];
+    db.load(&s, &lines);
+    agree_with_oracle(
+        &mut db,
+        &s,
+        &lines,
+        &[
+            "DecimalID eq 0.1",
+            "DecimalID lt 0.10000000000000001",
+            "DecimalID gt 3258.678765765489753678965390",
+            "DecimalID lt 3258.678765765489753678965390",
+            "DecimalID eq 12345678901234567890.12",
+            "DecimalID ge 12345678901234567890",
+            "DecimalID eq 18446744073709551615",
+            "DecimalID eq 9007199254740993.0",
+            "DecimalID eq Count",
+            "DecimalID lt Count",
+            "DecimalID eq Amount",
+            "DecimalID lt Amount",
+            "DecimalID eq null",
+            "DecimalID in (-2.5, 0.1, 79228162514264337593543950335)",
+            "Decimals/any(x: x eq 0.1)",
+            "Decimals/any(x: x gt 2.5)",
+            "Count lt 9007199254740993.5",
+        ],
+        &["DecimalID desc", "DecimalID"],
+    );
+    // The float 0.1 is 0.1000000000000000055511...: not the decimal 0.1.
+    assert_eq!(
+        ids(&mut db, &s, "DecimalID eq Amount"),
+        ["e_______", "f_______"]
+    );
+    assert_eq!(
+        ids(&mut db, &s, "DecimalID lt 0.10000000000000001"),
+        ["a_______", "e_______"]
+    );
+    // A record's decimal is stored with every digit it was written with.
+    let Some(mut exact) = Postgres::connect("decimals_text") else {
+        return;
+    };
+    exact.load(
+        &s,
+        &[
+            r#"{"id":"h_______","DecimalID":3258.678765765489753678965390}"#,
+            r#"{"id":"i_______","DecimalID":1.00000000000000000001}"#,
+            r#"{"id":"g_______","DecimalID":12345678901234567890.12}"#,
+        ],
+    );
+    for (f, want) in [
+        (
+            "DecimalID eq 3258.678765765489753678965390",
+            &["h_______"][..],
+        ),
+        (
+            "DecimalID gt 3258.67876576548975367896538",
+            &["g_______", "h_______"][..],
+        ),
+        (
+            "DecimalID lt 3258.678765765489753678965390",
+            &["i_______"][..],
+        ),
+        ("DecimalID gt 1", &["g_______", "h_______", "i_______"][..]),
+        ("DecimalID eq 12345678901234567890.12", &["g_______"][..]),
+        ("DecimalID ge 12345678901234567890", &["g_______"][..]),
+        (
+            "DecimalID lt 12345678901234567890.12",
+            &["h_______", "i_______"][..],
+        ),
+        ("DecimalID eq 1.00000000000000000001", &["i_______"][..]),
+    ] {
+        assert_eq!(ids(&mut exact, &s, f), want, "{f}");
+    }
+    // The parameter reaches the server with every digit (and its scale).
+    let w = sql::where_clause(
+        &filter(&s, "DecimalID eq 3258.678765765489753678965390"),
+        &s,
+        "Accounts",
+        &PostgresDialect,
+    )
+    .unwrap();
+    assert_eq!(w.sql, r#"("DecimalID" = $1::numeric)"#);
+    let param: &(dyn ToSql + Sync) = &w.params[0];
+    let row = db
+        .client
+        .query_one("SELECT $1::numeric::text", &[param])
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "3258.678765765489753678965390");
+}

@@ -7,6 +7,7 @@ use odata_filter::syntax::ast::{
     BinaryOp, Expr, ExprKind, Ident, LambdaKind, Literal, LogicalOp, Path, UnaryOp,
 };
 use odata_filter::syntax::{self, ErrorKind, Parser};
+use odata_filter::value::Decimal;
 use proptest::prelude::*;
 
 // ---- tiny tree builders -------------------------------------------------
@@ -311,7 +312,10 @@ fn literals() {
     assert_eq!(l("'it''s'"), Literal::String("it's".into()));
     assert_eq!(l("-9223372036854775808"), Literal::Int(i64::MIN));
     assert_eq!(l("9223372036854775807"), Literal::Int(i64::MAX));
-    assert_eq!(l("1.5e3"), Literal::Float(1500.0));
+    let dec = |s: &str| Literal::Decimal(s.parse().unwrap());
+    assert_eq!(l("1.5e3"), dec("1500"));
+    assert_eq!(l("9223372036854775808"), dec("9223372036854775808"));
+    assert_eq!(l("1e300"), Literal::Float(1e300));
     assert_eq!(l("-INF"), Literal::Float(f64::NEG_INFINITY));
     assert_eq!(l("true"), Literal::Bool(true));
     assert_eq!(l("null"), Literal::Null);
@@ -341,6 +345,33 @@ fn literals() {
     assert_eq!(dto("13:20"), "13:20:00");
     assert_eq!(dto("duration'PT90M'"), "duration'PT1H30M'");
     assert_eq!(dto("duration'P0D'"), "duration'PT0S'");
+    // Numbers print back with their digits, and read back as what they were: a decimal as
+    // the same decimal, a float (too many digits for a decimal) as the same float.
+    assert_eq!(
+        dto("3258.678765765489753678965390"),
+        "3258.678765765489753678965390"
+    );
+    assert_eq!(dto("12345678901234567890.12"), "12345678901234567890.12");
+    assert_eq!(dto("-1.50"), "-1.50");
+    assert_eq!(dto("2e10"), "20000000000.0");
+    assert_eq!(dto("1e300"), "1e300");
+    assert_eq!(l("0.1000000000000000000000000000001"), Literal::Float(0.1));
+    assert_eq!(
+        dto("0.1000000000000000000000000000001"),
+        "0.10000000000000000000000000000001"
+    );
+    assert_eq!(dto("1e-400"), "1e-400");
+    for src in [
+        "0.1000000000000000000000000000001",
+        "1e-400",
+        "-1e-400",
+        "7.0000000000000000000000000000001",
+        "123456789012345678901234567890.5",
+    ] {
+        let lit = l(src);
+        assert!(matches!(lit, Literal::Float(_)), "{src}");
+        assert_eq!(l(&lit.to_string()), lit, "{src}");
+    }
 }
 
 // ---- precedence (OData 4.01 §5.1.1.15) -------------------------------------
@@ -481,9 +512,9 @@ fn error_invalid_char() {
 #[test]
 fn error_numbers() {
     assert_eq!(
-        rendered("x eq 9223372036854775808"),
-        "error: number literal out of range (integers must fit in 64 bits, decimals in a double)\n  |\n\
-         1 | x eq 9223372036854775808\n  |      ^^^^^^^^^^^^^^^^^^^\n"
+        rendered("x eq 79228162514264337593543950336"),
+        "error: number literal out of range (whole numbers must be below 2^96, others within a double)\n  |\n\
+         1 | x eq 79228162514264337593543950336\n  |      ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
     );
     assert_eq!(
         rendered("x eq 1.x"),
@@ -550,6 +581,42 @@ fn error_lambda() {
          1 | tags/any(t t eq 1)\n  |            ^\n"
     );
     assert_eq!(err("tags/any(1)").kind(), &ErrorKind::InvalidLambda);
+    // A keyword is no variable: `in` could never be referred to in the body.
+    assert_eq!(err("tags/any(in: true)").kind(), &ErrorKind::InvalidLambda);
+    assert_eq!(
+        err("tags/any(NULL: true)").kind(),
+        &ErrorKind::InvalidLambda
+    );
+}
+
+#[test]
+fn error_all_without_lambda() {
+    assert_eq!(
+        rendered("tags/all()"),
+        "error: 'all' needs a lambda variable and condition, as in 'tags/all(t: t ne 1)'; \
+         only 'any()' may be empty\n  |\n1 | tags/all()\n  |         ^^\n"
+    );
+    assert_eq!(err("a/b/ALL( )").span(), (7..10).into());
+    assert!(matches!(
+        p("tags/any()").kind,
+        ExprKind::Lambda { body: None, .. }
+    ));
+}
+
+#[test]
+fn error_keyword_as_member() {
+    assert_eq!(
+        rendered("a/eq eq 1"),
+        "error: expected an identifier, found 'eq'\n  |\n1 | a/eq eq 1\n  |   ^^\n"
+    );
+    assert_eq!(
+        err("a/null eq 1").kind(),
+        &ErrorKind::Unexpected {
+            expected: syntax::Expected::Identifier,
+            found: "'null'".into()
+        }
+    );
+    assert_eq!(p("a/inf eq 1"), bin(BinaryOp::Eq, path("a/inf"), int(1)));
 }
 
 #[test]
@@ -683,12 +750,9 @@ fn regression_fuzz_roundtrip_neg_inf_prefix() {
 
 fn ident() -> impl Strategy<Value = String> {
     "[a-zA-Z_][a-zA-Z0-9_]{0,8}".prop_filter("not a keyword", |s| {
-        const RESERVED: [&str; 27] = [
-            "eq", "ne", "gt", "ge", "lt", "le", "has", "in", "and", "or", "not", "add", "sub",
-            "mul", "div", "divby", "mod", "true", "false", "null", "any", "all", "INF", "NaN",
-            "duration", "e", "E",
-        ];
-        !RESERVED.iter().any(|k| k.eq_ignore_ascii_case(s))
+        // Beyond the keywords: the lambda words, a literal prefix and an exponent letter.
+        const PREFIXES: [&str; 4] = ["any", "all", "duration", "e"];
+        syntax::is_property_name(s) && !PREFIXES.iter().any(|k| k.eq_ignore_ascii_case(s))
     })
 }
 
@@ -707,7 +771,24 @@ fn arb_literal() -> impl Strategy<Value = Literal> {
         Just(Literal::Null),
         any::<bool>().prop_map(Literal::Bool),
         any::<i64>().prop_map(Literal::Int),
+        // Any float (from a literal with more digits than a decimal holds), decimals of up to
+        // 28 digits with any scale, and the floats no decimal holds.
         any::<f64>().prop_map(Literal::Float),
+        (
+            -9_999_999_999_999_999_999_999_999_999i128..=9_999_999_999_999_999_999_999_999_999,
+            0u32..=28
+        )
+            .prop_map(|(m, s)| Literal::Decimal(Decimal::from_i128_with_scale(m, s))),
+        (
+            any::<bool>(),
+            prop_oneof![
+                Just(f64::INFINITY),
+                Just(f64::NAN),
+                1e29f64..f64::MAX,
+                f64::MIN_POSITIVE..1e-29f64
+            ]
+        )
+            .prop_map(|(neg, x)| Literal::Float(if neg { -x } else { x })),
         ".*".prop_map(Literal::String),
         any::<u128>().prop_map(Literal::Guid),
         date.clone().prop_map(Literal::Date),

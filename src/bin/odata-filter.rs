@@ -3,10 +3,11 @@
 use clap::builder::PossibleValuesParser;
 use clap::{ArgGroup, Parser};
 use odata_filter::eval::Predicate;
-use odata_filter::ndjson::{LineFilter, Verdict};
+use odata_filter::ndjson::{write_compact, LineFilter, Verdict};
 use odata_filter::query::{Query, QueryOptions, DEFAULT_MAX_TOP};
 use odata_filter::schema::{catalog, EntitySchema};
 use odata_filter::sql;
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
@@ -34,7 +35,8 @@ usage.";
 #[command(name = "odata-filter", version, about = ABOUT, long_about = LONG_ABOUT)]
 #[command(group(ArgGroup::new("entity_schema").required(true).args(["entity", "schema"])))]
 struct Cli {
-    /// The built-in Defender for Endpoint entity the records are.
+    /// A built-in Defender for Endpoint entity to check the query against: the records are
+    /// of this entity type.
     #[arg(
         long,
         value_name = "NAME",
@@ -47,13 +49,19 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     schema: Option<PathBuf>,
 
-    /// A $filter expression, as plain text (not URL-encoded).
-    #[arg(long, value_name = "TEXT", conflicts_with = "query")]
+    /// A $filter expression, as plain text (not URL-encoded). It may start with '-'
+    /// (--filter '-1 lt count').
+    #[arg(
+        long,
+        value_name = "TEXT",
+        conflicts_with = "query",
+        allow_hyphen_values = true
+    )]
     filter: Option<String>,
 
     /// A raw URL query string ($filter, $top, $skip, $orderby, $select, $count, $expand),
     /// percent-decoded with '+' as a space.
-    #[arg(long, value_name = "QUERY")]
+    #[arg(long, value_name = "QUERY", allow_hyphen_values = true)]
     query: Option<String>,
 
     /// Print only the number of records matching $filter (ignores $top, $skip, $orderby).
@@ -272,11 +280,10 @@ fn sqlite_engine(
     };
     let mut sink = Sink::Collect(Vec::new());
     for_each_input(&cli.files, &ctx, &mut sink)?;
-    let Sink::Collect(records) = sink else {
+    let Sink::Collect(texts) = sink else {
         unreachable!()
     };
-    let texts: Vec<String> = records.iter().map(Json::to_string).collect();
-    drop(records);
+    // Each record's own text: what is printed is what was read.
     sql::sqlite::insert_records(&conn, schema, &texts).map_err(db)?;
     drop(texts);
     if cli.count {
@@ -296,10 +303,8 @@ fn sqlite_engine(
         .map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
     for row in rows {
         let text = row.map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
-        let record: Json =
-            serde_json::from_str(&text).map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
         let mut line = Vec::new();
-        write_record(&mut line, &query.project(record));
+        write_record(&mut line, query, &text);
         out.write_all(&line).map_err(Failure::output)?;
     }
     Ok(())
@@ -308,8 +313,8 @@ fn sqlite_engine(
 /// `--check`: the canonical filter (for `--filter`) or options (for `--query`, one per line).
 fn check(cli: &Cli, query: &Query, out: &mut impl Write) -> io::Result<()> {
     if cli.query.is_some() {
-        for (name, value) in query.canonical_options() {
-            writeln!(out, "{name}={value}")?;
+        for option in query.canonical_lines() {
+            writeln!(out, "{option}")?;
         }
     } else if let Some(filter) = &query.filter {
         writeln!(out, "{filter}")?;
@@ -343,19 +348,102 @@ fn sorted(
     let Sink::Sort { mut matched, .. } = sink else {
         unreachable!()
     };
-    query.sort(schema, &mut matched);
+    query.sort_by(schema, &mut matched, |r| &r.value);
     for record in matched.into_iter().skip(skip).take(top) {
         let mut line = Vec::new();
-        write_record(&mut line, &query.project(record));
+        write_record(&mut line, query, &record.text);
         out.write_all(&line).map_err(Failure::output)?;
     }
     Ok(())
 }
 
-/// Appends `record` as one line of compact JSON.
-fn write_record(out: &mut Vec<u8>, record: &Json) {
-    serde_json::to_writer(&mut *out, record).expect("a JSON value always serializes");
-    out.push(b'\n');
+// ---- records and how they are printed ---------------------------------------------------------
+
+/// A matching record: its value, to sort by, and its own text without white space, to print.
+/// Records are printed from their text, never from `value`, so every number keeps its digits
+/// and every string its escapes, whatever `serde_json` would make of them.
+struct Record {
+    value: Json,
+    text: Box<str>,
+}
+
+impl Record {
+    /// Reads the record whose text is `raw` (a JSON object).
+    fn read(raw: &RawValue) -> Result<Record, String> {
+        let value = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+        Ok(Record {
+            value,
+            text: compact(raw.get().as_bytes()),
+        })
+    }
+}
+
+/// `text`, valid JSON, without white space between its tokens.
+fn compact(text: &[u8]) -> Box<str> {
+    let mut out = Vec::with_capacity(text.len());
+    write_compact(text, &mut out);
+    // Only ASCII white space was taken out of valid UTF-8.
+    String::from_utf8(out)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        .into_boxed_str()
+}
+
+/// Appends the record `text` (one compact JSON object) as one line, keeping only the
+/// `$select`ed members (chosen by [`Query::selected_keys`], the rule `Query::project` uses),
+/// each with its own text.
+fn write_record(out: &mut Vec<u8>, query: &Query, text: &str) {
+    let members = match query.select {
+        Some(_) => serde_json::from_str::<Members<'_>>(text).ok(),
+        None => None,
+    };
+    let Some(Members(members)) = members else {
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'\n');
+        return;
+    };
+    // A repeated key: the last one counts, as when the record is read.
+    let find = |key: &str| members.iter().rev().find(|(k, _)| k == key);
+    let keys = query
+        .selected_keys(|key| find(key).is_some())
+        .unwrap_or_default();
+    out.push(b'{');
+    for (i, key) in keys.into_iter().enumerate() {
+        if let Some((k, v)) = find(key) {
+            if i > 0 {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut *out, k).expect("a string always serializes");
+            out.push(b':');
+            out.extend_from_slice(v.get().as_bytes());
+        }
+    }
+    out.extend_from_slice(b"}\n");
+}
+
+/// The top-level members of a JSON object, in order, each value as its own text.
+struct Members<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for Members<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Members<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members<'de>, A::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry()? {
+                    members.push(member);
+                }
+                Ok(Members(members))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
 }
 
 // ---- the query and where matches go ----------------------------------------------------------
@@ -391,12 +479,12 @@ enum Sink<'a> {
         skip: u64,
         left: Option<u64>,
     },
-    /// Keep them all (`--engine sqlite` loads every record).
-    Collect(Vec<Json>),
+    /// Keep the text of them all (`--engine sqlite` loads every record).
+    Collect(Vec<Box<str>>),
     /// With `$orderby`: keep them for sorting, pruned as they come.
     Sort {
         schema: &'a EntitySchema,
-        matched: Vec<Json>,
+        matched: Vec<Record>,
         keep: usize,
         prune_at: usize,
     },
@@ -440,19 +528,21 @@ impl Sink<'_> {
         }
     }
 
-    /// A matching line (without its terminator) that needs no parsing: see [`Sink::takes_lines`].
+    /// A matching line (without its terminator) that needs no parsing: see [`Ctx::takes_lines`].
     fn take_line(&mut self, line: &[u8]) -> Result<Flow, Failure> {
         self.take_with(|out| {
-            out.write_all(line)?;
-            out.write_all(b"\n")
+            let mut text = Vec::with_capacity(line.len() + 1);
+            write_compact(line, &mut text);
+            text.push(b'\n');
+            out.write_all(&text)
         })
     }
 
     /// A matching record.
-    fn take(&mut self, ctx: &Ctx<'_>, record: Json) -> Result<Flow, Failure> {
+    fn take(&mut self, ctx: &Ctx<'_>, record: Record) -> Result<Flow, Failure> {
         match self {
             Sink::Collect(all) => {
-                all.push(record);
+                all.push(record.text);
                 Ok(Flow::Continue)
             }
             Sink::Sort {
@@ -463,7 +553,7 @@ impl Sink<'_> {
             } => {
                 matched.push(record);
                 if matched.len() >= *prune_at {
-                    ctx.query.sort(schema, matched);
+                    ctx.query.sort_by(schema, matched, |r| &r.value);
                     matched.truncate(*keep);
                 }
                 Ok(Flow::Continue)
@@ -471,7 +561,7 @@ impl Sink<'_> {
             Sink::Count(_) => self.take_with(|_| Ok(())),
             Sink::Print { .. } => {
                 let mut line = Vec::new();
-                write_record(&mut line, &ctx.query.project(record));
+                write_record(&mut line, ctx.query, &record.text);
                 self.take_with(|out| out.write_all(&line))
             }
         }
@@ -605,7 +695,7 @@ fn read_records<R: BufRead + Send>(
     let text = trim_line(&buf);
     let lazy = ctx.verdict(text);
     if lazy == Verdict::Unknown {
-        match serde_json::from_slice::<Json>(text) {
+        match raw_json(text) {
             Ok(value) => {
                 let flow = emit(
                     value,
@@ -671,21 +761,27 @@ fn take_verdict(
     sink: &mut Sink<'_>,
 ) -> Result<Flow, Failure> {
     match lazy {
-        Verdict::Accept { canonical } if ctx.takes_lines(canonical) => sink.take_line(text),
-        Verdict::Accept { .. } => sink.take(ctx, parse_accepted(text)),
+        Verdict::Accept if ctx.takes_lines() => sink.take_line(text),
+        Verdict::Accept => {
+            let record = read_accepted(text).map_err(Failure::Input)?;
+            sink.take(ctx, record)
+        }
         _ => Ok(Flow::Continue),
     }
 }
 
-/// A line the line filter accepted, parsed (which cannot fail: it was validated).
-fn parse_accepted(text: &[u8]) -> Json {
-    serde_json::from_slice(text).expect("the line filter accepts only valid JSON")
+/// A line the line filter accepted, read as a record. Its verdict stands: the line filter
+/// reads a Decimal member's digits exactly, where the parsed value may have lost some.
+fn read_accepted(text: &[u8]) -> Result<Record, String> {
+    // Cannot fail: the line filter accepts only valid JSON objects of valid UTF-8.
+    let raw = raw_json(text).map_err(|e| format!("a line the filter accepted: {e}"))?;
+    Record::read(raw)
 }
 
-/// A matching record found in a line: the line itself, when it needs no parsing, or parsed.
+/// A matching record found in a line: the line itself, when it needs no parsing, or read.
 enum Match<'l> {
     Line(&'l [u8]),
-    Record(Json),
+    Record(Record),
 }
 
 /// Why [`ndjson_line`] stopped.
@@ -711,11 +807,12 @@ fn ndjson_line<'l, E>(
     let lazy = ctx.verdict(text);
     match lazy {
         Verdict::Reject => Ok(Flow::Continue),
-        Verdict::Accept { canonical } if ctx.takes_lines(canonical) => {
-            take(Match::Line(text)).map_err(Stop::Sink)
-        }
-        Verdict::Accept { .. } => take(Match::Record(parse_accepted(text))).map_err(Stop::Sink),
-        Verdict::Unknown => match serde_json::from_slice::<Json>(text) {
+        Verdict::Accept if ctx.takes_lines() => take(Match::Line(text)).map_err(Stop::Sink),
+        Verdict::Accept => match read_accepted(text) {
+            Ok(record) => take(Match::Record(record)).map_err(Stop::Sink),
+            Err(message) => Err(Stop::Line(LineError { line, message })),
+        },
+        Verdict::Unknown => match raw_json(text) {
             Ok(value) => {
                 let mut failed = None;
                 let flow = emit(
@@ -745,27 +842,31 @@ fn ndjson_line<'l, E>(
 }
 
 impl Ctx<'_> {
-    /// The line filter's verdict on `text`; `canonical` is decided only when printing.
+    /// The line filter's verdict on `text`.
     fn verdict(&self, text: &[u8]) -> Verdict {
         if !self.lazy {
             return Verdict::Unknown;
         }
-        if self.mode == Mode::Print {
-            return self.lines.test(text);
-        }
-        match self.lines.matches(text) {
-            Some(true) => Verdict::Accept { canonical: false },
-            Some(false) => Verdict::Reject,
-            None => Verdict::Unknown,
+        self.lines.test(text)
+    }
+
+    /// Whether the filter accepts `record`: decided on its text by the line filter where it
+    /// can (so a Decimal member's digits are read as written, as on the NDJSON fast path),
+    /// otherwise by the predicate on its parsed value.
+    fn keeps(&self, record: &Record) -> bool {
+        match self.verdict(record.text.as_bytes()) {
+            Verdict::Accept => true,
+            Verdict::Reject => false,
+            Verdict::Unknown => self.query.matches(self.predicate, &record.value),
         }
     }
 
     /// Whether a matching line can be taken unparsed: always when counting; when printing,
-    /// if it is canonical and there is no `$select`; never when sorting.
-    fn takes_lines(&self, canonical: bool) -> bool {
+    /// if there is no `$select`; never when sorting.
+    fn takes_lines(&self) -> bool {
         match self.mode {
             Mode::Count => true,
-            Mode::Print => canonical && self.query.select.is_none(),
+            Mode::Print => self.query.select.is_none(),
             Mode::Sort => false,
         }
     }
@@ -780,7 +881,7 @@ fn read_document(
     ctx: &Ctx<'_>,
     sink: &mut Sink<'_>,
 ) -> Result<Flow, Failure> {
-    let mut values = serde_json::Deserializer::from_slice(doc).into_iter::<Json>();
+    let mut values = serde_json::Deserializer::from_slice(doc).into_iter::<&RawValue>();
     loop {
         let before = values.byte_offset();
         match values.next() {
@@ -802,6 +903,11 @@ fn read_document(
                 }
             }
             Some(Err(e)) => {
+                // The first error, as serde_json words it when reading values.
+                let e = serde_json::Deserializer::from_slice(doc)
+                    .into_iter::<Json>()
+                    .find_map(Result::err)
+                    .unwrap_or(e);
                 let line = first_line + e.line().saturating_sub(1);
                 let text = e.to_string();
                 let suffix = format!(" at line {} column {}", e.line(), e.column());
@@ -815,66 +921,81 @@ fn read_document(
     }
 }
 
-/// Whether `object` is an OData collection envelope: a `value` array and
-/// only annotations (`@odata.context`, `@odata.nextLink`, ...) besides.
-fn is_envelope(object: &serde_json::Map<String, Json>) -> bool {
-    object.get("value").is_some_and(Json::is_array)
-        && object.keys().all(|k| k == "value" || k.contains('@'))
+/// One JSON text, as its own text. An error is worded as serde_json words it when reading a
+/// value (its raw reader says "key must be a string" for a trailing comma, say).
+fn raw_json(text: &[u8]) -> Result<&RawValue, serde_json::Error> {
+    serde_json::from_slice::<&RawValue>(text)
+        .map_err(|e| serde_json::from_slice::<Json>(text).err().unwrap_or(e))
 }
 
-fn kind_of(value: &Json) -> &'static str {
-    match value {
-        Json::Null => "null",
-        Json::Bool(_) => "a Boolean",
-        Json::Number(_) => "a number",
-        Json::String(_) => "a string",
-        Json::Array(_) => "an array",
-        Json::Object(_) => "an object",
+/// Whether `members`, those of an object, make an OData collection envelope: a `value` array
+/// and only annotations (`@odata.context`, `@odata.nextLink`, ...) besides; with the array.
+fn envelope<'a>(members: &[(String, &'a RawValue)]) -> Option<&'a RawValue> {
+    let (_, value) = members.iter().rev().find(|(k, _)| k == "value")?;
+    (value.get().starts_with('[') && members.iter().all(|(k, _)| k == "value" || k.contains('@')))
+        .then_some(*value)
+}
+
+/// What kind of JSON value `raw` is, for messages.
+fn kind_of(raw: &RawValue) -> &'static str {
+    match raw.get().as_bytes().first() {
+        Some(b'n') => "null",
+        Some(b't' | b'f') => "a Boolean",
+        Some(b'"') => "a string",
+        Some(b'[') => "an array",
+        Some(b'{') => "an object",
+        _ => "a number",
     }
 }
 
 /// Passes the records in one top-level JSON value (a record, an array of records or an
-/// envelope) that match the filter to `take`; `fail` makes the error for a value that is
-/// not a record.
+/// envelope), given as its text, that match the filter to `take`; `fail` makes the error for
+/// a value that is not a record or cannot be read.
 fn emit<E>(
-    value: Json,
+    value: &RawValue,
     ctx: &Ctx<'_>,
-    take: &mut dyn FnMut(Json) -> Result<Flow, E>,
+    take: &mut dyn FnMut(Record) -> Result<Flow, E>,
     fail: impl Fn(String) -> E,
 ) -> Result<Flow, E> {
-    let items = match value {
-        Json::Object(object) if is_envelope(&object) => {
-            match object.into_iter().find(|(k, _)| k == "value") {
-                Some((_, Json::Array(items))) => items,
-                _ => Vec::new(),
+    fn list<'a, E>(raw: &'a RawValue, fail: &impl Fn(String) -> E) -> Result<Vec<&'a RawValue>, E> {
+        serde_json::from_str(raw.get()).map_err(|e| fail(e.to_string()))
+    }
+    let items = match kind_of(value) {
+        "an array" => list(value, &fail)?,
+        "an object" => {
+            let Members(members) =
+                serde_json::from_str(value.get()).map_err(|e| fail(e.to_string()))?;
+            match envelope(&members) {
+                Some(items) => list(items, &fail)?,
+                None => {
+                    let record = Record::read(value).map_err(&fail)?;
+                    if !ctx.keeps(&record) {
+                        return Ok(Flow::Continue);
+                    }
+                    return take(record);
+                }
             }
         }
-        Json::Object(_) => {
-            if !ctx.query.matches(ctx.predicate, &value) {
-                return Ok(Flow::Continue);
-            }
-            return take(value);
-        }
-        Json::Array(items) => items,
         other => {
             return Err(fail(format!(
-                "expected a JSON object (a record), found {}",
-                kind_of(&other)
+                "expected a JSON object (a record), found {other}"
             )))
         }
     };
     for (i, item) in items.into_iter().enumerate() {
-        if !item.is_object() {
+        if kind_of(item) != "an object" {
             return Err(fail(format!(
                 "expected a JSON object (a record) as item {} of the array, found {}",
                 i + 1,
-                kind_of(&item)
+                kind_of(item)
             )));
         }
-        if !ctx.query.matches(ctx.predicate, &item) {
+        let record =
+            Record::read(item).map_err(|e| fail(format!("item {} of the array: {e}", i + 1)))?;
+        if !ctx.keeps(&record) {
             continue;
         }
-        if take(item)? == Flow::Stop {
+        if take(record)? == Flow::Stop {
             return Ok(Flow::Stop);
         }
     }
@@ -920,12 +1041,10 @@ fn process_chunk(chunk: &[u8], ctx: &Ctx<'_>) -> ChunkOut {
             if printing {
                 match m {
                     Match::Line(l) => {
-                        out.bytes.extend_from_slice(l);
+                        write_compact(l, &mut out.bytes);
                         out.bytes.push(b'\n');
                     }
-                    Match::Record(record) => {
-                        write_record(&mut out.bytes, &ctx.query.project(record))
-                    }
+                    Match::Record(record) => write_record(&mut out.bytes, ctx.query, &record.text),
                 }
                 if paged {
                     out.ends.push(out.bytes.len());

@@ -167,6 +167,12 @@ pub enum ErrorKind {
         /// All members.
         members: Vec<String>,
     },
+    /// An enum literal whose type no filterable field has:
+    /// `Defender.Other'Pending' eq null`.
+    UnknownEnumType {
+        /// The type name as written.
+        name: String,
+    },
     /// `null` against a field that is never null: `status eq null`.
     NullNotAllowed {
         /// What was compared with null.
@@ -314,6 +320,9 @@ impl fmt::Display for ErrorKind {
                     write!(f, "; did you mean '{s}'?")?;
                 }
                 Ok(())
+            }
+            ErrorKind::UnknownEnumType { name } => {
+                write!(f, "'{name}' is not the enum type of any filterable field")
             }
             ErrorKind::NullNotAllowed { what } => {
                 write!(f, "{what} is never null, so comparing it with null is meaningless")

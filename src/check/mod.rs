@@ -197,19 +197,25 @@ impl<'s> Checker<'s> {
     }
 
     fn literal(&mut self, lit: &Literal, span: Span) -> Checked {
-        match types::natural(lit) {
-            Some((value, ty)) => {
-                let nullable = value.is_null();
-                Some(ir::Expr::new(ExprKind::Const(value), ty, nullable, span))
-            }
-            None => self.fail(
-                ErrorKind::InvalidLiteral {
-                    expected: Type::Null,
-                    why: "an enum literal can only be compared with an enum field".to_owned(),
-                },
-                span,
-            ),
+        if let Literal::Enum { type_name, .. } = lit {
+            // Typed by the schema's enum type of that name, as OData does.
+            let Some(ty) = enum_type(self.schema.filterable_fields(), type_name) else {
+                let name = type_name.clone();
+                return self.fail(ErrorKind::UnknownEnumType { name }, span);
+            };
+            return match types::coerce(lit, &ty, false) {
+                Ok(v) => Some(ir::Expr::new(
+                    ExprKind::Const(v),
+                    Type::Field(ty),
+                    false,
+                    span,
+                )),
+                Err(kind) => self.fail(kind, span),
+            };
         }
+        let (value, ty) = types::natural(lit).expect("only enum literals lack a natural type");
+        let nullable = value.is_null();
+        Some(ir::Expr::new(ExprKind::Const(value), ty, nullable, span))
     }
 
     /// The filterable fields of the entity, for error notes.
@@ -492,10 +498,13 @@ impl<'s> Checker<'s> {
                             };
                             Some(ir::Expr::new(ExprKind::Const(v), ty, nullable, arg.span))
                         }
-                        Err(_) => {
-                            let found = types::natural(lit).map_or(Type::Null, |(_, t)| t);
-                            self.arg_error(func, i, *param, found, arg.span)
-                        }
+                        Err(_) => match self.literal(lit, arg.span) {
+                            Some(x) => {
+                                let found = x.ty().clone();
+                                self.arg_error(func, i, *param, found, arg.span)
+                            }
+                            None => None,
+                        },
                     }
                 }
                 _ => match self.expr(arg) {
@@ -599,6 +608,22 @@ fn as_literal(e: &ast::Expr) -> Option<Cow<'_, Literal>> {
         },
         _ => None,
     }
+}
+
+/// The enum type named `name` (case-insensitively) that one of `fields` or their filterable
+/// members has.
+fn enum_type<'f>(mut fields: impl Iterator<Item = &'f Field>, name: &str) -> Option<FieldType> {
+    fields.find_map(|f| {
+        let mut ty = f.ty();
+        if let Some(item) = ty.item_type() {
+            ty = item;
+        }
+        match ty {
+            FieldType::Enum(e) if e.name().eq_ignore_ascii_case(name) => Some(ty.clone()),
+            FieldType::Complex(c) => enum_type(c.filterable_fields(), name),
+            _ => None,
+        }
+    })
 }
 
 fn is_null(e: &ir::Expr) -> bool {

@@ -1,7 +1,8 @@
 //! Turns a checked expression back into a syntax tree, so it prints with the one printer.
 
-use crate::ir::{self, CmpOp, ExprKind, FieldRef, LambdaKind};
-use crate::syntax::ast::{self, BinaryOp, Ident, LogicalOp, Path, UnaryOp};
+use crate::ir::{self, CmpOp, ExprKind, FieldRef, LambdaKind, Type};
+use crate::schema::FieldType;
+use crate::syntax::ast::{self, BinaryOp, Ident, Literal, LogicalOp, Path, UnaryOp};
 use crate::value::Value;
 
 /// The syntax tree of a checked expression: canonical field names, literals
@@ -16,8 +17,16 @@ fn node(kind: ast::ExprKind) -> ast::Expr {
     ast::Expr::new(kind)
 }
 
-fn literal(v: &Value) -> ast::Expr {
-    node(ast::ExprKind::Literal(v.to_literal()))
+/// The constant `v`, of type `ty`. A double compared with a Double is written as the shortest
+/// decimal that reads back as it (`0.1`), which the checker turns back into that double.
+fn literal(v: &Value, ty: &Type) -> ast::Expr {
+    let lit = match v {
+        Value::Float(x) if ty == &Type::Field(FieldType::Double) => {
+            crate::decimal::from_f64_shortest(*x).map_or(Literal::Float(*x), Literal::Decimal)
+        }
+        v => v.to_literal(),
+    };
+    node(ast::ExprKind::Literal(lit))
 }
 
 fn path(r: &FieldRef, vars: &[String]) -> Path {
@@ -37,7 +46,7 @@ fn convert(e: &ir::Expr, vars: &mut Vec<String>) -> ast::Expr {
         })
     };
     match e.kind() {
-        ExprKind::Const(v) => literal(v),
+        ExprKind::Const(v) => literal(v, e.ty()),
         ExprKind::Field(r) => node(ast::ExprKind::Path(path(r, vars))),
         ExprKind::Not(x) => node(ast::ExprKind::Unary {
             op: UnaryOp::Not,
@@ -62,7 +71,7 @@ fn convert(e: &ir::Expr, vars: &mut Vec<String>) -> ast::Expr {
         }
         ExprKind::In { expr, list } => node(ast::ExprKind::In {
             expr: Box::new(convert(expr, vars)),
-            list: list.iter().map(literal).collect(),
+            list: list.iter().map(|v| literal(v, expr.ty())).collect(),
         }),
         ExprKind::Call { func, args } => node(ast::ExprKind::Call {
             name: Ident::new(func.name()),

@@ -15,6 +15,7 @@ pub(crate) fn natural(lit: &Literal) -> Option<(Value, Type)> {
         Literal::Null => (Value::Null, Type::Null),
         Literal::Bool(b) => (Value::Bool(*b), t(FieldType::Boolean)),
         Literal::Int(i) => (Value::Int(*i), t(FieldType::Int64)),
+        Literal::Decimal(d) => (Value::Decimal(*d), t(FieldType::Decimal)),
         Literal::Float(x) => (Value::Float(*x), t(FieldType::Double)),
         Literal::String(s) => (Value::String(s.clone()), t(FieldType::String)),
         Literal::Guid(g) => (Value::Guid(*g), t(FieldType::Guid)),
@@ -81,6 +82,25 @@ pub(crate) fn coerce(
     match (target, lit) {
         (_, Literal::Null) => Ok(Value::Null),
         (F::Int32 | F::Int64 | F::Decimal | F::Double, Literal::Int(i)) => Ok(Value::Int(*i)),
+        // Next to a Double a number is a Double: the float nearest to what was written.
+        (F::Double, Literal::Decimal(d)) => Ok(Value::Float(crate::decimal::to_f64_nearest(d))),
+        // Elsewhere it keeps every digit, and compares exactly.
+        (F::Int32 | F::Int64 | F::Decimal, Literal::Decimal(d)) => Ok(Value::Decimal(*d)),
+        // A float literal is one with more digits than a decimal holds: rounded to a float,
+        // it could compare wrongly with decimals, and with integers unless it lies beyond
+        // every i64 (`1e300`, where rounding cannot change the outcome).
+        (F::Decimal, Literal::Float(x)) if x.is_finite() => Err(invalid(
+            target,
+            "this number has more digits than an Edm.Decimal holds exactly (at most 28 \
+             decimal places, and 28 or 29 significant digits), and would be rounded",
+        )),
+        (F::Int32 | F::Int64, Literal::Float(x)) if x.abs() <= 9_223_372_036_854_775_808.0 => {
+            Err(invalid(
+                target,
+                "this number has more digits than can be compared exactly (at most 28 decimal \
+                 places, and 28 or 29 significant digits), and would be rounded",
+            ))
+        }
         (F::Int32 | F::Int64 | F::Decimal | F::Double, Literal::Float(x)) => Ok(Value::Float(*x)),
         (F::String, Literal::String(s)) => Ok(Value::String(s.clone())),
         (F::Boolean, Literal::Bool(b)) => Ok(Value::Bool(*b)),
@@ -176,7 +196,12 @@ pub(crate) fn ordered(t: &Type) -> bool {
 /// The negation of a numeric literal, for `-(5)`.
 pub(crate) fn negate(lit: &Literal) -> Option<Literal> {
     match lit {
-        Literal::Int(i) => i.checked_neg().map(Literal::Int),
+        // `-(-9223372036854775808)` is beyond i64, as `9223372036854775808` is: a decimal.
+        Literal::Int(i) => Some(i.checked_neg().map_or_else(
+            || Literal::Decimal(-crate::value::Decimal::from(*i)),
+            Literal::Int,
+        )),
+        Literal::Decimal(d) => Some(Literal::Decimal(-*d)),
         Literal::Float(x) => Some(Literal::Float(-x)),
         Literal::Duration(d) => Some(Literal::Duration(TimeDelta::zero() - *d)),
         _ => None,

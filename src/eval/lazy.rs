@@ -2,13 +2,18 @@
 //! located (by [`crate::ndjson`]'s scanner), borrowed from the text, and converted.
 //!
 //! The compiled [`Node`] tree is lowered once: the specialised leaves over a top-level member
-//! (`StrCmp`, `InstantCmp`, `GuidEq`, `StrIn`, `StrTest`, `FieldCmp` on an [`Access::Key`])
-//! read that member's raw JSON text directly, without building a `serde_json::Value`; a string
-//! without escapes is borrowed, numbers and literals are read in place. Every other subtree
-//! (functions, lambdas, nested paths, fallback JSON paths) is kept as a [`Node`] and run by
-//! the ordinary interpreter over an object holding just the located members, built once per
-//! record when first needed. Both routes read values exactly as [`crate::eval::Predicate`]
-//! does, so the result is the same as evaluating the fully parsed record.
+//! (`StrCmp`, `InstantCmp`, `GuidEq`, `StrIn`, `StrTest`, `FieldCmp` on an [`Access::Key`],
+//! and comparisons and `in` tests of such members) read that member's raw JSON text directly,
+//! without building a `serde_json::Value`; a string without escapes is borrowed, numbers and
+//! literals are read in place. Every other subtree (functions, lambdas, nested paths, fallback
+//! JSON paths) is kept as a [`Node`] and run by the ordinary interpreter over an object
+//! holding just the located members, built once per record when first needed. Both routes
+//! read values exactly as [`crate::eval::Predicate`] does, so the result is the same as
+//! evaluating the fully parsed record, with one exception: a top-level Edm.Decimal member is
+//! read from its digits as written (`1.00000000000000000001` stays that), where the parsed
+//! record holds the float `serde_json` rounded it to (see
+//! [`Value::from_json`](crate::value::Value::from_json)). Decimals inside complex members
+//! and collections are read from the parsed object, as the interpreter reads them.
 
 use super::compile;
 use super::instant::{self, Instant};
@@ -68,6 +73,18 @@ enum LNode {
         read: Read,
         op: CmpOp,
         value: Scalar<'static>,
+    },
+    /// Two top-level members compared.
+    FieldsCmp {
+        op: CmpOp,
+        lhs: (usize, Read),
+        rhs: (usize, Read),
+    },
+    /// A top-level member in a list of constants.
+    FieldIn {
+        slot: usize,
+        read: Read,
+        list: Box<[Scalar<'static>]>,
     },
     /// Run by the interpreter over the located members.
     Full(Node),
@@ -206,6 +223,35 @@ fn lower(n: &Node, keys: &mut Vec<Box<str>>) -> LNode {
             op: *op,
             value: value.clone(),
         },
+        Node::Cmp {
+            op,
+            lhs:
+                Operand::Field {
+                    field: Access::Key(a),
+                    read: ra,
+                },
+            rhs:
+                Operand::Field {
+                    field: Access::Key(b),
+                    read: rb,
+                },
+        } => LNode::FieldsCmp {
+            op: *op,
+            lhs: (slot(keys, a), *ra),
+            rhs: (slot(keys, b), *rb),
+        },
+        Node::In {
+            x:
+                Operand::Field {
+                    field: Access::Key(k),
+                    read,
+                },
+            list,
+        } => LNode::FieldIn {
+            slot: slot(keys, k),
+            read: *read,
+            list: list.clone(),
+        },
         other => {
             node_keys(other, keys);
             LNode::Full(other.clone())
@@ -310,6 +356,12 @@ impl<'a> Raw<'a, '_> {
             // Arrays and objects read as null for every scalar type.
             Some(b'[' | b'{' | b'n') => Scalar::Null,
             _ => match serde_json::from_str::<Json>(raw) {
+                // A decimal from its digits as written, which `serde_json` may have rounded
+                // to a float (`1.00000000000000000001`); integers in i64 read as integers, as
+                // `Read::read` reads them.
+                Ok(Json::Number(n)) if read == Read::Decimal && n.as_i64().is_none() => {
+                    crate::decimal::parse(raw).map_or(Scalar::Null, Scalar::Decimal)
+                }
                 Ok(json) => owned(read.read(&json)),
                 Err(_) => {
                     self.broken.set(true);
@@ -347,6 +399,7 @@ fn owned(s: Scalar<'_>) -> Scalar<'static> {
         Scalar::Bool(b) => Scalar::Bool(b),
         Scalar::Int(i) => Scalar::Int(i),
         Scalar::Float(x) => Scalar::Float(x),
+        Scalar::Decimal(d) => Scalar::Decimal(d),
         Scalar::Guid(g) => Scalar::Guid(g),
         Scalar::Date(d) => Scalar::Date(d),
         Scalar::Instant(t) => Scalar::Instant(t),
@@ -396,6 +449,15 @@ impl LNode {
                 op,
                 value,
             } => Some(scalar::holds(*op, &raw.read(*slot, *read), value)),
+            LNode::FieldsCmp { op, lhs, rhs } => Some(scalar::holds(
+                *op,
+                &raw.read(lhs.0, lhs.1),
+                &raw.read(rhs.0, rhs.1),
+            )),
+            LNode::FieldIn { slot, read, list } => {
+                let x = raw.read(*slot, *read);
+                Some(list.iter().any(|v| scalar::equal(&x, v)))
+            }
             LNode::And(xs) => node::all3(xs, |x| x.eval(raw)),
             LNode::Or(xs) => node::any3(xs, |x| x.eval(raw)),
             LNode::Not(x) => x.eval(raw).map(|b| !b),

@@ -35,7 +35,7 @@
 //! | `a eq b` | true when both are null, false when one is; otherwise equal values. Never null. |
 //! | `a ne b` | `not (a eq b)`: `scope ne 'Full'` is **true** when `scope` is null. Never null. |
 //! | `a gt/ge/lt/le b` | false when either operand is null; otherwise the ordering. Never null. |
-//! | numbers | compared exactly across Int32/Int64/Double/Decimal (no i64 → f64 rounding); NaN is unequal to everything (`eq` false, `ne` true, orderings false) |
+//! | numbers | compared exactly across Int32/Int64/Double/Decimal (no i64 → f64 rounding; a Decimal is an exact decimal, and compares with a Double by the double's exact binary value); NaN is unequal to everything (`eq` false, `ne` true, orderings false) |
 //! | strings | by Unicode code point, case-sensitively |
 //! | DateTimeOffset | as instants, whatever their offsets, to the nanosecond |
 //! | enums | by member name, case-sensitively; a record's string is not checked against the members, so an unknown member (lenient schemas) matches only records holding exactly that string |

@@ -3,7 +3,7 @@
 use super::instant::{self, Instant};
 use crate::ir::CmpOp;
 use crate::schema::FieldType;
-use crate::value::{cmp_int_float, Value};
+use crate::value::{compare_numbers, Decimal, Number, Value};
 use chrono::{NaiveDate, NaiveTime, TimeDelta};
 use serde_json::Value as Json;
 use std::borrow::Cow;
@@ -22,6 +22,8 @@ pub(crate) enum Scalar<'a> {
     Int(i64),
     /// A binary floating-point number.
     Float(f64),
+    /// An exact decimal.
+    Decimal(Decimal),
     /// A string or an enum member name.
     Str(Cow<'a, str>),
     /// A GUID as a 128-bit number.
@@ -44,6 +46,7 @@ impl Scalar<'_> {
             Value::Bool(b) => Scalar::Bool(*b),
             Value::Int(i) => Scalar::Int(*i),
             Value::Float(x) => Scalar::Float(*x),
+            Value::Decimal(d) => Scalar::Decimal(*d),
             Value::String(s) | Value::Enum(s) => Scalar::Str(Cow::Owned(s.clone())),
             Value::Guid(g) => Scalar::Guid(*g),
             Value::Date(d) => Scalar::Date(*d),
@@ -61,11 +64,23 @@ impl Scalar<'_> {
             Scalar::Bool(b) => Scalar::Bool(*b),
             Scalar::Int(i) => Scalar::Int(*i),
             Scalar::Float(x) => Scalar::Float(*x),
+            Scalar::Decimal(d) => Scalar::Decimal(*d),
             Scalar::Guid(g) => Scalar::Guid(*g),
             Scalar::Date(d) => Scalar::Date(*d),
             Scalar::Instant(t) => Scalar::Instant(*t),
             Scalar::Time(t) => Scalar::Time(*t),
             Scalar::Duration(d) => Scalar::Duration(*d),
+        }
+    }
+
+    /// The number this is, if it is one.
+    #[inline]
+    fn number(&self) -> Option<Number> {
+        match self {
+            Scalar::Int(i) => Some(Number::Int(*i)),
+            Scalar::Float(x) => Some(Number::Float(*x)),
+            Scalar::Decimal(d) => Some(Number::Decimal(*d)),
+            _ => None,
         }
     }
 
@@ -82,6 +97,7 @@ impl Scalar<'_> {
             Scalar::Bool(b) => Value::Bool(*b),
             Scalar::Int(i) => Value::Int(*i),
             Scalar::Float(x) => Value::Float(*x),
+            Scalar::Decimal(d) => Value::Decimal(*d),
             Scalar::Str(s) if read == Read::Enum => Value::Enum(s.to_string()),
             Scalar::Str(s) => Value::String(s.to_string()),
             Scalar::Guid(g) => Value::Guid(*g),
@@ -104,8 +120,10 @@ pub(crate) enum Read {
     Bool,
     /// Edm.Int32, Edm.Int64: an integral JSON number within i64.
     Int,
-    /// Edm.Double, Edm.Decimal: any JSON number (integers kept exact).
+    /// Edm.Double: any JSON number (integers kept exact).
     Num,
+    /// Edm.Decimal: any JSON number a decimal holds exactly (integers in i64 as integers).
+    Decimal,
     /// Edm.Guid: a JSON string `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, either case.
     Guid,
     /// Edm.Date: a JSON string `YYYY-MM-DD`.
@@ -128,7 +146,8 @@ impl Read {
             FieldType::Enum(_) => Read::Enum,
             FieldType::Boolean => Read::Bool,
             FieldType::Int32 | FieldType::Int64 => Read::Int,
-            FieldType::Double | FieldType::Decimal => Read::Num,
+            FieldType::Double => Read::Num,
+            FieldType::Decimal => Read::Decimal,
             FieldType::Guid => Read::Guid,
             FieldType::Date => Read::Date,
             FieldType::DateTimeOffset => Read::Instant,
@@ -155,6 +174,10 @@ impl Read {
                 Some(i) => Scalar::Int(i),
                 None => n.as_f64().map_or(Scalar::Null, Scalar::Float),
             },
+            (Read::Decimal, Json::Number(n)) => match n.as_i64() {
+                Some(i) => Scalar::Int(i),
+                None => crate::decimal::from_json_number(n).map_or(Scalar::Null, Scalar::Decimal),
+            },
             _ => Scalar::Null,
         }
     }
@@ -174,7 +197,7 @@ impl Read {
             Read::Duration => {
                 crate::syntax::parse_duration(&s).map_or(Scalar::Null, Scalar::Duration)
             }
-            Read::Bool | Read::Int | Read::Num | Read::Nothing => Scalar::Null,
+            Read::Bool | Read::Int | Read::Num | Read::Decimal | Read::Nothing => Scalar::Null,
         }
     }
 }
@@ -202,9 +225,9 @@ pub(crate) fn compare(a: &Scalar<'_>, b: &Scalar<'_>) -> Option<Ordering> {
     match (a, b) {
         (Str(x), Str(y)) => Some(x.as_bytes().cmp(y.as_bytes())),
         (Int(x), Int(y)) => Some(x.cmp(y)),
-        (Int(x), Float(y)) => cmp_int_float(*x, *y),
-        (Float(x), Int(y)) => cmp_int_float(*y, *x).map(Ordering::reverse),
-        (Float(x), Float(y)) => x.partial_cmp(y),
+        (Int(_) | Float(_) | Decimal(_), Int(_) | Float(_) | Decimal(_)) => {
+            compare_numbers(a.number()?, b.number()?)
+        }
         (Instant(x), Instant(y)) => Some(x.cmp(y)),
         (Bool(x), Bool(y)) => Some(x.cmp(y)),
         (Guid(x), Guid(y)) => Some(x.cmp(y)),

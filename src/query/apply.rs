@@ -51,35 +51,60 @@ impl Query {
     /// [`Value::compare`]. Null (including a missing or ill-typed value) is
     /// the smallest value: it sorts first ascending and last descending.
     pub fn sort(&self, schema: &EntitySchema, records: &mut Vec<Json>) {
-        let mut keys = self.order_keys(schema);
-        keys.push(OrderKey::new(schema.key_field(), false));
-        sort_by_keys(&keys, records);
+        self.sort_by(schema, records, |r| r);
     }
 
-    /// Keeps only the `$select`ed fields of `record`, in `$select` order; the
-    /// record is unchanged without `$select` or when it is not an object.
+    /// [`sort`](Query::sort) for items that hold a record, such as a record with its
+    /// source text: `record` gives each item's record.
+    pub fn sort_by<R>(
+        &self,
+        schema: &EntitySchema,
+        items: &mut Vec<R>,
+        record: impl Fn(&R) -> &Json,
+    ) {
+        let mut keys = self.order_keys(schema);
+        keys.push(OrderKey::new(schema.key_field(), false));
+        sort_by_keys(&keys, items, record);
+    }
+
+    /// The record keys that [`project`](Query::project) keeps, in `$select` order, for a
+    /// record whose top-level keys `has` tells; `None` without `$select` (every key is kept).
+    pub fn selected_keys(&self, has: impl Fn(&str) -> bool) -> Option<Vec<&str>> {
+        let fields = self.select.as_ref()?;
+        Some(
+            fields
+                .iter()
+                .filter_map(|field| {
+                    field
+                        .json_paths()
+                        .filter_map(|path| path.first())
+                        .map(String::as_str)
+                        .find(|key| has(key))
+                })
+                .collect(),
+        )
+    }
+
+    /// Keeps only the `$select`ed fields of `record`; the record is unchanged
+    /// without `$select` or when it is not an object. The fields are inserted in
+    /// `$select` order, which the result keeps when the application turns on
+    /// serde_json's `preserve_order` (otherwise a `Map` orders its keys itself).
     ///
     /// A selected field keeps the record's own top-level key for it: the
     /// first key of the first of its [JSON paths](crate::schema::Field::json_paths)
     /// whose first key the record has (so `lastUpdateDateTimeUtc` keeps a
     /// record's `lastUpdateTimeUtc`). Fields absent from the record stay absent.
     pub fn project(&self, record: Json) -> Json {
-        let Some(fields) = &self.select else {
-            return record;
-        };
         let Json::Object(mut object) = record else {
             return record;
         };
+        let Some(keys) = self.selected_keys(|key| object.contains_key(key)) else {
+            return Json::Object(object);
+        };
         let mut out = Map::new();
-        for field in fields {
-            let key = field
-                .json_paths()
-                .filter_map(|path| path.first())
-                .find(|key| object.contains_key(key.as_str()));
-            if let Some(key) = key {
-                if let Some((k, v)) = object.remove_entry(key.as_str()) {
-                    out.insert(k, v);
-                }
+        for key in keys {
+            if let Some((k, v)) = object.remove_entry(key) {
+                out.insert(k, v);
             }
         }
         Json::Object(out)
@@ -122,12 +147,20 @@ fn compare_nullable(a: &Value, b: &Value) -> Ordering {
     }
 }
 
-/// Sorts `records` stably by `keys`, reading each key once per record.
-pub(crate) fn sort_by_keys(keys: &[OrderKey], records: &mut Vec<Json>) {
+/// Sorts `items` stably by `keys` of their `record`s, reading each key once per record.
+pub(crate) fn sort_by_keys<R>(keys: &[OrderKey], items: &mut Vec<R>, record: impl Fn(&R) -> &Json) {
     let fields: Vec<&FieldRef> = keys.iter().map(|k| &k.field).collect();
-    let mut rows: Vec<(Vec<Value>, Json)> = records
+    let mut rows: Vec<(Vec<Value>, R)> = items
         .drain(..)
-        .map(|r| (fields.iter().map(|f| f.typed_value_in(&r)).collect(), r))
+        .map(|r| {
+            (
+                fields
+                    .iter()
+                    .map(|f| f.typed_value_in(record(&r)))
+                    .collect(),
+                r,
+            )
+        })
         .collect();
     rows.sort_by(|(a, _), (b, _)| {
         for ((x, y), key) in a.iter().zip(b).zip(keys) {
@@ -139,5 +172,5 @@ pub(crate) fn sort_by_keys(keys: &[OrderKey], records: &mut Vec<Json>) {
         }
         Ordering::Equal
     });
-    records.extend(rows.into_iter().map(|(_, r)| r));
+    items.extend(rows.into_iter().map(|(_, r)| r));
 }

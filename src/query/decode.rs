@@ -120,12 +120,31 @@ fn hex(b: Option<&u8>) -> Option<u8> {
 /// digits and `-._~!$'()*,;:@/?` stay as they are, everything else is `%XX`
 /// (a space is `%20`, never `+`).
 pub(crate) fn encode(text: &str) -> String {
+    encode_where(text, |b| {
+        !(b.is_ascii_alphanumeric() || b"-._~!$'()*,;:@/?".contains(&b))
+    })
+}
+
+/// Percent-encodes only what [`decode`] would not read back as itself, or what would end a
+/// line: `%`, `+`, `&`, `#` and control characters. Spaces, quotes and non-ASCII text stay
+/// readable; the result still decodes to `text`.
+pub(crate) fn encode_readable(text: &str) -> String {
+    encode_where(text, |b| b"%+&#\x7F".contains(&b) || b < 0x20)
+}
+
+/// `text` with every byte that `escape` picks written as `%XX`.
+/// A character is written as `%XX` for each of its bytes if `escape` picks any of them.
+fn encode_where(text: &str, escape: impl Fn(u8) -> bool) -> String {
     let mut out = String::with_capacity(text.len());
-    for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$'()*,;:@/?".contains(&b) {
-            out.push(char::from(b));
+    for c in text.chars() {
+        let mut buf = [0; 4];
+        let bytes = c.encode_utf8(&mut buf).as_bytes();
+        if bytes.iter().any(|&b| escape(b)) {
+            for b in bytes {
+                out.push_str(&format!("%{b:02X}"));
+            }
         } else {
-            out.push_str(&format!("%{b:02X}"));
+            out.push(c);
         }
     }
     out

@@ -159,6 +159,30 @@ impl Query {
         out
     }
 
+    /// The canonical options as `name=value` lines, one per option, as `odata-filter --check`
+    /// prints them: only what a query string cannot hold as itself, or what would break the
+    /// line (`%`, `+`, `&`, `#`, control characters such as a line break in a string
+    /// literal), is percent-encoded, so the lines joined with `&` parse back to an equal query.
+    ///
+    /// ```
+    /// use odata_filter::query::QueryOptions;
+    /// use odata_filter::schema::catalog;
+    ///
+    /// let schema = catalog::machine_action();
+    /// let opts = QueryOptions::new();
+    /// let (q, _) = opts.parse(&schema, "$filter=requestor eq 'a%0Ab+c'&$top=2")?;
+    /// let lines = q.canonical_lines();
+    /// assert_eq!(lines, ["$filter=requestor eq 'a%0Ab c'", "$top=2"]);
+    /// assert_eq!(opts.parse(&schema, &lines.join("&"))?.0, q);
+    /// # Ok::<(), odata_filter::Error>(())
+    /// ```
+    pub fn canonical_lines(&self) -> Vec<String> {
+        self.canonical_options()
+            .into_iter()
+            .map(|(name, value)| format!("{name}={}", decode::encode_readable(&value)))
+            .collect()
+    }
+
     /// The canonical options as a percent-encoded query string that
     /// [`QueryOptions::parse`] reads back to an equal query, e.g. for an
     /// `@odata.nextLink`.

@@ -54,12 +54,21 @@ impl std::error::Error for SchemaError {}
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SchemaErrorKind {
-    /// A name is not a valid OData identifier, e.g. an empty field name, `last-seen`, a field
-    /// named `null`/`true`/`false` (the parser reads those as literals), or an enum type named
-    /// `Defender..Status`. Type names must be dot-separated identifiers.
+    /// A name is not a valid OData identifier, e.g. an empty field name, `last-seen`, or an
+    /// enum type named `Defender..Status`. Type names must be dot-separated identifiers, and no
+    /// name may be a `$filter` keyword ([`KEYWORDS`](crate::syntax::KEYWORDS)).
     InvalidName {
         /// The offending name.
         name: String,
+    },
+    /// A field name or alias that a `$filter` reads as an operator or literal, e.g. `and`,
+    /// `In`, `NULL` or `INF` (see [`KEYWORDS`](crate::syntax::KEYWORDS)): no filter could name
+    /// the field.
+    ReservedName {
+        /// The name or alias, as written.
+        name: String,
+        /// The keyword it spells, as listed in `KEYWORDS`.
+        keyword: &'static str,
     },
     /// Two different fields of one entity or complex type share a name or alias when compared
     /// case-insensitively, e.g. a field `machineId` and another field with alias `MachineID`.
@@ -184,6 +193,10 @@ impl fmt::Display for SchemaErrorKind {
         use SchemaErrorKind::*;
         match self {
             InvalidName { name } => write!(f, "`{name}` is not a valid OData identifier"),
+            ReservedName { name, keyword } => write!(
+                f,
+                "`{name}` reads as the $filter keyword `{keyword}`; no $filter could name this field"
+            ),
             DuplicateName {
                 name,
                 first,

@@ -40,6 +40,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::syntax;
+
 pub mod catalog;
 mod error;
 pub mod json;
@@ -62,7 +64,29 @@ pub enum FieldType {
     Int64,
     /// `Edm.Double`; a JSON number.
     Double,
-    /// `Edm.Decimal`; an exact decimal number.
+    /// `Edm.Decimal`; a JSON number, read and compared as an exact decimal (a 96-bit
+    /// coefficient and up to 28 decimal places: [`Decimal`](crate::value::Decimal)).
+    ///
+    /// Literals keep every digit (`3258.678765765489753678965390`); one with more digits than
+    /// a decimal holds is refused where it meets a Decimal field. What a record holds depends
+    /// on how it is read:
+    ///
+    /// * from a `serde_json::Value` ([`Predicate`](crate::eval::Predicate),
+    ///   [`Filter`](crate::Filter), `$orderby`, the SQL inserts): the number as `serde_json`
+    ///   keeps it ([`Value::from_json`](crate::value::Value::from_json)). Without its
+    ///   `arbitrary_precision` feature that is a float, read as the shortest decimal that
+    ///   gives it back (`0.1` is `0.1`), so digits past a float's 17 are already gone
+    ///   (`1.00000000000000000001` reads as `1`); with it, the digits as written;
+    /// * from NDJSON text ([`ndjson::LineFilter`](crate::ndjson::LineFilter), the command's
+    ///   fast path): a top-level member from its digits as written, exactly; members of complex
+    ///   fields and collection elements as above;
+    /// * either way, a number no decimal holds exactly (`1e300`, `1e-30`) reads as null.
+    ///
+    /// Decimals compare exactly with integers and with each other, and with an Edm.Double by
+    /// the double's exact binary value (the decimal `0.1` is less than the double `0.1`). In
+    /// SQL, PostgreSQL keeps them as `NUMERIC`; dialects that keep them as 64-bit floats
+    /// (SQLite, MySQL, SQL Server) refuse decimals no float stands for, and comparisons of a
+    /// Decimal with a Double ([`Dialect::exact_decimals`](crate::sql::Dialect::exact_decimals)).
     Decimal,
     /// `Edm.Guid`; a JSON string such as `"2e9da30d-27f6-4208-81f2-9cd3d67893ba"`.
     Guid,
@@ -833,20 +857,10 @@ fn closest<'a>(
     best.map(|(_, _, name)| name)
 }
 
-/// Whether `name` is an OData simple identifier that the parser can reach as a property: a
-/// letter or `_`, then letters, digits or `_`, at most 128 characters, and not one of the
-/// literal keywords `null`, `true`, `false` (in any case).
+/// Whether `name` is a name a `$filter` can write ([`syntax::is_property_name`]: an identifier
+/// and no keyword) of at most 128 characters.
 fn is_identifier(name: &str) -> bool {
-    let mut chars = name.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    (first.is_alphabetic() || first == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_')
-        && name.chars().count() <= 128
-        && !["null", "true", "false"]
-            .iter()
-            .any(|k| name.eq_ignore_ascii_case(k))
+    syntax::is_property_name(name) && name.chars().count() <= 128
 }
 
 /// Whether `name` is a qualified type name: identifiers joined by `.`.
@@ -931,8 +945,10 @@ fn validate_field<'s>(
 ) -> Result<(), SchemaError> {
     let err = |kind| Err(SchemaError::new(kind, path.clone()));
     if let Some(bad) = field.spellings().find(|s| !is_identifier(s)) {
-        return err(SchemaErrorKind::InvalidName {
-            name: bad.to_owned(),
+        let name = bad.to_owned();
+        return err(match syntax::keyword(bad) {
+            Some(keyword) => SchemaErrorKind::ReservedName { name, keyword },
+            None => SchemaErrorKind::InvalidName { name },
         });
     }
     if field
@@ -1490,7 +1506,7 @@ mod tests {
     #[test]
     fn name_errors() {
         let invalid = |name: &str| SchemaErrorKind::InvalidName { name: name.into() };
-        for bad in ["", "last-seen", "1st", "a b", "null", "True"] {
+        for bad in ["", "last-seen", "1st", "a b", "a.b"] {
             let e = build_err(demo().field(Field::new(bad, FieldType::String)));
             assert_eq!(e.kind(), &invalid(bad), "{bad:?}");
         }
@@ -1513,6 +1529,132 @@ mod tests {
             .field(Field::new("nullable", FieldType::String))
             .build()
             .unwrap();
+    }
+
+    /// Whether a `$filter` reads `name` as a name: as a property, a member after `/`, and a
+    /// lambda variable.
+    fn reads_as_name(name: &str) -> bool {
+        use crate::syntax::ast::{BinaryOp, ExprKind, Literal};
+        let names = |text: &str| -> Option<Vec<String>> {
+            let tree = syntax::parse(text).ok()?;
+            let ExprKind::Binary { op, lhs, rhs } = tree.kind else {
+                return None;
+            };
+            let ExprKind::Path(path) = lhs.kind else {
+                return None;
+            };
+            let null = matches!(rhs.kind, ExprKind::Literal(Literal::Null));
+            (op == BinaryOp::Eq && null)
+                .then(|| path.segments.into_iter().map(|s| s.name).collect())
+        };
+        let variable = match syntax::parse(&format!("a/any({name}: true)")).map(|t| t.kind) {
+            Ok(ExprKind::Lambda {
+                body: Some((var, _)),
+                ..
+            }) => var.name == name,
+            _ => false,
+        };
+        let top = names(&format!("{name} eq null")) == Some(vec![name.to_owned()]);
+        let member = names(&format!("a/{name} eq null")) == Some(vec!["a".into(), name.into()]);
+        assert!(
+            top == member && top == variable,
+            "{name:?}: {top} {member} {variable}"
+        );
+        top
+    }
+
+    /// The spellings of a keyword that the lexer reads as that keyword.
+    fn keyword_spellings() -> Vec<(String, &'static str)> {
+        let mut out = Vec::new();
+        for keyword in syntax::KEYWORDS {
+            for w in [
+                keyword.to_owned(),
+                keyword.to_ascii_uppercase(),
+                keyword.to_ascii_lowercase(),
+            ] {
+                if syntax::keyword(&w) == Some(keyword) && !out.contains(&(w.clone(), keyword)) {
+                    out.push((w, keyword));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn keywords_are_refused_as_field_names_and_aliases() {
+        let spellings = keyword_spellings();
+        assert!(spellings.contains(&("AND".into(), "and")));
+        assert!(spellings.contains(&("NULL".into(), "null")));
+        assert!(!spellings.iter().any(|(w, _)| w == "inf" || w == "NAN"));
+        for (word, keyword) in spellings {
+            assert!(!reads_as_name(&word), "{word}");
+            let reserved = SchemaErrorKind::ReservedName {
+                name: word.clone(),
+                keyword,
+            };
+            let field = Field::new(word.as_str(), FieldType::String).filterable(true);
+            let e = build_err(demo().field(field));
+            assert_eq!(
+                (e.kind(), e.path()),
+                (&reserved, &["Action".to_owned(), word.clone()][..])
+            );
+            let aliased = Field::new("ok", FieldType::String).alias(word.as_str());
+            assert_eq!(build_err(demo().field(aliased)).kind(), &reserved);
+            let member = Field::new(word.as_str(), FieldType::Int32).filterable(true);
+            let complex = ComplexType::new("Demo.C").field(member);
+            let e = build_err(demo().field(Field::new("c", complex)));
+            assert_eq!(
+                (e.kind(), e.path()),
+                (
+                    &reserved,
+                    &["Action".to_owned(), "c".into(), word.clone()][..]
+                )
+            );
+        }
+        assert_eq!(
+            build_err(demo().field(Field::new("And", FieldType::String))).to_string(),
+            "Action/And: `And` reads as the $filter keyword `and`; no $filter could name this field"
+        );
+        // `INF` and `NaN` are keywords in that case only; words near keywords are names.
+        for name in [
+            "inf", "Nan", "any", "all", "duration", "contains", "android", "notes",
+        ] {
+            assert!(reads_as_name(name), "{name}");
+            demo()
+                .field(Field::new(name, FieldType::String))
+                .build()
+                .unwrap();
+        }
+    }
+
+    fn name_like() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        let words: Vec<&str> = syntax::KEYWORDS
+            .into_iter()
+            .chain(["any", "all", "inf", "duration", "e", "contains", "id"])
+            .collect();
+        let cased = (prop::sample::select(words), any::<u8>()).prop_map(|(w, mask)| {
+            w.chars()
+                .enumerate()
+                .map(|(i, c)| match mask >> (i % 8) & 1 {
+                    1 => c.to_ascii_uppercase(),
+                    _ => c.to_ascii_lowercase(),
+                })
+                .collect()
+        });
+        prop_oneof![cased, "[a-zA-Z_0-9é. -]{0,6}", "[a-zA-Z_][a-zA-Z0-9_]{0,6}"]
+    }
+
+    proptest::proptest! {
+        /// The schema accepts exactly the names that a `$filter` can write.
+        #[test]
+        fn schema_names_are_the_names_a_filter_reads(name in name_like()) {
+            let built = EntitySchema::builder("E", "Es")
+                .field(Field::new(name.as_str(), FieldType::String).filterable(true))
+                .key(name.as_str())
+                .build();
+            proptest::prop_assert_eq!(built.is_ok(), reads_as_name(&name), "{:?}", name);
+        }
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 use super::error::Error;
 use super::params::{Params, SqlType, SqlValue};
+use crate::value::Decimal;
 use std::fmt::Debug;
 
 /// `contains`, `startswith` or `endswith`.
@@ -93,6 +94,34 @@ pub trait Dialect: Debug + Send + Sync {
     /// order. Default: `BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY`.
     fn id_column(&self) -> String {
         "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY".to_owned()
+    }
+
+    /// Whether the dialect holds Edm.Decimal values exactly: its [`SqlType::Number`] columns
+    /// and its JSON numbers are exact decimals, so decimals are bound as
+    /// [`SqlValue::Decimal`] and compare exactly with every number. Default: no.
+    ///
+    /// Otherwise a decimal is kept as the 64-bit float whose shortest decimal it is (`0.1` as
+    /// the float `0.1`), which is how a record's decimals arrive (see
+    /// [`Value::from_json`](crate::value::Value::from_json)); distinct floats stand for
+    /// distinct decimals in the same order, so comparisons among them are exact. A decimal
+    /// that no float stands for (more than 15 to 17 significant digits,
+    /// `3258.678765765489753678965390`, `0.10000000000000001`) is refused, and so is a
+    /// comparison of an Edm.Decimal with an Edm.Double, which as floats would find the
+    /// decimal `0.1` equal to the double `0.1` (`0.1000000000000000055511…`).
+    fn exact_decimals(&self) -> bool {
+        false
+    }
+
+    /// The parameter that holds the decimal `d` in this dialect's [`SqlType::Number`]
+    /// columns, or `None` when none holds it exactly (the decimal is then refused). Default:
+    /// [`SqlValue::Decimal`] where [`exact_decimals`](Dialect::exact_decimals), otherwise the
+    /// float that stands for `d` (see there), except a whole number between 2^53 and 2^63 that
+    /// the float does not equal, which would order wrongly against integers.
+    fn decimal_value(&self, d: &Decimal) -> Option<SqlValue> {
+        if self.exact_decimals() {
+            return Some(SqlValue::Decimal(*d));
+        }
+        crate::decimal::to_f64_standing_for(d).map(SqlValue::Float)
     }
 
     /// A JSON number for the finite float `x` inside stored collections. Default: the shortest

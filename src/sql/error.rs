@@ -1,5 +1,6 @@
 //! Errors of the SQL backend: what could not be translated, stored or run, and why.
 
+use crate::span::Span;
 use std::fmt;
 use std::sync::Arc;
 
@@ -17,12 +18,30 @@ type Source = Arc<dyn std::error::Error + Send + Sync>;
 pub struct Error {
     kind: ErrorKind,
     source: Option<Source>,
+    span: Option<Span>,
 }
 
 impl Error {
     /// An error of kind `kind`.
     pub fn new(kind: ErrorKind) -> Error {
-        Error { kind, source: None }
+        Error {
+            kind,
+            source: None,
+            span: None,
+        }
+    }
+
+    /// The same error, about the part of the `$filter` at `span`.
+    pub fn at(mut self, span: Span) -> Error {
+        self.span = Some(span);
+        self
+    }
+
+    /// Where in the `$filter` text the construct that caused the error was written, when the
+    /// error is about one (a literal the dialect cannot hold exactly, say): render it against
+    /// the text with [`Report`](crate::report::Report).
+    pub fn span(&self) -> Option<Span> {
+        self.span
     }
 
     /// An [`ErrorKind::Database`] error with the driver's `error` as its message and source.
@@ -34,6 +53,7 @@ impl Error {
         Error {
             kind: ErrorKind::Database { message },
             source: Some(Arc::new(error)),
+            span: None,
         }
     }
 

@@ -87,7 +87,8 @@
 //! | Guid | lower-case text | same as String | | | |
 //! | Boolean | Boolean | `INTEGER` 0/1 | `BOOLEAN` | `BOOLEAN` | `BIT` |
 //! | Int32, Int64 | integer | `INTEGER` | `BIGINT` | `BIGINT` | `BIGINT` |
-//! | Double, Decimal | number | `NUMERIC` (integer or real, kept as given) | `NUMERIC` (exact) | `DOUBLE` | `FLOAT(53)` |
+//! | Double | number | `NUMERIC` (integer or real, kept as given) | `NUMERIC` (exact) | `DOUBLE` | `FLOAT(53)` |
+//! | Decimal | exact decimal | `NUMERIC`: an integer when whole, else the float that stands for it | `NUMERIC` (exact) | `DOUBLE` (the float that stands for it) | `FLOAT(53)` (likewise) |
 //! | DateTimeOffset | nanoseconds since 1970-01-01T00:00:00Z | `INTEGER` | `BIGINT` | `BIGINT` | `BIGINT` |
 //! | Date | days since 1970-01-01 | `INTEGER` | `BIGINT` | `BIGINT` | `BIGINT` |
 //! | TimeOfDay | nanoseconds since midnight | `INTEGER` | `BIGINT` | `BIGINT` | `BIGINT` |
@@ -106,8 +107,19 @@
 //! Dates as day numbers make `date()` integer arithmetic; stored dates must lie in
 //! 0001..=9999, where the databases' calendars agree with the evaluator's. Numbers compare
 //! exactly (an Int64 against a Double is never rounded through a float): SQLite compares
-//! integers and reals exactly, PostgreSQL uses `NUMERIC`, and a float compared with an integer
-//! column is folded to an integer comparison (`x gt 2.5` is `x > 2`).
+//! integers and reals exactly, PostgreSQL uses `NUMERIC`, and a float or decimal compared
+//! with an integer column is folded to an integer comparison (`x gt 2.5` is `x > 2`).
+//!
+//! Decimals are never rounded. PostgreSQL keeps them exactly: `NUMERIC` columns, `jsonb`
+//! numbers, and parameters with every digit ([`SqlValue::Decimal`]). The other dialects have
+//! no exact decimal column here, and keep a decimal as the 64-bit float whose shortest
+//! decimal it is (SQLite keeps whole ones as integers): the decimal a record's JSON number
+//! stands for, and comparisons among such floats order their decimals. A decimal that no float
+//! stands for (`3258.678765765489753678965390`, `0.10000000000000001`) is refused there, as a
+//! literal ([`ErrorKind::Unsupported`], with the literal's [`span`](Error::span)) or as a
+//! record value ([`ErrorKind::Record`]), and so is a comparison of a Decimal with a Double,
+//! which as floats would find the decimal `0.1` equal to the double `0.1`
+//! ([`Dialect::exact_decimals`]).
 //!
 //! Collections are stored normalized so that SQL reads their elements as the evaluator does:
 //! scalars encoded as in columns (instants as nanoseconds, GUIDs lower-case, wrongly typed

@@ -15,20 +15,27 @@ pub enum SqlValue {
     /// A 64-bit integer: also the encoding of dates (days), instants, times of day and
     /// durations (nanoseconds); see the [storage table](super#storage).
     Int(i64),
-    /// A finite binary floating-point number (Edm.Double and Edm.Decimal literals).
+    /// A finite binary floating-point number: an Edm.Double, or an Edm.Decimal in a dialect
+    /// that keeps decimals as floats (see [`Dialect::exact_decimals`]).
     Float(f64),
+    /// An exact decimal: an Edm.Decimal in a dialect that holds decimals exactly
+    /// ([`Dialect::exact_decimals`], PostgreSQL's `NUMERIC`).
+    Decimal(crate::value::Decimal),
     /// A string: also enum members, GUIDs (lower-case) and JSON documents.
     Text(String),
 }
 
 impl Serialize for SqlValue {
-    /// As the JSON value it stands for: `null`, `true`, `42`, `1.5`, `"text"`.
+    /// As the JSON value it stands for: `null`, `true`, `42`, `1.5`, `"text"`; a decimal as
+    /// a string of its digits (`"3258.678765765489753678965390"`), since most JSON readers
+    /// would read a number as a float and round it.
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             SqlValue::Null => s.serialize_unit(),
             SqlValue::Bool(b) => s.serialize_bool(*b),
             SqlValue::Int(i) => s.serialize_i64(*i),
             SqlValue::Float(x) => s.serialize_f64(*x),
+            SqlValue::Decimal(d) => s.serialize_str(&crate::decimal::text(d)),
             SqlValue::Text(t) => s.serialize_str(t),
         }
     }

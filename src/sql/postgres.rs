@@ -4,8 +4,9 @@
 //! Text columns and text parameters carry `COLLATE "C"`, so strings order by code point
 //! whatever the database's locale, and `lower(x COLLATE "C")` folds ASCII letters only.
 //! Placeholders carry their type (`$1::bigint`), so no comparison depends on type inference.
-//! Double and Decimal are `NUMERIC`, compared exactly with integers; float parameters are sent
-//! as the exact decimal value of the float. Collections are `jsonb`. `text` cannot hold U+0000:
+//! Double and Decimal are `NUMERIC`, compared exactly with each other and with integers; float
+//! parameters are sent as the exact decimal value of the float, decimals with every digit
+//! ([`exact_decimals`](Dialect::exact_decimals)). Collections are `jsonb`. `text` cannot hold U+0000:
 //! such values are refused before any SQL runs. See <https://www.postgresql.org/docs/current/>.
 
 use super::dialect::{string_literal, DatePart, Dialect};
@@ -35,6 +36,11 @@ impl Dialect for PostgresDialect {
 
     fn supports_nul_in_text(&self) -> bool {
         false
+    }
+
+    /// `NUMERIC` columns and `jsonb` numbers are exact decimals.
+    fn exact_decimals(&self) -> bool {
+        true
     }
 
     fn column_type(&self, ty: SqlType, _indexed: bool) -> String {
@@ -114,28 +120,9 @@ fn text_array(path: &[&str]) -> String {
     string_literal(&format!("{{{}}}", items.join(",")))
 }
 
-/// The exact decimal expansion of a finite float: every float is a dyadic fraction, so a
-/// finite number of digits suffices (`0.1` is `0.1000000000000000055511151231257827…`).
-pub(crate) fn exact_decimal(x: f64) -> String {
-    if !x.is_finite() {
-        return format!("{x}");
-    }
-    if x == 0.0 {
-        return "0".to_owned();
-    }
-    let bits = x.to_bits();
-    let biased = ((bits >> 52) & 0x7ff) as i32;
-    let fraction = bits & ((1u64 << 52) - 1);
-    let (mantissa, exp) = if biased == 0 {
-        (fraction, -1074)
-    } else {
-        (fraction | (1u64 << 52), biased - 1075)
-    };
-    // x = mantissa * 2^exp; with the mantissa odd, 2^-exp needs exactly -exp decimals.
-    let exp = exp + mantissa.trailing_zeros() as i32;
-    let decimals = usize::try_from(-exp).unwrap_or(0);
-    format!("{x:.decimals$}")
-}
+/// The exact decimal expansion of a finite float (`0.1` is
+/// `0.1000000000000000055511151231257827…`).
+pub(crate) use crate::decimal::exact_f64_text as exact_decimal;
 
 #[cfg(feature = "postgres")]
 pub use driver::*;
@@ -170,6 +157,14 @@ mod driver {
                 SqlValue::Float(x) => match *ty {
                     Type::FLOAT8 => out.put_f64(*x),
                     Type::NUMERIC => write_numeric(&exact_decimal(*x), out),
+                    _ => return Err(mismatch()),
+                },
+                // Every digit; never as a float, which would round it.
+                SqlValue::Decimal(d) => match *ty {
+                    Type::NUMERIC => write_numeric(&crate::decimal::text(d), out),
+                    Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
+                        out.put_slice(crate::decimal::text(d).as_bytes())
+                    }
                     _ => return Err(mismatch()),
                 },
                 SqlValue::Text(t) => {
@@ -225,6 +220,8 @@ mod driver {
             None => (false, dec),
         };
         let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+        // The display scale: every decimal place written, trailing zeros included.
+        let scale = frac.len();
         let int = int.trim_start_matches('0');
         let frac = frac.trim_end_matches('0');
         let mut digits = "0".repeat((4 - int.len() % 4) % 4);
@@ -254,7 +251,7 @@ mod driver {
         } else {
             0
         });
-        out.put_i16(frac.len() as i16);
+        out.put_i16(scale as i16);
         for g in groups {
             out.put_i16(g);
         }
@@ -377,5 +374,7 @@ mod tests {
         assert_eq!(enc("-0.00001"), [1, -2, 0x4000, 5, 1000]);
         assert_eq!(enc("0"), [0, 0, 0, 0]);
         assert_eq!(enc("100000000"), [1, 2, 0, 0, 1]);
+        // A decimal keeps its scale: 1.50 is sent as 1.50.
+        assert_eq!(enc("1.50"), [2, 0, 0, 2, 1, 5000]);
     }
 }

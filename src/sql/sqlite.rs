@@ -3,13 +3,17 @@
 //! SQLite's `LIKE` ignores ASCII case, so text matches use `GLOB`, which is case-sensitive and
 //! whose prefix form `x GLOB 'abc*'` is still an index range. Booleans are integers 0/1; a
 //! Double column is declared `NUMERIC`, keeping integers as integers and reals as reals, which
-//! SQLite compares exactly. `lower`/`upper` fold ASCII letters only (unless the ICU extension
-//! is loaded, which this crate does not do). Needs SQLite 3.30 or later (`NULLS FIRST`).
+//! SQLite compares exactly. SQLite has no exact decimal type: a Decimal is kept as an integer
+//! when whole, otherwise as the float whose shortest decimal it is, and decimals no float
+//! stands for are refused (see [`Dialect::exact_decimals`]). `lower`/`upper` fold ASCII letters
+//! only (unless the ICU extension is loaded, which this crate does not do). Needs SQLite 3.30
+//! or later (`NULLS FIRST`).
 //! See <https://www.sqlite.org/lang.html>.
 
 use super::dialect::{string_literal, DatePart, Dialect, TextMatch};
 use super::error::Error;
 use super::params::{Params, SqlType, SqlValue};
+use crate::value::Decimal;
 
 /// SQLite, 3.30 or later, with the JSON functions (built in since 3.38).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,6 +43,15 @@ impl Dialect for SqliteDialect {
 
     fn null_safe_eq(&self, a: &str, b: &str) -> String {
         format!("({a} IS {b})")
+    }
+
+    /// A whole number in i64 as an integer (`NUMERIC` columns keep integers exactly, and
+    /// compare them exactly with reals); any other decimal as the float that stands for it.
+    fn decimal_value(&self, d: &Decimal) -> Option<SqlValue> {
+        match crate::decimal::to_i64(d) {
+            Some(i) => Some(SqlValue::Int(i)),
+            None => crate::decimal::to_f64_standing_for(d).map(SqlValue::Float),
+        }
     }
 
     /// `GLOB`, with `*`, `?` and `[` in the literal written as `[*]`, `[?]`, `[[]`. Refuses
@@ -181,6 +194,18 @@ mod driver {
                 SqlValue::Bool(b) => ToSqlOutput::from(*b),
                 SqlValue::Int(i) => ToSqlOutput::from(*i),
                 SqlValue::Float(x) => ToSqlOutput::from(*x),
+                // SQLite has no exact decimal type. `SqliteDialect` never binds one: it binds
+                // the float that stands for a decimal, or refuses the decimal.
+                SqlValue::Decimal(d) => {
+                    return Err(rusqlite::Error::ToSqlConversionFailure(
+                        format!(
+                            "the exact decimal {} cannot be bound to SQLite, which would round \
+                             it; translate with SqliteDialect",
+                            crate::decimal::text(d)
+                        )
+                        .into(),
+                    ))
+                }
                 SqlValue::Text(t) => ToSqlOutput::from(t.as_str()),
             })
         }

@@ -4,9 +4,11 @@ use super::dialect::Dialect;
 use super::error::{Error, ErrorKind};
 use super::params::{has_control, Params, SqlQuery, SqlType, SqlValue};
 use crate::schema::{EntitySchema, Field, FieldType};
-use crate::value::Value;
+use crate::value::{Decimal, Value};
 use chrono::{Datelike, NaiveDate, Timelike};
+use serde_json::value::RawValue;
 use serde_json::Value as Json;
+use std::collections::HashMap;
 
 /// The column numbering records in insertion order.
 pub(crate) const ID_COLUMN: &str = "_id";
@@ -142,7 +144,8 @@ pub(crate) enum Encoded {
 
 /// The SQL encoding of `v`: dates as days since 1970-01-01, instants as nanoseconds since
 /// 1970-01-01T00:00:00Z, times of day as nanoseconds since midnight, durations as nanoseconds,
-/// GUIDs as lower-case text, enum members as their names.
+/// GUIDs as lower-case text, enum members as their names, decimals as
+/// [`SqlValue::Decimal`] (which [`for_dialect`] turns into what the dialect holds).
 pub(crate) fn encode(v: &Value) -> Encoded {
     let ok = Encoded::Value;
     match v {
@@ -150,6 +153,7 @@ pub(crate) fn encode(v: &Value) -> Encoded {
         Value::Bool(b) => ok(SqlValue::Bool(*b)),
         Value::Int(i) => ok(SqlValue::Int(*i)),
         Value::Float(x) => ok(SqlValue::Float(*x)),
+        Value::Decimal(d) => ok(SqlValue::Decimal(*d)),
         Value::String(s) | Value::Enum(s) => ok(SqlValue::Text(s.clone())),
         Value::Guid(g) => ok(SqlValue::Text(guid_text(*g))),
         Value::Date(d) => ok(SqlValue::Int(days(*d))),
@@ -167,6 +171,24 @@ pub(crate) fn encode(v: &Value) -> Encoded {
             None => Encoded::Below,
         },
     }
+}
+
+/// `v` as `dialect` holds it: a [`SqlValue::Decimal`] through [`Dialect::decimal_value`],
+/// anything else as it is; `Err` with the decimal that the dialect cannot hold exactly.
+pub(crate) fn for_dialect(v: SqlValue, dialect: &dyn Dialect) -> Result<SqlValue, Decimal> {
+    match v {
+        SqlValue::Decimal(d) => dialect.decimal_value(&d).ok_or(d),
+        v => Ok(v),
+    }
+}
+
+/// Why `dialect` cannot hold the decimal `d`, in words that complete "does not support".
+pub(crate) fn inexact_decimal(d: &Decimal) -> String {
+    format!(
+        "the decimal {} exactly (it keeps Edm.Decimal values as 64-bit floats, and no float \
+         stands for this one: at most 15 to 17 significant digits are kept)",
+        crate::decimal::text(d)
+    )
 }
 
 /// Days from 1970-01-01 to `d`.
@@ -187,10 +209,11 @@ pub(crate) fn guid_text(g: u128) -> String {
     )
 }
 
-/// The encoding of a value to be stored: like [`encode`], but values beyond the encodings
-/// (instants outside 1677-09-21..2262-04-11, durations over 292 years) and dates outside
-/// 0001-01-01..9999-12-31 (where the databases' calendar functions disagree) are errors.
-fn store(v: &Value, field: &Field) -> Result<SqlValue, String> {
+/// The encoding of a value to be stored in `dialect`: like [`encode`], but values beyond the
+/// encodings (instants outside 1677-09-21..2262-04-11, durations over 292 years), dates
+/// outside 0001-01-01..9999-12-31 (where the databases' calendar functions disagree) and
+/// decimals the dialect cannot hold exactly are errors.
+fn store(v: &Value, field: &Field, dialect: &dyn Dialect) -> Result<SqlValue, String> {
     if let Value::Date(d) = v {
         if !(1..=9999).contains(&d.year()) {
             return Err(format!(
@@ -200,7 +223,14 @@ fn store(v: &Value, field: &Field) -> Result<SqlValue, String> {
         }
     }
     match encode(v) {
-        Encoded::Value(v) => Ok(v),
+        Encoded::Value(v) => for_dialect(v, dialect).map_err(|d| {
+            format!(
+                "field `{}`: the {} dialect does not support {}",
+                field.name(),
+                dialect.name(),
+                inexact_decimal(&d)
+            )
+        }),
         Encoded::Above | Encoded::Below => Err(format!(
             "field `{}`: {v} is outside the range stored as 64-bit nanoseconds \
              (instants 1677-09-21T00:12:43.145224192Z..2262-04-11T23:47:16.854775807Z, \
@@ -213,6 +243,21 @@ fn store(v: &Value, field: &Field) -> Result<SqlValue, String> {
 /// The value at `path` in `record`, `None` when a step is missing.
 fn lookup<'j>(record: &'j Json, path: &[&Field]) -> Option<&'j Json> {
     path.iter().try_fold(record, |v, f| f.value_in(v))
+}
+
+/// The text of the value at `path` in the record text `record`, found as [`lookup`] finds it
+/// ([`Field::value_in`]: the first of the field's JSON paths that is present; the last of a
+/// repeated key). For reading a number's digits as written.
+fn lookup_text<'r>(record: &'r RawValue, path: &[&Field]) -> Option<&'r RawValue> {
+    let member = |object: &'r RawValue, key: &str| {
+        serde_json::from_str::<HashMap<String, &'r RawValue>>(object.get())
+            .ok()?
+            .remove(key)
+    };
+    path.iter().try_fold(record, |v, f| {
+        f.json_paths()
+            .find_map(|p| p.iter().try_fold(v, |o, key| member(o, key)))
+    })
 }
 
 /// Appends the normalized JSON of the value `json` (absent: `None`) of type `ty`: scalars read
@@ -263,11 +308,12 @@ fn write_normalized(
         },
         scalar => {
             let value = json.map_or(Value::Null, |j| Value::from_json(j, scalar));
-            match store(&value, field)? {
+            match store(&value, field, dialect)? {
                 SqlValue::Null => out.push_str("null"),
                 SqlValue::Bool(b) => out.push_str(if b { "true" } else { "false" }),
                 SqlValue::Int(i) => out.push_str(&i.to_string()),
                 SqlValue::Float(x) => out.push_str(&dialect.json_number(x)),
+                SqlValue::Decimal(d) => out.push_str(&crate::decimal::text(&d)),
                 SqlValue::Text(s) => {
                     if s.contains('\0') && !dialect.supports_nul_in_text() {
                         return Err(format!(
@@ -366,9 +412,19 @@ pub(crate) fn insert(
                 }
                 _ => SqlValue::Null,
             },
+            // A decimal from its digits as written, which `json` may have rounded.
+            ty @ FieldType::Decimal => {
+                let raw = serde_json::from_str::<&RawValue>(record)
+                    .ok()
+                    .and_then(|r| lookup_text(r, &c.path));
+                let v = found.map_or(Value::Null, |j| {
+                    Value::from_json_text(j, raw.map(RawValue::get), ty)
+                });
+                store(&v, c.leaf(), dialect).map_err(bad)?
+            }
             ty => {
                 let v = found.map_or(Value::Null, |j| Value::from_json(j, ty));
-                store(&v, c.leaf()).map_err(bad)?
+                store(&v, c.leaf(), dialect).map_err(bad)?
             }
         };
         names.push(ident(dialect, c.name())?);

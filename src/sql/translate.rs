@@ -28,14 +28,19 @@
 //!
 //! Comparisons fold what the storage cannot hold: an integer column against `2.5` becomes
 //! `>= 3`, `eq 2.5` is false, and an instant after 2262 is greater than every stored instant,
-//! so `t lt 3000-01-01T00:00:00Z` is `t IS NOT NULL`. NaN equals nothing.
+//! so `t lt 3000-01-01T00:00:00Z` is `t IS NOT NULL`. NaN equals nothing. A decimal the
+//! dialect cannot hold exactly ([`Dialect::exact_decimals`]) is refused, with its span.
 
 use super::dialect::{DatePart, Dialect, TextMatch};
 use super::error::{Error, ErrorKind};
 use super::params::{Params, SqlType, SqlValue};
-use super::storage::{check_column, encode, ident, sql_type, Encoded, NS_PER_DAY};
+use super::storage::{
+    check_column, encode, for_dialect, ident, inexact_decimal, sql_type, Encoded, NS_PER_DAY,
+};
+use crate::decimal::IntBound;
 use crate::ir::{CmpOp, Expr, ExprKind, FieldRef, Function, LambdaKind, Type};
 use crate::schema::{EntitySchema, FieldType};
+use crate::span::Span;
 use crate::value::Value;
 
 /// Which outcomes of a condition its context observes.
@@ -126,8 +131,8 @@ impl<'a> Translator<'a> {
             ExprKind::Not(x) => format!("(NOT {})", self.cond(x, mode.negate())?),
             ExprKind::And(xs) => self.junction(xs, " AND ", mode)?,
             ExprKind::Or(xs) => self.disjunction(xs, mode)?,
-            ExprKind::Compare { op, lhs, rhs } => self.compare(*op, lhs, rhs, mode)?,
-            ExprKind::In { expr, list } => self.in_list(expr, list, mode)?,
+            ExprKind::Compare { op, lhs, rhs } => self.compare(*op, lhs, rhs, mode, e.span())?,
+            ExprKind::In { expr, list } => self.in_list(expr, list, mode, e.span())?,
             ExprKind::Call { func, args } => match text_match(*func) {
                 Some(kind) => self.text_match(kind, args)?,
                 None => d.bool_condition(&self.call(*func, args)?),
@@ -182,7 +187,7 @@ impl<'a> Translator<'a> {
                 Some((x, list, _, written)) => {
                     if !*written {
                         *written = true;
-                        parts.push(self.in_list(x, list.iter().copied(), mode)?);
+                        parts.push(self.in_list(x, list.iter().copied(), mode, e.span())?);
                     }
                 }
             }
@@ -196,12 +201,19 @@ impl<'a> Translator<'a> {
     // -------------------------------------------------------------------------------------
     // Comparisons
 
-    fn compare(&mut self, op: CmpOp, l: &Expr, r: &Expr, mode: Mode) -> Result<String, Error> {
-        let (op, x, c) = match (constant(l), constant(r)) {
+    fn compare(
+        &mut self,
+        op: CmpOp,
+        l: &Expr,
+        r: &Expr,
+        mode: Mode,
+        span: Span,
+    ) -> Result<String, Error> {
+        let (op, x, c, at) = match (constant(l), constant(r)) {
             (Some(a), Some(b)) => return Ok(self.literal(fold(op, a, b))),
-            (Some(a), None) => (op.flip(), r, a),
-            (None, Some(b)) => (op, l, b),
-            (None, None) => return self.compare_values(op, l, r, mode),
+            (Some(a), None) => (op.flip(), r, a, l.span()),
+            (None, Some(b)) => (op, l, b, r.span()),
+            (None, None) => return self.compare_values(op, l, r, mode, span),
         };
         if c.is_null() {
             let x = self.value(x)?;
@@ -217,10 +229,18 @@ impl<'a> Translator<'a> {
             Folded::NotNull => Ok(format!("({} IS NOT NULL)", self.value(x)?)),
             Folded::Param(op, v, ty) => {
                 let x = self.value(x)?;
-                let p = self.params.bind(v, ty);
+                let p = self.bind(v, ty, at)?;
                 Ok(two_valued(op, &x, &p, mode))
             }
         }
+    }
+
+    /// Binds `v` of SQL type `ty`, a decimal as the dialect holds it; a decimal it cannot
+    /// hold exactly is refused, at `span`.
+    fn bind(&mut self, v: SqlValue, ty: SqlType, span: Span) -> Result<String, Error> {
+        let v = for_dialect(v, self.dialect)
+            .map_err(|d| Error::unsupported(self.dialect.name(), inexact_decimal(&d)).at(span))?;
+        Ok(self.params.bind(v, ty))
     }
 
     fn compare_values(
@@ -229,7 +249,20 @@ impl<'a> Translator<'a> {
         l: &Expr,
         r: &Expr,
         mode: Mode,
+        span: Span,
     ) -> Result<String, Error> {
+        let is = |e: &Expr, t: FieldType| e.ty().field_type() == Some(&t);
+        let mixed = (is(l, FieldType::Decimal) && is(r, FieldType::Double))
+            || (is(l, FieldType::Double) && is(r, FieldType::Decimal));
+        if mixed && !self.dialect.exact_decimals() {
+            return Err(Error::unsupported(
+                self.dialect.name(),
+                "comparing an Edm.Decimal with an Edm.Double (it keeps both as 64-bit floats, \
+                 which would find the decimal 0.1 equal to the double 0.1, \
+                 0.1000000000000000055511…)",
+            )
+            .at(span));
+        }
         let (a, b) = (self.value(l)?, self.value(r)?);
         let d = self.dialect;
         Ok(match op {
@@ -248,6 +281,7 @@ impl<'a> Translator<'a> {
         x: &Expr,
         list: impl IntoIterator<Item = &'v Value>,
         mode: Mode,
+        span: Span,
     ) -> Result<String, Error> {
         let mut has_null = false;
         let mut items = Vec::new();
@@ -257,7 +291,8 @@ impl<'a> Translator<'a> {
                 continue;
             }
             if let Folded::Param(_, v, ty) = fold_constant(CmpOp::Eq, x.ty(), v) {
-                items.push(self.params.bind(v, ty));
+                let p = self.bind(v, ty, span)?;
+                items.push(p);
             }
             // Otherwise the item equals nothing stored (2.5 for an integer, NaN, year 3000).
         }
@@ -288,7 +323,7 @@ impl<'a> Translator<'a> {
             ExprKind::Const(v) => {
                 let ty = e.ty().field_type().and_then(sql_type).unwrap_or(hint);
                 match encode(v) {
-                    Encoded::Value(v) => Ok(self.params.bind(v, ty)),
+                    Encoded::Value(v) => self.bind(v, ty, e.span()),
                     Encoded::Above | Encoded::Below => Err(Error::new(ErrorKind::OutOfRange {
                         what: format!(
                             "{v} cannot be passed to a function: instants are stored as \
@@ -644,11 +679,16 @@ fn fold_constant(op: CmpOp, x_ty: &Type, c: &Value) -> Folded {
             return fold_float_for_integer(op, *f);
         }
     }
+    if let Value::Decimal(d) = c {
+        if x_ty.is_integer() {
+            return fold_for_integer(op, d.is_integer(), IntBound::floor(d), IntBound::ceil(d));
+        }
+    }
     match encode(c) {
         Encoded::Value(v) => {
             let ty = match v {
                 SqlValue::Int(_) => SqlType::Int,
-                SqlValue::Float(_) => SqlType::Number,
+                SqlValue::Float(_) | SqlValue::Decimal(_) => SqlType::Number,
                 _ => ty,
             };
             Folded::Param(op, v, ty)
@@ -660,39 +700,33 @@ fn fold_constant(op: CmpOp, x_ty: &Type, c: &Value) -> Folded {
 
 /// `x op f` for an integer `x` and a finite float `f`, as an integer comparison.
 fn fold_float_for_integer(op: CmpOp, f: f64) -> Folded {
-    let int = |op, t: f64| Folded::Param(op, SqlValue::Int(t as i64), SqlType::Int);
+    let bound = |t: f64| {
+        if t >= TWO_63 {
+            IntBound::Above
+        } else if t < -TWO_63 {
+            IntBound::Below
+        } else {
+            IntBound::In(t as i64)
+        }
+    };
+    fold_for_integer(op, f.fract() == 0.0, bound(f.floor()), bound(f.ceil()))
+}
+
+/// `x op c` for an integer `x` and a number `c`, as an integer comparison, from whether `c`
+/// is whole and where its floor and ceiling lie among the `i64`s.
+fn fold_for_integer(op: CmpOp, whole: bool, floor: IntBound, ceil: IntBound) -> Folded {
+    let int = |op, bound: IntBound| match bound {
+        IntBound::In(i) => Folded::Param(op, SqlValue::Int(i), SqlType::Int),
+        IntBound::Above => beyond(op, true),
+        IntBound::Below => beyond(op, false),
+    };
     match op {
-        CmpOp::Eq | CmpOp::Ne => {
-            if !(-TWO_63..TWO_63).contains(&f) {
-                beyond(op, f > 0.0)
-            } else if f.fract() == 0.0 {
-                int(op, f)
-            } else {
-                Folded::Always(op == CmpOp::Ne)
-            }
-        }
-        // x > f  <=>  x > floor(f);   x <= f  <=>  x <= floor(f)
-        CmpOp::Gt | CmpOp::Le => {
-            let t = f.floor();
-            if t >= TWO_63 {
-                beyond(op, true)
-            } else if t < -TWO_63 {
-                beyond(op, false)
-            } else {
-                int(op, t)
-            }
-        }
-        // x >= f  <=>  x >= ceil(f);   x < f  <=>  x < ceil(f)
-        CmpOp::Ge | CmpOp::Lt => {
-            let t = f.ceil();
-            if t >= TWO_63 {
-                beyond(op, true)
-            } else if t < -TWO_63 {
-                beyond(op, false)
-            } else {
-                int(op, t)
-            }
-        }
+        CmpOp::Eq | CmpOp::Ne if whole => int(op, floor),
+        CmpOp::Eq | CmpOp::Ne => Folded::Always(op == CmpOp::Ne),
+        // x > c  <=>  x > floor(c);   x <= c  <=>  x <= floor(c)
+        CmpOp::Gt | CmpOp::Le => int(op, floor),
+        // x >= c  <=>  x >= ceil(c);   x < c  <=>  x < ceil(c)
+        CmpOp::Ge | CmpOp::Lt => int(op, ceil),
     }
 }
 

@@ -318,8 +318,9 @@ impl LambdaKind {
 
 /// A literal value.
 ///
-/// Equality is structural, except that every `NaN` equals every other `NaN`
-/// (so trees compare equal after a print and parse round trip).
+/// Equality is structural, except that every `NaN` equals every other `NaN`, and decimals
+/// are equal when their values are (`1.5` and `1.50`), so trees compare equal after a print
+/// and parse round trip.
 #[derive(Clone, Debug)]
 pub enum Literal {
     /// `null`
@@ -328,7 +329,17 @@ pub enum Literal {
     Bool(bool),
     /// An integer in the i64 range: `42`, `-7`.
     Int(i64),
-    /// A number with a fraction or exponent, or `INF`, `-INF`, `NaN`: `1.5`, `2e10`.
+    /// A number with a fraction or exponent, or an integer beyond i64, held exactly as
+    /// written: `1.5`, `2e10`, `3258.678765765489753678965390`, `12345678901234567890.12`.
+    ///
+    /// Its type comes from what it is compared with: next to an Edm.Double it is the nearest
+    /// binary float (correctly rounded); elsewhere it keeps every digit. Numbers with more
+    /// digits than a decimal holds exactly (28 decimal places and a coefficient below 2^96)
+    /// are [`Literal::Float`] instead.
+    Decimal(crate::value::Decimal),
+    /// `INF`, `-INF`, `NaN`, or a number with a fraction or exponent and more digits than a
+    /// [`Literal::Decimal`] holds (`1e300`, `1e-30`), as the nearest binary float. The checker
+    /// refuses a finite one next to an Edm.Decimal, which it would round.
     Float(f64),
     /// A string; `''` in the source is one `'` here.
     String(String),
@@ -363,6 +374,7 @@ impl PartialEq for Literal {
             (Null, Null) => true,
             (Bool(a), Bool(b)) => a == b,
             (Int(a), Int(b)) => a == b,
+            (Decimal(a), Decimal(b)) => a == b,
             (Float(a), Float(b)) => (a.is_nan() && b.is_nan()) || a.to_bits() == b.to_bits(),
             (String(a), String(b)) => a == b,
             (Guid(a), Guid(b)) => a == b,

@@ -106,8 +106,9 @@ pub enum ErrorKind {
     },
     /// A character that starts no token: `status eq #1`.
     InvalidChar(char),
-    /// A number outside its range: an integer outside i64 (`x eq
-    /// 9223372036854775808`) or a decimal beyond f64 (`x eq 1e999`).
+    /// A number outside its range: a whole number of 2^96 or more, which neither an i64 nor
+    /// a decimal holds (`x eq 79228162514264337593543950336`), or a number with a fraction or
+    /// exponent beyond f64 (`x eq 1e999`).
     NumberOutOfRange,
     /// A malformed number: `x eq 1.` or `x eq 1e`.
     InvalidNumber,
@@ -123,8 +124,11 @@ pub enum ErrorKind {
     UnknownLiteralPrefix(String),
     /// A dotted name outside an enum literal: `Ns.Type eq 1`.
     QualifiedName,
-    /// A lambda variable that is not an identifier or lacks its colon: `tags/any(1)`.
+    /// A lambda variable that is no usable name or lacks its colon: `tags/any(1)`,
+    /// `tags/any(in: true)`.
     InvalidLambda,
+    /// `all` without a lambda: `tags/all()`. Only `any()` may be empty.
+    EmptyAll,
     /// The input is empty or only white space.
     Empty,
     /// The input is longer than the configured limit (in bytes).
@@ -189,7 +193,7 @@ impl fmt::Display for ErrorKind {
             }
             ErrorKind::InvalidChar(c) => write!(f, "unexpected character {c:?}"),
             ErrorKind::NumberOutOfRange => f.write_str(
-                "number literal out of range (integers must fit in 64 bits, decimals in a double)",
+                "number literal out of range (whole numbers must be below 2^96, others within a double)",
             ),
             ErrorKind::InvalidNumber => f.write_str("malformed number literal"),
             ErrorKind::InvalidDateTime(why) => write!(f, "invalid date/time literal: {why}"),
@@ -207,6 +211,10 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidLambda => {
                 f.write_str("expected a lambda variable and ':', as in 'tags/any(t: t eq 1)'")
             }
+            ErrorKind::EmptyAll => f.write_str(
+                "'all' needs a lambda variable and condition, as in 'tags/all(t: t ne 1)'; \
+                 only 'any()' may be empty",
+            ),
             ErrorKind::Empty => f.write_str("expected a filter expression, found end of input"),
             ErrorKind::TooLong { limit } => {
                 write!(f, "filter is longer than the limit of {limit} bytes")

@@ -52,13 +52,25 @@ fn is_ident_char(c: char) -> bool {
     c == '_' || c.is_alphanumeric()
 }
 
-/// Keywords that are never literal prefixes (so `a eq'x'` lexes as `a`, `eq`, `'x'`).
-fn is_operator_keyword(s: &str) -> bool {
-    const KW: [&str; 17] = [
-        "eq", "ne", "gt", "ge", "lt", "le", "has", "in", "and", "or", "not", "add", "sub", "mul",
-        "div", "divby", "mod",
-    ];
-    KW.iter().any(|k| k.eq_ignore_ascii_case(s))
+/// The words a `$filter` reads as operators or literals, never as names: the operators and
+/// `null`, `true`, `false` in any ASCII case, and `INF` and `NaN` in exactly this case.
+pub const KEYWORDS: [&str; 22] = [
+    "eq", "ne", "gt", "ge", "lt", "le", "has", "in", "and", "or", "not", "add", "sub", "mul",
+    "div", "divby", "mod", "null", "true", "false", "INF", "NaN",
+];
+
+/// The keyword `word` spells, as listed in [`KEYWORDS`].
+pub(crate) fn keyword(word: &str) -> Option<&'static str> {
+    KEYWORDS.into_iter().find(|k| match *k {
+        "INF" | "NaN" => word == *k,
+        _ => word.eq_ignore_ascii_case(k),
+    })
+}
+
+/// Whether a `$filter` can name a property (or lambda variable) `name`: it lexes as one
+/// identifier (a letter or `_`, then letters, digits or `_`) and is none of the [`KEYWORDS`].
+pub fn is_property_name(name: &str) -> bool {
+    name.starts_with(is_ident_start) && name.chars().all(is_ident_char) && keyword(name).is_none()
 }
 
 impl<'a> Lexer<'a> {
@@ -172,7 +184,8 @@ impl<'a> Lexer<'a> {
         }
         let word = &rest[..len];
         let after = &rest[len..];
-        if after.starts_with('\'') && !is_operator_keyword(word) {
+        let keyword = keyword(word);
+        if after.starts_with('\'') && keyword.is_none() {
             let (body, blen) = quoted_raw(after).ok_or_else(|| {
                 let open = self.input.len() - after.len();
                 (
@@ -200,13 +213,13 @@ impl<'a> Lexer<'a> {
         if qualified {
             return Err(self.err(ErrorKind::QualifiedName, rest, len));
         }
-        let tok = match word {
-            "INF" => Tok::Lit(Literal::Float(f64::INFINITY)),
-            "NaN" => Tok::Lit(Literal::Float(f64::NAN)),
-            w if w.eq_ignore_ascii_case("true") => Tok::Lit(Literal::Bool(true)),
-            w if w.eq_ignore_ascii_case("false") => Tok::Lit(Literal::Bool(false)),
-            w if w.eq_ignore_ascii_case("null") => Tok::Lit(Literal::Null),
-            w => Tok::Ident(w),
+        let tok = match keyword {
+            Some("INF") => Tok::Lit(Literal::Float(f64::INFINITY)),
+            Some("NaN") => Tok::Lit(Literal::Float(f64::NAN)),
+            Some("true") => Tok::Lit(Literal::Bool(true)),
+            Some("false") => Tok::Lit(Literal::Bool(false)),
+            Some("null") => Tok::Lit(Literal::Null),
+            _ => Tok::Ident(word),
         };
         Ok((tok, len))
     }
@@ -238,7 +251,9 @@ impl<'a> Lexer<'a> {
     ) -> Result<(Tok<'a>, usize), LexError> {
         if rest[len..].starts_with(|c: char| is_ident_char(c) || c == '.') {
             let kind = match tok {
-                Tok::Lit(Literal::Int(_) | Literal::Float(_)) => ErrorKind::InvalidNumber,
+                Tok::Lit(Literal::Int(_) | Literal::Decimal(_) | Literal::Float(_)) => {
+                    ErrorKind::InvalidNumber
+                }
                 _ => ErrorKind::InvalidDateTime("unexpected characters after the literal"),
             };
             return Err(self.err(kind, rest, number_extent(rest)));
@@ -365,7 +380,10 @@ fn n_digits(n: usize) -> impl Fn(&str) -> IResult<&str, u32> {
     }
 }
 
-/// A number literal: `[sign] digits [. digits] [e [sign] digits]`.
+/// A number literal: `[sign] digits [. digits] [e [sign] digits]`. An integer in i64 is an
+/// [`Literal::Int`]; any other number is an exact [`Literal::Decimal`] where one holds it,
+/// and otherwise the nearest [`Literal::Float`] (a fraction or exponent) or out of range (an
+/// integer).
 fn number(s: &str) -> Result<(Literal, usize), ErrorKind> {
     let sign = opt(one_of("+-"));
     let fraction = opt((ch('.'), digit1));
@@ -375,16 +393,23 @@ fn number(s: &str) -> Result<(Literal, usize), ErrorKind> {
         return Err(ErrorKind::InvalidNumber);
     };
     let len = text.len();
-    if text.contains(['.', 'e', 'E']) {
-        let v: f64 = text.parse().map_err(|_| ErrorKind::InvalidNumber)?;
-        if v.is_infinite() {
-            return Err(ErrorKind::NumberOutOfRange);
+    let whole = !text.contains(['.', 'e', 'E']);
+    if whole {
+        if let Ok(v) = text.parse::<i64>() {
+            return Ok((Literal::Int(v), len));
         }
-        Ok((Literal::Float(v), len))
-    } else {
-        let v: i64 = text.parse().map_err(|_| ErrorKind::NumberOutOfRange)?;
-        Ok((Literal::Int(v), len))
     }
+    if let Some(d) = crate::decimal::parse(text) {
+        return Ok((Literal::Decimal(d), len));
+    }
+    if whole {
+        return Err(ErrorKind::NumberOutOfRange);
+    }
+    let v: f64 = text.parse().map_err(|_| ErrorKind::InvalidNumber)?;
+    if v.is_infinite() {
+        return Err(ErrorKind::NumberOutOfRange);
+    }
+    Ok((Literal::Float(v), len))
 }
 
 /// Where a temporal literal went wrong: why, and the byte offset into it.
@@ -671,16 +696,25 @@ mod tests {
         assert_eq!(lit("-7"), Literal::Int(-7));
         assert_eq!(lit("+7"), Literal::Int(7));
         assert_eq!(lit("-9223372036854775808"), Literal::Int(i64::MIN));
-        assert_eq!(lit("1.5"), Literal::Float(1.5));
-        assert_eq!(lit("2e10"), Literal::Float(2e10));
-        assert_eq!(lit("-1.5E-3"), Literal::Float(-1.5e-3));
+        let dec = |s: &str| Literal::Decimal(crate::decimal::parse(s).unwrap());
+        assert_eq!(lit("1.5"), dec("1.5"));
+        assert_eq!(lit("2e10"), dec("20000000000"));
+        assert_eq!(lit("-1.5E-3"), dec("-0.0015"));
+        assert_eq!(
+            lit("3258.678765765489753678965390"),
+            dec("3258.678765765489753678965390")
+        );
+        assert_eq!(lit("9223372036854775808"), dec("9223372036854775808"));
+        // More digits than a decimal holds: the nearest float, or out of range.
+        assert_eq!(lit("1e300"), Literal::Float(1e300));
+        assert_eq!(lit("1.5e-30"), Literal::Float(1.5e-30));
+        assert_eq!(
+            lex_err("123456789012345678901234567890").0,
+            ErrorKind::NumberOutOfRange
+        );
         assert_eq!(lit("INF"), Literal::Float(f64::INFINITY));
         assert_eq!(lit("-INF"), Literal::Float(f64::NEG_INFINITY));
         assert!(matches!(lit("NaN"), Literal::Float(f) if f.is_nan()));
-        assert_eq!(
-            lex_err("9223372036854775808").0,
-            ErrorKind::NumberOutOfRange
-        );
         assert_eq!(lex_err("1e999").0, ErrorKind::NumberOutOfRange);
         assert_eq!(lex_err("1.").0, ErrorKind::InvalidNumber);
         assert_eq!(lex_err("1e").0, ErrorKind::InvalidNumber);

@@ -11,7 +11,7 @@ use super::ast::{
     BinaryOp, Expr, ExprKind, Ident, LambdaKind, LogicalOp, Path, Precedence, UnaryOp,
 };
 use super::error::{Error, ErrorKind, Expected};
-use super::lex::{Lexer, Tok, Token};
+use super::lex::{is_property_name, Lexer, Tok, Token};
 use super::Limits;
 use crate::span::Span;
 
@@ -66,11 +66,6 @@ fn infix(word: &str) -> Option<Infix> {
         b"mod" => Infix::Binary(BinaryOp::Mod),
         _ => return None,
     })
-}
-
-/// Operator keywords, which cannot start a member path.
-fn is_reserved(word: &str) -> bool {
-    infix(word).is_some() || word.eq_ignore_ascii_case("not") || word.eq_ignore_ascii_case("in")
 }
 
 impl Infix {
@@ -380,7 +375,7 @@ impl<'a> Parser<'a> {
                 inner.expr.span = t.span.to(close.span);
                 Ok(inner)
             }
-            Tok::Ident(word) if !is_reserved(word) => self.path_or_call(Ident {
+            Tok::Ident(word) if is_property_name(word) => self.path_or_call(Ident {
                 name: word.to_owned(),
                 span: t.span,
             }),
@@ -401,8 +396,9 @@ impl<'a> Parser<'a> {
         while self.peek_is(&Tok::Slash)? {
             self.next()?;
             let t = self.next()?;
-            let Tok::Ident(word) = t.tok else {
-                return Err(self.unexpected(Expected::Identifier, &t));
+            let word = match t.tok {
+                Tok::Ident(word) if is_property_name(word) => word,
+                _ => return Err(self.unexpected(Expected::Identifier, &t)),
             };
             let lambda = if word.eq_ignore_ascii_case("any") {
                 Some(LambdaKind::Any)
@@ -426,15 +422,16 @@ impl<'a> Parser<'a> {
         self.node(ExprKind::Path(path), span, 0)
     }
 
-    /// `(var: predicate)` or `()` after `any`/`all`.
+    /// `(var: predicate)` after `any`/`all`, or `()` after `any`.
     fn lambda(&mut self, path: Path, kind: LambdaKind) -> PResult<Node> {
         let open = self.next()?.span;
         self.enter(open)?;
         let start = path.span();
         let t = self.next()?;
         let (body, depth, close) = match t.tok {
-            Tok::RParen => (None, 0, t.span),
-            Tok::Ident(var) => {
+            Tok::RParen if kind == LambdaKind::Any => (None, 0, t.span),
+            Tok::RParen => return Err(self.error(ErrorKind::EmptyAll, open.to(t.span))),
+            Tok::Ident(var) if is_property_name(var) => {
                 let colon = self.next()?;
                 if colon.tok != Tok::Colon {
                     return Err(self.error(ErrorKind::InvalidLambda, colon.span));
@@ -461,5 +458,28 @@ impl<'a> Parser<'a> {
             start.to(close),
             depth,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::keyword;
+
+    /// Every operator the parser knows is in the one keyword list, and reads as the operator
+    /// in any case.
+    #[test]
+    fn operator_words_are_keywords() {
+        let infixes = BinaryOp::ALL
+            .map(BinaryOp::keyword)
+            .into_iter()
+            .chain([LogicalOp::And.keyword(), LogicalOp::Or.keyword()]);
+        for word in infixes {
+            assert!(infix(&word.to_ascii_uppercase()).is_some(), "{word}");
+            assert_eq!(keyword(&word.to_ascii_uppercase()), Some(word));
+        }
+        for word in ["not", "in"] {
+            assert_eq!(keyword(&word.to_ascii_uppercase()), Some(word));
+        }
     }
 }

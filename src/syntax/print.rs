@@ -168,18 +168,63 @@ fn duration(f: &mut Formatter<'_>, d: TimeDelta) -> fmt::Result {
     f.write_char('\'')
 }
 
+/// A finite float as text that reads back as this float, a [`Literal::Float`], and not as a
+/// decimal: its shortest text (`1e300`, `5e-324`), or where that would read as a decimal (a
+/// float from a literal with more digits than a decimal holds, such as
+/// `0.1000000000000000000000000000001`, which is the float `0.1`), that text with a `1` far
+/// past the float's precision (`0.10000000000000000000000000000001`).
+fn float(f: &mut Formatter<'_>, x: f64) -> fmt::Result {
+    // Debug keeps a `.` or an exponent.
+    let shortest = format!("{x:?}");
+    if crate::decimal::parse(&shortest).is_none() {
+        return f.write_str(&shortest);
+    }
+    if x == 0.0 {
+        // Any nonzero digit would be read; a number too small for a float is zero.
+        return f.write_str(if x.is_sign_negative() {
+            "-1e-400"
+        } else {
+            "1e-400"
+        });
+    }
+    // 30 zeros and a 1: more digits than a decimal holds, far less than half a float's ulp.
+    let tail = format!("{}1", "0".repeat(30));
+    let (mantissa, exponent) = match shortest.split_once('e') {
+        Some((m, e)) => (m, format!("e{e}")),
+        None => (shortest.as_str(), String::new()),
+    };
+    let point = if mantissa.contains('.') { "" } else { ".0" };
+    let text = format!("{mantissa}{point}{tail}{exponent}");
+    if text.parse::<f64>() == Ok(x) {
+        return f.write_str(&text);
+    }
+    // The shortest text lies at the very edge of the float's rounding interval, and the `1`
+    // pushed it out: start from the float's exact value instead.
+    let exact = crate::decimal::exact_f64_text(x);
+    let point = if exact.contains('.') { "" } else { ".0" };
+    write!(f, "{exact}{point}{tail}")
+}
+
 impl Display for Literal {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             Literal::Null => f.write_str("null"),
             Literal::Bool(b) => write!(f, "{b}"),
             Literal::Int(i) => write!(f, "{i}"),
+            // Every digit as written. A whole number in i64 gets a `.0` so that it reads back
+            // as a decimal, not an integer (beyond i64 its digits alone read as a decimal).
+            Literal::Decimal(d) => {
+                f.write_str(&crate::decimal::text(d))?;
+                if d.scale() == 0 && crate::decimal::to_i64(d).is_some() {
+                    f.write_str(".0")?;
+                }
+                Ok(())
+            }
             Literal::Float(x) if x.is_nan() => f.write_str("NaN"),
             Literal::Float(x) if x.is_infinite() => {
                 f.write_str(if *x > 0.0 { "INF" } else { "-INF" })
             }
-            // Debug keeps a `.` or an exponent, so the text reads back as a float.
-            Literal::Float(x) => write!(f, "{x:?}"),
+            Literal::Float(x) => float(f, *x),
             Literal::String(s) => {
                 f.write_char('\'')?;
                 for (i, part) in s.split('\'').enumerate() {

@@ -152,7 +152,18 @@ fn int_json() -> BoxedStrategy<Json> {
 
 fn double_json() -> BoxedStrategy<Json> {
     prop_oneof![
-        pick(&[0.5, -1.25, 1e20, 7.0, 0.1, -0.0, 2.5]).prop_map(Json::from),
+        pick(&[
+            0.5,
+            -1.25,
+            1e20,
+            7.0,
+            0.1,
+            -0.0,
+            2.5,
+            0.30000000000000004,
+            1.5
+        ])
+        .prop_map(Json::from),
         pick(&[7i64, 0, 9_007_199_254_740_993, -3]).prop_map(Json::from),
     ]
     .boxed()
@@ -311,6 +322,8 @@ fn literal(ty: &'static str) -> BoxedStrategy<String> {
         "d" | "m" => pick(&[
             "0.5",
             "-1.25",
+            "1.50",
+            "0.30000000000000004",
             "1e20",
             "7",
             "0.1",
@@ -426,7 +439,10 @@ fn field_pairs() -> BoxedStrategy<String> {
         ("s", "c/cs"),
         ("i", "l"),
         ("l", "d"),
-        ("d", "m"),
+        // Not a Double with a Decimal: SQLite keeps both as floats and refuses to compare
+        // them (tests/sql_sqlite.rs); PostgreSQL compares them exactly (sql_postgres.rs).
+        ("l", "m"),
+        ("m", "m"),
         ("i", "c/ci"),
         ("t", "t"),
         ("s", "s"),

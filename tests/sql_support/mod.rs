@@ -563,6 +563,9 @@ pub const MACHINE_ACTION_FILTERS: &[&str] = &[
     "commands/all(c: c/commandStatus eq 'Completed')",
     "commands/any(c: c/startTime gt creationDateTimeUtc and c/endTime eq null)",
     "commands/any(c: c/index eq 0 and c/command/type eq 'GetFile')",
+    "Defender.MachineActionStatus'Failed' ne Defender.MachineActionStatus'Pending' and status eq 'Failed'",
+    "Defender.MachineActionType'Isolate' eq Defender.MachineActionType'Isolate' or type eq 'Offboard'",
+    "Defender.MachineActionStatus'Failed' eq Defender.MachineActionStatus'Pending' or scope eq 'Full'",
 ];
 
 /// Filters over `all_filterable(machine())`, compared with the oracle on every backend.

@@ -27,6 +27,58 @@ pub const ALL_PERMISSIONS: &[&str] = &[
     "Machine.CollectForensics",
 ];
 
+/// The application of the demo token: the one the server creates with a missing tokens file,
+/// or `--demo-token`.
+pub const DEMO_APPLICATION: &str = "Defender API demo client";
+
+/// The fewest characters `--demo-token` accepts.
+pub const MIN_DEMO_TOKEN_LEN: usize = 16;
+
+/// The principal of a demo token: every permission, so that every curl line of the README
+/// works with it, acting as the analyst of the documented examples.
+pub fn demo_principal() -> Principal {
+    Principal {
+        application: DEMO_APPLICATION.to_owned(),
+        identity: Some("Analyst@contoso.com".to_owned()),
+        permissions: ALL_PERMISSIONS.iter().map(|p| (*p).to_owned()).collect(),
+    }
+}
+
+/// Whether `token` is non-empty and only ASCII letters, digits and `-._+/=`, so that the line
+/// `export TOKEN=<token>` pastes into a POSIX shell unquoted and `Bearer $TOKEN` carries it as
+/// is (RFC 6750's token characters, without `~`, which a shell would expand after `=`).
+pub fn is_plain_token(token: &str) -> bool {
+    !token.is_empty()
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._+/=".contains(&b))
+}
+
+/// Checks the value of `--demo-token`: a plain token (see [`is_plain_token`]) of at least
+/// [`MIN_DEMO_TOKEN_LEN`] characters.
+pub fn parse_demo_token(token: &str) -> Result<String, String> {
+    if token.is_empty() {
+        return Err(format!(
+            "the demo token is empty; give one of at least {MIN_DEMO_TOKEN_LEN} characters"
+        ));
+    }
+    if !is_plain_token(token) {
+        return Err(
+            "use only ASCII letters, digits and - . _ + / = in a demo token (it is printed as \
+             `export TOKEN=...` and sent in an Authorization header as is)"
+                .to_owned(),
+        );
+    }
+    if token.len() < MIN_DEMO_TOKEN_LEN {
+        return Err(format!(
+            "a demo token of {} characters is too short to guard the API; use at least \
+             {MIN_DEMO_TOKEN_LEN}",
+            token.len()
+        ));
+    }
+    Ok(token.to_owned())
+}
+
 /// Who is calling: the application a token was issued to, and what it may do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Principal {
@@ -46,6 +98,13 @@ impl Principal {
         self.identity.as_deref().unwrap_or(&self.application)
     }
 
+    /// Whether it holds every one of `all_of`.
+    pub fn has_all(&self, all_of: &[&str]) -> bool {
+        all_of
+            .iter()
+            .all(|p| self.permissions.iter().any(|q| q == p))
+    }
+
     /// Whether it holds at least one of `any_of`.
     pub fn has_any(&self, any_of: &[&str]) -> bool {
         self.permissions
@@ -55,6 +114,7 @@ impl Principal {
 }
 
 /// The tokens file: token → principal.
+#[derive(Default)]
 pub struct Tokens(HashMap<String, Arc<Principal>>);
 
 impl fmt::Debug for Tokens {
@@ -72,44 +132,81 @@ impl Tokens {
         Tokens(map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
     }
 
-    /// Reads the tokens file at `path`; when there is none, creates it with one random token
-    /// holding every permission, which is returned so that it can be printed.
-    pub fn load_or_create(path: &Path) -> Result<(Tokens, Option<String>), BoxError> {
-        match std::fs::read(path) {
-            Ok(bytes) => {
-                let map: HashMap<String, Principal> = serde_json::from_slice(&bytes)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                if map
-                    .keys()
-                    .any(|t| t.is_empty() || t.chars().any(char::is_whitespace))
-                {
-                    return Err(format!(
-                        "{}: tokens must be non-empty, without spaces",
-                        path.display()
-                    )
-                    .into());
-                }
-                Ok((Tokens::new(map), None))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let token = format!(
-                    "demo-{}{}",
-                    uuid::Uuid::new_v4().simple(),
-                    uuid::Uuid::new_v4().simple()
-                );
-                let principal = Principal {
-                    application: "Defender API demo client".to_owned(),
-                    identity: Some("Analyst@contoso.com".to_owned()),
-                    permissions: ALL_PERMISSIONS.iter().map(|p| (*p).to_owned()).collect(),
-                };
-                let map = HashMap::from([(token.clone(), principal)]);
-                let text = serde_json::to_string_pretty(&map)?;
-                std::fs::write(path, text + "\n")
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                Ok((Tokens::new(map), Some(token)))
-            }
-            Err(e) => Err(format!("{}: {e}", path.display()).into()),
+    /// Reads the tokens file at `path`; `None` when there is none.
+    pub fn load(path: &Path) -> Result<Option<Tokens>, BoxError> {
+        let bytes = match std::fs::read(path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(format!("{}: {e}", path.display()).into()),
+        };
+        let map: HashMap<String, Principal> =
+            serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        if map
+            .keys()
+            .any(|t| t.is_empty() || t.chars().any(char::is_whitespace))
+        {
+            return Err(format!(
+                "{}: tokens must be non-empty, without spaces",
+                path.display()
+            )
+            .into());
         }
+        Ok(Some(Tokens::new(map)))
+    }
+
+    /// Reads the tokens file at `path`; when there is none, creates it with one random token
+    /// holding every permission ([`demo_principal`]), which is returned so that it can be
+    /// printed.
+    pub fn load_or_create(path: &Path) -> Result<(Tokens, Option<String>), BoxError> {
+        if let Some(tokens) = Tokens::load(path)? {
+            return Ok((tokens, None));
+        }
+        let token = format!(
+            "demo-{}{}",
+            uuid::Uuid::new_v4().simple(),
+            uuid::Uuid::new_v4().simple()
+        );
+        let map = HashMap::from([(token.clone(), demo_principal())]);
+        let text = serde_json::to_string_pretty(&map)?;
+        std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok((Tokens::new(map), Some(token)))
+    }
+
+    /// Adds `token` (`--demo-token`) with [`demo_principal`]; refused when it is already a
+    /// token of another principal.
+    pub fn insert_demo(&mut self, token: String) -> Result<(), String> {
+        let principal = demo_principal();
+        match self.0.get(&token) {
+            Some(known) if **known != principal => Err(
+                "the --demo-token is also a token of the tokens file, with other \
+                     permissions; choose another"
+                    .to_owned(),
+            ),
+            _ => {
+                self.0.insert(token, Arc::new(principal));
+                Ok(())
+            }
+        }
+    }
+
+    /// The demo token of a tokens file the server created: a plain token (see
+    /// [`is_plain_token`]) of [`DEMO_APPLICATION`] holding every permission; the smallest when
+    /// there are several. Other tokens are never returned, so that they are never printed.
+    pub fn demo_token(&self) -> Option<&str> {
+        self.0
+            .iter()
+            .filter(|(token, principal)| {
+                principal.application == DEMO_APPLICATION
+                    && principal.has_all(ALL_PERMISSIONS)
+                    && is_plain_token(token)
+            })
+            .map(|(token, _)| token.as_str())
+            .min()
+    }
+
+    /// The number of tokens.
+    pub fn count(&self) -> usize {
+        self.0.len()
     }
 
     /// The principal of `token`.
@@ -186,24 +283,41 @@ impl RateLimiter {
     }
 }
 
-/// The token of an `Authorization: Bearer <token>` header (scheme case-insensitive).
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    let token = token.trim();
-    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+/// The token of the request's `Authorization: Bearer <token>` header (scheme
+/// case-insensitive), or the `401` for a request without one, or with several `Authorization`
+/// headers (none of which is then used).
+fn bearer(headers: &HeaderMap) -> Result<&str, ODataError> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let (Some(value), None) = (values.next(), values.next()) else {
+        let n = headers.get_all(AUTHORIZATION).iter().count();
+        return Err(match n {
+            0 => ODataError::unauthorized("Authorization header with a bearer token is required."),
+            n => ODataError::unauthorized(format!(
+                "The request has {n} Authorization headers; send exactly one."
+            )),
+        });
+    };
+    let token = value.to_str().ok().and_then(|value| {
+        let (scheme, token) = value.split_once(' ')?;
+        let token = token.trim();
+        (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+    });
+    token.ok_or_else(|| {
+        ODataError::unauthorized("Authorization header with a bearer token is required.")
+    })
 }
 
-/// Middleware: rejects requests without a known bearer token (401) or over the token's rate
-/// limits (429), and stores the caller's [`Principal`] in the request for [`Allowed`].
+/// Middleware: rejects requests without a known bearer token or with several `Authorization`
+/// headers (401) or over the token's rate limits (429), and stores the caller's [`Principal`]
+/// in the request for [`Allowed`].
 pub async fn authenticate(
     State(state): State<Arc<AppState>>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    let Some(token) = bearer(request.headers()) else {
-        return ODataError::unauthorized("Authorization header with a bearer token is required.")
-            .into_response();
+    let token = match bearer(request.headers()) {
+        Ok(token) => token,
+        Err(e) => return e.into_response(),
     };
     let Some(principal) = state.tokens.get(token) else {
         return ODataError::unauthorized("The bearer token is invalid or expired.").into_response();

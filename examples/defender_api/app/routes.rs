@@ -12,8 +12,8 @@ use std::fmt::Display;
 use std::sync::{Arc, OnceLock};
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::rejection::{BytesRejection, FailedToBufferBody};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Request, State};
 use axum::http::header::{CONTENT_TYPE, HOST, LOCATION};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
@@ -30,7 +30,7 @@ use super::auth::{self, AlertRead, Allowed, CollectForensics, MachineRead, Permi
 use super::db::{self, Collect, DbError};
 use super::seed::{Alerts, Investigations, Kind, MachineActions, Machines};
 use super::store;
-use super::AppState;
+use super::{server, AppState};
 
 /// Shared state, as handlers take it.
 type St = State<Arc<AppState>>;
@@ -50,7 +50,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/machines/{id}/alerts/$count", get(machine_alert_count))
         .route(
             "/api/machines/{id}/collectInvestigationPackage",
-            post(collect_investigation_package),
+            post(collect_investigation_package).layer(DefaultBodyLimit::max(MAX_COLLECT_BODY)),
         )
         .route("/api/alerts", get(list::<Alerts>))
         .route("/api/alerts/$count", get(count::<Alerts>))
@@ -61,6 +61,7 @@ pub fn router(state: Arc<AppState>) -> Router {
             state.clone(),
             auth::authenticate,
         ))
+        .layer(middleware::from_fn_with_state(state.clone(), server::guard))
         .layer(middleware::from_fn(request_id))
         .with_state(state)
 }
@@ -483,8 +484,16 @@ async fn machine_alert_count(
     }
 }
 
+/// The longest `Comment` of a collect request, in characters. The comment becomes the action's
+/// `requestorComment`, which every list page of machine actions carries.
+const MAX_COMMENT_CHARS: usize = 1_000;
+
+/// The largest collect request body, in bytes: room for a comment of [`MAX_COMMENT_CHARS`]
+/// however it is escaped (`\uXXXX` is 6 bytes a character).
+const MAX_COLLECT_BODY: usize = 16 * 1024;
+
 /// The `Comment` of a collect request body: a JSON object whose `Comment` (case-sensitive) is a
-/// string.
+/// string of at most [`MAX_COMMENT_CHARS`] characters.
 fn comment_of(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -499,8 +508,14 @@ fn comment_of(
             "Request body is incorrect: Content-Type must be application/json.",
         ));
     }
-    let body = body
-        .map_err(|e| ODataError::invalid_request_body(format!("Request body is incorrect: {e}")))?;
+    let body = body.map_err(|e| {
+        ODataError::invalid_request_body(match e {
+            BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
+                format!("Request body is incorrect: it is larger than {MAX_COLLECT_BODY} bytes.")
+            }
+            e => format!("Request body is incorrect: {e}"),
+        })
+    })?;
     let value: Value = serde_json::from_slice(&body)
         .map_err(|e| ODataError::invalid_request_body(format!("Request body is incorrect: {e}")))?;
     let Value::Object(object) = value else {
@@ -509,20 +524,31 @@ fn comment_of(
         ));
     };
     match object.get("Comment") {
-        Some(Value::String(comment)) => Ok(comment.clone()),
-        None | Some(Value::Null) => {
-            let mut err = ODataError::missing_required_parameter("Comment");
-            if let Some(near) = object.keys().find(|k| k.eq_ignore_ascii_case("Comment")) {
-                err = ODataError::new(
-                    err.status(),
-                    "MissingRequiredParameter",
-                    format!(
-                        "{} Parameter names are case-sensitive: found '{near}'.",
-                        err.message()
-                    ),
-                );
+        Some(Value::String(comment)) => {
+            let chars = comment.chars().count();
+            if chars > MAX_COMMENT_CHARS {
+                return Err(ODataError::invalid_request_body(format!(
+                    "Request body is incorrect: Comment has {chars} characters; at most \
+                     {MAX_COMMENT_CHARS} are allowed."
+                )));
             }
-            Err(err)
+            Ok(comment.clone())
+        }
+        found @ (None | Some(Value::Null)) => {
+            let err = ODataError::missing_required_parameter("Comment");
+            let near = object
+                .keys()
+                .find(|k| *k != "Comment" && k.eq_ignore_ascii_case("Comment"));
+            let hint = match (found, near) {
+                (_, Some(near)) => format!("Parameter names are case-sensitive: found '{near}'."),
+                (Some(_), None) => "It is null; give a string.".to_owned(),
+                (None, None) => return Err(err),
+            };
+            Err(ODataError::new(
+                err.status(),
+                err.code().to_owned(),
+                format!("{} {hint}", err.message()),
+            ))
         }
         Some(_) => Err(ODataError::invalid_request_body(
             "Request body is incorrect: Comment must be a string.",
@@ -532,15 +558,24 @@ fn comment_of(
 
 /// `POST /api/machines/{id}/collectInvestigationPackage` with `{"Comment": "..."}`: `201` and
 /// the new MachineAction; `400` when a collection is already pending or in progress there;
-/// `404` for an unknown machine.
+/// `404` for an unknown machine; `408` when the body does not arrive within `--body-timeout`.
 async fn collect_investigation_package(
     State(state): St,
     allowed: Allowed<CollectForensics>,
     id: RequestId,
     headers: HeaderMap,
     Key(machine): Key,
-    body: Result<Bytes, BytesRejection>,
+    request: Request,
 ) -> Result<Response, ODataError> {
+    let timeout = state.limits.body_timeout;
+    let Ok(body) = tokio::time::timeout(timeout, Bytes::from_request(request, &())).await else {
+        return Err(ODataError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "RequestTimeout",
+            format!("The request body did not arrive within {timeout:?}."),
+        )
+        .with_target(id));
+    };
     let comment = comment_of(&headers, body).map_err(|e| e.with_target(id.clone()))?;
     let requestor = allowed.principal.requestor().to_owned();
     let machine_id = machine.clone();
