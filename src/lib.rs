@@ -54,10 +54,12 @@
 //!
 //! # Input safety
 //!
-//! No input can panic, hang, overflow the stack or take super-linear time.
+//! No input can panic, hang or overflow the stack.
 //! The parser enforces [`syntax::Limits`] while it parses (input length,
-//! nesting depth and node count, with documented defaults); every later
-//! stage recurses only as deep as the parser allowed. `$top` is capped
+//! nesting depth, node count and `any`/`all` nesting, with documented
+//! defaults); every later stage recurses only as deep as the parser allowed,
+//! and a filter's work on a record is bounded by its nodes times the
+//! collections' sizes to the power of its lambda nesting (2 by default). `$top` is capped
 //! ([`query::QueryOptions::max_top`], default 10,000). Query strings with
 //! invalid percent-escapes or invalid UTF-8 are errors, not replacement
 //! characters. The parser, checker and evaluator are fuzzed in CI.

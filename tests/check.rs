@@ -452,3 +452,40 @@ fn type_rules() {
         "requestor eq machineId"
     );
 }
+
+#[test]
+fn substring_takes_integer_literals_only() {
+    // `substring(x, 1.5)` was null in memory and `substr(x, 2)` in SQL.
+    for (filter, arg) in [
+        ("substring(requestor, 1.5) eq 'x'", "1.5"),
+        ("substring(requestor, 2.0) eq 'x'", "2.0"),
+        ("substring(requestor, 1, 2.5) eq 'x'", "2.5"),
+        ("substring(requestor, 1, 1e0) eq 'x'", "1e0"),
+        ("substring(requestor, 1e300) eq 'x'", "1e300"),
+    ] {
+        let e = errors(&ma(), filter);
+        let first = e.first();
+        assert!(
+            matches!(
+                first.kind(),
+                check::ErrorKind::Argument {
+                    function: "substring",
+                    expected: "an integer",
+                    ..
+                }
+            ),
+            "{filter}: {e}"
+        );
+        let span = first.span();
+        assert_eq!(&filter[span.start..span.end], arg, "{filter}");
+    }
+    // Integers, and null, still check.
+    for ok in [
+        "substring(requestor, 1) eq 'x'",
+        "substring(requestor, -1, 2) eq 'x'",
+        "substring(requestor, null) eq null",
+    ] {
+        let tree = syntax::parse(ok).unwrap();
+        check::check(&ma(), &tree, ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+    }
+}

@@ -1896,6 +1896,17 @@ fn limit_options_defaults_and_parsing() {
     }
 }
 
+#[test]
+fn every_option_is_in_the_readme_table() {
+    use clap::CommandFactory;
+    let readme = include_str!("../examples/defender_api/README.md");
+    for arg in Config::command().get_arguments() {
+        if let Some(long) = arg.get_long().filter(|l| !["help", "version"].contains(l)) {
+            assert!(readme.contains(&format!("| `--{long} ")), "--{long}");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn slow_request_heads_are_closed_after_the_header_timeout() {
     let dir = tempfile::tempdir().unwrap();

@@ -534,3 +534,149 @@ fn a_duplicate_key_is_told_apart_through_the_source() {
     assert_eq!(e.clone(), e);
     assert_eq!(ids(&conn, &s, "true").len(), 10);
 }
+
+/// The `_doc` of each record `text` selects in SQLite and, separately, of each record the
+/// in-memory evaluator matches, both sorted.
+fn sqlite_and_evaluator(
+    conn: &Connection,
+    schema: &EntitySchema,
+    lines: &[&str],
+    text: &str,
+) -> (Vec<String>, Vec<String>) {
+    let q = query(schema, Some(text), &[], 0, None);
+    let mut got = sqlite::query_text(conn, schema, &q).unwrap_or_else(|e| panic!("{e}"));
+    got.sort();
+    let p = odata_filter::eval::Predicate::compile(q.filter.as_ref().unwrap());
+    let mut want: Vec<String> = lines
+        .iter()
+        .filter(|l| p.matches(&serde_json::from_str(l).unwrap()))
+        .map(|l| l.to_string())
+        .collect();
+    want.sort();
+    (got, want)
+}
+
+/// The longest chain `term(0) sep term(1) sep ...` that the default limits accept.
+fn longest_chain(schema: &EntitySchema, term: impl Fn(usize) -> String, sep: &str) -> String {
+    let chain = |n: usize| (0..n).map(&term).collect::<Vec<_>>().join(sep);
+    let accepted = |n: usize| {
+        let text = chain(n);
+        odata_filter::syntax::parse(&text)
+            .ok()
+            .is_some_and(|t| odata_filter::check::check(schema, &t, &text).is_ok())
+    };
+    let (mut lo, mut hi) = (1, 2);
+    while accepted(hi) {
+        (lo, hi) = (hi, hi * 2);
+    }
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if accepted(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    chain(lo)
+}
+
+#[test]
+fn the_longest_chains_the_checker_accepts_run() {
+    let s = all_filterable(&catalog::machine());
+    let lines = ndjson(MACHINES);
+    let conn = load(&s, &lines);
+    let shapes: [(&dyn Fn(usize) -> String, &str); 5] = [
+        // Not one `IN` list: text matches, and fields that alternate with other tests.
+        (&|i| format!("contains(computerDnsName, '{i}')"), " or "),
+        (&|i| format!("(osBuild eq {i} and isAadJoined)"), " or "),
+        (&|i| format!("osBuild ne {i}"), " and "),
+        (
+            &|i| format!("not isAadJoined or rbacGroupId lt {i}"),
+            " and ",
+        ),
+        // Under `not`, where only falsehood is observed.
+        (
+            &|i| format!("not contains(computerDnsName, '{i}')"),
+            " and ",
+        ),
+    ];
+    for (term, sep) in shapes {
+        let text = longest_chain(&s, term, sep);
+        assert!(text.len() > 20_000, "{}", text.len());
+        let (got, want) = sqlite_and_evaluator(&conn, &s, &lines, &text);
+        assert_eq!(got, want, "{}...", &text[..60]);
+    }
+}
+
+#[test]
+fn text_with_nul_is_refused_with_its_position() {
+    let s = all_filterable(&catalog::machine_action());
+    for f in [
+        "contains(requestor, 'a\u{0}')",
+        "startswith(requestor, 'a\u{0}')",
+        "endswith(requestor, '\u{0}')",
+        "requestor eq 'a\u{0}b'",
+        "requestor in ('x', 'a\u{0}b')",
+        "length(concat(requestor, '\u{0}')) eq 3",
+        "indexof(requestor, 'b\u{0}') eq 1",
+    ] {
+        let e = sql::where_clause(&filter(&s, f), &s, "t", &SqliteDialect).unwrap_err();
+        assert!(
+            matches!(e.kind(), ErrorKind::Unsupported { dialect, .. } if dialect == "sqlite"),
+            "{f}: {e}"
+        );
+        assert!(e.to_string().contains("U+0000"), "{f}: {e}");
+        let span = e.span().unwrap_or_else(|| panic!("{f}: {e} has no span"));
+        // The literal (for `in`, the whole test).
+        let lit = &f[span.start..span.end];
+        assert!(
+            lit.contains('\0') && (lit.starts_with('\'') || f.contains(" in ")),
+            "{f}: {lit:?}"
+        );
+    }
+}
+
+#[test]
+fn records_with_nul_in_text_are_refused_naming_record_and_field() {
+    // SQLite's length, substr, instr and GLOB stop at U+0000: such a record would silently
+    // disagree with the evaluator on length(), substring(), contains()...
+    let s = all_filterable(&catalog::machine_action());
+    let conn = Connection::open_in_memory().unwrap();
+    sqlite::create_table(&conn, &s).unwrap();
+    let good = ndjson(MACHINE_ACTIONS)[0];
+    let nul = r#"{"id":"00000000-0000-0000-0000-000000000001","requestor":"a\u0000bc"}"#;
+    let e = sqlite::insert_records(&conn, &s, [good, nul]).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("record 1") && msg.contains("requestor") && msg.contains("U+0000"),
+        "{msg}"
+    );
+    assert!(ids(&conn, &s, "true").is_empty());
+    // In a collection too.
+    let nested = r#"{"id":"00000000-0000-0000-0000-000000000002","commands":[{"command":{"params":[{"key":"k","value":"a\u0000"}]}}]}"#;
+    let e = sqlite::insert_records(&conn, &s, [nested]).unwrap_err();
+    assert!(e.to_string().contains("U+0000"), "{e}");
+}
+
+#[test]
+fn calendar_functions_of_instants_beyond_storage_are_answered() {
+    let (conn, s) = machine_actions();
+    let lines = ndjson(MACHINE_ACTIONS);
+    for f in [
+        "year(0001-01-01T00:00:00Z) eq 1",
+        "year(0001-01-01T00:00:00Z) eq year(creationDateTimeUtc)",
+        "month(1500-02-03T04:05:06Z) eq 2 and day(1500-02-03T04:05:06Z) eq 3",
+        "hour(9999-12-31T23:59:59Z) eq 23 and minute(9999-12-31T23:59:59Z) eq 59",
+        "second(0001-01-01T00:00:07+01:00) eq 7",
+        "year(0001-01-01T00:30:00+01:00) eq 0",
+        "date(3000-06-01T12:00:00Z) eq 3000-06-01",
+        "date(1000-06-01T12:00:00Z) lt date(creationDateTimeUtc)",
+        "time(0500-01-01T08:00:00Z) eq 08:00:00 and not (time(0500-01-01T08:00:00Z) gt 09:00:00)",
+        "year(2262-04-12T00:00:00Z) eq 2262 or hour(1600-01-01T01:00:00Z) eq 2",
+    ] {
+        let (got, want) = sqlite_and_evaluator(&conn, &s, &lines, f);
+        assert_eq!(got, want, "{f}");
+    }
+    let (all, _) = sqlite_and_evaluator(&conn, &s, &lines, "year(0001-01-01T00:00:00Z) eq 1");
+    assert_eq!(all.len(), lines.len());
+}

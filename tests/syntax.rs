@@ -660,6 +660,54 @@ fn error_limits() {
     );
 }
 
+/// `n` lambdas over `machineTags`, each inside the last one's condition.
+fn nested_lambdas(n: usize) -> String {
+    let heads: String = (0..n).map(|i| format!("machineTags/any(t{i}: ")).collect();
+    format!("{heads}t0 eq 'x'{}", ")".repeat(n))
+}
+
+#[test]
+fn lambda_depth_limit() {
+    assert_eq!(syntax::Limits::default().max_lambda_depth, 2);
+    // At the default limit, and one over: the error is on the head of the third lambda.
+    p(&nested_lambdas(2));
+    p("commands/any(c: c/command/params/any(p: p/key eq 'Path') and c/index eq 0)");
+    let input = "a/any(x: x/b/any(y: y/c/any(z: z eq 1)))";
+    assert_eq!(
+        rendered(input),
+        "error: 'any'/'all' lambdas nest deeper than the limit of 2 levels \
+         (the parser's max_lambda_depth setting raises it)\n  |\n\
+         1 | a/any(x: x/b/any(y: y/c/any(z: z eq 1)))\n  |                     ^^^^^^^^^^\n"
+    );
+    assert_eq!(err(input).kind(), &ErrorKind::LambdaTooDeep { limit: 2 });
+    assert_eq!(
+        err("a/all(x: b/any(y: f(c/any(z: true))))").kind(),
+        &ErrorKind::LambdaTooDeep { limit: 2 }
+    );
+    // Side by side is not nested, and a body-less `any()` visits no elements.
+    p("a/any(x: x/b/any(y: y eq 1) and x/c/all(y: y eq 2) and x/d/any(y: y/e/any()))");
+    p(&format!("{} or {}", nested_lambdas(2), nested_lambdas(2)));
+    // The builder setting is respected both ways.
+    let one = Parser::builder().max_lambda_depth(1).build();
+    assert_eq!(one.limits().max_lambda_depth, 1);
+    assert!(one.parse("machineTags/any(t: t eq 'x')").is_ok());
+    let e = one.parse(&nested_lambdas(2)).unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::LambdaTooDeep { limit: 1 });
+    assert_eq!(
+        &e.input()[e.span().start..e.span().end],
+        "machineTags/any(t1:"
+    );
+    let five = Parser::builder().max_lambda_depth(5).build();
+    assert!(five.parse(&nested_lambdas(5)).is_ok());
+    assert_eq!(
+        five.parse(&nested_lambdas(6)).unwrap_err().kind(),
+        &ErrorKind::LambdaTooDeep { limit: 5 }
+    );
+    let none = Parser::builder().max_lambda_depth(0).build();
+    assert!(none.parse("machineTags/any()").is_ok());
+    assert!(none.parse("machineTags/any(t: true)").is_err());
+}
+
 #[test]
 fn debug_prints_the_rendered_error() {
     let e = err("a eq");
@@ -706,6 +754,14 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         assert!(roomy().parse(&calls).is_err());
         let lambdas = "t/any(x: ".repeat(100_000);
         assert!(roomy().parse(&lambdas).is_err());
+        let any_depth = Parser::builder()
+            .max_len(10 << 20)
+            .max_lambda_depth(usize::MAX)
+            .build();
+        assert_eq!(
+            any_depth.parse(&lambdas).unwrap_err().kind(),
+            &ErrorKind::TooDeep { limit: 100 }
+        );
     });
 }
 
@@ -744,6 +800,20 @@ fn regression_fuzz_roundtrip_neg_inf_prefix() {
     assert_eq!(p(&tree.to_string()), tree);
     assert_eq!(p("-INFx").to_string(), "-INFx");
     assert_eq!(p("x eq -INF").to_string(), "x eq -INF");
+}
+
+/// Issue 11: 30 nested lambdas (fuzz/regressions/check_eval) ran for minutes in SQLite, the
+/// evaluator and the `check_eval` fuzz target. The parser now refuses them at the third.
+#[test]
+fn regression_fuzz_check_eval_nested_lambdas() {
+    let input = include_str!("../fuzz/regressions/check_eval/timeout-nested-lambdas-30-deep");
+    assert_eq!(input, nested_lambdas(30));
+    let e = err(input);
+    assert_eq!(e.kind(), &ErrorKind::LambdaTooDeep { limit: 2 });
+    let third = "machineTags/any(t0: machineTags/any(t1: ".len();
+    assert_eq!(e.span().start, third);
+    assert_eq!(&input[e.span().start..e.span().end], "machineTags/any(t2:");
+    // (Every Defender example query stays within the default: `every_defender_query_parses`.)
 }
 
 // ---- property: print then parse gives the same tree ------------------------------
@@ -870,7 +940,9 @@ proptest! {
     #[test]
     fn print_then_parse_is_identity(tree in arb_expr()) {
         let text = tree.to_string();
-        let back = syntax::parse(&text).map_err(|e| TestCaseError::fail(format!("{text}\n{e}")))?;
+        // The generator nests lambdas up to its recursion depth, past the default limit.
+        let parser = Parser::builder().max_lambda_depth(8).build();
+        let back = parser.parse(&text).map_err(|e| TestCaseError::fail(format!("{text}\n{e}")))?;
         prop_assert_eq!(&back, &tree, "{}", text);
         // Canonical text is a fixed point.
         prop_assert_eq!(back.to_string(), text);

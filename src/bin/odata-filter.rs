@@ -15,6 +15,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{mpsc, Mutex};
 
+/// The default of `--max-line-bytes`.
+const DEFAULT_MAX_LINE_BYTES: usize = 256 << 20;
+
 const ABOUT: &str = "Run an OData $filter or query string over JSON records, or check it.";
 
 const LONG_ABOUT: &str = "\
@@ -75,6 +78,11 @@ struct Cli {
     /// The largest $top accepted.
     #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_TOP)]
     max_top: u64,
+
+    /// The longest input line read, in bytes (256 MiB by default): a longer line is an input
+    /// error (exit status 1), so that input without line breaks cannot exhaust memory.
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_LINE_BYTES)]
+    max_line_bytes: usize,
 
     /// Print the SQL for the query as {"sql": "...", "params": [...]} and read no records
     /// (with --count, the COUNT statement). The table is named after the entity set.
@@ -205,6 +213,7 @@ fn run(cli: &Cli) -> Result<(), Failure> {
         lazy: std::env::var_os("ODATA_FILTER_LAZY").is_none_or(|v| v != "0"),
         mode,
         threads: if mode == Mode::Sort { 1 } else { threads() },
+        max_line: cli.max_line_bytes,
     };
     if cli.count {
         let mut sink = Sink::Count(0);
@@ -277,6 +286,7 @@ fn sqlite_engine(
         lazy: false,
         mode: Mode::Sort,
         threads: 1,
+        max_line: cli.max_line_bytes,
     };
     let mut sink = Sink::Collect(Vec::new());
     for_each_input(&cli.files, &ctx, &mut sink)?;
@@ -459,6 +469,8 @@ struct Ctx<'q> {
     mode: Mode,
     /// Worker threads for NDJSON input (1: read on the main thread).
     threads: usize,
+    /// `--max-line-bytes`.
+    max_line: usize,
 }
 
 /// What the command does with matching records.
@@ -690,8 +702,7 @@ fn read_records<R: BufRead + Send>(
     }
     // The first record, which may be a pretty-printed document.
     let mut buf = Vec::new();
-    r.read_until(b'\n', &mut buf)
-        .map_err(|e| io_fail(line, e))?;
+    read_line(&mut r, &mut buf, ctx.max_line).map_err(|e| io_fail(line, e))?;
     let text = trim_line(&buf);
     let lazy = ctx.verdict(text);
     if lazy == Verdict::Unknown {
@@ -724,10 +735,7 @@ fn read_records<R: BufRead + Send>(
     }
     loop {
         buf.clear();
-        if r.read_until(b'\n', &mut buf)
-            .map_err(|e| io_fail(line, e))?
-            == 0
-        {
+        if read_line(&mut r, &mut buf, ctx.max_line).map_err(|e| io_fail(line, e))? == 0 {
             return Ok(Flow::Continue);
         }
         let flow = ndjson_line(&buf, line, ctx, &mut |m| match m {
@@ -743,6 +751,25 @@ fn read_records<R: BufRead + Send>(
         }
         line += 1;
     }
+}
+
+/// Appends the next line of `r`, with its `\n`, to `buf`; how many bytes. A line of more
+/// than `max` bytes (besides the `\n`) is an error, read no further.
+fn read_line(r: &mut impl BufRead, buf: &mut Vec<u8>, max: usize) -> io::Result<usize> {
+    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    let n = r.by_ref().take(limit).read_until(b'\n', buf)?;
+    if n > max && buf.last() != Some(&b'\n') {
+        return Err(line_too_long(max));
+    }
+    Ok(n)
+}
+
+/// The error for a line longer than `--max-line-bytes`.
+fn line_too_long(max: usize) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("a line is longer than {max} bytes (raise --max-line-bytes to read it)"),
+    )
 }
 
 /// A line without its trailing `\n` and `\r` characters.
@@ -800,6 +827,10 @@ fn ndjson_line<'l, E>(
     ctx: &Ctx<'_>,
     take: &mut dyn FnMut(Match<'l>) -> Result<Flow, E>,
 ) -> Result<Flow, Stop<E>> {
+    if raw.strip_suffix(b"\n").unwrap_or(raw).len() > ctx.max_line {
+        let message = line_too_long(ctx.max_line).to_string();
+        return Err(Stop::Line(LineError { line, message }));
+    }
     let text = trim_line(raw);
     if text.iter().all(|&b| is_json_space(b)) {
         return Ok(Flow::Continue);
@@ -1067,6 +1098,7 @@ fn next_chunk(
     r: &mut impl Read,
     carry: &mut Vec<u8>,
     mut buf: Vec<u8>,
+    max_line: usize,
 ) -> io::Result<Option<Vec<u8>>> {
     buf.clear();
     buf.append(carry);
@@ -1087,6 +1119,11 @@ fn next_chunk(
         if n == 0 {
             return Ok((!buf.is_empty()).then_some(buf));
         }
+        // The unfinished line must stay within the limit.
+        let tail = buf.len() - memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1);
+        if tail > max_line {
+            return Err(line_too_long(max_line));
+        }
     }
 }
 
@@ -1103,8 +1140,8 @@ fn read_chunks<R: BufRead + Send>(
 ) -> Result<Flow, Failure> {
     let io_fail = |line: usize, e: io::Error| Failure::Input(format!("{name}:{line}: {e}"));
     let mut carry = Vec::new();
-    let Some(first) =
-        next_chunk(&mut r, &mut carry, Vec::new()).map_err(|e| io_fail(first_line, e))?
+    let Some(first) = next_chunk(&mut r, &mut carry, Vec::new(), ctx.max_line)
+        .map_err(|e| io_fail(first_line, e))?
     else {
         return Ok(Flow::Continue);
     };
@@ -1132,7 +1169,7 @@ fn read_chunks<R: BufRead + Send>(
             if let Some(flow) = deliver(process_chunk(&data, ctx), sink)? {
                 return Ok(flow);
             }
-            chunk = next_chunk(&mut r, &mut carry, data)
+            chunk = next_chunk(&mut r, &mut carry, data, ctx.max_line)
                 .map_err(|e| Failure::Input(format!("{name}: {e}")))?;
         }
         return Ok(Flow::Continue);
@@ -1166,7 +1203,7 @@ fn read_chunks<R: BufRead + Send>(
                     return Ok(()); // the consumer stopped
                 }
                 let spare = spare_rx.try_recv().unwrap_or_default();
-                chunk = next_chunk(&mut r, &mut carry, spare)?;
+                chunk = next_chunk(&mut r, &mut carry, spare, ctx.max_line)?;
             }
             Ok(())
         });

@@ -1,7 +1,11 @@
 //! Signatures of the canonical functions: what each takes and returns.
 
+use super::error::ErrorKind;
+use super::types;
 use crate::ir::{Function, Type};
 use crate::schema::FieldType;
+use crate::syntax::ast::Literal;
+use crate::value::Value;
 
 /// A parameter's accepted types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +46,24 @@ impl Param {
             Param::TimeLike => matches!(t, FieldType::TimeOfDay | FieldType::DateTimeOffset),
             Param::Instant => matches!(t, FieldType::DateTimeOffset),
         }
+    }
+
+    /// The literal argument `lit` as a value of `target`, its
+    /// [`literal_type`](Self::literal_type). An integer parameter takes integer literals
+    /// only: `1.5`, `2.0` and `1e0` are refused (`substring(x, 1.5)` would be null in memory
+    /// and 1 in SQL).
+    pub(crate) fn coerce(self, lit: &Literal, target: &FieldType) -> Result<Value, ErrorKind> {
+        let v = types::coerce(lit, target, false)?;
+        if self == Param::Integer && !matches!(v, Value::Int(_) | Value::Null) {
+            // The caller reports the literal's own type (`found Edm.Decimal`).
+            return Err(ErrorKind::Argument {
+                function: "",
+                position: 0,
+                expected: self.describe(),
+                found: types::natural(lit).map_or(Type::Null, |(_, ty)| ty),
+            });
+        }
+        Ok(v)
     }
 
     /// The type a literal argument is read as.

@@ -488,7 +488,7 @@ impl<'s> Checker<'s> {
                 ast::ExprKind::Literal(lit) => {
                     let target = param.literal_type();
                     let target = target.field_type().cloned().unwrap_or(FieldType::String);
-                    match types::coerce(lit, &target, false) {
+                    match param.coerce(lit, &target) {
                         Ok(v) => {
                             let nullable = v.is_null();
                             let ty = if nullable {

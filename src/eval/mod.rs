@@ -129,4 +129,45 @@ mod tests {
         fn assert<T: Send + Sync + Clone + std::fmt::Debug>() {}
         assert::<Predicate>();
     }
+
+    /// Issue 11: with lambdas nested at most `k` deep (`syntax::Limits::max_lambda_depth`),
+    /// one record costs at most `nodes × n^k` evaluations for collections of `n` elements.
+    /// The worst shape the default allows, where no element matches so every `any` scans its
+    /// whole collection, runs its conditions `n + n²` times on 1,000 tags; a third level,
+    /// which would make it `n³`, is refused before anything runs.
+    #[test]
+    fn lambda_work_is_bounded_by_the_depth_limit() {
+        let k = crate::syntax::Limits::default().max_lambda_depth;
+        assert_eq!(k, 2);
+        let schema = crate::schema::catalog::machine();
+        let compile = |text: &str| -> Result<Predicate, crate::syntax::Error> {
+            let tree = crate::syntax::parse(text)?;
+            Ok(Predicate::compile(
+                &crate::check::check(&schema, &tree, text).unwrap(),
+            ))
+        };
+        let n: u64 = 1_000;
+        let tags: Vec<String> = (0..n).map(|i| format!("tag{i}")).collect();
+        let record = serde_json::json!({ "machineTags": tags });
+        let steps = |p: &Predicate| {
+            node::LAMBDA_STEPS.with(|s| s.set(0));
+            assert!(!p.matches(&record));
+            node::LAMBDA_STEPS.with(|s| s.get())
+        };
+
+        let deepest = "machineTags/any(a: machineTags/any(b: b eq a and a eq 'none'))";
+        let p = compile(deepest).unwrap();
+        assert_eq!(steps(&p), n + n * n);
+        assert!(steps(&p) <= 2 * n.pow(k as u32));
+        // Lambdas side by side add up instead of multiplying.
+        let wide = format!("{deepest} or {deepest}");
+        assert_eq!(steps(&compile(&wide).unwrap()), 2 * (n + n * n));
+        // One level more is a parse error.
+        let deeper = "machineTags/any(a: machineTags/any(b: machineTags/any(c: c eq a)))";
+        let e = compile(deeper).err().unwrap();
+        assert_eq!(
+            e.kind(),
+            &crate::syntax::ErrorKind::LambdaTooDeep { limit: 2 }
+        );
+    }
 }

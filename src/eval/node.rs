@@ -344,6 +344,12 @@ fn test(x: &Operand, env: &Env<'_, '_>) -> Option<bool> {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// How many times lambda conditions ran on this thread: the work-bound test counts with it.
+    pub(super) static LAMBDA_STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 #[inline(never)]
 fn lambda(
     all: bool,
@@ -367,6 +373,8 @@ fn lambda(
             record: env.record,
             frames: Some(&frame),
         };
+        #[cfg(test)]
+        LAMBDA_STEPS.with(|steps| steps.set(steps.get() + 1));
         let yes = predicate.eval(&inner) == Some(true);
         if yes != all {
             // `any` found a true element, or `all` found one that is not true.

@@ -62,7 +62,9 @@ pub trait Dialect: Debug + Send + Sync {
         "?".to_owned()
     }
 
-    /// Whether text values may contain U+0000. Default: yes.
+    /// Whether text values may contain U+0000, as stored strings and as literals. When not,
+    /// records holding one are refused, and so are filters with such a literal (with the
+    /// literal's span). Default: yes.
     fn supports_nul_in_text(&self) -> bool {
         true
     }

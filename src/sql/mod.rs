@@ -150,9 +150,9 @@
 //!
 //! SQLite and PostgreSQL are tested against real servers; the MySQL (8.0.21+) and SQL
 //! Server (2019+) SQL is pinned by golden tests but has not been run. Known limits: PostgreSQL
-//! text cannot hold U+0000, so such values are refused ([`ErrorKind::Unsupported`]); SQLite's
-//! `length`, `substr` and `GLOB` stop at U+0000, so text functions over such strings differ
-//! from the evaluator (literals containing it are refused in SQLite text matches); SQL
+//! text cannot hold U+0000, and SQLite's `length`, `substr` and `GLOB` stop at it, so in both
+//! such strings are refused ([`ErrorKind::Unsupported`], with the literal's span; records
+//! holding one are not stored); SQL
 //! Server's `=` ignores trailing spaces; indexed MySQL and SQL Server text columns are bounded
 //! (768 characters, 1700 bytes) so that they can be indexed; leap seconds (`:60`) are stored as the
 //! following second.
@@ -379,9 +379,8 @@ pub fn create_table_sql(
 ///
 /// Fails when the text is not a JSON object or holds a value the storage cannot
 /// ([`ErrorKind::Record`]): an instant outside 1677-09-21..2262-04-11, a date outside
-/// 0001..=9999, a duration over 292 years; or when the dialect cannot hold one of its strings
-/// (U+0000 in PostgreSQL: [`ErrorKind::Unsupported`] for a column, [`ErrorKind::Record`]
-/// inside a collection).
+/// 0001..=9999, a duration over 292 years, or a string the dialect cannot hold (U+0000 in
+/// PostgreSQL and SQLite, see [`Dialect::supports_nul_in_text`]).
 pub fn insert_sql(
     schema: &EntitySchema,
     table: &str,

@@ -223,6 +223,15 @@ fn store(v: &Value, field: &Field, dialect: &dyn Dialect) -> Result<SqlValue, St
         }
     }
     match encode(v) {
+        Encoded::Value(SqlValue::Text(s))
+            if s.contains('\0') && !dialect.supports_nul_in_text() =>
+        {
+            Err(format!(
+                "field `{}`: the {} dialect cannot store strings containing U+0000",
+                field.name(),
+                dialect.name()
+            ))
+        }
         Encoded::Value(v) => for_dialect(v, dialect).map_err(|d| {
             format!(
                 "field `{}`: the {} dialect does not support {}",
@@ -314,16 +323,7 @@ fn write_normalized(
                 SqlValue::Int(i) => out.push_str(&i.to_string()),
                 SqlValue::Float(x) => out.push_str(&dialect.json_number(x)),
                 SqlValue::Decimal(d) => out.push_str(&crate::decimal::text(&d)),
-                SqlValue::Text(s) => {
-                    if s.contains('\0') && !dialect.supports_nul_in_text() {
-                        return Err(format!(
-                            "field `{}`: the {} dialect cannot store strings containing U+0000",
-                            field.name(),
-                            dialect.name()
-                        ));
-                    }
-                    out.push_str(&json_string(&s));
-                }
+                SqlValue::Text(s) => out.push_str(&json_string(&s)),
             }
         }
     }

@@ -159,7 +159,7 @@ impl<'a> Translator<'a> {
             .iter()
             .map(|x| self.cond(x, mode))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(format!("({})", parts.join(op)))
+        Ok(balanced(&parts, op))
     }
 
     /// `or` of `xs`, with the operands that test one field against constants (`x eq 'a'`,
@@ -194,7 +194,7 @@ impl<'a> Translator<'a> {
         }
         Ok(match parts.len() {
             1 => parts.remove(0),
-            _ => format!("({})", parts.join(" OR ")),
+            _ => balanced(&parts, " OR "),
         })
     }
 
@@ -238,9 +238,21 @@ impl<'a> Translator<'a> {
     /// Binds `v` of SQL type `ty`, a decimal as the dialect holds it; a decimal it cannot
     /// hold exactly is refused, at `span`.
     fn bind(&mut self, v: SqlValue, ty: SqlType, span: Span) -> Result<String, Error> {
+        if let SqlValue::Text(t) = &v {
+            self.text_literal(t, span)?;
+        }
         let v = for_dialect(v, self.dialect)
             .map_err(|d| Error::unsupported(self.dialect.name(), inexact_decimal(&d)).at(span))?;
         Ok(self.params.bind(v, ty))
+    }
+
+    /// Refuses the string literal `t`, at `span`, when it holds U+0000 and the dialect's text
+    /// cannot ([`Dialect::supports_nul_in_text`]).
+    fn text_literal(&self, t: &str, span: Span) -> Result<(), Error> {
+        if t.contains('\0') && !self.dialect.supports_nul_in_text() {
+            return Err(Error::unsupported(self.dialect.name(), NUL_IN_TEXT).at(span));
+        }
+        Ok(())
     }
 
     fn compare_values(
@@ -329,7 +341,8 @@ impl<'a> Translator<'a> {
                             "{v} cannot be passed to a function: instants are stored as \
                              nanoseconds between 1677-09-21 and 2262-04-11"
                         ),
-                    })),
+                    })
+                    .at(e.span())),
                 }
             }
             ExprKind::Field(r) => self.field(r),
@@ -369,6 +382,16 @@ impl<'a> Translator<'a> {
 
     fn call(&mut self, func: Function, args: &[Expr]) -> Result<String, Error> {
         let d = self.dialect;
+        if let Some((v, span)) = constant_call(func, args) {
+            return match encode(&v) {
+                Encoded::Value(v) => self.bind(v, SqlType::Int, span),
+                // Calendar fields, dates and times of day are all encodable.
+                Encoded::Above | Encoded::Below => Err(Error::new(ErrorKind::OutOfRange {
+                    what: format!("{v} cannot be passed to a function"),
+                })
+                .at(span)),
+            };
+        }
         let arg = |t: &mut Self, i: usize, hint: SqlType| match args.get(i) {
             Some(a) => t.value_as(a, hint),
             None => Err(Error::unsupported(
@@ -506,7 +529,10 @@ impl<'a> Translator<'a> {
         };
         let s = self.value_as(s, SqlType::Text)?;
         if let ExprKind::Const(Value::String(lit)) = t.kind() {
-            return d.text_match(kind, &s, lit, &mut self.params);
+            self.text_literal(lit, t.span())?;
+            return d
+                .text_match(kind, &s, lit, &mut self.params)
+                .map_err(|e| e.at(t.span()));
         }
         let t = self.value_as(t, SqlType::Text)?;
         Ok(match kind {
@@ -570,6 +596,53 @@ impl<'a> Translator<'a> {
             (LambdaKind::All, None) => self.literal(true),
         })
     }
+}
+
+/// `parts` joined by `op` (` AND ` or ` OR `) as a balanced tree of parentheses, at most
+/// [`FLAT_JOIN`] operands side by side: a chain of n operands nests about log2(n) deep,
+/// where a flat `a OR b OR c ...` is a left-deep tree n deep in the database's parser, and
+/// SQLite refuses expressions over 1,000 deep. Every chain the checker accepts therefore
+/// runs. `and` and `or` are associative, in SQL's three-valued logic too.
+fn balanced(parts: &[String], op: &str) -> String {
+    if parts.len() <= FLAT_JOIN {
+        return format!("({})", parts.join(op));
+    }
+    let (a, b) = parts.split_at(parts.len() / 2);
+    format!("({}{op}{})", balanced(a, op), balanced(b, op))
+}
+
+/// The most operands of one `AND` or `OR` written side by side (see [`balanced`]).
+const FLAT_JOIN: usize = 8;
+
+/// What a dialect without [`Dialect::supports_nul_in_text`] cannot take.
+const NUL_IN_TEXT: &str = "strings containing U+0000";
+
+/// The value of a calendar function of a constant instant that the storage cannot hold
+/// (before 1677-09-21 or after 2262-04-11: `year(0001-01-01T00:00:00Z)`), computed as the
+/// evaluator does, with the span of the instant; `None` for any other call. Stored instants
+/// lie in the storage's range, so only a constant can lie outside it.
+fn constant_call(func: Function, args: &[Expr]) -> Option<(Value, Span)> {
+    use chrono::{Datelike, Timelike};
+    let [arg] = args else { return None };
+    let ExprKind::Const(v @ Value::DateTimeOffset(t)) = arg.kind() else {
+        return None;
+    };
+    if matches!(encode(v), Encoded::Value(_)) {
+        return None;
+    }
+    let int = |i: u32| Value::Int(i64::from(i));
+    let v = match func {
+        Function::Year => Value::Int(i64::from(t.year())),
+        Function::Month => int(t.month()),
+        Function::Day => int(t.day()),
+        Function::Hour => int(t.hour()),
+        Function::Minute => int(t.minute()),
+        Function::Second => int(t.second()),
+        Function::Date => Value::Date(t.date_naive()),
+        Function::Time => Value::TimeOfDay(t.time()),
+        _ => return None,
+    };
+    Some((v, arg.span()))
 }
 
 /// The alias of the `n`-th enclosing lambda's elements.

@@ -146,6 +146,14 @@ pub enum ErrorKind {
         /// The limit.
         limit: usize,
     },
+    /// `any`/`all` lambdas nest deeper than the configured limit
+    /// ([`Limits::max_lambda_depth`](super::Limits::max_lambda_depth)): with the default of
+    /// 2, `a/any(x: x/b/any(y: y/c/any(z: z eq 1)))`. The span is the head of the first
+    /// lambda too deep, `y/c/any(z:`.
+    LambdaTooDeep {
+        /// The limit.
+        limit: usize,
+    },
 }
 
 /// What the grammar allowed where an [`ErrorKind::Unexpected`] error occurred.
@@ -225,6 +233,11 @@ impl fmt::Display for ErrorKind {
             ErrorKind::TooManyNodes { limit } => {
                 write!(f, "filter has more than the limit of {limit} nodes")
             }
+            ErrorKind::LambdaTooDeep { limit } => write!(
+                f,
+                "'any'/'all' lambdas nest deeper than the limit of {limit} levels \
+                 (the parser's max_lambda_depth setting raises it)"
+            ),
         }
     }
 }

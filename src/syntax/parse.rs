@@ -30,6 +30,8 @@ pub(super) struct Parser<'a> {
     /// Open recursive calls (parentheses, arguments, unary chains).
     nesting: usize,
     nodes: usize,
+    /// Open lambda bodies.
+    lambdas: usize,
 }
 
 type PResult<T> = Result<T, Error>;
@@ -86,6 +88,7 @@ impl<'a> Parser<'a> {
             limits,
             nesting: 0,
             nodes: 0,
+            lambdas: 0,
         }
     }
 
@@ -440,7 +443,17 @@ impl<'a> Parser<'a> {
                     name: var.to_owned(),
                     span: t.span,
                 };
+                self.lambdas += 1;
+                if self.lambdas > self.limits.max_lambda_depth {
+                    return Err(self.error(
+                        ErrorKind::LambdaTooDeep {
+                            limit: self.limits.max_lambda_depth,
+                        },
+                        start.to(colon.span),
+                    ));
+                }
                 let pred = self.expr(Precedence::Or)?;
+                self.lambdas -= 1;
                 let close = self.next()?;
                 match close.tok {
                     Tok::RParen => {}
