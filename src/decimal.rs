@@ -14,6 +14,21 @@ use std::cmp::Ordering;
 /// The largest number of digits a coefficient below 2^96 can have.
 const MAX_DIGITS: u32 = 29;
 
+/// Reads an optional `+` or `-` at `b[*i]`, moving past it; whether it was `-`.
+fn sign(b: &[u8], i: &mut usize) -> bool {
+    match b.get(*i) {
+        Some(b'-') => {
+            *i += 1;
+            true
+        }
+        Some(b'+') => {
+            *i += 1;
+            false
+        }
+        _ => false,
+    }
+}
+
 /// Reads `[+|-] digits [. digits] [(e|E) [+|-] digits]` (a `$filter` number literal, or a
 /// JSON number) as the decimal it denotes, exactly. `None` when `text` is not of that form, or
 /// when its value cannot be held exactly: a coefficient of 2^96 or more, or more than 28
@@ -25,17 +40,7 @@ const MAX_DIGITS: u32 = 29;
 pub fn parse(text: &str) -> Option<Decimal> {
     let b = text.as_bytes();
     let mut i = 0;
-    let negative = match b.first() {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let negative = sign(b, &mut i);
     // The significant digits so far: `coefficient` followed by `zeros` zeros not yet
     // multiplied in (so trailing zeros cost nothing until a nonzero digit follows them).
     let mut acc = Digits::default();
@@ -63,17 +68,7 @@ pub fn parse(text: &str) -> Option<Decimal> {
     let mut exponent: i64 = 0;
     if let Some(b'e' | b'E') = b.get(i) {
         i += 1;
-        let negative_exponent = match b.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
+        let negative_exponent = sign(b, &mut i);
         let start = i;
         while let Some(&c @ b'0'..=b'9') = b.get(i) {
             // Saturates far beyond any exponent a decimal can take.

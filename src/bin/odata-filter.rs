@@ -378,12 +378,12 @@ struct Record {
 }
 
 impl Record {
-    /// Reads the record whose text is `raw` (a JSON object).
-    fn read(raw: &RawValue) -> Result<Record, String> {
-        let value = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+    /// Reads the record whose text is `text` (a JSON object).
+    fn read(text: &str) -> Result<Record, String> {
+        let value = serde_json::from_str(text).map_err(|e| e.to_string())?;
         Ok(Record {
             value,
-            text: compact(raw.get().as_bytes()),
+            text: compact(text.as_bytes()),
         })
     }
 }
@@ -800,9 +800,10 @@ fn take_verdict(
 /// A line the line filter accepted, read as a record. Its verdict stands: the line filter
 /// reads a Decimal member's digits exactly, where the parsed value may have lost some.
 fn read_accepted(text: &[u8]) -> Result<Record, String> {
-    // Cannot fail: the line filter accepts only valid JSON objects of valid UTF-8.
-    let raw = raw_json(text).map_err(|e| format!("a line the filter accepted: {e}"))?;
-    Record::read(raw)
+    // Cannot fail: the line filter accepts only valid JSON objects of valid UTF-8, so the
+    // line is parsed once, with no raw pass before it.
+    let text = std::str::from_utf8(text).map_err(|e| format!("a line the filter accepted: {e}"))?;
+    Record::read(text)
 }
 
 /// A matching record found in a line: the line itself, when it needs no parsing, or read.
@@ -999,7 +1000,7 @@ fn emit<E>(
             match envelope(&members) {
                 Some(items) => list(items, &fail)?,
                 None => {
-                    let record = Record::read(value).map_err(&fail)?;
+                    let record = Record::read(value.get()).map_err(&fail)?;
                     if !ctx.keeps(&record) {
                         return Ok(Flow::Continue);
                     }
@@ -1021,8 +1022,8 @@ fn emit<E>(
                 kind_of(item)
             )));
         }
-        let record =
-            Record::read(item).map_err(|e| fail(format!("item {} of the array: {e}", i + 1)))?;
+        let record = Record::read(item.get())
+            .map_err(|e| fail(format!("item {} of the array: {e}", i + 1)))?;
         if !ctx.keeps(&record) {
             continue;
         }
