@@ -107,6 +107,58 @@ impl Expr {
     pub fn span(&self) -> Span {
         self.span
     }
+
+    /// `self and other`, for adding a condition of the server's own to a client's checked
+    /// filter without printing and re-parsing either (a filter at the parser's limits stays
+    /// within them). `None` unless both are conditions (Boolean). Nested conjunctions are
+    /// flattened as the checker flattens them; the span is `self`'s, since the two may have
+    /// been written in different texts.
+    ///
+    /// ```
+    /// use odata_filter::{schema::catalog, Filter};
+    ///
+    /// let schema = catalog::machine_action();
+    /// let own = Filter::new(&schema, "status eq 'Succeeded'")?;
+    /// let client = Filter::new(&schema, "type eq 'RunAntiVirusScan' or type eq 'Offboard'")?;
+    /// let both = own.expr().clone().and(client.expr().clone()).unwrap();
+    /// assert_eq!(
+    ///     both.to_string(),
+    ///     "status eq 'Succeeded' and (type eq 'RunAntiVirusScan' or type eq 'Offboard')"
+    /// );
+    /// # Ok::<(), odata_filter::Error>(())
+    /// ```
+    pub fn and(self, other: Expr) -> Option<Expr> {
+        let condition = |e: &Expr| e.ty == Type::BOOLEAN;
+        if !condition(&self) || !condition(&other) {
+            return None;
+        }
+        let nullable = self.nullable || other.nullable;
+        let span = self.span;
+        let kind = ExprKind::And(flatten(vec![self, other], true));
+        Some(Expr::new(kind, Type::BOOLEAN, nullable, span))
+    }
+}
+
+/// Flattens nested `and` (or `or`) operands into one list: `a and (b and c)`
+/// is `and(a, b, c)`.
+pub(crate) fn flatten(operands: Vec<Expr>, and: bool) -> Vec<Expr> {
+    let nested = |e: &Expr| match e.kind {
+        ExprKind::And(_) => and,
+        ExprKind::Or(_) => !and,
+        _ => false,
+    };
+    if !operands.iter().any(nested) {
+        return operands;
+    }
+    let mut out = Vec::with_capacity(operands.len());
+    for e in operands {
+        match e.kind {
+            ExprKind::And(inner) if and => out.extend(inner),
+            ExprKind::Or(inner) if !and => out.extend(inner),
+            kind => out.push(Expr::new(kind, e.ty, e.nullable, e.span)),
+        }
+    }
+    out
 }
 
 /// The kinds of checked expression.

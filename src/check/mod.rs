@@ -138,8 +138,8 @@ impl<'s> Checker<'s> {
                 }
                 let nullable = checked.iter().any(ir::Expr::is_nullable);
                 let kind = match op {
-                    LogicalOp::And => ExprKind::And(flatten(checked, true)),
-                    LogicalOp::Or => ExprKind::Or(flatten(checked, false)),
+                    LogicalOp::And => ExprKind::And(ir::flatten(checked, true)),
+                    LogicalOp::Or => ExprKind::Or(ir::flatten(checked, false)),
                 };
                 Some(boolean(kind, nullable, e.span))
             }
@@ -628,26 +628,4 @@ fn enum_type<'f>(mut fields: impl Iterator<Item = &'f Field>, name: &str) -> Opt
 
 fn is_null(e: &ir::Expr) -> bool {
     matches!(e.kind(), ExprKind::Const(Value::Null))
-}
-
-/// Flattens nested `and` (or `or`) operands into one list: `a and (b and c)`
-/// is `and(a, b, c)`.
-fn flatten(operands: Vec<ir::Expr>, and: bool) -> Vec<ir::Expr> {
-    let nested = |e: &ir::Expr| match e.kind {
-        ExprKind::And(_) => and,
-        ExprKind::Or(_) => !and,
-        _ => false,
-    };
-    if !operands.iter().any(nested) {
-        return operands;
-    }
-    let mut out = Vec::with_capacity(operands.len());
-    for e in operands {
-        match e.kind {
-            ExprKind::And(inner) if and => out.extend(inner),
-            ExprKind::Or(inner) if !and => out.extend(inner),
-            kind => out.push(ir::Expr::new(kind, e.ty, e.nullable, e.span)),
-        }
-    }
-    out
 }
