@@ -108,9 +108,9 @@ impl Value {
             (FieldType::Date, J::String(s)) => {
                 NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or(Value::Null, Value::Date)
             }
-            (FieldType::TimeOfDay, J::String(s)) => NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
-                .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
-                .map_or(Value::Null, Value::TimeOfDay),
+            (FieldType::TimeOfDay, J::String(s)) => {
+                parse_time_of_day(s).map_or(Value::Null, Value::TimeOfDay)
+            }
             (FieldType::Duration, J::String(s)) => {
                 crate::syntax::parse_duration(s).map_or(Value::Null, Value::Duration)
             }
@@ -191,10 +191,40 @@ pub(crate) fn compare_numbers(a: Number, b: Number) -> Option<Ordering> {
 
 /// Parses an RFC 3339 date-time with an offset (`2018-12-04T12:43:57.2011911Z`,
 /// `2018-12-04T14:43:57+02:00`) to an instant.
+///
+/// A leap second is read by [`without_leap_second`]: `2016-12-31T23:59:60.5Z` is
+/// `2017-01-01T00:00:00.5Z`.
 pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()
+        .and_then(without_leap_second)
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// `t`, or for a leap second (`23:59:60.5`) the same point of the following second
+/// (`00:00:00.5` of the next day), as POSIX time, PostgreSQL and JavaScript count it. The one
+/// rule for leap seconds in a DateTimeOffset, whether a literal or a record's value, so that
+/// every engine (the evaluator, the NDJSON scanner, SQL storage) sees one instant. `None` only
+/// past the last instant chrono holds.
+pub(crate) fn without_leap_second<Tz: chrono::TimeZone>(t: DateTime<Tz>) -> Option<DateTime<Tz>> {
+    use chrono::Timelike;
+    match t.nanosecond().checked_sub(1_000_000_000) {
+        // chrono keeps a leap second as second 59 with nanoseconds past 10^9.
+        Some(nanos) => t
+            .with_nanosecond(nanos)?
+            .checked_add_signed(chrono::TimeDelta::seconds(1)),
+        None => Some(t),
+    }
+}
+
+/// Reads a TimeOfDay, `hh:mm[:ss[.f]]`. A second of 60 is refused: OData's TimeOfDay has no
+/// leap second, and the day has no following second to count it as.
+pub(crate) fn parse_time_of_day(s: &str) -> Option<NaiveTime> {
+    use chrono::Timelike;
+    NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
+        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
+        .ok()
+        .filter(|t| t.nanosecond() < 1_000_000_000)
 }
 
 /// Compares an integer with a float exactly. `None` when `b` is NaN.

@@ -100,7 +100,6 @@ fn call_checked<'a>(func: Function, args: &'a [Operand], env: &Env<'a, '_>) -> O
         Function::Day => Scalar::Int(i64::from(date_of(arg(args, 0, env)?)?.day())),
         Function::Hour => Scalar::Int(i64::from(time_of(arg(args, 0, env)?)?.hour())),
         Function::Minute => Scalar::Int(i64::from(time_of(arg(args, 0, env)?)?.minute())),
-        // chrono keeps a leap second as second 59 with extra nanoseconds: second() is 59.
         Function::Second => Scalar::Int(i64::from(time_of(arg(args, 0, env)?)?.second())),
         Function::Date => match arg(args, 0, env)? {
             Scalar::Instant(t) => Scalar::Date(t.utc_parts()?.0),

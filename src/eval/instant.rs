@@ -12,8 +12,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
 /// An instant: whole seconds since 1970-01-01T00:00:00Z and nanoseconds into the second.
 ///
-/// `nanos` exceeds 999,999,999 during a leap second, as in chrono, which keeps the derived
-/// ordering (seconds, then nanoseconds) equal to chrono's.
+/// `nanos` is below 10^9: a leap second was read as the following second
+/// ([`crate::value::without_leap_second`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Instant {
     pub(crate) secs: i64,
@@ -215,17 +215,12 @@ mod tests {
     }
 
     #[test]
-    fn leap_seconds_order_like_chrono() {
+    fn leap_seconds_are_the_following_second() {
         let leap = parse("2016-12-31T23:59:60.5Z").unwrap();
-        let before = parse("2016-12-31T23:59:59.9Z").unwrap();
-        let after = parse("2017-01-01T00:00:00Z").unwrap();
-        assert!(before < leap && leap < after);
-        assert_eq!(leap.nanos, 1_500_000_000);
+        assert_eq!(leap, parse("2017-01-01T00:00:00.5Z").unwrap());
+        assert_eq!(leap.nanos, 500_000_000);
         let (_, t) = leap.utc_parts().unwrap();
-        assert_eq!(
-            t,
-            NaiveTime::from_hms_nano_opt(23, 59, 59, 1_500_000_000).unwrap()
-        );
+        assert_eq!(t, NaiveTime::from_hms_milli_opt(0, 0, 0, 500).unwrap());
     }
 
     #[test]

@@ -53,7 +53,7 @@
 //! | `trim(s)` | without leading and trailing U+0020 spaces (only) |
 //! | `concat(a, b)` | `a` followed by `b` |
 //! | `year`, `month`, `day` | of a Date, or of a DateTimeOffset in UTC |
-//! | `hour`, `minute`, `second` | of a TimeOfDay, or of a DateTimeOffset in UTC; `second` of a leap second (`23:59:60`) is **59** |
+//! | `hour`, `minute`, `second` | of a TimeOfDay, or of a DateTimeOffset in UTC (a leap second `23:59:60.5Z` is read as `00:00:00.5Z` of the next day, as POSIX time and PostgreSQL count it; a TimeOfDay has no second 60) |
 //! | `date(t)`, `time(t)` | the UTC date and time of day of a DateTimeOffset |
 //! | enum arguments to string functions | their member names |
 //! | `c/any(x: p)` | true iff `p` is true for some element; else false (never null) |

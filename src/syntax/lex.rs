@@ -235,6 +235,10 @@ impl<'a> Lexer<'a> {
         }
         if (0..2).all(digit) && b.get(2) == Some(&b':') {
             let (t, len) = time_of_day(rest)
+                .and_then(|(t, len)| match chrono::Timelike::nanosecond(&t) < 1_000_000_000 {
+                    true => Ok((t, len)),
+                    false => Err(("a TimeOfDay's second must be 00 to 59", 6)),
+                })
                 .map_err(|(why, at)| self.err(ErrorKind::InvalidDateTime(why), &rest[at..], 1))?;
             return self.end_of_literal(Tok::Lit(Literal::TimeOfDay(t)), rest, len);
         }
@@ -509,6 +513,7 @@ fn general_temporal(s: &str) -> Result<(Literal, usize), TemporalError> {
             let dt = NaiveDateTime::new(date, time)
                 .and_local_timezone(offset)
                 .single()
+                .and_then(crate::value::without_leap_second)
                 .ok_or(("date-time is out of range", 0))?;
             Ok((Literal::DateTimeOffset(dt), at + olen))
         }

@@ -126,15 +126,10 @@ fn fraction(f: &mut Formatter<'_>, nanos: u32) -> fmt::Result {
     write!(f, ".{}", digits.trim_end_matches('0'))
 }
 
-/// `hh:mm:ss[.f]`, with a leap second as `:60`.
+/// `hh:mm:ss[.f]` (literals hold no leap second: see [`crate::value::without_leap_second`]).
 fn time(f: &mut Formatter<'_>, t: NaiveTime) -> fmt::Result {
-    let (sec, nanos) = if t.nanosecond() >= 1_000_000_000 {
-        (60, t.nanosecond() - 1_000_000_000)
-    } else {
-        (t.second(), t.nanosecond())
-    };
-    write!(f, "{:02}:{:02}:{sec:02}", t.hour(), t.minute())?;
-    fraction(f, nanos)
+    write!(f, "{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())?;
+    fraction(f, t.nanosecond())
 }
 
 /// `duration'[-]P[nD][T[nH][nM][n[.f]S]]'`, normalised.
