@@ -762,6 +762,74 @@ fn sqlite_engine_output_is_byte_identical() {
     }
 }
 
+/// Odd records from real data: .NET's `DateTime.MinValue` and `MaxValue`, instants far
+/// from 1970, a leap second. `--engine sqlite` stores them and answers as memory does.
+#[test]
+fn sqlite_engine_stores_every_four_digit_year() {
+    let schema = r#"{"name": "Event", "entitySet": "Events", "key": "id", "fields": [
+        {"name": "id", "type": "String", "filterable": true, "sortable": true},
+        {"name": "at", "type": "DateTimeOffset", "filterable": true, "sortable": true},
+        {"name": "until", "type": "DateTimeOffset", "filterable": true, "sortable": true}
+    ]}"#;
+    let records = [
+        r#"{"id":"a","at":"0001-01-01T00:00:00Z","until":"9999-12-31T23:59:59.9999999Z"}"#,
+        r#"{"id":"b","at":"1600-02-29T12:00:00.5-11:00","until":"2016-12-31T23:59:60.5Z"}"#,
+        r#"{"id":"c","at":"2018-12-04T12:18:27.1293487Z","until":"3000-01-01T00:00:00+14:00"}"#,
+    ]
+    .join("\n");
+    let dir = dir_with(
+        "four_digit_years",
+        &[("odd.ndjson", &records), ("event.json", schema)],
+    );
+    for q in [
+        "$filter=at lt 1677-09-21T00:00:00Z",
+        "$filter=year(at) eq 1 or year(until) eq 9999",
+        "$filter=until eq 2017-01-01T00:00:00.5Z",
+        "$filter=second(until) eq 0 and year(until) eq 2017",
+        "$filter=day(at) eq 29 and hour(at) eq 23",
+        "$filter=date(until) eq 2999-12-31 and time(until) eq 10:00:00",
+        "$orderby=until desc",
+        "$orderby=at",
+    ] {
+        let args = ["--schema", "event.json", "--query", q, "odd.ndjson"];
+        let memory = run_in(&dir, &args, "");
+        let sqlite = run_in(&dir, &[&args[..], &["--engine", "sqlite"]].concat(), "");
+        assert_eq!(memory.code, 0, "{q}: {}", memory.stderr);
+        assert!(!memory.stdout.is_empty(), "{q}: the case selects something");
+        assert_eq!(sqlite.code, 0, "{q}: {}", sqlite.stderr);
+        assert_eq!(memory.stdout, sqlite.stdout, "{q}");
+    }
+}
+
+/// A record the table cannot hold is reported with its file and line.
+#[test]
+fn sqlite_engine_names_the_record_it_cannot_store() {
+    let records = [
+        r#"{"id":"a"}"#,
+        r#"{"id":"b"}"#,
+        r#"{"id":"c","requestor":"a\u0000b"}"#,
+    ]
+    .join("\n");
+    let dir = dir_with("unstorable", &[("bad.ndjson", &records)]);
+    let out = run_in(
+        &dir,
+        &[
+            "--entity",
+            "machineactions",
+            "--engine",
+            "sqlite",
+            "bad.ndjson",
+        ],
+        "",
+    );
+    fails(
+        &out,
+        1,
+        "error: bad.ndjson:3: --engine sqlite: cannot store the record: field `requestor`: \
+         the sqlite dialect cannot store strings containing U+0000\n",
+    );
+}
+
 #[test]
 fn sql_prints_the_statement_and_parameters() {
     let out = run(
@@ -779,7 +847,7 @@ fn sql_prints_the_statement_and_parameters() {
         &out,
         "{\"sql\":\"SELECT \\\"_doc\\\" FROM \\\"MachineActions\\\" WHERE ((\\\"status\\\" = ?1) AND \
          (\\\"creationDateTimeUtc\\\" > ?2)) ORDER BY \\\"_id\\\" LIMIT ?3\",\"params\":[\"Succeeded\",\
-         1514764800000000000,2]}\n",
+         \"2018-01-01T00:00:00.000000000Z\",2]}\n",
     );
     let out = run(
         &[

@@ -49,7 +49,7 @@ const WHERE_CASES: &[(&str, &str, bool, [&str; 4])] = &[
         false,
         [
             r#"(NOT ("creationDateTimeUtc" > ?1 AND "creationDateTimeUtc" IS NOT NULL))"#,
-            r#"(NOT ("creationDateTimeUtc" > $1::bigint AND "creationDateTimeUtc" IS NOT NULL))"#,
+            r#"(NOT ("creationDateTimeUtc" > ($1::text COLLATE "C") AND "creationDateTimeUtc" IS NOT NULL))"#,
             r#"(NOT (`creationDateTimeUtc` > ? AND `creationDateTimeUtc` IS NOT NULL))"#,
             r#"(NOT ([creationDateTimeUtc] > @p1 AND [creationDateTimeUtc] IS NOT NULL))"#,
         ],
@@ -147,10 +147,10 @@ const WHERE_CASES: &[(&str, &str, bool, [&str; 4])] = &[
         "year(creationDateTimeUtc) eq 2018",
         false,
         [
-            r#"(CAST(strftime('%Y', CASE WHEN "creationDateTimeUtc" >= 0 THEN ("creationDateTimeUtc" / 86400000000000) ELSE -1 - ((-1 - "creationDateTimeUtc") / 86400000000000) END * 86400, 'unixepoch') AS INTEGER) = ?1)"#,
-            r#"(CAST(EXTRACT(YEAR FROM DATE '1970-01-01' + CAST(CASE WHEN "creationDateTimeUtc" >= 0 THEN ("creationDateTimeUtc" / 86400000000000) ELSE -1 - ((-1 - "creationDateTimeUtc") / 86400000000000) END AS INTEGER)) AS BIGINT) = $1::bigint)"#,
-            r#"(YEAR(DATE_ADD(DATE '1970-01-01', INTERVAL CASE WHEN `creationDateTimeUtc` >= 0 THEN (`creationDateTimeUtc` DIV 86400000000000) ELSE -1 - ((-1 - `creationDateTimeUtc`) DIV 86400000000000) END DAY)) = ?)"#,
-            r#"(DATEPART(year, DATEADD(day, CAST(CASE WHEN [creationDateTimeUtc] >= 0 THEN ([creationDateTimeUtc] / 86400000000000) ELSE -1 - ((-1 - [creationDateTimeUtc]) / 86400000000000) END AS INT), CAST('1970-01-01' AS date))) = @p1)"#,
+            r#"(CAST(substr("creationDateTimeUtc", 1, 4) AS INTEGER) = ?1)"#,
+            r#"(CAST(SUBSTRING("creationDateTimeUtc" FROM 1 FOR 4) AS INTEGER) = $1::bigint)"#,
+            r#"(CAST(SUBSTRING(`creationDateTimeUtc` FROM 1 FOR 4) AS SIGNED) = ?)"#,
+            r#"(CAST(SUBSTRING([creationDateTimeUtc], 1, 4) AS INTEGER) = @p1)"#,
         ],
     ),
     (
@@ -180,10 +180,10 @@ const WHERE_CASES: &[(&str, &str, bool, [&str; 4])] = &[
         "rbacGroupId ge 2.5 and lastSeen lt 3000-01-01T00:00:00Z",
         true,
         [
-            r#"(("rbacGroupId" >= ?1) AND ("lastSeen" IS NOT NULL))"#,
-            r#"(("rbacGroupId" >= $1::bigint) AND ("lastSeen" IS NOT NULL))"#,
-            r#"((`rbacGroupId` >= ?) AND (`lastSeen` IS NOT NULL))"#,
-            r#"(([rbacGroupId] >= @p1) AND ([lastSeen] IS NOT NULL))"#,
+            r#"(("rbacGroupId" >= ?1) AND ("lastSeen" < ?2))"#,
+            r#"(("rbacGroupId" >= $1::bigint) AND ("lastSeen" < ($2::text COLLATE "C")))"#,
+            r#"((`rbacGroupId` >= ?) AND (`lastSeen` < ?))"#,
+            r#"(([rbacGroupId] >= @p1) AND ([lastSeen] < @p2))"#,
         ],
     ),
 ];
@@ -213,22 +213,22 @@ const SELECTS: [[&str; 3]; 4] = [
 
 const TABLES: [[&str; 3]; 4] = [
     [
-        r#"CREATE TABLE "Machines" ("_id" INTEGER PRIMARY KEY, "_doc" TEXT NOT NULL, "id" TEXT, "computerDnsName" TEXT, "firstSeen" INTEGER, "lastSeen" INTEGER, "osPlatform" TEXT, "onboardingStatus" TEXT, "osProcessor" TEXT, "version" TEXT, "osBuild" INTEGER, "lastIpAddress" TEXT, "lastExternalIpAddress" TEXT, "healthStatus" TEXT, "rbacGroupName" TEXT, "rbacGroupId" INTEGER, "riskScore" TEXT, "aadDeviceId" TEXT, "machineTags" TEXT, "exposureLevel" TEXT, "deviceValue" TEXT, "ipAddresses" TEXT, "osArchitecture" TEXT, "isAadJoined" INTEGER)"#,
+        r#"CREATE TABLE "Machines" ("_id" INTEGER PRIMARY KEY, "_doc" TEXT NOT NULL, "id" TEXT, "computerDnsName" TEXT, "firstSeen" TEXT, "lastSeen" TEXT, "osPlatform" TEXT, "onboardingStatus" TEXT, "osProcessor" TEXT, "version" TEXT, "osBuild" INTEGER, "lastIpAddress" TEXT, "lastExternalIpAddress" TEXT, "healthStatus" TEXT, "rbacGroupName" TEXT, "rbacGroupId" INTEGER, "riskScore" TEXT, "aadDeviceId" TEXT, "machineTags" TEXT, "exposureLevel" TEXT, "deviceValue" TEXT, "ipAddresses" TEXT, "osArchitecture" TEXT, "isAadJoined" INTEGER)"#,
         r#"CREATE INDEX "Machines_ix1" ON "Machines" ("id")"#,
         r#"INSERT INTO "Machines" ("_doc", "id", "computerDnsName", "firstSeen", "lastSeen", "osPlatform", "onboardingStatus", "osProcessor", "version", "osBuild", "lastIpAddress", "lastExternalIpAddress", "healthStatus", "rbacGroupName", "rbacGroupId", "riskScore", "aadDeviceId", "machineTags", "exposureLevel", "deviceValue", "ipAddresses", "osArchitecture", "isAadJoined") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"#,
     ],
     [
-        r#"CREATE TABLE "Machines" ("_id" BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "_doc" TEXT NOT NULL, "id" TEXT COLLATE "C", "computerDnsName" TEXT COLLATE "C", "firstSeen" BIGINT, "lastSeen" BIGINT, "osPlatform" TEXT COLLATE "C", "onboardingStatus" TEXT COLLATE "C", "osProcessor" TEXT COLLATE "C", "version" TEXT COLLATE "C", "osBuild" BIGINT, "lastIpAddress" TEXT COLLATE "C", "lastExternalIpAddress" TEXT COLLATE "C", "healthStatus" TEXT COLLATE "C", "rbacGroupName" TEXT COLLATE "C", "rbacGroupId" BIGINT, "riskScore" TEXT COLLATE "C", "aadDeviceId" TEXT COLLATE "C", "machineTags" JSONB, "exposureLevel" TEXT COLLATE "C", "deviceValue" TEXT COLLATE "C", "ipAddresses" JSONB, "osArchitecture" TEXT COLLATE "C", "isAadJoined" BOOLEAN)"#,
+        r#"CREATE TABLE "Machines" ("_id" BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, "_doc" TEXT NOT NULL, "id" TEXT COLLATE "C", "computerDnsName" TEXT COLLATE "C", "firstSeen" TEXT COLLATE "C", "lastSeen" TEXT COLLATE "C", "osPlatform" TEXT COLLATE "C", "onboardingStatus" TEXT COLLATE "C", "osProcessor" TEXT COLLATE "C", "version" TEXT COLLATE "C", "osBuild" BIGINT, "lastIpAddress" TEXT COLLATE "C", "lastExternalIpAddress" TEXT COLLATE "C", "healthStatus" TEXT COLLATE "C", "rbacGroupName" TEXT COLLATE "C", "rbacGroupId" BIGINT, "riskScore" TEXT COLLATE "C", "aadDeviceId" TEXT COLLATE "C", "machineTags" JSONB, "exposureLevel" TEXT COLLATE "C", "deviceValue" TEXT COLLATE "C", "ipAddresses" JSONB, "osArchitecture" TEXT COLLATE "C", "isAadJoined" BOOLEAN)"#,
         r#"CREATE INDEX "Machines_ix1" ON "Machines" ("id")"#,
-        r#"INSERT INTO "Machines" ("_doc", "id", "computerDnsName", "firstSeen", "lastSeen", "osPlatform", "onboardingStatus", "osProcessor", "version", "osBuild", "lastIpAddress", "lastExternalIpAddress", "healthStatus", "rbacGroupName", "rbacGroupId", "riskScore", "aadDeviceId", "machineTags", "exposureLevel", "deviceValue", "ipAddresses", "osArchitecture", "isAadJoined") VALUES (($1::text COLLATE "C"), ($2::text COLLATE "C"), ($3::text COLLATE "C"), $4::bigint, $5::bigint, ($6::text COLLATE "C"), ($7::text COLLATE "C"), ($8::text COLLATE "C"), ($9::text COLLATE "C"), $10::bigint, ($11::text COLLATE "C"), ($12::text COLLATE "C"), ($13::text COLLATE "C"), ($14::text COLLATE "C"), $15::bigint, ($16::text COLLATE "C"), ($17::text COLLATE "C"), $18::jsonb, ($19::text COLLATE "C"), ($20::text COLLATE "C"), $21::jsonb, ($22::text COLLATE "C"), $23::boolean)"#,
+        r#"INSERT INTO "Machines" ("_doc", "id", "computerDnsName", "firstSeen", "lastSeen", "osPlatform", "onboardingStatus", "osProcessor", "version", "osBuild", "lastIpAddress", "lastExternalIpAddress", "healthStatus", "rbacGroupName", "rbacGroupId", "riskScore", "aadDeviceId", "machineTags", "exposureLevel", "deviceValue", "ipAddresses", "osArchitecture", "isAadJoined") VALUES (($1::text COLLATE "C"), ($2::text COLLATE "C"), ($3::text COLLATE "C"), ($4::text COLLATE "C"), ($5::text COLLATE "C"), ($6::text COLLATE "C"), ($7::text COLLATE "C"), ($8::text COLLATE "C"), ($9::text COLLATE "C"), $10::bigint, ($11::text COLLATE "C"), ($12::text COLLATE "C"), ($13::text COLLATE "C"), ($14::text COLLATE "C"), $15::bigint, ($16::text COLLATE "C"), ($17::text COLLATE "C"), $18::jsonb, ($19::text COLLATE "C"), ($20::text COLLATE "C"), $21::jsonb, ($22::text COLLATE "C"), $23::boolean)"#,
     ],
     [
-        r#"CREATE TABLE `Machines` (`_id` BIGINT AUTO_INCREMENT PRIMARY KEY, `_doc` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, `id` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `computerDnsName` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `firstSeen` BIGINT, `lastSeen` BIGINT, `osPlatform` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `onboardingStatus` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `osProcessor` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `version` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `osBuild` BIGINT, `lastIpAddress` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `lastExternalIpAddress` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `healthStatus` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `rbacGroupName` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `rbacGroupId` BIGINT, `riskScore` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `aadDeviceId` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `machineTags` JSON, `exposureLevel` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `deviceValue` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `ipAddresses` JSON, `osArchitecture` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `isAadJoined` BOOLEAN)"#,
+        r#"CREATE TABLE `Machines` (`_id` BIGINT AUTO_INCREMENT PRIMARY KEY, `_doc` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL, `id` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `computerDnsName` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `firstSeen` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `lastSeen` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `osPlatform` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `onboardingStatus` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `osProcessor` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `version` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `osBuild` BIGINT, `lastIpAddress` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `lastExternalIpAddress` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `healthStatus` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `rbacGroupName` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `rbacGroupId` BIGINT, `riskScore` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `aadDeviceId` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `machineTags` JSON, `exposureLevel` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `deviceValue` VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `ipAddresses` JSON, `osArchitecture` LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin, `isAadJoined` BOOLEAN)"#,
         r#"CREATE INDEX `Machines_ix1` ON `Machines` (`id`)"#,
         r#"INSERT INTO `Machines` (`_doc`, `id`, `computerDnsName`, `firstSeen`, `lastSeen`, `osPlatform`, `onboardingStatus`, `osProcessor`, `version`, `osBuild`, `lastIpAddress`, `lastExternalIpAddress`, `healthStatus`, `rbacGroupName`, `rbacGroupId`, `riskScore`, `aadDeviceId`, `machineTags`, `exposureLevel`, `deviceValue`, `ipAddresses`, `osArchitecture`, `isAadJoined`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"#,
     ],
     [
-        r#"CREATE TABLE [Machines] ([_id] BIGINT IDENTITY(1,1) PRIMARY KEY, [_doc] NVARCHAR(MAX) NOT NULL, [id] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [computerDnsName] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [firstSeen] BIGINT, [lastSeen] BIGINT, [osPlatform] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [onboardingStatus] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [osProcessor] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [version] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [osBuild] BIGINT, [lastIpAddress] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [lastExternalIpAddress] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [healthStatus] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [rbacGroupName] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [rbacGroupId] BIGINT, [riskScore] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [aadDeviceId] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [machineTags] NVARCHAR(MAX), [exposureLevel] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [deviceValue] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [ipAddresses] NVARCHAR(MAX), [osArchitecture] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [isAadJoined] BIT)"#,
+        r#"CREATE TABLE [Machines] ([_id] BIGINT IDENTITY(1,1) PRIMARY KEY, [_doc] NVARCHAR(MAX) NOT NULL, [id] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [computerDnsName] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [firstSeen] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [lastSeen] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [osPlatform] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [onboardingStatus] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [osProcessor] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [version] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [osBuild] BIGINT, [lastIpAddress] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [lastExternalIpAddress] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [healthStatus] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [rbacGroupName] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [rbacGroupId] BIGINT, [riskScore] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [aadDeviceId] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [machineTags] NVARCHAR(MAX), [exposureLevel] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [deviceValue] VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8, [ipAddresses] NVARCHAR(MAX), [osArchitecture] VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8, [isAadJoined] BIT)"#,
         r#"CREATE INDEX [Machines_ix1] ON [Machines] ([id])"#,
         r#"INSERT INTO [Machines] ([_doc], [id], [computerDnsName], [firstSeen], [lastSeen], [osPlatform], [onboardingStatus], [osProcessor], [version], [osBuild], [lastIpAddress], [lastExternalIpAddress], [healthStatus], [rbacGroupName], [rbacGroupId], [riskScore], [aadDeviceId], [machineTags], [exposureLevel], [deviceValue], [ipAddresses], [osArchitecture], [isAadJoined]) VALUES (@p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14, @p15, @p16, @p17, @p18, @p19, @p20, @p21, @p22, @p23)"#,
     ],
@@ -264,7 +264,7 @@ fn where_clause_parameters() {
     assert_eq!(
         p(1, f),
         [
-            SqlValue::Int(1_543_927_437_201_191_100),
+            text("2018-12-04T12:43:57.201191100Z"),
             SqlValue::Int(1),
             text("")
         ]
@@ -356,7 +356,10 @@ fn tables_and_inserts() {
         let ins = sql::insert_sql(&m, "Machines", line, d).unwrap();
         assert_eq!(ins.sql, insert, "{}", d.name());
         assert_eq!(ins.params[0], SqlValue::Text(line.to_owned()));
-        assert_eq!(ins.params[3], SqlValue::Int(1_542_700_904_553_221_900));
+        assert_eq!(
+            ins.params[3],
+            SqlValue::Text("2018-11-20T08:01:44.553221900Z".to_owned())
+        );
         assert_eq!(
             ins.params[17],
             SqlValue::Text(r#"["ExampleTag","Finance"]"#.to_owned())
@@ -375,7 +378,7 @@ fn the_cli_output_is_sql_and_json_params() {
     );
     assert_eq!(
         serde_json::to_string(&w).unwrap(),
-        r#"{"sql":"((\"requestor\" = ($1::text COLLATE \"C\")) AND (\"creationDateTimeUtc\" > $2::bigint))","params":["o'brien",1543927437000000000]}"#
+        r#"{"sql":"((\"requestor\" = ($1::text COLLATE \"C\")) AND (\"creationDateTimeUtc\" > ($2::text COLLATE \"C\")))","params":["o'brien","2018-12-04T12:43:57.000000000Z"]}"#
     );
 }
 
@@ -400,11 +403,14 @@ fn errors_name_what_and_where() {
     use odata_filter::sql::ErrorKind;
     let ma = all_filterable(&catalog::machine_action());
     let f = sql_support::filter(&ma, "year(3000-01-01T00:00:00Z) eq 3000");
-    // A calendar function of an instant beyond the storage is answered, not refused.
+    // A calendar function of an instant far from 1970 is answered, not refused.
     let w = sql::where_clause(&f, &ma, "t", dialects()[0]).unwrap();
     assert_eq!(
         w.params,
-        [sql::SqlValue::Int(3000), sql::SqlValue::Int(3000)],
+        [
+            sql::SqlValue::Text("3000-01-01T00:00:00.000000000Z".into()),
+            sql::SqlValue::Int(3000)
+        ],
         "{}",
         w.sql
     );
@@ -436,7 +442,12 @@ fn errors_name_what_and_where() {
 
     let e = sql::insert_sql(&ma, "t", "[1, 2]", dialects()[2]).unwrap_err();
     assert_eq!(e.to_string(), "cannot store the record: not a JSON object");
-    let far = r#"{"creationDateTimeUtc": "2262-04-12T00:00:00Z"}"#;
+    // The first and last instants of the four-digit years are stored; past them, in UTC, not.
+    for edge in ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z"] {
+        let record = format!(r#"{{"creationDateTimeUtc": "{edge}"}}"#);
+        assert!(sql::insert_sql(&ma, "t", &record, dialects()[2]).is_ok());
+    }
+    let far = r#"{"creationDateTimeUtc": "9999-12-31T23:00:00-05:00"}"#;
     let e = sql::insert_sql(&ma, "t", far, dialects()[2]).unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Record { .. }), "{e}");
     assert!(e.to_string().contains("creationDateTimeUtc"), "{e}");

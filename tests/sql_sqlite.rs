@@ -383,7 +383,7 @@ fn records_that_cannot_be_stored_are_refused() {
     let conn = Connection::open_in_memory().unwrap();
     sqlite::create_table(&conn, &s).unwrap();
     let good = ndjson(MACHINE_ACTIONS)[0];
-    let far = r#"{"id":"00000000-0000-0000-0000-000000000001","creationDateTimeUtc":"3000-01-01T00:00:00Z"}"#;
+    let far = r#"{"id":"00000000-0000-0000-0000-000000000001","creationDateTimeUtc":"9999-12-31T23:00:00-05:00"}"#;
     let e = sqlite::insert_records(&conn, &s, [good, far]).unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Record { .. }), "{e}");
     assert!(e.to_string().contains("record 1"), "{e}");
@@ -451,22 +451,18 @@ fn a_new_dialect_needs_only_what_differs() {
     }
     // What has no standard spelling is refused, naming the dialect and the construct.
     let m = all_filterable(&catalog::machine());
-    for (f, what) in [
-        ("year(lastSeen) eq 2024", "the function year()"),
-        ("machineTags/any(t: t eq 'x')", "lambda operators"),
-    ] {
-        let e = sql::where_clause(&filter(&m, f), &m, "t", &Minimal).unwrap_err();
-        match e.kind() {
-            ErrorKind::Unsupported { dialect, what: w } => {
-                assert_eq!(dialect, "minimal");
-                assert!(w.contains(what), "{w}");
-            }
-            other => panic!("{other:?}"),
+    let f = "machineTags/any(t: t eq 'x')";
+    let e = sql::where_clause(&filter(&m, f), &m, "t", &Minimal).unwrap_err();
+    match e.kind() {
+        ErrorKind::Unsupported { dialect, what } => {
+            assert_eq!(dialect, "minimal");
+            assert!(what.contains("lambda operators"), "{what}");
         }
-        assert!(e
-            .to_string()
-            .starts_with("the minimal dialect does not support"));
+        other => panic!("{other:?}"),
     }
+    assert!(e
+        .to_string()
+        .starts_with("the minimal dialect does not support"));
 }
 
 /// The plan of `q`'s `SELECT`, one line per step.

@@ -118,9 +118,20 @@ enum Failure {
     Input(String),
     /// The reader of our output went away: stop quietly, successfully.
     BrokenPipe,
+    /// A record that was read but cannot be taken (`--engine sqlite` cannot store it): exit
+    /// status 1 once [`Failure::at`] has said where the record is.
+    Record(String),
 }
 
 impl Failure {
+    /// The failure, with a [`Failure::Record`] placed at `name:line` (the record's first line).
+    fn at(self, name: &str, line: usize) -> Failure {
+        match self {
+            Failure::Record(message) => Failure::Input(format!("{name}:{line}: {message}")),
+            other => other,
+        }
+    }
+
     fn output(e: io::Error) -> Failure {
         if e.kind() == io::ErrorKind::BrokenPipe {
             Failure::BrokenPipe
@@ -147,7 +158,8 @@ fn main() -> ExitCode {
             }
             ExitCode::from(2)
         }
-        Err(Failure::Input(message)) => {
+        // A record failure is always placed (`Failure::at`) before it gets here.
+        Err(Failure::Input(message) | Failure::Record(message)) => {
             eprintln!("error: {message}");
             ExitCode::from(1)
         }
@@ -288,14 +300,19 @@ fn sqlite_engine(
         threads: 1,
         max_line: cli.max_line_bytes,
     };
-    let mut sink = Sink::Collect(Vec::new());
+    let mut sink = Sink::Collect(schema, Vec::new());
     for_each_input(&cli.files, &ctx, &mut sink)?;
-    let Sink::Collect(texts) = sink else {
+    let Sink::Collect(_, inserts) = sink else {
         unreachable!()
     };
-    // Each record's own text: what is printed is what was read.
-    sql::sqlite::insert_records(&conn, schema, &texts).map_err(db)?;
-    drop(texts);
+    let sqlite = |e: rusqlite::Error| Failure::Input(format!("sqlite: {e}"));
+    let tx = conn.unchecked_transaction().map_err(sqlite)?;
+    for insert in inserts {
+        tx.prepare_cached(&insert.sql)
+            .and_then(|mut s| s.execute(rusqlite::params_from_iter(&insert.params)))
+            .map_err(sqlite)?;
+    }
+    tx.commit().map_err(sqlite)?;
     if cli.count {
         let n = sql::sqlite::count(&conn, schema, query).map_err(db)?;
         return writeln!(out, "{n}").map_err(Failure::output);
@@ -491,8 +508,9 @@ enum Sink<'a> {
         skip: u64,
         left: Option<u64>,
     },
-    /// Keep the text of them all (`--engine sqlite` loads every record).
-    Collect(Vec<Box<str>>),
+    /// `--engine sqlite`: the `INSERT` of every record, each made as the record is read, so
+    /// that one the table cannot hold is reported where it is.
+    Collect(&'a EntitySchema, Vec<sql::SqlQuery>),
     /// With `$orderby`: keep them for sorting, pruned as they come.
     Sort {
         schema: &'a EntitySchema,
@@ -534,7 +552,7 @@ impl Sink<'_> {
                     None => Ok(Flow::Continue),
                 }
             }
-            Sink::Sort { .. } | Sink::Collect(_) => {
+            Sink::Sort { .. } | Sink::Collect(..) => {
                 unreachable!("sorted and collected input is taken as records")
             }
         }
@@ -553,8 +571,16 @@ impl Sink<'_> {
     /// A matching record.
     fn take(&mut self, ctx: &Ctx<'_>, record: Record) -> Result<Flow, Failure> {
         match self {
-            Sink::Collect(all) => {
-                all.push(record.text);
+            Sink::Collect(schema, all) => {
+                // Each record's own text: what is printed is what was read.
+                let insert = sql::insert_sql(
+                    schema,
+                    schema.entity_set(),
+                    &record.text,
+                    &sql::SqliteDialect,
+                )
+                .map_err(|e| Failure::Record(format!("--engine sqlite: {e}")))?;
+                all.push(insert);
                 Ok(Flow::Continue)
             }
             Sink::Sort {
@@ -605,7 +631,7 @@ impl Sink<'_> {
                 }
                 Ok(Flow::Continue)
             }
-            Sink::Sort { .. } | Sink::Collect(_) => {
+            Sink::Sort { .. } | Sink::Collect(..) => {
                 unreachable!("sorted and collected input is read on one thread")
             }
         }
@@ -711,7 +737,7 @@ fn read_records<R: BufRead + Send>(
                 let flow = emit(
                     value,
                     ctx,
-                    &mut |record| sink.take(ctx, record),
+                    &mut |record| sink.take(ctx, record).map_err(|f| f.at(name, line)),
                     |message| LineError { line, message }.into_failure(name),
                 )?;
                 if flow == Flow::Stop {
@@ -726,7 +752,7 @@ fn read_records<R: BufRead + Send>(
             }
             Err(e) => return Err(Failure::Input(format!("{name}:{line}: {e}"))),
         }
-    } else if take_verdict(lazy, text, ctx, sink)? == Flow::Stop {
+    } else if take_verdict(lazy, text, ctx, sink).map_err(|f| f.at(name, line))? == Flow::Stop {
         return Ok(Flow::Stop);
     }
     line += 1;
@@ -744,7 +770,7 @@ fn read_records<R: BufRead + Send>(
         })
         .map_err(|e| match e {
             Stop::Line(e) => e.into_failure(name),
-            Stop::Sink(f) => f,
+            Stop::Sink(f) => f.at(name, line),
         })?;
         if flow == Flow::Stop {
             return Ok(Flow::Stop);
@@ -927,7 +953,7 @@ fn read_document(
                 let flow = emit(
                     value,
                     ctx,
-                    &mut |record| sink.take(ctx, record),
+                    &mut |record| sink.take(ctx, record).map_err(|f| f.at(name, line)),
                     |message| LineError { line, message }.into_failure(name),
                 )?;
                 if flow == Flow::Stop {

@@ -191,9 +191,7 @@ impl Read {
             Read::Guid => crate::check::parse_guid_text(&s).map_or(Scalar::Null, Scalar::Guid),
             Read::Instant => instant::parse(&s).map_or(Scalar::Null, Scalar::Instant),
             Read::Date => parse_date(&s).map_or(Scalar::Null, Scalar::Date),
-            Read::Time => {
-                crate::value::parse_time_of_day(&s).map_or(Scalar::Null, Scalar::Time)
-            }
+            Read::Time => crate::value::parse_time_of_day(&s).map_or(Scalar::Null, Scalar::Time),
             Read::Duration => {
                 crate::syntax::parse_duration(&s).map_or(Scalar::Null, Scalar::Duration)
             }

@@ -25,17 +25,6 @@ pub enum TextMatch {
     EndsWith,
 }
 
-/// A calendar field of a date, for `year()`, `month()` and `day()`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum DatePart {
-    /// The proleptic Gregorian year.
-    Year,
-    /// The month, 1 to 12.
-    Month,
-    /// The day of the month, 1 to 31.
-    Day,
-}
-
 /// Everything that differs between SQL databases, for generating filters, ordering, paging,
 /// tables and inserts.
 ///
@@ -223,8 +212,8 @@ pub trait Dialect: Debug + Send + Sync {
         }
     }
 
-    /// An integer expression as a 32-bit integer (its value is known to fit). Default:
-    /// `CAST(x AS INTEGER)`.
+    /// An integer expression, or text of decimal digits (a calendar field of a stored
+    /// instant), as a 32-bit integer (its value is known to fit). Default: `CAST(x AS INTEGER)`.
     fn to_int32(&self, x: &str) -> String {
         format!("CAST({x} AS INTEGER)")
     }
@@ -252,29 +241,6 @@ pub trait Dialect: Debug + Send + Sync {
     }
 
     // ---------------------------------------------------------------------------------------
-    // Integers and dates
-
-    /// Integer division of `a` by the positive `b`, truncating toward zero. Default: `(a / b)`.
-    fn int_div(&self, a: &str, b: &str) -> String {
-        format!("({a} / {b})")
-    }
-
-    /// A calendar field of the date `days` days after 1970-01-01 (an integer between those of
-    /// 0001-01-01 and 9999-12-31). Default: refused, as standard SQL has no way to turn a day
-    /// number into a date.
-    fn date_part(&self, days: &str, part: DatePart) -> Result<String, Error> {
-        let _ = days;
-        let name = match part {
-            DatePart::Year => "year",
-            DatePart::Month => "month",
-            DatePart::Day => "day",
-        };
-        Err(Error::unsupported(
-            self.name(),
-            format!("the function {name}()"),
-        ))
-    }
-
     // ---------------------------------------------------------------------------------------
     // Collections (JSON arrays)
 

@@ -84,8 +84,8 @@ pub enum ErrorKind {
         /// What it cannot express, e.g. `the function year()`.
         what: String,
     },
-    /// A value outside the range its storage type can hold, e.g. a DateTimeOffset before
-    /// 1677-09-21 given to a function (comparisons with such values are still answered).
+    /// A value outside the range its storage type can hold, e.g. a DateTimeOffset after the
+    /// year 9999 in UTC given to a function (comparisons with such values are still answered).
     OutOfRange {
         /// The value and the range, in words.
         what: String,

@@ -89,23 +89,26 @@
 //! | Int32, Int64 | integer | `INTEGER` | `BIGINT` | `BIGINT` | `BIGINT` |
 //! | Double | number | `NUMERIC` (integer or real, kept as given) | `NUMERIC` (exact) | `DOUBLE` | `FLOAT(53)` |
 //! | Decimal | exact decimal | `NUMERIC`: an integer when whole, else the float that stands for it | `NUMERIC` (exact) | `DOUBLE` (the float that stands for it) | `FLOAT(53)` (likewise) |
-//! | DateTimeOffset | nanoseconds since 1970-01-01T00:00:00Z | `INTEGER` | `BIGINT` | `BIGINT` | `BIGINT` |
-//! | Date | days since 1970-01-01 | `INTEGER` | `BIGINT` | `BIGINT` | `BIGINT` |
-//! | TimeOfDay | nanoseconds since midnight | `INTEGER` | `BIGINT` | `BIGINT` | `BIGINT` |
+//! | DateTimeOffset | UTC text `YYYY-MM-DDThh:mm:ss.fffffffffZ` (30 characters) | same as String | | | |
+//! | Date | text `YYYY-MM-DD` | same as String | | | |
+//! | TimeOfDay | text `hh:mm:ss.fffffffff` (18 characters) | same as String | | | |
 //! | Duration | nanoseconds | `INTEGER` | `BIGINT` | `BIGINT` | `BIGINT` |
 //! | Collection(T) | normalized JSON array | `TEXT` | `JSONB` | `JSON` | `NVARCHAR(MAX)` |
 //! | `_doc` | the record's JSON text | `TEXT` | `TEXT` | `LONGTEXT` | `NVARCHAR(MAX)` |
 //! | `_id` | insertion order | `INTEGER PRIMARY KEY` | `BIGINT` identity | `BIGINT AUTO_INCREMENT` | `BIGINT IDENTITY` |
 //!
 //! Why these: text columns compare by code point (UTF-8 byte order) and case-sensitively, as the
-//! evaluator does, hence the binary collations. Instants as 64-bit nanoseconds keep Defender's
-//! 7 fractional digits (and up to 9) exactly and compare as instants whatever offset they were
-//! written with; they cover 1677-09-21T00:12:43.145224192Z to 2262-04-11T23:47:16.854775807Z.
-//! A record outside that range is refused ([`ErrorKind::Record`]); a literal outside it still
-//! compares correctly (it is greater or less than every stored instant, so `t lt
-//! 3000-01-01T00:00:00Z` is `t IS NOT NULL`), and is refused only as a function argument.
-//! Dates as day numbers make `date()` integer arithmetic; stored dates must lie in
-//! 0001..=9999, where the databases' calendars agree with the evaluator's. Numbers compare
+//! evaluator does, hence the binary collations. Instants are converted to UTC and written
+//! with a fixed width, so that text order is time order: they keep Defender's 7 fractional
+//! digits (and up to 9) exactly, compare as instants whatever offset they were written with,
+//! and cover every four-digit year, from .NET's `DateTime.MinValue` (`0001-01-01T00:00:00Z`)
+//! to `9999-12-31T23:59:59.999999999Z`. Dates and times of day are the same text's first and
+//! last parts, so `year()`, `hour()`, `date()` and `time()` are substrings in every dialect,
+//! with no calendar arithmetic to disagree with the evaluator's. Only an instant whose UTC
+//! year has five digits or a sign (`9999-12-31T23:00:00-05:00`) cannot be stored: such a
+//! record is refused ([`ErrorKind::Record`]); such a literal still compares correctly (it is
+//! greater or less than every stored instant) and is refused only as a function argument.
+//! Numbers compare
 //! exactly (an Int64 against a Double is never rounded through a float): SQLite compares
 //! integers and reals exactly, PostgreSQL uses `NUMERIC`, and a float or decimal compared
 //! with an integer column is folded to an integer comparison (`x gt 2.5` is `x > 2`).
@@ -122,7 +125,7 @@
 //! ([`Dialect::exact_decimals`]).
 //!
 //! Collections are stored normalized so that SQL reads their elements as the evaluator does:
-//! scalars encoded as in columns (instants as nanoseconds, GUIDs lower-case, wrongly typed
+//! scalars encoded as in columns (instants as UTC text, GUIDs lower-case, wrongly typed
 //! elements as `null`), objects keyed by canonical member names with their members
 //! normalized, and a nested collection that is not an array left out. A missing or non-array
 //! collection is SQL `NULL`, which every dialect treats as empty.
@@ -145,7 +148,7 @@
 //! | null-safe `eq` | `IS` | `IS NOT DISTINCT FROM` | `<=>` | expanded |
 //! | text match | `GLOB` | `LIKE ... ESCAPE '\'` | `LIKE ... ESCAPE '!'` | `LIKE`, `[` escaped too |
 //! | `tolower` | `lower` (ASCII only) | `lower(x COLLATE "C")` (ASCII only) | 26 `REPLACE`s | 26 `REPLACE`s |
-//! | `year()` | `strftime` | `EXTRACT` | `YEAR(DATE_ADD(...))` | `DATEPART` |
+//! | `year()` | `substr` | `SUBSTRING(... FROM ... FOR ...)` | same | `SUBSTRING(..., ..., ...)` |
 //! | null ordering | `NULLS FIRST` | `NULLS FIRST` | `CASE` key | `CASE` key |
 //!
 //! SQLite and PostgreSQL are tested against real servers; the MySQL (8.0.21+) and SQL
@@ -154,8 +157,9 @@
 //! such strings are refused ([`ErrorKind::Unsupported`], with the literal's span; records
 //! holding one are not stored); SQL
 //! Server's `=` ignores trailing spaces; indexed MySQL and SQL Server text columns are bounded
-//! (768 characters, 1700 bytes) so that they can be indexed; leap seconds (`:60`) are stored as the
-//! following second.
+//! (768 characters, 1700 bytes) so that they can be indexed. A leap second (`23:59:60.5Z`) is
+//! the following second (`00:00:00.5Z`) here as in the evaluator
+//! ([`Value::from_json`](crate::value::Value::from_json)).
 
 mod dialect;
 #[cfg(any(feature = "rusqlite", feature = "postgres"))]
@@ -169,9 +173,7 @@ pub mod sqlite;
 mod storage;
 mod translate;
 
-pub use dialect::{
-    dialect_from_str, json_path, like_pattern, string_literal, DatePart, Dialect, TextMatch,
-};
+pub use dialect::{dialect_from_str, json_path, like_pattern, string_literal, Dialect, TextMatch};
 pub use error::{Error, ErrorKind};
 pub use mssql::MsSqlDialect;
 pub use mysql::MySqlDialect;
@@ -378,8 +380,8 @@ pub fn create_table_sql(
 /// made by [`create_table_sql`].
 ///
 /// Fails when the text is not a JSON object or holds a value the storage cannot
-/// ([`ErrorKind::Record`]): an instant outside 1677-09-21..2262-04-11, a date outside
-/// 0001..=9999, a duration over 292 years, or a string the dialect cannot hold (U+0000 in
+/// ([`ErrorKind::Record`]): an instant or date whose UTC year is not 0000..=9999, a duration
+/// over 292 years, or a string the dialect cannot hold (U+0000 in
 /// PostgreSQL and SQLite, see [`Dialect::supports_nul_in_text`]).
 pub fn insert_sql(
     schema: &EntitySchema,

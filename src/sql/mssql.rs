@@ -8,7 +8,7 @@
 //! unlike the evaluator. Not run in this crate's tests. See
 //! <https://learn.microsoft.com/sql/t-sql/language-reference>.
 
-use super::dialect::{json_path, string_literal, DatePart, Dialect};
+use super::dialect::{json_path, string_literal, Dialect};
 use super::error::Error;
 use super::params::SqlType;
 
@@ -97,17 +97,6 @@ impl Dialect for MsSqlDialect {
 
     fn concat(&self, a: &str, b: &str) -> String {
         format!("({a} + {b})")
-    }
-
-    fn date_part(&self, days: &str, part: DatePart) -> Result<String, Error> {
-        let f = match part {
-            DatePart::Year => "year",
-            DatePart::Month => "month",
-            DatePart::Day => "day",
-        };
-        Ok(format!(
-            "DATEPART({f}, DATEADD(day, CAST({days} AS INT), CAST('1970-01-01' AS date)))"
-        ))
     }
 
     fn json_elements(&self, container: &str, path: &[&str], alias: &str) -> Result<String, Error> {

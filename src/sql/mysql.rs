@@ -8,7 +8,7 @@
 //! `DOUBLE`, so an Int64 compared with a Double beyond 2^53 may round. Not run in this crate's
 //! tests. See <https://dev.mysql.com/doc/refman/8.0/en/>.
 
-use super::dialect::{json_path, string_literal, DatePart, Dialect};
+use super::dialect::{json_path, string_literal, Dialect};
 use super::error::Error;
 use super::params::SqlType;
 
@@ -63,21 +63,6 @@ impl Dialect for MySqlDialect {
 
     fn concat(&self, a: &str, b: &str) -> String {
         format!("CONCAT({a}, {b})")
-    }
-
-    fn int_div(&self, a: &str, b: &str) -> String {
-        format!("({a} DIV {b})")
-    }
-
-    fn date_part(&self, days: &str, part: DatePart) -> Result<String, Error> {
-        let f = match part {
-            DatePart::Year => "YEAR",
-            DatePart::Month => "MONTH",
-            DatePart::Day => "DAY",
-        };
-        Ok(format!(
-            "{f}(DATE_ADD(DATE '1970-01-01', INTERVAL {days} DAY))"
-        ))
     }
 
     fn json_elements(&self, container: &str, path: &[&str], alias: &str) -> Result<String, Error> {

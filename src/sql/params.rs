@@ -12,8 +12,8 @@ pub enum SqlValue {
     Null,
     /// A Boolean (SQLite and MySQL store it as the integer 0 or 1).
     Bool(bool),
-    /// A 64-bit integer: also the encoding of dates (days), instants, times of day and
-    /// durations (nanoseconds); see the [storage table](super#storage).
+    /// A 64-bit integer: also the encoding of durations (nanoseconds); see the
+    /// [storage table](super#storage).
     Int(i64),
     /// A finite binary floating-point number: an Edm.Double, or an Edm.Decimal in a dialect
     /// that keeps decimals as floats (see [`Dialect::exact_decimals`]).
@@ -21,7 +21,8 @@ pub enum SqlValue {
     /// An exact decimal: an Edm.Decimal in a dialect that holds decimals exactly
     /// ([`Dialect::exact_decimals`], PostgreSQL's `NUMERIC`).
     Decimal(crate::value::Decimal),
-    /// A string: also enum members, GUIDs (lower-case) and JSON documents.
+    /// A string: also enum members, GUIDs (lower-case), instants, dates and times of day (as
+    /// fixed-width text, see the [storage table](super#storage)) and JSON documents.
     Text(String),
 }
 
@@ -48,11 +49,12 @@ impl Serialize for SqlValue {
 pub enum SqlType {
     /// A Boolean.
     Bool,
-    /// A 64-bit integer (integers, and dates, instants, times and durations as integers).
+    /// A 64-bit integer (integers, and durations as nanoseconds).
     Int,
     /// An exact or floating-point number (Edm.Double, Edm.Decimal).
     Number,
-    /// Text compared by code point (strings, enums, GUIDs).
+    /// Text compared by code point (strings, enums, GUIDs, and instants, dates and times of day
+    /// as fixed-width text).
     Text,
     /// A JSON document (collections).
     Json,

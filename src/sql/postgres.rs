@@ -9,7 +9,7 @@
 //! ([`exact_decimals`](Dialect::exact_decimals)). Collections are `jsonb`. `text` cannot hold U+0000:
 //! such values are refused before any SQL runs. See <https://www.postgresql.org/docs/current/>.
 
-use super::dialect::{string_literal, DatePart, Dialect};
+use super::dialect::{string_literal, Dialect};
 use super::error::Error;
 use super::params::SqlType;
 
@@ -71,17 +71,6 @@ impl Dialect for PostgresDialect {
 
     fn ascii_upper(&self, s: &str) -> String {
         format!("upper(({s}) COLLATE \"C\")")
-    }
-
-    fn date_part(&self, days: &str, part: DatePart) -> Result<String, Error> {
-        let field = match part {
-            DatePart::Year => "YEAR",
-            DatePart::Month => "MONTH",
-            DatePart::Day => "DAY",
-        };
-        Ok(format!(
-            "CAST(EXTRACT({field} FROM DATE '1970-01-01' + CAST({days} AS INTEGER)) AS BIGINT)"
-        ))
     }
 
     fn json_elements(&self, container: &str, path: &[&str], alias: &str) -> Result<String, Error> {

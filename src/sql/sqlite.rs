@@ -10,7 +10,7 @@
 //! or later (`NULLS FIRST`).
 //! See <https://www.sqlite.org/lang.html>.
 
-use super::dialect::{string_literal, DatePart, Dialect, TextMatch};
+use super::dialect::{string_literal, Dialect, TextMatch};
 use super::error::Error;
 use super::params::{Params, SqlType, SqlValue};
 use crate::value::Decimal;
@@ -117,17 +117,6 @@ impl Dialect for SqliteDialect {
 
     fn trim_spaces(&self, s: &str) -> String {
         format!("trim({s}, ' ')")
-    }
-
-    fn date_part(&self, days: &str, part: DatePart) -> Result<String, Error> {
-        let f = match part {
-            DatePart::Year => "%Y",
-            DatePart::Month => "%m",
-            DatePart::Day => "%d",
-        };
-        Ok(format!(
-            "CAST(strftime('{f}', {days} * 86400, 'unixepoch') AS INTEGER)"
-        ))
     }
 
     fn json_elements(&self, container: &str, path: &[&str], alias: &str) -> Result<String, Error> {

@@ -15,9 +15,6 @@ pub(crate) const ID_COLUMN: &str = "_id";
 /// The column holding each record's JSON text verbatim.
 pub(crate) const DOC_COLUMN: &str = "_doc";
 
-/// Nanoseconds in a day.
-pub(crate) const NS_PER_DAY: i64 = 86_400_000_000_000;
-
 /// One column of an entity's table.
 #[derive(Debug)]
 pub(crate) struct Column<'s> {
@@ -48,13 +45,10 @@ impl Column<'_> {
 pub(crate) fn sql_type(ty: &FieldType) -> Option<SqlType> {
     Some(match ty {
         FieldType::String | FieldType::Enum(_) | FieldType::Guid => SqlType::Text,
+        // Fixed-width text: see `encode`.
+        FieldType::Date | FieldType::DateTimeOffset | FieldType::TimeOfDay => SqlType::Text,
         FieldType::Boolean => SqlType::Bool,
-        FieldType::Int32
-        | FieldType::Int64
-        | FieldType::Date
-        | FieldType::DateTimeOffset
-        | FieldType::TimeOfDay
-        | FieldType::Duration => SqlType::Int,
+        FieldType::Int32 | FieldType::Int64 | FieldType::Duration => SqlType::Int,
         FieldType::Double | FieldType::Decimal => SqlType::Number,
         FieldType::Collection(_) => SqlType::Json,
         FieldType::Complex(_) => return None,
@@ -135,17 +129,17 @@ pub(crate) fn ident(dialect: &dyn Dialect, name: &str) -> Result<String, Error> 
 pub(crate) enum Encoded {
     /// The encoded value.
     Value(SqlValue),
-    /// Greater than every encodable value (a DateTimeOffset after 2262-04-11, a duration
+    /// Greater than every encodable value (an instant or date after the year 9999, a duration
     /// over 292 years).
     Above,
     /// Less than every encodable value.
     Below,
 }
 
-/// The SQL encoding of `v`: dates as days since 1970-01-01, instants as nanoseconds since
-/// 1970-01-01T00:00:00Z, times of day as nanoseconds since midnight, durations as nanoseconds,
-/// GUIDs as lower-case text, enum members as their names, decimals as
-/// [`SqlValue::Decimal`] (which [`for_dialect`] turns into what the dialect holds).
+/// The SQL encoding of `v`: instants, dates and times of day as fixed-width text (see
+/// [`instant_text`]), durations as nanoseconds, GUIDs as lower-case text, enum members as their
+/// names, decimals as [`SqlValue::Decimal`] (which [`for_dialect`] turns into what the dialect
+/// holds).
 pub(crate) fn encode(v: &Value) -> Encoded {
     let ok = Encoded::Value;
     match v {
@@ -156,15 +150,13 @@ pub(crate) fn encode(v: &Value) -> Encoded {
         Value::Decimal(d) => ok(SqlValue::Decimal(*d)),
         Value::String(s) | Value::Enum(s) => ok(SqlValue::Text(s.clone())),
         Value::Guid(g) => ok(SqlValue::Text(guid_text(*g))),
-        Value::Date(d) => ok(SqlValue::Int(days(*d))),
-        Value::DateTimeOffset(t) => match t.timestamp_nanos_opt() {
-            Some(n) => ok(SqlValue::Int(n)),
-            None if t.timestamp() > 0 => Encoded::Above,
-            None => Encoded::Below,
-        },
-        Value::TimeOfDay(t) => ok(SqlValue::Int(
-            i64::from(t.num_seconds_from_midnight()) * 1_000_000_000 + i64::from(t.nanosecond()),
-        )),
+        Value::Date(d) => {
+            beyond_four_digits(d.year()).unwrap_or_else(|| ok(SqlValue::Text(date_text(*d))))
+        }
+        Value::DateTimeOffset(t) => {
+            beyond_four_digits(t.year()).unwrap_or_else(|| ok(SqlValue::Text(instant_text(t))))
+        }
+        Value::TimeOfDay(t) => ok(SqlValue::Text(time_text(*t))),
         Value::Duration(d) => match d.num_nanoseconds() {
             Some(n) => ok(SqlValue::Int(n)),
             None if *d > chrono::TimeDelta::zero() => Encoded::Above,
@@ -191,9 +183,42 @@ pub(crate) fn inexact_decimal(d: &Decimal) -> String {
     )
 }
 
-/// Days from 1970-01-01 to `d`.
-pub(crate) fn days(d: NaiveDate) -> i64 {
-    d.signed_duration_since(NaiveDate::default()).num_days()
+/// Where a date of `year` lies when its year takes more than four digits, and so cannot
+/// compare as text: before 0000 below every encodable date, after 9999 above; `None` when it
+/// is encodable.
+fn beyond_four_digits(year: i32) -> Option<Encoded> {
+    match year {
+        0..=9999 => None,
+        ..=-1 => Some(Encoded::Below),
+        _ => Some(Encoded::Above),
+    }
+}
+
+/// An instant as stored: UTC, `YYYY-MM-DDThh:mm:ss.fffffffffZ`, always 30 characters, so that
+/// text order (by code point, the dialects' binary collations) is time order over the years
+/// 0000 to 9999 at nanosecond precision, and a calendar field is a substring: the one SQL
+/// form that holds .NET's `DateTime.MinValue` and `MaxValue` as well as every instant a
+/// record or literal can write. Leap seconds never reach here
+/// ([`crate::value::without_leap_second`]).
+pub(crate) fn instant_text(t: &chrono::DateTime<chrono::Utc>) -> String {
+    format!("{}T{}Z", date_text(t.date_naive()), time_text(t.time()))
+}
+
+/// A date as stored: `YYYY-MM-DD`, the first 10 characters of an [`instant_text`].
+pub(crate) fn date_text(d: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// A time of day as stored: `hh:mm:ss.fffffffff`, always 18 characters, the characters 12 to
+/// 29 of an [`instant_text`].
+pub(crate) fn time_text(t: chrono::NaiveTime) -> String {
+    format!(
+        "{:02}:{:02}:{:02}.{:09}",
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.nanosecond()
+    )
 }
 
 /// A GUID in canonical lower-case form, `2e9da30d-27f6-4208-81f2-9cd3d67893ba`.
@@ -210,18 +235,9 @@ pub(crate) fn guid_text(g: u128) -> String {
 }
 
 /// The encoding of a value to be stored in `dialect`: like [`encode`], but values beyond the
-/// encodings (instants outside 1677-09-21..2262-04-11, durations over 292 years), dates
-/// outside 0001-01-01..9999-12-31 (where the databases' calendar functions disagree) and
-/// decimals the dialect cannot hold exactly are errors.
+/// encodings (instants and dates outside the years 0000..9999 in UTC, durations over 292
+/// years) and decimals the dialect cannot hold exactly are errors.
 fn store(v: &Value, field: &Field, dialect: &dyn Dialect) -> Result<SqlValue, String> {
-    if let Value::Date(d) = v {
-        if !(1..=9999).contains(&d.year()) {
-            return Err(format!(
-                "field `{}`: date {d} is outside 0001-01-01..9999-12-31",
-                field.name()
-            ));
-        }
-    }
     match encode(v) {
         Encoded::Value(SqlValue::Text(s))
             if s.contains('\0') && !dialect.supports_nul_in_text() =>
@@ -241,9 +257,8 @@ fn store(v: &Value, field: &Field, dialect: &dyn Dialect) -> Result<SqlValue, St
             )
         }),
         Encoded::Above | Encoded::Below => Err(format!(
-            "field `{}`: {v} is outside the range stored as 64-bit nanoseconds \
-             (instants 1677-09-21T00:12:43.145224192Z..2262-04-11T23:47:16.854775807Z, \
-             durations up to about 292 years)",
+            "field `{}`: {v} is outside the range SQL storage holds (instants and dates in \
+             the years 0000 to 9999 UTC, durations up to about 292 years)",
             field.name()
         )),
     }
@@ -454,18 +469,33 @@ mod tests {
     }
 
     #[test]
-    fn instants_encode_as_nanoseconds_or_beyond() {
-        let t = crate::value::parse_instant("2018-12-04T14:43:57.2011911+02:00").unwrap();
+    fn temporal_values_encode_as_fixed_width_text_or_beyond() {
+        let text = |s: &str| Encoded::Value(SqlValue::Text(s.to_owned()));
+        let instant = |s: &str| Value::DateTimeOffset(crate::value::parse_instant(s).unwrap());
         assert_eq!(
-            encode(&Value::DateTimeOffset(t)),
-            Encoded::Value(SqlValue::Int(1_543_927_437_201_191_100))
+            encode(&instant("2018-12-04T14:43:57.2011911+02:00")),
+            text("2018-12-04T12:43:57.201191100Z")
         );
-        let far = crate::value::parse_instant("3000-01-01T00:00:00Z").unwrap();
-        assert_eq!(encode(&Value::DateTimeOffset(far)), Encoded::Above);
-        let early = crate::value::parse_instant("1000-01-01T00:00:00Z").unwrap();
-        assert_eq!(encode(&Value::DateTimeOffset(early)), Encoded::Below);
+        assert_eq!(
+            encode(&instant("0001-01-01T00:00:00Z")),
+            text("0001-01-01T00:00:00.000000000Z")
+        );
+        assert_eq!(
+            encode(&instant("9999-12-31T23:59:59.9999999Z")),
+            text("9999-12-31T23:59:59.999999900Z")
+        );
+        assert_eq!(
+            encode(&instant("9999-12-31T23:00:00-05:00")),
+            Encoded::Above
+        );
+        assert_eq!(
+            encode(&instant("0000-01-01T00:00:00+01:00")),
+            Encoded::Below
+        );
         let d = NaiveDate::from_ymd_opt(1969, 12, 31).unwrap();
-        assert_eq!(encode(&Value::Date(d)), Encoded::Value(SqlValue::Int(-1)));
+        assert_eq!(encode(&Value::Date(d)), text("1969-12-31"));
+        let t = chrono::NaiveTime::from_hms_nano_opt(7, 5, 3, 20).unwrap();
+        assert_eq!(encode(&Value::TimeOfDay(t)), text("07:05:03.000000020"));
     }
 
     #[test]

@@ -27,15 +27,15 @@
 //! # Constants outside a column's encoding
 //!
 //! Comparisons fold what the storage cannot hold: an integer column against `2.5` becomes
-//! `>= 3`, `eq 2.5` is false, and an instant after 2262 is greater than every stored instant,
-//! so `t lt 3000-01-01T00:00:00Z` is `t IS NOT NULL`. NaN equals nothing. A decimal the
+//! `>= 3`, `eq 2.5` is false, and an instant after the year 9999 in UTC is greater than every
+//! stored instant, so `t lt 9999-12-31T23:00:00-05:00` is `t IS NOT NULL`. NaN equals nothing. A decimal the
 //! dialect cannot hold exactly ([`Dialect::exact_decimals`]) is refused, with its span.
 
-use super::dialect::{DatePart, Dialect, TextMatch};
+use super::dialect::{Dialect, TextMatch};
 use super::error::{Error, ErrorKind};
 use super::params::{Params, SqlType, SqlValue};
 use super::storage::{
-    check_column, encode, for_dialect, ident, inexact_decimal, sql_type, Encoded, NS_PER_DAY,
+    check_column, encode, for_dialect, ident, inexact_decimal, sql_type, Encoded,
 };
 use crate::decimal::IntBound;
 use crate::ir::{CmpOp, Expr, ExprKind, FieldRef, Function, LambdaKind, Type};
@@ -338,8 +338,8 @@ impl<'a> Translator<'a> {
                     Encoded::Value(v) => self.bind(v, ty, e.span()),
                     Encoded::Above | Encoded::Below => Err(Error::new(ErrorKind::OutOfRange {
                         what: format!(
-                            "{v} cannot be passed to a function: instants are stored as \
-                             nanoseconds between 1677-09-21 and 2262-04-11"
+                            "{v} cannot be passed to a function: instants and dates are \
+                             stored in the years 0000 to 9999 UTC"
                         ),
                     })
                     .at(e.span())),
@@ -382,16 +382,6 @@ impl<'a> Translator<'a> {
 
     fn call(&mut self, func: Function, args: &[Expr]) -> Result<String, Error> {
         let d = self.dialect;
-        if let Some((v, span)) = constant_call(func, args) {
-            return match encode(&v) {
-                Encoded::Value(v) => self.bind(v, SqlType::Int, span),
-                // Calendar fields, dates and times of day are all encodable.
-                Encoded::Above | Encoded::Below => Err(Error::new(ErrorKind::OutOfRange {
-                    what: format!("{v} cannot be passed to a function"),
-                })
-                .at(span)),
-            };
-        }
         let arg = |t: &mut Self, i: usize, hint: SqlType| match args.get(i) {
             Some(a) => t.value_as(a, hint),
             None => Err(Error::unsupported(
@@ -429,39 +419,20 @@ impl<'a> Translator<'a> {
                 let (a, b) = (arg(self, 0, text)?, arg(self, 1, text)?);
                 d.concat(&a, &b)
             }
-            Function::Year | Function::Month | Function::Day => {
-                let part = match func {
-                    Function::Year => DatePart::Year,
-                    Function::Month => DatePart::Month,
-                    _ => DatePart::Day,
-                };
-                let x = arg(self, 0, SqlType::Int)?;
-                let days = match arg_type(args) {
-                    Some(FieldType::Date) => x,
-                    _ => self.floor_div(&x, NS_PER_DAY),
-                };
-                d.date_part(&days, part)?
+            Function::Year
+            | Function::Month
+            | Function::Day
+            | Function::Hour
+            | Function::Minute
+            | Function::Second => {
+                let x = arg(self, 0, text)?;
+                let (start, len) = calendar_field(func, arg_type(args));
+                d.to_int32(&d.substring(&x, start, Some(len)))
             }
-            Function::Hour | Function::Minute | Function::Second => {
-                let x = arg(self, 0, SqlType::Int)?;
-                let ns = match arg_type(args) {
-                    Some(FieldType::TimeOfDay) => x,
-                    _ => self.floor_mod(&x, NS_PER_DAY),
-                };
-                match func {
-                    Function::Hour => d.int_div(&ns, "3600000000000"),
-                    Function::Minute => format!("({} % 60)", d.int_div(&ns, "60000000000")),
-                    _ => format!("({} % 60)", d.int_div(&ns, "1000000000")),
-                }
-            }
-            Function::Date => {
-                let x = arg(self, 0, SqlType::Int)?;
-                self.floor_div(&x, NS_PER_DAY)
-            }
-            Function::Time => {
-                let x = arg(self, 0, SqlType::Int)?;
-                self.floor_mod(&x, NS_PER_DAY)
-            }
+            // The date and the time of day of an instant are the first and the last part of
+            // its text.
+            Function::Date => d.substring(&arg(self, 0, text)?, "1", Some("10")),
+            Function::Time => d.substring(&arg(self, 0, text)?, "12", Some("18")),
             Function::Contains | Function::StartsWith | Function::EndsWith => {
                 let c = self.cond_call(func, args)?;
                 d.bool_value(&c)
@@ -499,24 +470,6 @@ impl<'a> Translator<'a> {
         Ok(format!(
             "CASE WHEN {l} < 0 THEN 0 WHEN {l} > 2147483647 THEN 2147483647 ELSE {l} END"
         ))
-    }
-
-    /// `floor(a / d)` for a positive constant `d`, without overflow for any 64-bit `a`.
-    fn floor_div(&self, a: &str, d: i64) -> String {
-        let div = |x: &str| self.dialect.int_div(x, &d.to_string());
-        format!(
-            "CASE WHEN {a} >= 0 THEN {} ELSE -1 - {} END",
-            div(a),
-            div(&format!("(-1 - {a})"))
-        )
-    }
-
-    /// `a` modulo the positive constant `d`, in `0..d`, without overflow.
-    fn floor_mod(&self, a: &str, d: i64) -> String {
-        format!(
-            "CASE WHEN {a} >= 0 THEN ({a} % {d}) ELSE {} - ((-1 - {a}) % {d}) END",
-            d - 1
-        )
     }
 
     fn text_match(&mut self, kind: TextMatch, args: &[Expr]) -> Result<String, Error> {
@@ -617,32 +570,21 @@ const FLAT_JOIN: usize = 8;
 /// What a dialect without [`Dialect::supports_nul_in_text`] cannot take.
 const NUL_IN_TEXT: &str = "strings containing U+0000";
 
-/// The value of a calendar function of a constant instant that the storage cannot hold
-/// (before 1677-09-21 or after 2262-04-11: `year(0001-01-01T00:00:00Z)`), computed as the
-/// evaluator does, with the span of the instant; `None` for any other call. Stored instants
-/// lie in the storage's range, so only a constant can lie outside it.
-fn constant_call(func: Function, args: &[Expr]) -> Option<(Value, Span)> {
-    use chrono::{Datelike, Timelike};
-    let [arg] = args else { return None };
-    let ExprKind::Const(v @ Value::DateTimeOffset(t)) = arg.kind() else {
-        return None;
-    };
-    if matches!(encode(v), Encoded::Value(_)) {
-        return None;
+/// Where the calendar field `func` of a value of type `ty` lies in its stored text (see
+/// [`instant_text`](super::storage::instant_text)): the 1-based start and the length, as SQL.
+fn calendar_field(func: Function, ty: Option<&FieldType>) -> (&'static str, &'static str) {
+    let time_of_day = matches!(ty, Some(FieldType::TimeOfDay));
+    match func {
+        Function::Year => ("1", "4"),
+        Function::Month => ("6", "2"),
+        Function::Day => ("9", "2"),
+        Function::Hour if time_of_day => ("1", "2"),
+        Function::Minute if time_of_day => ("4", "2"),
+        Function::Second if time_of_day => ("7", "2"),
+        Function::Hour => ("12", "2"),
+        Function::Minute => ("15", "2"),
+        _ => ("18", "2"),
     }
-    let int = |i: u32| Value::Int(i64::from(i));
-    let v = match func {
-        Function::Year => Value::Int(i64::from(t.year())),
-        Function::Month => int(t.month()),
-        Function::Day => int(t.day()),
-        Function::Hour => int(t.hour()),
-        Function::Minute => int(t.minute()),
-        Function::Second => int(t.second()),
-        Function::Date => Value::Date(t.date_naive()),
-        Function::Time => Value::TimeOfDay(t.time()),
-        _ => return None,
-    };
-    Some((v, arg.span()))
 }
 
 /// The alias of the `n`-th enclosing lambda's elements.

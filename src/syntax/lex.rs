@@ -235,10 +235,12 @@ impl<'a> Lexer<'a> {
         }
         if (0..2).all(digit) && b.get(2) == Some(&b':') {
             let (t, len) = time_of_day(rest)
-                .and_then(|(t, len)| match chrono::Timelike::nanosecond(&t) < 1_000_000_000 {
-                    true => Ok((t, len)),
-                    false => Err(("a TimeOfDay's second must be 00 to 59", 6)),
-                })
+                .and_then(
+                    |(t, len)| match chrono::Timelike::nanosecond(&t) < 1_000_000_000 {
+                        true => Ok((t, len)),
+                        false => Err(("a TimeOfDay's second must be 00 to 59", 6)),
+                    },
+                )
                 .map_err(|(why, at)| self.err(ErrorKind::InvalidDateTime(why), &rest[at..], 1))?;
             return self.end_of_literal(Tok::Lit(Literal::TimeOfDay(t)), rest, len);
         }

@@ -115,6 +115,15 @@ const INSTANTS: &[&str] = &[
     "1970-01-01T00:00:00Z",
     "2000-01-01T00:00:00.5+14:00",
     "2262-04-11T23:47:16.854775807Z",
+    // The whole range SQL storage holds: .NET's DateTime.MinValue and MaxValue, and beyond
+    // the 64-bit nanosecond range the crate once stored.
+    "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59.9999999Z",
+    "1000-01-01T00:00:00.000000001Z",
+    "3000-06-01T12:00:00-11:30",
+    // A leap second is the following second.
+    "2016-12-31T23:59:60.5Z",
+    "2017-01-01T00:00:00.5Z",
 ];
 const DATES: &[&str] = &[
     "1969-12-31",
@@ -122,6 +131,8 @@ const DATES: &[&str] = &[
     "2018-12-04",
     "2024-03-01",
     "0001-01-01",
+    "9999-12-31",
+    "1600-02-29",
 ];
 const TIMES: &[&str] = &[
     "00:00:00",
@@ -192,7 +203,13 @@ fn scalar(ty: &'static str) -> BoxedStrategy<Json> {
     prop_oneof![
         8 => good,
         1 => Just(Json::Null),
-        1 => prop_oneof![Just(json!("n/a")), Just(json!(true)), Just(json!([1]))],
+        1 => prop_oneof![
+            Just(json!("n/a")),
+            Just(json!(true)),
+            Just(json!([1])),
+            // Not a TimeOfDay (no leap second), so null for one.
+            Just(json!("23:59:60")),
+        ],
     ]
     .boxed()
 }

@@ -566,7 +566,7 @@ pub const MACHINE_ACTION_FILTERS: &[&str] = &[
     "Defender.MachineActionStatus'Failed' ne Defender.MachineActionStatus'Pending' and status eq 'Failed'",
     "Defender.MachineActionType'Isolate' eq Defender.MachineActionType'Isolate' or type eq 'Offboard'",
     "Defender.MachineActionStatus'Failed' eq Defender.MachineActionStatus'Pending' or scope eq 'Full'",
-    // Calendar functions of instants the storage cannot hold (before 1677, after 2262).
+    // Calendar functions of instants far from 1970.
     "year(0001-01-01T00:00:00Z) eq 1 and date(3000-06-01T12:00:00Z) gt date(creationDateTimeUtc)",
     "hour(0500-01-01T07:00:00Z) eq hour(creationDateTimeUtc) or time(9999-01-01T00:00:00Z) eq time(creationDateTimeUtc)",
 ];
