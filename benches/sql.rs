@@ -86,10 +86,12 @@ struct Case {
     other: Option<(&'static str, String)>,
 }
 
-/// Nanoseconds since the epoch, as the table stores instants.
-fn nanos(rfc3339: &str) -> Sql {
+/// The instant as the table stores it: UTC text with nine fractional digits, written here as a
+/// user writing the SQL by hand would.
+fn instant(rfc3339: &str) -> Sql {
     let t = chrono::DateTime::parse_from_rfc3339(rfc3339).unwrap();
-    Sql::Integer(t.timestamp_nanos_opt().unwrap())
+    let utc = t.with_timezone(&chrono::Utc);
+    Sql::Text(utc.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string())
 }
 
 fn text(s: &str) -> Sql {
@@ -112,14 +114,14 @@ fn cases() -> Vec<Case> {
             name: "typical",
             filter: format!("machineId eq '{m0}' and creationDateTimeUtc gt {y2020}"),
             sql: format!("{count} \"machineId\" = ?1 AND \"creationDateTimeUtc\" > ?2"),
-            params: vec![text(&m0), nanos(y2020)],
+            params: vec![text(&m0), instant(y2020)],
             other: None,
         },
         Case {
             name: "cli_selection",
             filter: format!("status eq 'Succeeded' and creationDateTimeUtc gt {y2020}"),
             sql: format!("{count} \"status\" = ?1 AND \"creationDateTimeUtc\" > ?2"),
-            params: vec![text("Succeeded"), nanos(y2020)],
+            params: vec![text("Succeeded"), instant(y2020)],
             other: None,
         },
         Case {
@@ -174,8 +176,8 @@ fn cases() -> Vec<Case> {
                 text("Failed"),
                 text("Isolate"),
                 text("Unisolate"),
-                nanos("2018-12-04T00:00:00Z"),
-                nanos("2018-12-05T00:00:00.1234567+01:00"),
+                instant("2018-12-04T00:00:00Z"),
+                instant("2018-12-05T00:00:00.1234567+01:00"),
             ],
             other: Some((
                 "handwritten_or",
