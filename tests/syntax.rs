@@ -697,7 +697,10 @@ fn lambda_depth_limit() {
         &e.input()[e.span().start..e.span().end],
         "machineTags/any(t1:"
     );
-    let five = Parser::builder().max_lambda_depth(5).build();
+    let five = Parser::builder()
+        .max_lambda_depth(5)
+        .max_cost(u64::MAX)
+        .build();
     assert!(five.parse(&nested_lambdas(5)).is_ok());
     assert_eq!(
         five.parse(&nested_lambdas(6)).unwrap_err().kind(),
@@ -706,6 +709,41 @@ fn lambda_depth_limit() {
     let none = Parser::builder().max_lambda_depth(0).build();
     assert!(none.parse("machineTags/any()").is_ok());
     assert!(none.parse("machineTags/any(t: true)").is_err());
+}
+
+/// The work estimate: a node inside `k` lambda bodies counts 100^k, and the sum is bounded
+/// before anything runs. A bound on work, not on time.
+#[test]
+fn cost_limit() {
+    assert_eq!(syntax::Limits::default().max_cost, 1_000_000);
+    let inner = |n: usize| -> String {
+        let terms: Vec<String> = (0..n).map(|i| format!("t1 eq 'x{i}'")).collect();
+        terms.join(" or ")
+    };
+    let nested = |n: usize| format!("machineTags/any(t0: machineTags/any(t1: {}))", inner(n));
+    // 30 comparisons (91 nodes) in the inner body: about 910,000 steps on a record whose
+    // collections hold 100. 40 (121 nodes): over a million, refused at the node that tips it.
+    p(&nested(30));
+    let e = err(&nested(40));
+    assert_eq!(e.kind(), &ErrorKind::TooCostly { limit: 1_000_000 });
+    assert!(e
+        .to_string()
+        .starts_with("error: filter would do more than the limit of 1000000 steps per record"));
+    assert!(e.span().start > "machineTags/any(t0: machineTags/any(t1: ".len());
+    // The same condition in one lambda costs a hundredth; at the top level, nothing to speak of.
+    p(&format!("machineTags/any(t1: {})", inner(1_000)));
+    p(&inner(2_000).replace("t1", "machineId"));
+    // The setting is respected both ways.
+    let small = Parser::builder().max_cost(2_000).build();
+    assert!(small
+        .parse(&format!("machineTags/any(t1: {})", inner(3)))
+        .is_ok());
+    assert_eq!(
+        small.parse(&nested(1)).unwrap_err().kind(),
+        &ErrorKind::TooCostly { limit: 2_000 }
+    );
+    let large = Parser::builder().max_cost(u64::MAX).build();
+    assert!(large.parse(&nested(1_000)).is_ok());
 }
 
 #[test]
@@ -757,6 +795,7 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
         let any_depth = Parser::builder()
             .max_len(10 << 20)
             .max_lambda_depth(usize::MAX)
+            .max_cost(u64::MAX)
             .build();
         assert_eq!(
             any_depth.parse(&lambdas).unwrap_err().kind(),
@@ -941,7 +980,7 @@ proptest! {
     fn print_then_parse_is_identity(tree in arb_expr()) {
         let text = tree.to_string();
         // The generator nests lambdas up to its recursion depth, past the default limit.
-        let parser = Parser::builder().max_lambda_depth(8).build();
+        let parser = Parser::builder().max_lambda_depth(8).max_cost(u64::MAX).build();
         let back = parser.parse(&text).map_err(|e| TestCaseError::fail(format!("{text}\n{e}")))?;
         prop_assert_eq!(&back, &tree, "{}", text);
         // Canonical text is a fixed point.

@@ -20,6 +20,7 @@ mod print;
 mod types;
 
 pub use error::{Error, ErrorKind, Errors};
+pub(crate) use print::expansion_bound;
 pub use print::to_syntax;
 pub(crate) use types::parse_guid_text;
 

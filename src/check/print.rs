@@ -1,7 +1,7 @@
 //! Turns a checked expression back into a syntax tree, so it prints with the one printer.
 
 use crate::ir::{self, CmpOp, ExprKind, FieldRef, LambdaKind, Type};
-use crate::schema::FieldType;
+use crate::schema::{EntitySchema, Field, FieldType};
 use crate::syntax::ast::{self, BinaryOp, Ident, Literal, LogicalOp, Path, UnaryOp};
 use crate::value::Value;
 
@@ -11,6 +11,35 @@ use crate::value::Value;
 pub fn to_syntax(e: &ir::Expr) -> ast::Expr {
     let mut vars = Vec::new();
     convert(e, &mut vars)
+}
+
+/// How many times longer than its written text a filter against `schema` can print, at most:
+/// a bound on the canonical text's length from the input's, so that the length limit can be
+/// checked on the canonical text without printing it when the bound is within the limit.
+///
+/// Each written byte prints as at most this many: a name (a field, alias or enum member, at
+/// least 1 byte as written) prints as the longest canonical name; a number as written in 3 or
+/// more bytes (`1e5`) prints with at most 31 (a decimal's 29 digits, sign and point); a date
+/// or time widens by less than 2 (`2018-08-01Z`, `12:00`); separators gain one space each.
+pub(crate) fn expansion_bound(schema: &EntitySchema) -> usize {
+    fn longest(fields: &[Field]) -> usize {
+        fields
+            .iter()
+            .map(|f| field(f.name().len(), f.ty()))
+            .max()
+            .unwrap_or(0)
+    }
+    fn field(name: usize, ty: &FieldType) -> usize {
+        let inner = match ty {
+            FieldType::Enum(e) => e.members().iter().map(String::len).max().unwrap_or(0) + 2,
+            FieldType::Complex(c) => longest(c.fields()),
+            FieldType::Collection(item) => field(0, item),
+            _ => 0,
+        };
+        name.max(inner)
+    }
+    // 11: a number of 3 bytes or more prints with at most 31.
+    longest(schema.fields()).max(11)
 }
 
 fn node(kind: ast::ExprKind) -> ast::Expr {

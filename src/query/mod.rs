@@ -306,7 +306,37 @@ impl QueryOptions {
         filter: &str,
     ) -> Result<ir::Expr, crate::Error> {
         let tree = self.parser.parse(filter)?;
-        Ok(crate::check::check(schema, &tree, filter)?)
+        let expr = crate::check::check(schema, &tree, filter)?;
+        self.canonical_within_limit(schema, &expr, filter)?;
+        Ok(expr)
+    }
+
+    /// The length limit holds for the canonical text of `expr` as well as for its input
+    /// `filter`, so that every accepted filter's canonical text (which the crate prints in
+    /// next-page links and `--check`) is itself accepted. Printing costs about a third of
+    /// parsing and checking, so it is skipped when [`expansion_bound`] shows the canonical text
+    /// cannot exceed the limit.
+    ///
+    /// [`expansion_bound`]: crate::check::expansion_bound
+    fn canonical_within_limit(
+        &self,
+        schema: &EntitySchema,
+        expr: &ir::Expr,
+        filter: &str,
+    ) -> Result<(), crate::Error> {
+        let limit = self.parser.limits().max_len;
+        let bound = filter
+            .len()
+            .saturating_mul(crate::check::expansion_bound(schema));
+        if bound <= limit {
+            return Ok(());
+        }
+        let len = expr.to_string().len();
+        if len <= limit {
+            return Ok(());
+        }
+        let kind = syntax::ErrorKind::CanonicalTooLong { limit, len };
+        Err(syntax::Error::new(kind, crate::span::Span::new(0, filter.len()), filter).into())
     }
 
     /// A query with only the bare `$filter` expression `filter` (not

@@ -136,6 +136,15 @@ pub enum ErrorKind {
         /// The limit.
         limit: usize,
     },
+    /// The input is within the length limit, but its canonical text (what
+    /// [`Filter`](crate::Filter) and [`Query`](crate::Query) print, e.g. in a next-page link)
+    /// is not, so that it could not be parsed back.
+    CanonicalTooLong {
+        /// The limit.
+        limit: usize,
+        /// The canonical text's length, in bytes.
+        len: usize,
+    },
     /// The expression nests deeper than the configured limit.
     TooDeep {
         /// The limit.
@@ -145,6 +154,13 @@ pub enum ErrorKind {
     TooManyNodes {
         /// The limit.
         limit: usize,
+    },
+    /// The estimated work of running the filter on one record is over the configured limit
+    /// ([`Limits::max_cost`](super::Limits::max_cost)): too many nodes inside nested lambdas.
+    /// The span is the node that went over.
+    TooCostly {
+        /// The limit.
+        limit: u64,
     },
     /// `any`/`all` lambdas nest deeper than the configured limit
     /// ([`Limits::max_lambda_depth`](super::Limits::max_lambda_depth)): with the default of
@@ -227,12 +243,22 @@ impl fmt::Display for ErrorKind {
             ErrorKind::TooLong { limit } => {
                 write!(f, "filter is longer than the limit of {limit} bytes")
             }
+            ErrorKind::CanonicalTooLong { limit, len } => write!(
+                f,
+                "filter prints as {len} bytes in canonical form (as in next-page links), over \
+                 the limit of {limit} bytes"
+            ),
             ErrorKind::TooDeep { limit } => {
                 write!(f, "filter nests deeper than the limit of {limit} levels")
             }
             ErrorKind::TooManyNodes { limit } => {
                 write!(f, "filter has more than the limit of {limit} nodes")
             }
+            ErrorKind::TooCostly { limit } => write!(
+                f,
+                "filter would do more than the limit of {limit} steps per record (each node \
+                 inside k nested lambdas counts 100^k): simplify the conditions inside lambdas"
+            ),
             ErrorKind::LambdaTooDeep { limit } => write!(
                 f,
                 "'any'/'all' lambdas nest deeper than the limit of {limit} levels \

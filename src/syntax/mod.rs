@@ -59,6 +59,13 @@ pub fn parse(input: &str) -> Result<Expr, Error> {
 ///   elements). ASP.NET Core OData's `MaxAnyAllExpressionDepth` is the same setting with a
 ///   default of 1. Raise it with [`ParserBuilder::max_lambda_depth`] only for trusted
 ///   filters or small collections.
+/// - `max_cost` (default 1,000,000): the estimated work of running the filter on one record,
+///   checked before it runs. Each node counts [`LAMBDA_FAN_OUT`]`^k` (100^k) where `k` is
+///   the number of lambda bodies it sits in: the times it runs on a record whose collections
+///   hold 100 elements. Top-level nodes cost 1 (the node limit binds first), a node in one
+///   lambda 100, in a lambda within a lambda 10,000: so a nested lambda's inner condition
+///   may have about 100 nodes, a single lambda's about 10,000. This bounds the product the
+///   depth limit alone does not (a nested lambda of thousands of nodes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// The longest input, in bytes.
@@ -69,7 +76,13 @@ pub struct Limits {
     pub max_nodes: usize,
     /// The deepest nesting of `any`/`all` lambdas.
     pub max_lambda_depth: usize,
+    /// The largest estimated work per record (see [`LAMBDA_FAN_OUT`]).
+    pub max_cost: u64,
 }
+
+/// The collection size the cost estimate ([`Limits::max_cost`]) assumes: a node inside `k`
+/// lambda bodies counts `LAMBDA_FAN_OUT^k`.
+pub const LAMBDA_FAN_OUT: u64 = 100;
 
 impl Default for Limits {
     fn default() -> Limits {
@@ -78,6 +91,7 @@ impl Default for Limits {
             max_depth: 100,
             max_nodes: 10_000,
             max_lambda_depth: 2,
+            max_cost: 1_000_000,
         }
     }
 }
@@ -139,6 +153,12 @@ impl ParserBuilder {
     /// the work this bounds.
     pub fn max_lambda_depth(mut self, depth: usize) -> ParserBuilder {
         self.limits.max_lambda_depth = depth;
+        self
+    }
+
+    /// The largest estimated work per record accepted (default 1,000,000). See [`Limits`].
+    pub fn max_cost(mut self, cost: u64) -> ParserBuilder {
+        self.limits.max_cost = cost;
         self
     }
 

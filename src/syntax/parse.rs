@@ -30,6 +30,8 @@ pub(super) struct Parser<'a> {
     /// Open recursive calls (parentheses, arguments, unary chains).
     nesting: usize,
     nodes: usize,
+    /// The estimated work so far ([`Limits::max_cost`]).
+    cost: u64,
     /// Open lambda bodies.
     lambdas: usize,
 }
@@ -88,6 +90,7 @@ impl<'a> Parser<'a> {
             limits,
             nesting: 0,
             nodes: 0,
+            cost: 0,
             lambdas: 0,
         }
     }
@@ -171,6 +174,18 @@ impl<'a> Parser<'a> {
             return Err(self.error(
                 ErrorKind::TooManyNodes {
                     limit: self.limits.max_nodes,
+                },
+                span,
+            ));
+        }
+        // A node inside k lambda bodies runs once per element of each: 100^k on a record
+        // whose collections hold 100.
+        let weight = super::LAMBDA_FAN_OUT.saturating_pow(self.lambdas as u32);
+        self.cost = self.cost.saturating_add(weight);
+        if self.cost > self.limits.max_cost {
+            return Err(self.error(
+                ErrorKind::TooCostly {
+                    limit: self.limits.max_cost,
                 },
                 span,
             ));
