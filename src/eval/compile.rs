@@ -56,12 +56,125 @@ pub(crate) fn node(e: &ir::Expr, depth: usize) -> Node {
             collection,
             predicate,
             ..
-        } => Node::Lambda {
-            all: *kind == LambdaKind::All,
-            collection: access(collection, depth),
-            predicate: predicate.as_ref().map(|p| Box::new(node(p, depth + 1))),
-        },
+        } => lambda(
+            *kind == LambdaKind::All,
+            collection,
+            predicate.as_deref(),
+            depth,
+        ),
     }
+}
+
+/// `collection/any(v: p)` (or `all`), inside `depth` lambdas, with the operands of `p` that
+/// do not read `v` evaluated once instead of once per element: with `p = a and b(v)`,
+/// `any(v: a and b(v))` is `a is true and any(v: b(v))`, and with `p = a or b(v)`,
+/// `all(v: a or b(v))` is `a is true or all(v: b(v))`. These hold in three-valued logic
+/// because a lambda is never null (`any` is true when some element's condition is true,
+/// `all` when every one is), and they make a nested lambda whose inner condition reads only
+/// the outer element (`tags/any(a: tags/any(b: a eq 'x'))`) linear in the record instead of
+/// quadratic. `lifting_agrees_with_whole_lambdas` in the tests compares the two forms.
+fn lambda(all: bool, collection: &FieldRef, predicate: Option<&ir::Expr>, depth: usize) -> Node {
+    let whole = |predicate: Option<&ir::Expr>| Node::Lambda {
+        all,
+        collection: access(collection, depth),
+        predicate: predicate.map(|p| Box::new(node(p, depth + 1))),
+    };
+    let Some(p) = predicate.filter(|_| lifting()) else {
+        return whole(predicate);
+    };
+    let operands = match (all, p.kind()) {
+        (false, ExprKind::And(xs)) | (true, ExprKind::Or(xs)) => &xs[..],
+        _ => std::slice::from_ref(p),
+    };
+    let var = depth + 1;
+    // An operand with a lambda of its own stays: its element's number would change.
+    let (inner, outer): (Vec<&ir::Expr>, Vec<&ir::Expr>) = operands
+        .iter()
+        .partition(|x| reads_var(x, var) || has_lambda_body(x));
+    if outer.is_empty() {
+        return whole(Some(p));
+    }
+    let outer = Node::IsTrue(Box::new(join(all, outer.iter().map(|x| node(x, depth)))));
+    let rest = match &inner[..] {
+        // `any(v: a)` is `a is true and any()`; `all(v: a)` is `a is true or not any()`.
+        [] => {
+            let any = Node::Lambda {
+                all: false,
+                collection: access(collection, depth),
+                predicate: None,
+            };
+            if all {
+                Node::Not(Box::new(any))
+            } else {
+                any
+            }
+        }
+        _ => Node::Lambda {
+            all,
+            collection: access(collection, depth),
+            predicate: Some(Box::new(join(all, inner.iter().map(|x| node(x, var))))),
+        },
+    };
+    join(all, [outer, rest].into_iter())
+}
+
+/// The `or` (`disjunction`) or `and` of conditions, one of them alone as itself.
+fn join(disjunction: bool, xs: impl Iterator<Item = Node>) -> Node {
+    let mut xs: Vec<Node> = xs.collect();
+    match (xs.len(), disjunction) {
+        (1, _) => xs.pop().expect("one"),
+        (_, true) => or_node(xs),
+        (_, false) => and_node(xs),
+    }
+}
+
+/// Whether `e` holds a lambda with a condition (which reads elements by their depth).
+fn has_lambda_body(e: &ir::Expr) -> bool {
+    somewhere(e, &|x| {
+        matches!(
+            x.kind(),
+            ExprKind::Lambda {
+                predicate: Some(_),
+                ..
+            }
+        )
+    })
+}
+
+/// Whether `e` reads the element of lambda `var` (anywhere in it, nested lambdas included).
+fn reads_var(e: &ir::Expr, var: usize) -> bool {
+    somewhere(e, &|x| match x.kind() {
+        ExprKind::Field(f) => f.var == var,
+        ExprKind::Lambda { collection, .. } => collection.var == var,
+        _ => false,
+    })
+}
+
+/// Whether `test` holds for `e` or any expression inside it.
+fn somewhere(e: &ir::Expr, test: &impl Fn(&ir::Expr) -> bool) -> bool {
+    let inside = |xs: &[ir::Expr]| xs.iter().any(|x| somewhere(x, test));
+    test(e)
+        || match e.kind() {
+            ExprKind::Const(_) | ExprKind::Field(_) => false,
+            ExprKind::Not(x) | ExprKind::In { expr: x, .. } => somewhere(x, test),
+            ExprKind::And(xs) | ExprKind::Or(xs) | ExprKind::Call { args: xs, .. } => inside(xs),
+            ExprKind::Compare { lhs, rhs, .. } => somewhere(lhs, test) || somewhere(rhs, test),
+            ExprKind::Lambda { predicate, .. } => {
+                predicate.as_deref().is_some_and(|p| somewhere(p, test))
+            }
+        }
+}
+
+/// Whether [`lambda`] lifts conditions out of lambdas: always, except in the test that
+/// compares the lifted form with the whole one.
+#[cfg(not(test))]
+fn lifting() -> bool {
+    true
+}
+
+#[cfg(test)]
+fn lifting() -> bool {
+    tests::LIFTING.with(std::cell::Cell::get)
 }
 
 /// `and` of `xs`, with the date-time comparisons of one member merged into one test that
@@ -295,6 +408,135 @@ mod tests {
     use crate::check::parse_guid_text;
     use crate::schema::catalog;
     use proptest::prelude::*;
+
+    thread_local! {
+        /// See [`lifting`](super::lifting).
+        pub(super) static LIFTING: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+    }
+
+    /// The three-valued result of `text` on `record` over Machines, with conditions lifted
+    /// out of lambdas or not.
+    fn eval_lifting(lift: bool, text: &str, record: &serde_json::Value) -> Option<bool> {
+        let schema = catalog::machine();
+        let tree = crate::syntax::parse(text).unwrap();
+        let expr = crate::check::check(&schema, &tree, text).unwrap_or_else(|e| panic!("{e}"));
+        LIFTING.with(|l| l.set(lift));
+        let node = node(&expr, 0);
+        LIFTING.with(|l| l.set(true));
+        node.eval(&super::super::node::Env {
+            record,
+            frames: None,
+        })
+    }
+
+    /// A lambda body: operands that read the element `v`, the outer element `o` (when
+    /// nested) or only the record, joined by `and`/`or`, sometimes negated.
+    fn body(v: &'static str, o: Option<&'static str>) -> impl Strategy<Value = String> {
+        let mut atoms = vec![
+            format!("{v} eq 'a'"),
+            format!("{v} ne null"),
+            format!("startswith({v}, 'b')"),
+            "computerDnsName eq 'x'".to_owned(),
+            "computerDnsName eq null".to_owned(),
+            "riskScore eq 'High'".to_owned(),
+            "not (computerDnsName eq 'y')".to_owned(),
+            "machineTags/any()".to_owned(),
+        ];
+        if let Some(o) = o {
+            atoms.extend([
+                format!("{o} eq 'a'"),
+                format!("{v} eq {o}"),
+                format!("{o} eq null"),
+            ]);
+        }
+        prop::collection::vec((prop::sample::select(atoms), any::<bool>()), 1..5)
+            .prop_flat_map(|xs| (Just(xs), any::<bool>()))
+            .prop_map(|(xs, and)| {
+                let terms: Vec<String> = xs
+                    .into_iter()
+                    .map(|(x, neg)| if neg { format!("not ({x})") } else { x })
+                    .collect();
+                terms.join(if and { " and " } else { " or " })
+            })
+    }
+
+    fn lambda_filter() -> impl Strategy<Value = String> {
+        let kind = || prop::sample::select(vec!["any", "all"]);
+        prop_oneof![
+            (kind(), body("t", None)).prop_map(|(k, b)| format!("machineTags/{k}(t: {b})")),
+            (kind(), kind(), body("t", Some("s")), body("s", None)).prop_map(
+                |(k1, k2, inner, outer)| format!(
+                    "machineTags/{k1}(s: ({outer}) and machineTags/{k2}(t: {inner}))"
+                )
+            ),
+            (kind(), kind(), body("t", Some("s"))).prop_map(|(k1, k2, inner)| format!(
+                "machineTags/{k1}(s: machineTags/{k2}(t: {inner}))"
+            )),
+        ]
+    }
+
+    fn machine_record() -> impl Strategy<Value = serde_json::Value> {
+        use serde_json::{json, Value as Json};
+        let tag = prop::sample::select(vec![json!("a"), json!("b"), json!("bc"), Json::Null]);
+        let tags = prop_oneof![
+            prop::collection::vec(tag, 0..4).prop_map(Json::Array),
+            Just(Json::Null),
+            Just(json!("a")),
+        ];
+        let name = prop::sample::select(vec![json!("x"), json!("y"), Json::Null, json!(3)]);
+        let risk = prop::sample::select(vec![json!("High"), json!("Low"), Json::Null]);
+        (prop::option::of(tags), prop::option::of(name), risk).prop_map(|(t, n, r)| {
+            let mut m = serde_json::Map::new();
+            if let Some(t) = t {
+                m.insert("machineTags".into(), t);
+            }
+            if let Some(n) = n {
+                m.insert("computerDnsName".into(), n);
+            }
+            m.insert("riskScore".into(), r);
+            Json::Object(m)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Lifting conditions out of lambdas is the same filter: same three-valued result,
+        /// alone and negated, on records with missing, null, empty and mixed collections.
+        #[test]
+        fn lifting_agrees_with_whole_lambdas(f in lambda_filter(), r in machine_record()) {
+            for text in [f.clone(), format!("not ({f})")] {
+                prop_assert_eq!(
+                    eval_lifting(true, &text, &r),
+                    eval_lifting(false, &text, &r),
+                    "{} on {}", text, r
+                );
+            }
+        }
+    }
+
+    /// A nested lambda whose inner condition reads only the outer element is linear in the
+    /// collection once the condition is lifted out.
+    #[test]
+    fn lifting_makes_outer_only_conditions_linear() {
+        let n: u64 = 1_000;
+        let tags: Vec<String> = (0..n).map(|i| format!("tag{i}")).collect();
+        let record = serde_json::json!({ "machineTags": tags });
+        let text = "machineTags/any(a: machineTags/any(b: a eq 'none'))";
+        let steps = |lift: bool| {
+            super::super::node::LAMBDA_STEPS.with(|s| s.set(0));
+            assert_eq!(eval_lifting(lift, text, &record), Some(false));
+            super::super::node::LAMBDA_STEPS.with(std::cell::Cell::get)
+        };
+        assert_eq!(steps(true), n);
+        assert_eq!(steps(false), n + n * n);
+        // A lambda inside a lambda's condition stays where it is, even when it reads only
+        // the record (found by `lifting_agrees_with_whole_lambdas`).
+        let text =
+            "machineTags/any(s: not (computerDnsName eq 'y') and machineTags/any(t: t eq 'a'))";
+        let record = serde_json::json!({ "machineTags": ["a"] });
+        assert_eq!(eval_lifting(true, text, &record), Some(true));
+    }
 
     fn compiled(text: &str) -> Node {
         let schema = catalog::machine_action();

@@ -263,7 +263,7 @@ fn lower(n: &Node, keys: &mut Vec<Box<str>>) -> LNode {
 fn node_keys(n: &Node, keys: &mut Vec<Box<str>>) {
     match n {
         Node::Const(_) => {}
-        Node::Not(x) => node_keys(x, keys),
+        Node::Not(x) | Node::IsTrue(x) => node_keys(x, keys),
         Node::And(xs) | Node::Or(xs) => xs.iter().for_each(|x| node_keys(x, keys)),
         Node::StrCmp { field, .. }
         | Node::InstantCmp { field, .. }

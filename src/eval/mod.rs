@@ -155,7 +155,8 @@ mod tests {
             node::LAMBDA_STEPS.with(|s| s.get())
         };
 
-        let deepest = "machineTags/any(a: machineTags/any(b: b eq a and a eq 'none'))";
+        // Both conditions read `b`, so neither can be lifted out of the inner lambda.
+        let deepest = "machineTags/any(a: machineTags/any(b: b eq a and b eq 'none'))";
         let p = compile(deepest).unwrap();
         assert_eq!(steps(&p), n + n * n);
         assert!(steps(&p) <= 2 * n.pow(k as u32));

@@ -14,6 +14,9 @@ pub(crate) enum Node {
     Const(Option<bool>),
     /// `not`.
     Not(Box<Node>),
+    /// Whether the operand is true (false for false and null): a condition lifted out of a
+    /// lambda, whose result is never null (see `compile::lambda`).
+    IsTrue(Box<Node>),
     /// `and`, two or more operands.
     And(Box<[Node]>),
     /// `or`, two or more operands.
@@ -274,6 +277,7 @@ impl Node {
             Node::And(xs) => and(xs, env),
             Node::Or(xs) => or(xs, env),
             Node::Not(x) => x.eval(env).map(|b| !b),
+            Node::IsTrue(x) => Some(x.eval(env) == Some(true)),
             Node::Const(b) => *b,
             Node::Cmp { op, lhs, rhs } => cmp(*op, lhs, rhs, env),
             Node::In { x, list } => in_list(x, list, env),
