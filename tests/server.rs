@@ -85,6 +85,8 @@ struct Server {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
     /// HTTP client.
     client: reqwest::Client,
+    /// The server's state, for its read counters.
+    app: App,
 }
 
 /// A response: status, headers, body text and (when it is JSON) the parsed body.
@@ -148,12 +150,18 @@ impl Server {
             stop,
             task,
             client: reqwest::Client::new(),
+            app,
         }
     }
 
     /// Starts a server in `dir` with the test configuration.
     async fn in_dir(dir: &Path) -> Server {
         Server::start(config(dir)).await
+    }
+
+    /// The server's read counters now.
+    fn reads(&self) -> app::Reads {
+        self.app.state().db.reads()
     }
 
     /// Stops the server and waits until it has finished.
@@ -1869,6 +1877,9 @@ fn limit_options_defaults_and_parsing() {
     assert_eq!(limits.max_in_flight, 256);
     assert_eq!(limits.max_uri_len, 32_768);
     assert_eq!(limits.max_header_bytes, 32_768);
+    assert_eq!(limits.query_timeout, Duration::from_secs(10));
+    assert_eq!(limits.max_heavy, 2);
+    assert_eq!(limits.heavy_wait, Duration::from_secs(1));
     let limits = Config::parse_from([
         "defender_api",
         "--header-timeout",
@@ -1890,6 +1901,9 @@ fn limit_options_defaults_and_parsing() {
         ["--max-in-flight", "0"],
         ["--max-uri-len", "65535"],
         ["--max-header-bytes", "300000"],
+        ["--query-timeout", "0ms"],
+        ["--max-heavy", "0"],
+        ["--heavy-wait", "1m"],
     ] {
         let args = ["defender_api", bad[0], bad[1]];
         assert!(Config::try_parse_from(args).is_err(), "{bad:?}");
@@ -2303,4 +2317,424 @@ async fn collect_comments_are_capped_and_null_is_not_a_case_hint() {
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.json["requestorComment"], comment.as_str());
     server.shutdown().await;
+}
+
+// Hostile load, part 2: filters at the parser's limits, the read budget, cancellation, heavy
+// pages, streamed pages, links near the URI limit, import errors.
+
+/// The largest `n` up to `hi` for which `make(n)` is a `$filter` the Alerts schema accepts
+/// (the parser's limits decide), given that `make(1)` is accepted.
+fn largest_accepted(hi: usize, make: impl Fn(usize) -> String) -> usize {
+    let schema = app::Kind::Alert.schema();
+    let ok = |n: usize| odata_filter::query::Query::from_filter(schema, &make(n)).is_ok();
+    assert!(ok(1));
+    let (mut lo, mut hi) = (1, hi);
+    assert!(!ok(hi), "{hi} is accepted");
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        match ok(mid) {
+            true => lo = mid,
+            false => hi = mid,
+        }
+    }
+    lo
+}
+
+/// `GET target` with the full token on a connection of its own, exactly as given (no client
+/// library re-encodes it).
+async fn raw_get(server: &Server, target: &str) -> Reply {
+    let mut stream = connect(server).await;
+    send(&mut stream, get_request(target).as_bytes()).await;
+    read_reply(&mut stream).await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn machine_alert_count_takes_client_filters_at_the_parser_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(limited(dir.path(), |limits| limits.max_uri_len = 65_534)).await;
+    let alert = server.get(FULL, "/api/alerts?$top=1").await;
+    let machine = alert.value()[0]["machineId"].as_str().unwrap().to_owned();
+    let count = async |filter: &str| {
+        let target = format!(
+            "/api/machines/{machine}/alerts/$count?$filter={}",
+            filter.replace(' ', "+")
+        );
+        assert!(target.len() <= 65_534, "{}", target.len());
+        let r = raw_get(&server, &target).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        r.text.parse::<u64>().unwrap()
+    };
+
+    // `not` nested as deep as the parser allows: an even depth is the plain condition.
+    let deep = |n: usize| format!("{}(status eq 'New')", "not ".repeat(n));
+    let depth = largest_accepted(1_000, deep) & !1;
+    assert!(depth >= 90, "{depth}");
+    // An `or` chain with as many terms as the node limit allows.
+    let chain = |n: usize| vec!["status eq 'New'"; n].join(" or ");
+    let terms = largest_accepted(20_000, chain);
+    assert!(terms >= 3_000, "{terms}");
+    let plain = count("status eq 'New'").await;
+    assert_eq!(count(&deep(depth)).await, plain);
+    assert_eq!(count(&chain(terms)).await, plain);
+
+    // A filter whose canonical print is longer than its text (instants print in full), as
+    // long as the parser accepts (its canonical print within the input limit); one term more
+    // is the client's error, as on /api/alerts, not the server's.
+    let term = "lastUpdateTime gt 2019-01-01Z";
+    let dates = |n: usize| vec![term; n].join(" or ");
+    let n = largest_accepted(5_000, dates);
+    let schema = app::Kind::Alert.schema();
+    let checked = odata_filter::query::Query::from_filter(schema, &dates(n)).unwrap();
+    let canonical = checked.filter.unwrap().to_string();
+    assert!(
+        canonical.len() > dates(n).len() + 10_000,
+        "{}",
+        canonical.len()
+    );
+    assert_eq!(count(&dates(n)).await, count(term).await);
+    let target = format!(
+        "/api/machines/{machine}/alerts/$count?$filter={}",
+        dates(n + 1).replace(' ', "+")
+    );
+    raw_get(&server, &target).await.error(400, "ODataError");
+    server.shutdown().await;
+}
+
+/// The test configuration with one more machine whose `machineTags` has `tags` tags, so that
+/// [`QUADRATIC`] costs `tags`² comparisons on it: far more than any test waits for.
+fn with_tagged_machine(dir: &Path, tags: usize) -> Config {
+    let (_, mut machine) = app::fixtures()
+        .unwrap()
+        .into_iter()
+        .find(|(kind, _)| *kind == app::Kind::Machine)
+        .unwrap();
+    machine["id"] = "tagged-machine".into();
+    machine["machineTags"] = (0..tags).map(|i| format!("tag-{i:06}")).collect();
+    let data = dir.join("tagged.ndjson");
+    std::fs::write(&data, format!("{machine}\n")).unwrap();
+    let mut config = config(dir);
+    config.data = Some(data);
+    config
+}
+
+/// A filter that compares every pair of a machine's tags and matches none.
+const QUADRATIC: &str = "machineTags/any(a:machineTags/any(b:b+gt+a+and+b+lt+a))";
+
+/// Waits until `ready` holds for the server's read counters, for at most `within`.
+async fn until_reads(server: &Server, within: Duration, ready: impl Fn(app::Reads) -> bool) {
+    let start = Instant::now();
+    while !ready(server.reads()) {
+        assert!(
+            start.elapsed() < within,
+            "read counters: {:?}",
+            server.reads()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_over_its_budget_is_503_query_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = with_tagged_machine(dir.path(), 20_000);
+    config.limits.query_timeout = Duration::from_secs(1);
+    let server = Server::start(config).await;
+    let list = raw_get(&server, &format!("/api/machines?$filter={QUADRATIC}")).await;
+    let message = list.error(503, "QueryTimeout");
+    assert!(message.contains("within 1000 ms"), "{message}");
+    assert_eq!(list.headers["content-type"], "application/json");
+    let count = raw_get(
+        &server,
+        &format!("/api/machines/$count?$filter={QUADRATIC}"),
+    )
+    .await;
+    count.error(503, "QueryTimeout");
+    let reads = server.reads();
+    assert_eq!((reads.timed_out, reads.cancelled, reads.running), (2, 0, 0));
+    // The pooled connections serve the next reads, without the stopped reads' handlers.
+    for _ in 0..3 {
+        let r = server.get(FULL, "/api/machines?$top=2").await;
+        assert_eq!(r.value().len(), 2);
+    }
+    assert_eq!(server.reads().timed_out, 2);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_disconnects_stops_its_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = with_tagged_machine(dir.path(), 20_000);
+    config.limits.query_timeout = Duration::from_secs(600);
+    let server = Server::start(config).await;
+    for (i, target) in [
+        format!("/api/machines?$filter={QUADRATIC}"),
+        format!("/api/machines/$count?$filter={QUADRATIC}"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut stream = connect(&server).await;
+        send(&mut stream, get_request(target).as_bytes()).await;
+        until_reads(&server, Duration::from_secs(30), |r| r.running == 1).await;
+        drop(stream);
+        // The read would take minutes; it stops once the server sees the client gone.
+        until_reads(&server, Duration::from_secs(60), |r| r.running == 0).await;
+        let reads = server.reads();
+        assert_eq!((reads.cancelled, reads.timed_out), (i as u64 + 1, 0));
+    }
+    assert_eq!(
+        server.get(FULL, "/api/machines?$top=1").await.status,
+        StatusCode::OK
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn heavy_pages_wait_for_a_slot_and_light_requests_are_still_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = with_tagged_machine(dir.path(), 20_000);
+    config.limits.query_timeout = Duration::from_secs(600);
+    config.limits.max_heavy = 1;
+    config.limits.heavy_wait = Duration::from_millis(200);
+    let server = Server::start(config).await;
+    // A heavy page (10,000 rows without $top) that reads for minutes holds the only slot.
+    let mut hog = connect(&server).await;
+    let target = format!("/api/machines?$filter={QUADRATIC}");
+    send(&mut hog, get_request(&target).as_bytes()).await;
+    until_reads(&server, Duration::from_secs(30), |r| r.running == 1).await;
+
+    // A flood of heavy pages (a sorted order, a large $top) is refused after a short wait,
+    // while light requests are answered all along.
+    let heavy = [
+        "/api/machineactions?$orderby=requestor&$top=5",
+        "/api/alerts?$top=5000",
+    ];
+    let light = [
+        "/api/machineactions?$top=5",
+        "/api/machineactions/$count",
+        "/api/alerts?$top=1&$orderby=alertCreationTime desc",
+        "/api/machines/f46b9bb259ed4a7fb9981b73510e3cc7aa81ec1f",
+    ];
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let (client, base) = (server.client.clone(), server.base.clone());
+        let (path, is_heavy) = match i % 2 {
+            0 => (heavy[i / 2 % heavy.len()], true),
+            _ => (light[i / 2 % light.len()], false),
+        };
+        tasks.push(tokio::spawn(async move {
+            let url = format!("{base}{path}");
+            let r = reply(client.get(url).bearer_auth(FULL).send().await.unwrap()).await;
+            (path, is_heavy, r)
+        }));
+    }
+    for task in tasks {
+        let (path, is_heavy, r) = task.await.unwrap();
+        match is_heavy {
+            true => {
+                let message = r.error(503, "ServiceUnavailable");
+                assert!(message.contains("busy with 1 large"), "{message}");
+                assert_eq!(r.headers["retry-after"], "1", "{path}");
+            }
+            false => assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.text),
+        }
+    }
+    // Once the heavy page's client leaves, its read stops and the slot is free.
+    drop(hog);
+    until_reads(&server, Duration::from_secs(60), |r| r.running == 0).await;
+    for path in heavy {
+        assert_eq!(
+            server.get(FULL, path).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+    server.shutdown().await;
+}
+
+/// The body the server sent before pages were streamed: the stored records of `query_string`
+/// over machine actions, each reshaped by `reshape`, in a page of `context` (and `count`).
+fn expected_page(
+    db: &Path,
+    query_string: &str,
+    context: &str,
+    count: Option<u64>,
+    reshape: impl Fn(Value) -> Value,
+) -> String {
+    let schema = app::Kind::MachineAction.schema();
+    let (query, _) = odata_filter::query::QueryOptions::new()
+        .parse(schema, query_string)
+        .unwrap();
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let texts = odata_filter::sql::sqlite::query_text(&conn, schema, &query).unwrap();
+    let rows: Vec<String> = texts
+        .iter()
+        .map(|t| match query.select {
+            Some(_) => reshape(query.project(serde_json::from_str(t).unwrap())).to_string(),
+            None => t.clone(),
+        })
+        .collect();
+    let count = count.map_or(String::new(), |n| format!(",\"@odata.count\":{n}"));
+    format!(
+        "{{\"@odata.context\":{}{count},\"value\":[{}]}}",
+        Value::from(context),
+        rows.join(",")
+    )
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn large_pages_are_streamed_with_the_same_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::in_dir(dir.path()).await;
+    let context = format!("{}/api/$metadata#MachineActions", server.base);
+    let total: u64 = server
+        .get(FULL, "/api/machineactions/$count")
+        .await
+        .text
+        .parse()
+        .unwrap();
+
+    // More than one chunk of 64 KiB: sent chunked, byte for byte what a whole body was.
+    let r = server.get(FULL, "/api/machineactions?$top=300").await;
+    assert!(r.text.len() > 2 * 64 * 1024, "{}", r.text.len());
+    assert_eq!(r.headers["transfer-encoding"], "chunked");
+    assert!(r.headers.get("content-length").is_none());
+    let expected = expected_page(&server.db, "$top=300", &context, None, |v| v);
+    assert!(r.text == expected, "the streamed page differs");
+
+    // Records the server projects, with a count, streamed too.
+    let select = "$select=id,type,status,requestor,requestorComment,machineId,computerDnsName,creationDateTimeUtc,lastUpdateDateTimeUtc";
+    let r = server
+        .get(
+            FULL,
+            &format!("/api/machineactions?{select}&$count=true&$top=300"),
+        )
+        .await;
+    assert_eq!(r.headers["transfer-encoding"], "chunked");
+    let context_selected = format!(
+        "{context}(id,type,status,requestor,requestorComment,machineId,computerDnsName,creationDateTimeUtc,lastUpdateDateTimeUtc)"
+    );
+    let query = format!("{select}&$top=300");
+    let expected = expected_page(&server.db, &query, &context_selected, Some(total), |v| v);
+    assert!(r.text == expected, "the streamed projected page differs");
+
+    // A page within one chunk keeps its content-length.
+    let r = server.get(FULL, "/api/machineactions?$top=2").await;
+    assert_eq!(r.headers["content-length"], r.text.len().to_string());
+    let expected = expected_page(&server.db, "$top=2", &context, None, |v| v);
+    assert_eq!(r.text, expected);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn next_links_near_the_uri_limit_are_accepted() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = limited(dir.path(), |limits| limits.max_uri_len = 2_000);
+    config.page_size = 4;
+    let server = Server::start(config).await;
+    let filter = "$filter=type+eq+%27RunAntiVirusScan%27+and+status+ne+%27Failed%27";
+    let path = "/api/machineactions";
+    // A link adds at most `&$skip=` and 20 digits (27 bytes) to the query as sent.
+    let padded = |len: usize| {
+        let target = format!("{path}?{filter}&api-version=1.0&pad=");
+        format!("{target}{}", "a".repeat(len - target.len()))
+    };
+    let first = padded(2_000 - 27);
+    let schema = app::Kind::MachineAction.schema();
+    let (query, _) = odata_filter::query::QueryOptions::new()
+        .parse(schema, filter)
+        .unwrap();
+    let conn = rusqlite::Connection::open(&server.db).unwrap();
+    let all: Vec<String> = odata_filter::sql::sqlite::query(&conn, schema, &query)
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(all.len() > 8, "{}", all.len());
+    // Every link is the client's query as sent, with its own $skip, and is accepted.
+    let mut seen = Vec::new();
+    let mut next = Some(format!("{}{first}", server.base));
+    while let Some(url) = next {
+        let r = reply(
+            server
+                .client
+                .get(&url)
+                .bearer_auth(FULL)
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        seen.extend(
+            r.value()
+                .iter()
+                .map(|v| v["id"].as_str().unwrap().to_owned()),
+        );
+        next = r.json["@odata.nextLink"].as_str().map(str::to_owned);
+        if let Some(link) = &next {
+            let expected = format!("{}{first}&$skip={}", server.base, seen.len());
+            assert_eq!(link, &expected);
+        }
+    }
+    assert_eq!(seen, all);
+
+    // One byte more and the links could not all be accepted: refused at once, with the
+    // documented body; unless no link can follow.
+    let r = server.get(FULL, &padded(2_000 - 26)).await;
+    let message = r.error(414, "UriTooLong");
+    assert!(message.contains("@odata.nextLink"), "{message}");
+    let within_a_page = format!("{}&$top=3", padded(2_000 - 26 - 7));
+    assert_eq!(server.get(FULL, &within_a_page).await.value().len(), 3);
+    server.shutdown().await;
+}
+
+#[test]
+fn import_errors_name_the_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("bad.ndjson");
+    let mut config = config(dir.path());
+    config.data = Some(data.clone());
+    let good = [
+        json!({"id": "90002", "startTime": "2021-05-05T10:00:00Z", "state": "Benign",
+               "machineId": SEED_MACHINE, "triggeringAlertId": "da2_2"}),
+        json!({"id": "5a5a5a5a-1111-4222-8333-444455556667", "type": "Isolate",
+               "scope": "Full", "requestor": "import@contoso.com", "status": "Succeeded",
+               "machineId": SEED_MACHINE, "creationDateTimeUtc": "2017-01-01T00:00:00Z",
+               "lastUpdateDateTimeUtc": "2017-01-01T00:01:00Z"}),
+    ];
+    let mut bad_action = good[1].clone();
+    bad_action["id"] = "5a5a5a5a-1111-4222-8333-444455556668".into();
+    let mut status = bad_action.clone();
+    status["status"] = "Done".into();
+    let mut not_a_guid = bad_action.clone();
+    not_a_guid["id"] = "not-a-guid".into();
+    let mut unstorable = bad_action.clone();
+    unstorable["requestorComment"] = "nul \u{0} inside".into();
+    for (bad, why) in [
+        (status, "MachineAction record: `status` is not a valid"),
+        (not_a_guid, "`not-a-guid` is not a valid id"),
+        (
+            unstorable,
+            "MachineAction record 5a5a5a5a-1111-4222-8333-444455556668 cannot be stored",
+        ),
+    ] {
+        let lines = [good[0].to_string(), good[1].to_string(), bad.to_string()];
+        std::fs::write(&data, lines.join("\n") + "\n").unwrap();
+        let err = App::open(&config).unwrap_err().to_string();
+        let at = format!("{}:3: {why}", data.display());
+        assert!(err.contains(&at), "{err}");
+    }
+    // Nothing of a failed import is stored.
+    let conn = rusqlite::Connection::open(&config.db).unwrap();
+    let stored: i64 = conn
+        .query_row(
+            &format!(
+                "SELECT count(*) FROM \"{}\" WHERE id = '90002'",
+                app::table(app::Kind::Investigation)
+            ),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored, 0);
 }

@@ -13,6 +13,8 @@
 //! - `store`: the only place that turns queries into SQL, through `odata_filter::sql`;
 //! - `seed`: the deterministic demo-data generator;
 //! - `routes`: the endpoints;
+//! - `page`: list pages (size, heavy pages, `@odata.nextLink`, writing one as it is read);
+//! - `stream`: streamed bodies, from the blocking reader through a bounded channel;
 //! - `server`: the accept loop and the limits on connections and requests ([`Limits`]).
 
 // Explicit paths: this file is a module of the example binary (`mod app;`) and of the tests
@@ -23,6 +25,8 @@ mod auth;
 mod cli;
 #[path = "app/db.rs"]
 mod db;
+#[path = "app/page.rs"]
+mod page;
 #[path = "app/routes.rs"]
 mod routes;
 #[path = "app/seed.rs"]
@@ -31,6 +35,8 @@ mod seed;
 mod server;
 #[path = "app/store.rs"]
 mod store;
+#[path = "app/stream.rs"]
+mod stream;
 
 use std::error::Error as StdError;
 use std::net::SocketAddr;
@@ -45,7 +51,7 @@ pub use auth::{
     MIN_DEMO_TOKEN_LEN,
 };
 pub use cli::main;
-pub use db::Db;
+pub use db::{Db, Reads};
 pub use seed::{fixtures, generate, validate, Kind};
 pub use server::{serve, Limits};
 pub use store::table;
@@ -178,6 +184,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Slots of `--max-in-flight`, one per request being handled.
     pub in_flight: Semaphore,
+    /// Slots of `--max-heavy`, one per heavy list page being read.
+    pub heavy: Arc<Semaphore>,
 }
 
 /// An opened server: database ready, tokens loaded.
@@ -196,7 +204,7 @@ impl App {
         if !config.db.exists() {
             startup.seeded = Db::create(&config.db, config.seed_count)?;
         }
-        let db = Db::open(&config.db)?;
+        let db = Db::open(&config.db, config.limits.query_timeout)?;
         if !db.is_initialized()? {
             return Err(format!(
                 "{} is not a database of this server (it has no seed_info table)",
@@ -237,6 +245,7 @@ impl App {
             page_size: config.page_size,
             limits: config.limits,
             in_flight: Semaphore::new(config.limits.max_in_flight as usize),
+            heavy: Arc::new(Semaphore::new(config.limits.max_heavy as usize)),
         };
         Ok((
             App {

@@ -50,6 +50,47 @@ pub const OPTION_NAMES: &[&str] = &[
 /// The default (and Defender's) maximum `$top`: "Maximum page size is 10,000".
 pub const DEFAULT_MAX_TOP: u64 = 10_000;
 
+/// The raw query string `raw` (as [`QueryOptions::parse`] takes it, without `?`) with its
+/// `$skip` and `$top` (named in any case or percent-encoding) replaced by `$skip=skip` and,
+/// unless `top` is `None`, `$top=top`; every other parameter is kept byte for byte and in
+/// order. This is the query string of a next-page link: it is the client's own text, not a
+/// re-encoded print of it, so a server that accepted the request accepts the link, as long as
+/// its URI limit leaves room for the two numbers.
+///
+/// ```
+/// use odata_filter::query::with_paging;
+///
+/// let raw = "$filter=status+eq+'Pending'&%24SKIP=4&api-version=1.0&$Top=9";
+/// assert_eq!(
+///     with_paging(raw, 8, Some(5)),
+///     "$filter=status+eq+'Pending'&api-version=1.0&$skip=8&$top=5"
+/// );
+/// assert_eq!(with_paging("", 8, None), "$skip=8");
+/// ```
+pub fn with_paging(raw: &str, skip: u64, top: Option<u64>) -> String {
+    let mut out = String::with_capacity(raw.len() + 32);
+    let mut start = 0;
+    for segment in raw.split('&') {
+        let name_end = start + segment.find('=').unwrap_or(segment.len());
+        let name = decode::decode(raw, crate::span::Span::new(start, name_end));
+        start += segment.len() + 1;
+        let paging = name.is_ok_and(|n| {
+            ["$skip", "$top"]
+                .iter()
+                .any(|o| o.eq_ignore_ascii_case(&n.text))
+        });
+        if !segment.is_empty() && !paging {
+            out.push_str(segment);
+            out.push('&');
+        }
+    }
+    out.push_str(&format!("$skip={skip}"));
+    if let Some(top) = top {
+        out.push_str(&format!("&$top={top}"));
+    }
+    out
+}
+
 /// The largest `$skip` accepted: `i64::MAX`, so that every SQL backend can bind it.
 pub const MAX_SKIP: u64 = i64::MAX as u64;
 

@@ -10,21 +10,34 @@
 //! the writer. Callers run all of it in `spawn_blocking`. At most one collection per machine
 //! is pending or in progress: checked in the write transaction, and enforced by a unique
 //! partial index (see `store`) even against other processes writing the same file.
+//!
+//! Budget: each read runs within a [`Budget`], `--query-timeout` from its start, enforced by
+//! SQLite's progress handler, which also stops the read once the request that wanted it is
+//! gone (its future dropped: the client disconnected). Such a read fails with
+//! [`DbError::Timeout`] or [`DbError::Cancelled`], and its connection goes back to the pool
+//! without the handler.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use odata_filter::query::Query;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde_json::{json, Value};
 
-use super::seed::{self, Kind};
+use super::seed::{self, DataRecord, Kind};
 use super::store::{self, StoreError};
 use super::BoxError;
 
 /// Idle read connections kept for reuse.
 const MAX_IDLE_READERS: usize = 16;
+
+/// SQLite virtual-machine instructions between two checks of a read's [`Budget`]: a few
+/// microseconds of work, so that a read stops soon after its deadline, for a check (a clock
+/// read and a flag) that costs well under 1 % of the work.
+const BUDGET_CHECK_OPS: i32 = 1_000;
 
 /// The database.
 #[derive(Debug)]
@@ -35,6 +48,89 @@ pub struct Db {
     writer: Mutex<Connection>,
     /// Idle read-only connections.
     readers: Mutex<Vec<Connection>>,
+    /// `--query-timeout`: the time each read may take.
+    query_timeout: Duration,
+    /// What the reads came to, for the tests and the log.
+    reads: ReadCounters,
+}
+
+/// The limits of one read: its deadline, and a flag set when the request that wanted it is
+/// gone. SQLite's progress handler checks both while the read runs.
+#[derive(Clone, Debug)]
+pub struct Budget {
+    /// `--query-timeout`, for the error message.
+    timeout: Duration,
+    /// When the read must stop.
+    deadline: Instant,
+    /// Set by the [`Cancel`] guard of the request.
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Budget {
+    /// A budget of `timeout` from now.
+    fn new(timeout: Duration) -> Budget {
+        Budget {
+            timeout,
+            deadline: Instant::now() + timeout,
+            cancelled: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// When the read must stop.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// Whether the read must stop now: past its deadline, or no longer wanted.
+    fn is_over(&self) -> bool {
+        self.cancelled.load(Ordering::Relaxed) || Instant::now() >= self.deadline
+    }
+
+    /// Why the read must stop, as the error it ends with.
+    pub fn stop_reason(&self) -> DbError {
+        match self.cancelled.load(Ordering::Relaxed) {
+            true => DbError::Cancelled,
+            false => DbError::Timeout(self.timeout),
+        }
+    }
+
+    /// A guard that cancels the read when dropped; the request holds it for as long as it
+    /// wants the read's result.
+    fn guard(&self) -> Cancel {
+        Cancel(self.cancelled.clone())
+    }
+}
+
+/// Cancels a read when dropped (see [`Budget`]).
+#[derive(Debug)]
+pub struct Cancel(Arc<AtomicBool>);
+
+impl Drop for Cancel {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Counters of reads, observable by the tests ([`Db::reads`]).
+#[derive(Debug, Default)]
+struct ReadCounters {
+    /// Reads holding a connection now.
+    running: AtomicUsize,
+    /// Reads stopped at their deadline.
+    timed_out: AtomicU64,
+    /// Reads stopped because their request was gone.
+    cancelled: AtomicU64,
+}
+
+/// A snapshot of the read counters.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reads {
+    /// Reads holding a connection now.
+    pub running: usize,
+    /// Reads stopped at their deadline so far.
+    pub timed_out: u64,
+    /// Reads stopped because their request was gone (the client disconnected) so far.
+    pub cancelled: u64,
 }
 
 /// An error of a database operation, for the server's log.
@@ -44,6 +140,20 @@ pub enum DbError {
     Store(StoreError),
     /// The blocking task failed.
     Task(String),
+    /// The read did not finish within `--query-timeout` (the duration).
+    Timeout(Duration),
+    /// The request that wanted the read is gone.
+    Cancelled,
+}
+
+impl DbError {
+    /// Whether SQLite stopped the statement because the progress handler asked it to.
+    fn is_interrupt(&self) -> bool {
+        let DbError::Store(e) = self else {
+            return false;
+        };
+        e.sqlite_code() == Some(rusqlite::ErrorCode::OperationInterrupted)
+    }
 }
 
 impl std::fmt::Display for DbError {
@@ -51,6 +161,8 @@ impl std::fmt::Display for DbError {
         match self {
             DbError::Store(e) => write!(f, "{e}"),
             DbError::Task(e) => write!(f, "blocking task: {e}"),
+            DbError::Timeout(t) => write!(f, "the read did not finish within {t:?}"),
+            DbError::Cancelled => write!(f, "the request is gone"),
         }
     }
 }
@@ -71,14 +183,15 @@ impl From<rusqlite::Error> for DbError {
 
 /// Sets the connection options every connection shares.
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     Ok(())
 }
 
 impl Db {
-    /// Opens or creates the database file at `path`, in WAL mode.
-    pub fn open(path: &Path) -> Result<Db, DbError> {
+    /// Opens or creates the database file at `path`, in WAL mode; each read may take
+    /// `query_timeout` (`--query-timeout`).
+    pub fn open(path: &Path, query_timeout: Duration) -> Result<Db, DbError> {
         let writer = Connection::open(path)?;
         writer.pragma_update(None, "journal_mode", "WAL")?;
         configure(&writer)?;
@@ -86,7 +199,18 @@ impl Db {
             path: path.to_owned(),
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
+            query_timeout,
+            reads: ReadCounters::default(),
         })
+    }
+
+    /// The read counters now.
+    pub fn reads(&self) -> Reads {
+        Reads {
+            running: self.reads.running.load(Ordering::SeqCst),
+            timed_out: self.reads.timed_out.load(Ordering::SeqCst),
+            cancelled: self.reads.cancelled.load(Ordering::SeqCst),
+        }
     }
 
     /// Whether the file holds this server's tables (its seeding finished).
@@ -132,47 +256,100 @@ impl Db {
     }
 
     /// Imports `records` in one transaction, skipping those whose key is already stored.
-    /// Returns the number imported per kind and the number skipped.
-    pub fn import(&self, records: Vec<(Kind, Value)>) -> Result<(Vec<(Kind, u64)>, u64), BoxError> {
+    /// Returns the number imported per kind and the number skipped. An error names the
+    /// record's `file:line`.
+    pub fn import(&self, records: Vec<DataRecord>) -> Result<(Vec<(Kind, u64)>, u64), BoxError> {
         let mut conn = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut counts = BTreeMap::new();
         let mut skipped = 0;
-        for (i, (kind, record)) in records.into_iter().enumerate() {
+        for DataRecord { at, kind, record } in records {
             let key = kind.schema().key();
             let Some(id) = record.get(key).and_then(Value::as_str) else {
-                return Err(format!("record {}: no string `{key}`", i + 1).into());
+                return Err(format!("{at}: no string `{key}`").into());
             };
             let Some(existing) = by_id(kind, id) else {
-                return Err(format!("record {}: `{id}` is not a valid {key}", i + 1).into());
+                return Err(format!("{at}: `{id}` is not a valid {key}").into());
             };
             if store::count(&tx, kind, &existing)? > 0 {
                 skipped += 1;
                 continue;
             }
-            store::insert(&tx, kind, std::slice::from_ref(&record))
-                .map_err(|e| format!("record {} ({} {id}): {e}", i + 1, kind.entity_set()))?;
+            store::insert(&tx, kind, std::slice::from_ref(&record)).map_err(|e| {
+                format!(
+                    "{at}: {} record {id} cannot be stored: {e}",
+                    kind.schema().name()
+                )
+            })?;
             *counts.entry(kind).or_insert(0) += 1;
         }
         tx.commit()?;
         Ok((counts.into_iter().collect(), skipped))
     }
 
-    /// Runs `f` on a read-only connection in a blocking task.
+    /// Runs `f` on a read-only connection in a blocking task, within a [`Budget`]; dropping
+    /// the returned future (the client disconnected) stops the read.
     pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, DbError>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+        F: FnOnce(&Connection, &Budget) -> Result<T, DbError> + Send + 'static,
     {
+        let budget = Budget::new(self.query_timeout);
+        let _cancel = budget.guard();
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.run_read(&budget, f))
+            .await
+            .map_err(|e| DbError::Task(e.to_string()))?
+    }
+
+    /// Starts `f` on a read-only connection in a blocking task, within a [`Budget`], and
+    /// returns at once, for a read that hands its results over as it goes (a streamed page);
+    /// `failed` gets the error `f` ended with. Dropping the returned guard stops the read.
+    pub fn spawn_read<F, G>(self: &Arc<Self>, f: F, failed: G) -> Cancel
+    where
+        F: FnOnce(&Connection, &Budget) -> Result<(), DbError> + Send + 'static,
+        G: FnOnce(DbError) + Send + 'static,
+    {
+        let budget = Budget::new(self.query_timeout);
+        let cancel = budget.guard();
         let db = self.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = db.take_reader()?;
-            let result = f(&conn);
-            db.give_back(conn);
-            result
-        })
-        .await
-        .map_err(|e| DbError::Task(e.to_string()))?
+            if let Err(e) = db.run_read(&budget, f) {
+                failed(e);
+            }
+        });
+        cancel
+    }
+
+    /// Runs `f` on a reader within `budget`, in the calling (blocking) thread: SQLite's
+    /// progress handler interrupts it once the budget is over, and is removed before the
+    /// connection goes back to the pool.
+    fn run_read<T>(
+        &self,
+        budget: &Budget,
+        f: impl FnOnce(&Connection, &Budget) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let conn = self.take_reader()?;
+        self.reads.running.fetch_add(1, Ordering::SeqCst);
+        let check = budget.clone();
+        conn.progress_handler(BUDGET_CHECK_OPS, Some(move || check.is_over()));
+        let result = f(&conn, budget).map_err(|e| match e.is_interrupt() {
+            true => budget.stop_reason(),
+            false => e,
+        });
+        conn.progress_handler(0, None::<fn() -> bool>);
+        // A transaction whose end the handler interrupted would hold an old snapshot for the
+        // next reader: such a connection is closed instead.
+        if conn.is_autocommit() {
+            self.give_back(conn);
+        }
+        match &result {
+            Err(DbError::Timeout(_)) => self.reads.timed_out.fetch_add(1, Ordering::SeqCst),
+            Err(DbError::Cancelled) => self.reads.cancelled.fetch_add(1, Ordering::SeqCst),
+            _ => 0,
+        };
+        self.reads.running.fetch_sub(1, Ordering::SeqCst);
+        result
     }
 
     /// Runs `f` on the writer connection in a blocking task.

@@ -1,12 +1,7 @@
 //! The endpoints: lists, single entities, `/$count`, and collecting an investigation package.
 //!
-//! Paging rule (`@odata.nextLink`): a list answers at most `--page-size` rows (10,000 by
-//! default, Defender's maximum page size). The link is emitted only when rows the request asked
-//! for remain beyond the returned page: without `$top`, when more rows match after this page;
-//! with `$top`, only when `$top` is larger than the page size and more of those `$top` rows
-//! remain. With the default page size a request with `$top` (at most 10,000) therefore never
-//! gets a link, as Defender behaves. The link repeats the query in canonical form with `$skip`
-//! advanced by the page size (and `$top` lowered by it, when given).
+//! Lists are paged and written as they are read (see `page` and `stream`); every read runs
+//! within `--query-timeout` (`503 QueryTimeout` past it, see `db`).
 
 use std::fmt::Display;
 use std::sync::{Arc, OnceLock};
@@ -25,12 +20,13 @@ use odata_filter::axum::{request_id, Entity, ODataError, ODataQuery, RequestId};
 use odata_filter::query::Query;
 use odata_filter::schema::{EntitySchema, Field};
 use serde_json::{Map, Value};
+use tokio::sync::OwnedSemaphorePermit;
 
 use super::auth::{self, AlertRead, Allowed, CollectForensics, MachineRead, Permission};
 use super::db::{self, Collect, DbError};
+use super::page::{self, Page, HEAVY_ROWS};
 use super::seed::{Alerts, Investigations, Kind, MachineActions, Machines};
-use super::store;
-use super::{server, AppState};
+use super::{server, store, stream, AppState};
 
 /// Shared state, as handlers take it.
 type St = State<Arc<AppState>>;
@@ -135,6 +131,24 @@ fn internal(id: &RequestId, what: &str, error: impl Display) -> ODataError {
     ODataError::internal().with_target(id.clone())
 }
 
+/// The answer to a failed read: `503 QueryTimeout` past `--query-timeout`, else `500` (see
+/// [`internal`]).
+fn db_error(id: &RequestId, what: &str, error: DbError) -> ODataError {
+    match error {
+        DbError::Timeout(timeout) => ODataError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "QueryTimeout",
+            format!(
+                "The query did not complete within {} ms. Narrow the $filter, ask for fewer \
+                 rows ($top), or order by default.",
+                timeout.as_millis()
+            ),
+        )
+        .with_target(id.clone()),
+        e => internal(id, what, e),
+    }
+}
+
 /// `http://host` (or `https://` behind a proxy that says so) from the request's headers.
 fn base_url(headers: &HeaderMap) -> String {
     let host = headers
@@ -173,20 +187,8 @@ fn json(status: StatusCode, body: &Value) -> Response {
         .into_response()
 }
 
-/// Percent-encodes a query-string component (everything but RFC 3986 unreserved characters).
-fn encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `GET /api/<set>`: a page of the entity set, filtered, ordered and paged by SQLite.
+/// `GET /api/<set>`: a page of the entity set, filtered, ordered and paged by SQLite, and
+/// streamed as it is read. A heavy page waits for one of `--max-heavy` slots.
 async fn list<E: Resource>(
     State(state): St,
     _allowed: Allowed<E::Read>,
@@ -195,106 +197,84 @@ async fn list<E: Resource>(
     headers: HeaderMap,
     query: ODataQuery<E>,
 ) -> Result<Response, ODataError> {
-    let ODataQuery { query, params, .. } = query;
-    let page = state.page_size;
-    // Rows to return, and whether rows asked for may remain after them.
-    let (limit, may_continue) = match query.top {
-        None => (page, true),
-        Some(top) => (top.min(page), top > page),
+    let query = query.into_inner();
+    let page = Page::new(&query, state.page_size);
+    let raw = uri.query().unwrap_or("");
+    link_room(&state, &page, uri.path(), raw, &query).map_err(|e| e.with_target(id.clone()))?;
+    let heavy = match page.is_heavy(E::schema(), &query) {
+        true => Some(
+            heavy_slot(&state)
+                .await
+                .map_err(|e| e.with_target(id.clone()))?,
+        ),
+        false => None,
     };
-    let mut run = query.clone();
-    run.top = Some(if may_continue { limit + 1 } else { limit });
-    let want_count = query.count;
-    // Records the server need not change are sent as stored, without parsing them.
-    let parse = query.select.is_some() || E::changes(&query);
-    let (mut rows, total) = state
-        .db
-        .read(move |conn| {
-            // With $count, both statements read one snapshot.
-            let snapshot = match want_count {
-                true => Some(conn.unchecked_transaction()?),
-                false => None,
-            };
-            let rows = match parse {
-                true => Rows::Parsed(store::select(conn, E::KIND, &run)?),
-                false => Rows::Stored(store::select_text(conn, E::KIND, &run)?),
-            };
-            let total = match want_count {
-                true => Some(store::count(conn, E::KIND, &run)?),
-                false => None,
-            };
-            drop(snapshot);
-            Ok::<_, DbError>((rows, total))
-        })
-        .await
-        .map_err(|e| internal(&id, "list", e))?;
-
-    let more = rows.len() as u64 > limit;
-    rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let base = base_url(&headers);
-    let context = collection_context(&base, E::schema(), &query);
-    let mut body = format!("{{\"@odata.context\":{}", Value::from(context));
-    if let Some(total) = total {
-        body.push_str(&format!(",\"@odata.count\":{total}"));
-    }
-    body.push_str(",\"value\":[");
-    match rows {
-        Rows::Parsed(mut records) => {
-            for (i, record) in records.iter_mut().enumerate() {
-                E::finish(&query, record);
-                if i > 0 {
-                    body.push(',');
-                }
-                body.push_str(&record.to_string());
-            }
-        }
-        Rows::Stored(texts) => body.push_str(&texts.join(",")),
-    }
-    body.push(']');
-    if more {
-        if let Some(skip) = query.skip.checked_add(limit) {
-            let mut next = query.clone();
-            next.skip = skip;
-            next.top = query.top.map(|top| top - limit);
-            let mut link = format!("{base}{}?{}", uri.path(), next.to_query_string());
-            for (name, value) in &params {
-                link.push_str(&format!("&{}={}", encode(name), encode(value)));
-            }
-            body.push_str(&format!(",\"@odata.nextLink\":{}", Value::from(link)));
-        }
-    }
-    body.push('}');
-    Ok((
-        StatusCode::OK,
-        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body,
-    )
-        .into_response())
+    let spec = page::Spec {
+        kind: E::KIND,
+        context: collection_context(&base, E::schema(), &query),
+        next_link: page
+            .next_target(uri.path(), raw, &query)
+            .map(|target| format!("{base}{target}")),
+        reshape: (query.select.is_some() || E::changes(&query)).then_some(E::finish as _),
+        page,
+        query,
+    };
+    let (tx, rx) = stream::channel();
+    let failed = tx.clone();
+    let cancel = state.db.spawn_read(
+        move |conn, budget| {
+            // The heavy slot is held until the page is read, or the read stops.
+            let _heavy = heavy;
+            let mut out = tx.writer(budget);
+            page::write(conn, &spec, &mut out)?;
+            out.finish()
+        },
+        move |e| failed.fail(e),
+    );
+    stream::respond(rx, cancel, id.clone())
+        .await
+        .map_err(|e| db_error(&id, "list", e))
 }
 
-/// The rows of a list page.
-enum Rows {
-    /// Parsed records, which the server projects or adjusts.
-    Parsed(Vec<Value>),
-    /// Each record's JSON text exactly as stored.
-    Stored(Vec<String>),
+/// Refuses (`414 UriTooLong`) a list request whose `@odata.nextLink`, or the links after it,
+/// could be longer than `--max-uri-len`: the server would refuse them.
+fn link_room(
+    state: &AppState,
+    page: &Page,
+    path: &str,
+    raw: &str,
+    query: &Query,
+) -> Result<(), ODataError> {
+    let max = state.limits.max_uri_len as usize;
+    match page.link_room(path, raw, query) {
+        Some(longest) if longest > max => Err(server::uri_too_long(format!(
+            "The @odata.nextLink of this request could be {longest} bytes long (its query \
+             string with a $skip of up to 20 digits); at most {max} bytes are accepted. \
+             Shorten the query by {} bytes, or ask for at most one page with $top.",
+            longest - max
+        ))),
+        _ => Ok(()),
+    }
 }
 
-impl Rows {
-    /// The number of rows.
-    fn len(&self) -> usize {
-        match self {
-            Rows::Parsed(rows) => rows.len(),
-            Rows::Stored(rows) => rows.len(),
-        }
-    }
-
-    /// Keeps the first `n` rows.
-    fn truncate(&mut self, n: usize) {
-        match self {
-            Rows::Parsed(rows) => rows.truncate(n),
-            Rows::Stored(rows) => rows.truncate(n),
-        }
+/// One of `--max-heavy` slots, waited for at most `--heavy-wait`; then `503
+/// ServiceUnavailable` with `Retry-After: 1`.
+async fn heavy_slot(state: &AppState) -> Result<OwnedSemaphorePermit, ODataError> {
+    let wait = state.limits.heavy_wait;
+    match tokio::time::timeout(wait, state.heavy.clone().acquire_owned()).await {
+        Ok(Ok(slot)) => Ok(slot),
+        _ => Err(ODataError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            format!(
+                "The server is busy with {} large queries (pages over {HEAVY_ROWS} rows, or \
+                 ordered otherwise than by default). Try again in 1 second, or ask for fewer \
+                 rows.",
+                state.limits.max_heavy
+            ),
+        )
+        .with_retry_after(1)),
     }
 }
 
@@ -357,9 +337,9 @@ async fn get_one<E: Resource>(
     lookup.select = query.select.clone();
     let rows = state
         .db
-        .read(move |conn| Ok::<_, DbError>(store::select(conn, E::KIND, &lookup)?))
+        .read(move |conn, _| Ok::<_, DbError>(store::select(conn, E::KIND, &lookup)?))
         .await
-        .map_err(|e| internal(&request, "get", e))?;
+        .map_err(|e| db_error(&request, "get", e))?;
     let Some(mut record) = rows.into_iter().next() else {
         return Err(not_found().with_target(request));
     };
@@ -412,9 +392,9 @@ async fn count<E: Resource>(
     let query = query.into_inner();
     let n = state
         .db
-        .read(move |conn| Ok::<_, DbError>(store::count(conn, E::KIND, &query)?))
+        .read(move |conn, _| Ok::<_, DbError>(store::count(conn, E::KIND, &query)?))
         .await
-        .map_err(|e| internal(&id, "count", e))?;
+        .map_err(|e| db_error(&id, "count", e))?;
     Ok(count_response(n))
 }
 
@@ -444,6 +424,20 @@ fn alerts_by_machine() -> &'static EntitySchema {
         .unwrap_or(Kind::Alert.schema())
 }
 
+/// `query` (checked against the public Alert schema) restricted to the alerts of `machine`:
+/// the server's own `machineId eq '<machine>'`, checked against [`alerts_by_machine`], and
+/// the client's filter, composed as checked expressions. Nothing is printed and parsed again,
+/// so a client filter at the parser's limits stays within them.
+fn machine_scope(machine: &str, query: Query) -> Result<Query, String> {
+    let own = format!("machineId eq {}", db::quote(machine));
+    let mut scoped = Query::from_filter(alerts_by_machine(), &own).map_err(|e| e.to_string())?;
+    if let Some(client) = query.filter {
+        let own = scoped.filter.take().ok_or("no machine filter")?;
+        scoped.filter = Some(own.and(client).ok_or("a filter that is not Boolean")?);
+    }
+    Ok(scoped)
+}
+
 /// `GET /api/machines/{id}/alerts/$count?$filter=...`: the number of the machine's alerts that
 /// match, as a bare number; `404 ResourceNotFound` for an unknown machine.
 async fn machine_alert_count(
@@ -460,24 +454,18 @@ async fn machine_alert_count(
     let Some(lookup) = db::by_id(Kind::Machine, &machine) else {
         return Err(not_found());
     };
-    // The client's filter was checked against the public schema; the server adds its own
-    // condition and checks the whole against the schema in which machineId is filterable.
-    let mut text = format!("machineId eq {}", db::quote(&machine));
-    if let Some(filter) = &query.filter {
-        text.push_str(&format!(" and ({filter})"));
-    }
-    let scoped = Query::from_filter(alerts_by_machine(), &text)
+    let scoped = machine_scope(&machine, query.into_inner())
         .map_err(|e| internal(&id, "scoped alert filter", e))?;
     let n = state
         .db
-        .read(move |conn| {
+        .read(move |conn, _| {
             if store::select(conn, Kind::Machine, &lookup)?.is_empty() {
                 return Ok(None);
             }
             Ok::<_, DbError>(Some(store::count_in(conn, alerts_by_machine(), &scoped)?))
         })
         .await
-        .map_err(|e| internal(&id, "machine alert count", e))?;
+        .map_err(|e| db_error(&id, "machine alert count", e))?;
     match n {
         Some(n) => Ok(count_response(n)),
         None => Err(not_found()),

@@ -732,29 +732,42 @@ pub fn validate(kind: Kind, record: &Value) -> Result<(), String> {
     Ok(())
 }
 
+/// A record of `--data`, with where it was read.
+#[derive(Debug)]
+pub struct DataRecord {
+    /// `file:line`, for errors.
+    pub at: String,
+    /// Its entity.
+    pub kind: Kind,
+    /// The record, without `@odata.context`.
+    pub record: Value,
+}
+
 /// Reads an NDJSON file of records: one JSON object per line, blank lines skipped. Each
-/// record's entity is `entity`, or [`detect`]ed. An `@odata.context` key is dropped.
-pub fn read_ndjson(path: &Path, entity: Option<Kind>) -> Result<Vec<(Kind, Value)>, BoxError> {
+/// record's entity is `entity`, or [`detect`]ed. An `@odata.context` key is dropped. Errors
+/// name the file and line.
+pub fn read_ndjson(path: &Path, entity: Option<Kind>) -> Result<Vec<DataRecord>, BoxError> {
     let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut out = Vec::new();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let at = |e: &dyn std::fmt::Display| format!("{}:{}: {e}", path.display(), i + 1);
-        let line = line.map_err(|e| at(&e))?;
+        let at = format!("{}:{}", path.display(), i + 1);
+        let fail = |e: &dyn std::fmt::Display| format!("{at}: {e}");
+        let line = line.map_err(|e| fail(&e))?;
         if line.trim().is_empty() {
             continue;
         }
-        let mut record: Value = serde_json::from_str(&line).map_err(|e| at(&e))?;
+        let mut record: Value = serde_json::from_str(&line).map_err(|e| fail(&e))?;
         let kind = match entity {
             Some(kind) => kind,
-            None => detect(&record).map_err(|e| at(&e))?,
+            None => detect(&record).map_err(|e| fail(&e))?,
         };
         let Some(object) = record.as_object_mut() else {
-            return Err(at(&"not a JSON object").into());
+            return Err(fail(&"not a JSON object").into());
         };
         object.remove("@odata.context");
         validate(kind, &record)
-            .map_err(|e| at(&format!("{} record: {e}", kind.schema().name())))?;
-        out.push((kind, record));
+            .map_err(|e| fail(&format!("{} record: {e}", kind.schema().name())))?;
+        out.push(DataRecord { at, kind, record });
     }
     Ok(out)
 }

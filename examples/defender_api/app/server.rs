@@ -17,7 +17,10 @@
 //!   `--max-uri-len` (`414`), header fields larger than `--max-header-bytes` (`431`), and a
 //!   request beyond `--max-in-flight` handled at once (`503`, load shedding rather than
 //!   queueing);
-//! - the collect body must arrive within `--body-timeout` (`408`; see `routes.rs`).
+//! - the collect body must arrive within `--body-timeout` (`408`; see `routes.rs`);
+//! - each database read must finish within `--query-timeout` (`503 QueryTimeout`; see
+//!   `db.rs`), and at most `--max-heavy` heavy list pages are read at once, others waiting up
+//!   to `--heavy-wait` (then `503`; see `page.rs`).
 //!
 //! hyper itself still answers, below axum and so with an empty body, no `content-type` and no
 //! `request-id`: `400` for a request line or header field it cannot parse, `414` for a request
@@ -99,9 +102,25 @@ pub struct Limits {
     #[arg(long, default_value_t = 32_768, value_name = "BYTES",
           value_parser = clap::value_parser!(u32).range(1..=262_144))]
     pub max_header_bytes: u32,
+
+    /// Time each database read (a page, a count, an entity) may take, including the time the
+    /// client takes to receive a streamed page; a longer read is stopped, and answered 503
+    /// QueryTimeout (or its page cut, once sending has begun).
+    #[arg(long, default_value = "10s", value_name = "DURATION", value_parser = parse_duration)]
+    pub query_timeout: Duration,
+
+    /// Heavy list requests (pages over 1000 rows, or ordered otherwise than by default) read
+    /// at once; others wait up to --heavy-wait for a slot, then get 503 ServiceUnavailable.
+    #[arg(long, default_value_t = 2, value_name = "N",
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_heavy: u32,
+
+    /// Time a heavy list request waits for one of the --max-heavy slots.
+    #[arg(long, default_value = "1s", value_name = "DURATION", value_parser = parse_duration)]
+    pub heavy_wait: Duration,
 }
 
-/// Parses a timeout: whole seconds (`10`, `10s`) or milliseconds (`500ms`), not zero.
+/// Parses a duration: whole seconds (`10`, `10s`) or milliseconds (`500ms`), not zero.
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let (number, unit) = match text.strip_suffix("ms") {
         Some(number) => (number, Duration::from_millis(1)),
@@ -114,7 +133,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         format!("'{text}' is not a duration; give whole seconds (10, 10s) or milliseconds (500ms)")
     })?;
     if n == 0 {
-        return Err("a timeout of 0 would close every connection at once".to_owned());
+        return Err("a duration of 0 would end every wait at once".to_owned());
     }
     Ok(unit * n)
 }
@@ -474,6 +493,11 @@ impl Eviction {
     }
 }
 
+/// `414 UriTooLong` with `message`.
+pub fn uri_too_long(message: String) -> ODataError {
+    ODataError::new(StatusCode::URI_TOO_LONG, "UriTooLong", message)
+}
+
 /// Middleware: refuses, with the documented error body, a request whose target is longer
 /// than `--max-uri-len` (`414 UriTooLong`) or whose header fields are larger than
 /// `--max-header-bytes` (`431 RequestHeaderFieldsTooLarge`), and a request that would exceed
@@ -486,14 +510,10 @@ pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: N
         .path_and_query()
         .map_or(0, |target| target.as_str().len());
     if target > limits.max_uri_len as usize {
-        return ODataError::new(
-            StatusCode::URI_TOO_LONG,
-            "UriTooLong",
-            format!(
-                "The request target is {target} bytes long; at most {} bytes are accepted.",
-                limits.max_uri_len
-            ),
-        )
+        return uri_too_long(format!(
+            "The request target is {target} bytes long; at most {} bytes are accepted.",
+            limits.max_uri_len
+        ))
         .into_response();
     }
     let header_bytes: usize = request

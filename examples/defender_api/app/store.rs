@@ -18,6 +18,8 @@
 //! - a unique partial index on `MachineActions (machineId)` for collections that are `Pending`
 //!   or `InProgress`, so that at most one can exist per machine, whatever writes the file.
 
+use std::ops::ControlFlow;
+
 use odata_filter::query::Query;
 use odata_filter::schema::EntitySchema;
 use odata_filter::sql::{self, sqlite};
@@ -33,6 +35,8 @@ pub enum StoreError {
     Sql(sql::Error),
     /// SQLite failed on a statement run here.
     Sqlite(rusqlite::Error),
+    /// A stored document is not JSON.
+    Document(serde_json::Error),
 }
 
 impl std::fmt::Display for StoreError {
@@ -40,6 +44,7 @@ impl std::fmt::Display for StoreError {
         match self {
             StoreError::Sql(e) => write!(f, "sql: {e}"),
             StoreError::Sqlite(e) => write!(f, "sqlite: {e}"),
+            StoreError::Document(e) => write!(f, "a stored document is not JSON: {e}"),
         }
     }
 }
@@ -59,18 +64,30 @@ impl From<sql::Error> for StoreError {
 }
 
 impl StoreError {
-    /// Whether this is an insert that violated a UNIQUE or PRIMARY KEY constraint: SQLite's
-    /// error is the source of the SQL layer's.
-    pub fn is_unique_violation(&self) -> bool {
-        let StoreError::Sql(e) = self else {
-            return false;
+    /// SQLite's error under this one, if SQLite failed: the error itself, or the source of
+    /// the SQL layer's.
+    fn sqlite_error(&self) -> Option<&rusqlite::ffi::Error> {
+        let e = match self {
+            StoreError::Sqlite(e) => e,
+            StoreError::Sql(e) => {
+                std::error::Error::source(e)?.downcast_ref::<rusqlite::Error>()?
+            }
+            StoreError::Document(_) => return None,
         };
-        matches!(
-            std::error::Error::source(e).and_then(|s| s.downcast_ref::<rusqlite::Error>()),
-            Some(rusqlite::Error::SqliteFailure(e, _))
-                if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                    || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-        )
+        e.sqlite_error()
+    }
+
+    /// SQLite's error code, if SQLite failed.
+    pub fn sqlite_code(&self) -> Option<rusqlite::ErrorCode> {
+        self.sqlite_error().map(|e| e.code)
+    }
+
+    /// Whether this is an insert that violated a UNIQUE or PRIMARY KEY constraint.
+    pub fn is_unique_violation(&self) -> bool {
+        self.sqlite_error().is_some_and(|e| {
+            e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+        })
     }
 }
 
@@ -161,14 +178,30 @@ pub fn select(conn: &Connection, kind: Kind, query: &Query) -> Result<Vec<Value>
     })
 }
 
-/// The JSON text of the records of `kind` that `query` selects, exactly as stored, in order;
-/// `$select` is not applied.
-pub fn select_text(
+/// Hands `each` the JSON text of the records of `kind` that `query` selects, exactly as
+/// stored, in order, one row at a time as SQLite steps (so a page is never held whole), until
+/// the rows end or `each` breaks; `$select` is not applied. The statement is the crate's
+/// `sql::select`, as `sqlite::query_text` runs it.
+pub fn each_text<E: From<StoreError>>(
     conn: &Connection,
     kind: Kind,
     query: &Query,
-) -> Result<Vec<String>, StoreError> {
-    Ok(sqlite::query_text(conn, kind.schema(), query)?)
+    mut each: impl FnMut(String) -> Result<ControlFlow<()>, E>,
+) -> Result<(), E> {
+    let schema = kind.schema();
+    let q = sql::select(query, schema, table(kind), &sqlite::SqliteDialect)
+        .map_err(StoreError::from)?;
+    let mut stmt = conn.prepare(&q.sql).map_err(StoreError::from)?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(&q.params))
+        .map_err(StoreError::from)?;
+    while let Some(row) = rows.next().map_err(StoreError::from)? {
+        let text: String = row.get(0).map_err(StoreError::from)?;
+        if each(text)?.is_break() {
+            break;
+        }
+    }
+    Ok(())
 }
 
 /// The number of records of `kind` that match the filter of `query` (`$skip`, `$top` ignored).
