@@ -192,8 +192,8 @@ pub(crate) fn compare_numbers(a: Number, b: Number) -> Option<Ordering> {
 /// Parses an RFC 3339 date-time with an offset (`2018-12-04T12:43:57.2011911Z`,
 /// `2018-12-04T14:43:57+02:00`) to an instant.
 ///
-/// A leap second is read by [`without_leap_second`]: `2016-12-31T23:59:60.5Z` is
-/// `2017-01-01T00:00:00.5Z`.
+/// A leap second is the following second, as POSIX time and PostgreSQL count it:
+/// `2016-12-31T23:59:60.5Z` is `2017-01-01T00:00:00.5Z`.
 pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(s)
         .ok()

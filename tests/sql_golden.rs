@@ -454,3 +454,133 @@ fn errors_name_what_and_where() {
     let old = r#"{"id": "69dc3630-1ccc-4342-acf3-35286eec741d"}"#;
     assert!(sql::insert_sql(&ma, "t", old, dialects()[2]).is_ok());
 }
+
+/// MariaDB's SQL is MySQL's (the strings above) but for the collation of text, which MariaDB
+/// spells `utf8mb4_nopad_bin`, and the values of collection elements, whose `JSON_VALUE` has
+/// no `RETURNING` there and is cast instead. `tests/sql_mariadb.rs` runs it on a real server.
+#[test]
+fn mariadb_is_mysql_but_for_the_collation_and_json_values() {
+    let (mysql, mariadb) = (dialects()[2], &sql::MariaDbDialect as &dyn sql::Dialect);
+    let maria = |s: &str| s.replace("utf8mb4_0900_bin", "utf8mb4_nopad_bin");
+    let ma = all_filterable(&catalog::machine_action());
+    let m = all_filterable(&catalog::machine());
+    for (name, filter, machine, want) in WHERE_CASES {
+        let s = if *machine { &m } else { &ma };
+        let got = where_sql(s, filter, mariadb);
+        assert_eq!(got.params, where_sql(s, filter, mysql).params, "{name}");
+        if *name == "any_all" {
+            assert_eq!(
+                got.sql,
+                r#"((EXISTS (SELECT 1 FROM JSON_TABLE(`t`.`machineTags`, '$[*]' COLUMNS (v JSON PATH '$')) AS _e1 WHERE ((JSON_VALUE(_e1.v, '$') COLLATE utf8mb4_nopad_bin) = ?))) AND (NOT EXISTS (SELECT 1 FROM JSON_TABLE(`t`.`ipAddresses`, '$[*]' COLUMNS (v JSON PATH '$')) AS _e1 WHERE NOT ((((JSON_VALUE(_e1.v, '$."macAddress"') COLLATE utf8mb4_nopad_bin) IS NOT NULL)) IS TRUE))))"#
+            );
+        } else {
+            assert!(
+                !want[2].contains("JSON_VALUE"),
+                "{name}: pin its MariaDB SQL here"
+            );
+            assert_eq!(got.sql, maria(want[2]), "{name}");
+        }
+    }
+    // Numbers and Booleans in collections are cast from JSON_VALUE's text.
+    let things = sql_support::gen::schema();
+    let w = where_sql(
+        &things,
+        "nums/any(n: n gt 2) and items/all(it: it/name eq 'x' or it/qty eq 2)",
+        mariadb,
+    );
+    assert_eq!(
+        w.sql,
+        "((EXISTS (SELECT 1 FROM JSON_TABLE(`t`.`nums`, '$[*]' COLUMNS (v JSON PATH '$')) AS _e1 \
+         WHERE (CAST(JSON_VALUE(_e1.v, '$') AS SIGNED) > ?))) AND (NOT EXISTS (SELECT 1 FROM \
+         JSON_TABLE(`t`.`items`, '$[*]' COLUMNS (v JSON PATH '$')) AS _e1 WHERE NOT \
+         (((((JSON_VALUE(_e1.v, '$.\"name\"') COLLATE utf8mb4_nopad_bin) = ?) OR \
+         (CAST(JSON_VALUE(_e1.v, '$.\"qty\"') AS SIGNED) = ?))) IS TRUE))))"
+    );
+    let q = query(
+        &ma,
+        Some("status eq 'Succeeded'"),
+        &["scope desc"],
+        20,
+        Some(10),
+    );
+    let q2 = query(&ma, None, &[], 5, None);
+    let [select, page, count] = SELECTS[2];
+    assert_eq!(
+        sql::select(&q, &ma, "MachineActions", mariadb).unwrap(),
+        sql::select(&q, &ma, "MachineActions", mysql).unwrap()
+    );
+    assert_eq!(
+        sql::select(&q, &ma, "MachineActions", mariadb).unwrap().sql,
+        maria(select)
+    );
+    assert_eq!(
+        sql::select(&q2, &ma, "MachineActions", mariadb)
+            .unwrap()
+            .sql,
+        maria(page)
+    );
+    assert_eq!(
+        sql::count(&q, &ma, "MachineActions", mariadb).unwrap().sql,
+        maria(count)
+    );
+    let machines = catalog::machine();
+    let [create, index, insert] = TABLES[2];
+    assert!(create.contains("utf8mb4_0900_bin"));
+    let t = sql::create_table_sql(&machines, "Machines", mariadb).unwrap();
+    assert_eq!(
+        t,
+        sql::create_table_sql(&machines, "Machines", mysql)
+            .unwrap()
+            .iter()
+            .map(|s| maria(s))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        (t[0].as_str(), t[1].as_str()),
+        (maria(create).as_str(), index)
+    );
+    let line = include_str!("../data/machines.ndjson")
+        .lines()
+        .next()
+        .unwrap();
+    let ins = sql::insert_sql(&machines, "Machines", line, mariadb).unwrap();
+    assert_eq!(
+        ins,
+        sql::insert_sql(&machines, "Machines", line, mysql).unwrap()
+    );
+    assert_eq!(ins.sql, insert);
+    // Whatever else the generated filters write is MySQL's too.
+    use proptest::strategy::{Strategy, ValueTree};
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let (mut same, mut json) = (0, 0);
+    for _ in 0..500 {
+        let text = sql_support::gen::filter()
+            .new_tree(&mut runner)
+            .unwrap()
+            .current();
+        let Some(q) = sql_support::gen::make_query(&things, &text, &(Vec::new(), 0, None)) else {
+            continue;
+        };
+        let (Ok(my), Ok(mdb)) = (
+            sql::select(&q, &things, "Things", mysql),
+            sql::select(&q, &things, "Things", mariadb),
+        ) else {
+            continue;
+        };
+        assert_eq!(my.params, mdb.params, "{text}");
+        if my.sql.contains("JSON_VALUE") {
+            json += 1;
+        } else {
+            assert_eq!(maria(&my.sql), mdb.sql, "{text}");
+            same += 1;
+        }
+    }
+    assert!(same > 300 && json > 20, "{same} {json}");
+}
+
+#[test]
+fn mariadb_by_name() {
+    for name in ["mariadb", "MariaDB"] {
+        assert_eq!(sql::dialect_from_str(name).unwrap().name(), "mariadb");
+    }
+}

@@ -86,7 +86,7 @@ struct Cli {
 
     /// Print the SQL for the query as {"sql": "...", "params": [...]} and read no records
     /// (with --count, the COUNT statement). The table is named after the entity set.
-    #[arg(long, value_name = "DIALECT", value_parser = ["postgres", "postgresql", "sqlite", "mysql", "mssql", "sqlserver"], conflicts_with = "check")]
+    #[arg(long, value_name = "DIALECT", value_parser = ["postgres", "postgresql", "sqlite", "mysql", "mariadb", "mssql", "sqlserver"], conflicts_with = "check")]
     sql: Option<String>,
 
     /// How to answer the query: in memory, or by loading the records into an in-memory

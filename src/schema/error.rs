@@ -148,6 +148,14 @@ pub enum SchemaErrorKind {
     InvalidJsonPath,
     /// A SQL column name is empty.
     EmptyColumn,
+    /// A field's [`Storage`](super::Storage) does not fit its type, e.g.
+    /// `Storage::Rfc3339Utc` for an `Edm.String`.
+    UnfitStorage {
+        /// The storage.
+        storage: super::Storage,
+        /// The field's type, as written in schemas.
+        ty: String,
+    },
     /// The schema file is not valid JSON or does not follow the schema format, e.g. it has an
     /// unknown key or a field type `"Strng"`.
     Json {
@@ -251,6 +259,9 @@ impl fmt::Display for SchemaErrorKind {
             NestedCollection => write!(f, "a collection cannot hold collections"),
             InvalidJsonPath => write!(f, "JSON path is empty or has an empty segment"),
             EmptyColumn => write!(f, "SQL column name is empty"),
+            UnfitStorage { storage, ty } => {
+                write!(f, "storage `{storage}` is for Edm.DateTimeOffset fields, not {ty}")
+            }
             Json {
                 line,
                 column,

@@ -76,7 +76,7 @@ use serde_json::Value;
 
 use super::{
     ComplexType, EntitySchema, EnumType, Field, FieldType, JsonErrorCategory, SchemaError,
-    SchemaErrorKind,
+    SchemaErrorKind, Storage,
 };
 
 impl EntitySchema {
@@ -179,6 +179,38 @@ struct FieldDoc {
     /// Explicit SQL column.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     column: Option<String>,
+    /// How the column holds the value, when not the default (`native`, `rfc3339Utc`,
+    /// `unixSeconds`, ...).
+    #[serde(
+        default,
+        skip_serializing_if = "is_default_storage",
+        with = "storage_name"
+    )]
+    storage: Storage,
+}
+
+fn is_default_storage(s: &Storage) -> bool {
+    *s == Storage::Default
+}
+
+/// [`Storage`] as its name in schema files.
+mod storage_name {
+    use super::Storage;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(s: &Storage, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_str(&s.to_string())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Storage, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse().map_err(|()| {
+            serde::de::Error::custom(format!(
+                "unknown storage `{name}`, expected one of default, native, rfc3339Utc, \
+                 unixSeconds, unixMilliseconds, unixMicroseconds, unixNanoseconds"
+            ))
+        })
+    }
 }
 
 /// A type: a primitive name or a one-key object.
@@ -297,6 +329,7 @@ impl FieldDoc {
                 .inner
                 .column_explicit
                 .then(|| field.inner.column.clone()),
+            storage: field.inner.storage,
         }
     }
 
@@ -318,7 +351,7 @@ impl FieldDoc {
         if let Some(column) = self.column {
             field = field.with_column(column);
         }
-        field
+        field.with_storage(self.storage)
     }
 }
 

@@ -48,6 +48,101 @@ pub mod json;
 
 pub use error::{JsonErrorCategory, SchemaError, SchemaErrorKind};
 
+/// How a field's SQL column holds its values, for SQL over a table the application already
+/// has. The crate's own layout ([`crate::sql::create_table_sql`]) uses [`Storage::Default`]
+/// unless a field says otherwise; see the [storage table](crate::sql#storage).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Storage {
+    /// The crate's own encoding for the field's type (instants as fixed-width UTC text).
+    #[default]
+    Default,
+    /// A DateTimeOffset in the database's own timestamp type with a time zone (PostgreSQL
+    /// `timestamptz`, which keeps microseconds). A dialect without one refuses it.
+    Native,
+    /// A DateTimeOffset as RFC 3339 text in UTC with a `+00:00` offset and as many
+    /// fractional digits as it needs, in groups of three (`2024-01-01T10:00:00+00:00`,
+    /// `2024-01-01T10:00:00.500+00:00`): what chrono's `to_rfc3339()` writes, and so what
+    /// sqlx stores in SQLite for a `DateTime<Utc>`. Such text compares as time (`+` sorts
+    /// before the digits); texts with other offsets or with `Z` would not, and must not be
+    /// declared so.
+    Rfc3339Utc,
+    /// A DateTimeOffset as an integer count of `unit`s since 1970-01-01T00:00:00Z.
+    Epoch(EpochUnit),
+}
+
+/// The unit of [`Storage::Epoch`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EpochUnit {
+    /// Whole seconds (Unix time).
+    Seconds,
+    /// Milliseconds (JavaScript's `Date.now()`).
+    Milliseconds,
+    /// Microseconds.
+    Microseconds,
+    /// Nanoseconds.
+    Nanoseconds,
+}
+
+impl EpochUnit {
+    /// Nanoseconds in one unit.
+    pub fn nanos(self) -> i64 {
+        match self {
+            EpochUnit::Seconds => 1_000_000_000,
+            EpochUnit::Milliseconds => 1_000_000,
+            EpochUnit::Microseconds => 1_000,
+            EpochUnit::Nanoseconds => 1,
+        }
+    }
+}
+
+impl Storage {
+    /// Whether a field of type `ty` can be stored so.
+    fn fits(self, ty: &FieldType) -> bool {
+        match self {
+            Storage::Default => true,
+            Storage::Native | Storage::Rfc3339Utc | Storage::Epoch(_) => {
+                matches!(ty, FieldType::DateTimeOffset)
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for Storage {
+    /// The name used in JSON schemas: `default`, `native`, `rfc3339Utc`, `unixSeconds`, ...
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Storage::Default => "default",
+            Storage::Native => "native",
+            Storage::Rfc3339Utc => "rfc3339Utc",
+            Storage::Epoch(EpochUnit::Seconds) => "unixSeconds",
+            Storage::Epoch(EpochUnit::Milliseconds) => "unixMilliseconds",
+            Storage::Epoch(EpochUnit::Microseconds) => "unixMicroseconds",
+            Storage::Epoch(EpochUnit::Nanoseconds) => "unixNanoseconds",
+        })
+    }
+}
+
+impl std::str::FromStr for Storage {
+    type Err = ();
+
+    /// The inverse of `Display`.
+    fn from_str(s: &str) -> Result<Storage, ()> {
+        [
+            Storage::Default,
+            Storage::Native,
+            Storage::Rfc3339Utc,
+            Storage::Epoch(EpochUnit::Seconds),
+            Storage::Epoch(EpochUnit::Milliseconds),
+            Storage::Epoch(EpochUnit::Microseconds),
+            Storage::Epoch(EpochUnit::Nanoseconds),
+        ]
+        .into_iter()
+        .find(|x| x.to_string() == s)
+        .ok_or(())
+    }
+}
+
 /// The EDM type of a field.
 ///
 /// `Display` gives the OData spelling: `Edm.String`, `Edm.Int64`, the qualified name of an enum
@@ -334,6 +429,7 @@ impl fmt::Debug for Field {
             .field("alt_json_paths", &d.alt_json_paths)
             .field("column", &d.column)
             .field("column_explicit", &d.column_explicit)
+            .field("storage", &d.storage)
             .finish()
     }
 }
@@ -361,6 +457,8 @@ struct FieldData {
     column: String,
     /// Whether `column` was set with `with_column` rather than derived from the name.
     column_explicit: bool,
+    /// How the column holds the value.
+    storage: Storage,
 }
 
 impl Field {
@@ -379,6 +477,7 @@ impl Field {
             aliases: Vec::new(),
             alt_json_paths: Vec::new(),
             column_explicit: false,
+            storage: Storage::Default,
         };
         Field {
             inner: Arc::new(data),
@@ -445,6 +544,19 @@ impl Field {
         self.data_mut().column = column.into();
         self.data_mut().column_explicit = true;
         self
+    }
+
+    /// Sets how the SQL column holds the value ([`Storage`]), for a table the application
+    /// already has: `Field::new("createdAt", FieldType::DateTimeOffset).with_storage(Storage::Native)`
+    /// for a PostgreSQL `timestamptz`. Checked against the type when the schema is built.
+    pub fn with_storage(mut self, storage: Storage) -> Field {
+        self.data_mut().storage = storage;
+        self
+    }
+
+    /// How the SQL column holds the value.
+    pub fn storage(&self) -> Storage {
+        self.inner.storage
     }
 
     /// The canonical spelling.
@@ -959,6 +1071,12 @@ fn validate_field<'s>(
     }
     if field.inner.column.is_empty() {
         return err(SchemaErrorKind::EmptyColumn);
+    }
+    if !field.inner.storage.fits(&field.inner.ty) {
+        return err(SchemaErrorKind::UnfitStorage {
+            storage: field.inner.storage,
+            ty: field.inner.ty.to_string(),
+        });
     }
     if field.inner.sortable && !field.inner.ty.is_scalar() {
         return err(SchemaErrorKind::UnsortableField {

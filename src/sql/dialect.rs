@@ -25,6 +25,15 @@ pub enum TextMatch {
     EndsWith,
 }
 
+/// A dialect's native column type for instants ([`Storage::Native`](crate::schema::Storage)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NativeInstant {
+    /// The column type, e.g. `TIMESTAMPTZ`.
+    pub column_type: &'static str,
+    /// The precision it keeps, in nanoseconds (1,000 for microseconds).
+    pub unit_nanos: i64,
+}
+
 /// Everything that differs between SQL databases, for generating filters, ordering, paging,
 /// tables and inserts.
 ///
@@ -75,6 +84,29 @@ pub trait Dialect: Debug + Send + Sync {
         .to_owned()
     }
 
+    /// The native instant column ([`Storage::Native`](crate::schema::Storage)), if the
+    /// dialect has one here. Default: none, so that such fields are refused.
+    fn native_instant(&self) -> Option<NativeInstant> {
+        None
+    }
+
+    /// `text` (a text parameter holding an RFC 3339 instant in UTC) as a native instant.
+    /// Default: `CAST(text AS TIMESTAMP WITH TIME ZONE)`.
+    fn native_instant_from_text(&self, text: &str) -> String {
+        format!("CAST({text} AS TIMESTAMP WITH TIME ZONE)")
+    }
+
+    /// The calendar field `func` (`year()` to `second()`, `date()`, `time()`) of the native
+    /// instant `x`, in UTC, as the crate's own storage holds the result (an integer, or
+    /// `YYYY-MM-DD` and `hh:mm:ss.fffffffff` text). Default: refused.
+    fn native_instant_part(&self, x: &str, func: crate::ir::Function) -> Result<String, Error> {
+        let _ = x;
+        Err(Error::unsupported(
+            self.name(),
+            format!("{}() of a native instant column", func.name()),
+        ))
+    }
+
     /// The column type of `_doc`, which keeps each record's JSON text byte for byte. Default:
     /// `TEXT`.
     fn document_type(&self) -> String {
@@ -100,6 +132,15 @@ pub trait Dialect: Debug + Send + Sync {
     /// comparison of an Edm.Decimal with an Edm.Double, which as floats would find the
     /// decimal `0.1` equal to the double `0.1` (`0.1000000000000000055511…`).
     fn exact_decimals(&self) -> bool {
+        false
+    }
+
+    /// Whether an Edm.Double column keeps an integer beyond 2^53 exactly and compares
+    /// integers with floats exactly (SQLite's `NUMERIC`, PostgreSQL's `NUMERIC`). Default: no,
+    /// as in a `DOUBLE` column, which holds `9007199254740993` as `9007199254740992`: such a
+    /// record is refused, and so are such an integer literal next to a Double and a comparison
+    /// of an Edm.Int64 with an Edm.Double (compared as floats).
+    fn exact_integers_in_doubles(&self) -> bool {
         false
     }
 
@@ -311,8 +352,8 @@ pub trait Dialect: Debug + Send + Sync {
     }
 }
 
-/// The dialect called `name`: `postgres` or `postgresql`, `sqlite`, `mysql`, `mssql` or
-/// `sqlserver` (case-insensitive).
+/// The dialect called `name`: `postgres` or `postgresql`, `sqlite`, `mysql`, `mariadb`,
+/// `mssql` or `sqlserver` (case-insensitive).
 ///
 /// ```
 /// use odata_filter::sql::dialect_from_str;
@@ -326,6 +367,7 @@ pub fn dialect_from_str(name: &str) -> Option<Box<dyn Dialect>> {
         "postgres" | "postgresql" => Box::new(super::PostgresDialect),
         "sqlite" => Box::new(super::SqliteDialect),
         "mysql" => Box::new(super::MySqlDialect),
+        "mariadb" => Box::new(super::MariaDbDialect),
         "mssql" | "sqlserver" => Box::new(super::MsSqlDialect),
         _ => return None,
     })

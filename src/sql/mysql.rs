@@ -5,12 +5,34 @@
 //! non-ASCII letters too, so `tolower`/`toupper` use the default `REPLACE` chain. Backslash is
 //! an escape character inside MySQL string literals, so `LIKE` escapes with `!`. Collections
 //! are `JSON`, read with `JSON_TABLE` and `JSON_VALUE` (8.0.21 or later). Double columns are
-//! `DOUBLE`, so an Int64 compared with a Double beyond 2^53 may round. Not run in this crate's
-//! tests. See <https://dev.mysql.com/doc/refman/8.0/en/>.
+//! `DOUBLE`, so an integer beyond 2^53 in a Double field is kept as its nearest float, and an
+//! Int64 compared with such a Double may round. Not run in this crate's
+//! tests (MySQL is not in Debian); MariaDB, which needs the [`MariaDbDialect`](super::MariaDbDialect) for its
+//! collation and `JSON_VALUE`, is. See <https://dev.mysql.com/doc/refman/8.0/en/>.
 
 use super::dialect::{json_path, string_literal, Dialect};
 use super::error::Error;
 use super::params::SqlType;
+
+/// The collation of text columns: code point order, case-sensitive, and `NO PAD` (`'a '` is
+/// not `'a'`), as the evaluator compares.
+const TEXT_COLLATION: &str = "utf8mb4_0900_bin";
+
+/// The column type of `ty` in MySQL and MariaDB, whose storage differs only in the `collation`
+/// of text (MariaDB has no `utf8mb4_0900_bin`). Indexed text is `VARCHAR(768)` (InnoDB's
+/// 3072-byte key limit); other text is `LONGTEXT`, which keeps rows within the 65535-byte limit.
+pub(super) fn column_type(ty: SqlType, indexed: bool, collation: &str) -> String {
+    match ty {
+        SqlType::Bool => "BOOLEAN".to_owned(),
+        SqlType::Int => "BIGINT".to_owned(),
+        SqlType::Number => "DOUBLE".to_owned(),
+        SqlType::Text if indexed => {
+            format!("VARCHAR(768) CHARACTER SET utf8mb4 COLLATE {collation}")
+        }
+        SqlType::Text => format!("LONGTEXT CHARACTER SET utf8mb4 COLLATE {collation}"),
+        SqlType::Json => "JSON".to_owned(),
+    }
+}
 
 /// MySQL 8.0.21 or later.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -25,20 +47,8 @@ impl Dialect for MySqlDialect {
         format!("`{}`", name.replace('`', "``"))
     }
 
-    /// Indexed text is `VARCHAR(768)` (InnoDB's 3072-byte key limit); other text is
-    /// `LONGTEXT`, which keeps rows within MySQL's 65535-byte limit.
     fn column_type(&self, ty: SqlType, indexed: bool) -> String {
-        match ty {
-            SqlType::Bool => "BOOLEAN",
-            SqlType::Int => "BIGINT",
-            SqlType::Number => "DOUBLE",
-            SqlType::Text if indexed => {
-                "VARCHAR(768) CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin"
-            }
-            SqlType::Text => "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_bin",
-            SqlType::Json => "JSON",
-        }
-        .to_owned()
+        column_type(ty, indexed, TEXT_COLLATION)
     }
 
     fn document_type(&self) -> String {
@@ -80,7 +90,7 @@ impl Dialect for MySqlDialect {
         let p = string_literal(&json_path(path));
         Ok(match ty {
             SqlType::Text => {
-                format!("(JSON_VALUE({alias}.v, {p} RETURNING CHAR(768)) COLLATE utf8mb4_0900_bin)")
+                format!("(JSON_VALUE({alias}.v, {p} RETURNING CHAR(768)) COLLATE {TEXT_COLLATION})")
             }
             SqlType::Int | SqlType::Bool => {
                 format!("JSON_VALUE({alias}.v, {p} RETURNING SIGNED)")

@@ -9,9 +9,10 @@
 //! ([`exact_decimals`](Dialect::exact_decimals)). Collections are `jsonb`. `text` cannot hold U+0000:
 //! such values are refused before any SQL runs. See <https://www.postgresql.org/docs/current/>.
 
-use super::dialect::{string_literal, Dialect};
+use super::dialect::{string_literal, Dialect, NativeInstant};
 use super::error::Error;
 use super::params::SqlType;
+use crate::ir::Function;
 
 /// PostgreSQL, 11 or later.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -36,6 +37,48 @@ impl Dialect for PostgresDialect {
 
     fn supports_nul_in_text(&self) -> bool {
         false
+    }
+
+    /// `NUMERIC` is exact.
+    fn exact_integers_in_doubles(&self) -> bool {
+        true
+    }
+
+    /// `timestamptz`, which keeps microseconds.
+    fn native_instant(&self) -> Option<NativeInstant> {
+        Some(NativeInstant {
+            column_type: "TIMESTAMPTZ",
+            unit_nanos: 1_000,
+        })
+    }
+
+    fn native_instant_from_text(&self, text: &str) -> String {
+        format!("CAST({text} AS TIMESTAMPTZ)")
+    }
+
+    fn native_instant_part(&self, x: &str, func: Function) -> Result<String, Error> {
+        let utc = format!("({x} AT TIME ZONE 'UTC')");
+        let field = |f: &str| format!("CAST(EXTRACT({f} FROM {utc}) AS INTEGER)");
+        Ok(match func {
+            Function::Year => field("YEAR"),
+            Function::Month => field("MONTH"),
+            Function::Day => field("DAY"),
+            Function::Hour => field("HOUR"),
+            Function::Minute => field("MINUTE"),
+            // EXTRACT(SECOND ...) has the fraction.
+            Function::Second => format!("CAST(FLOOR(EXTRACT(SECOND FROM {utc})) AS INTEGER)"),
+            Function::Date => format!("(to_char({utc}, 'YYYY-MM-DD') COLLATE \"C\")"),
+            // Microseconds, padded to the nine digits of the crate's times of day.
+            Function::Time => {
+                format!("((to_char({utc}, 'HH24:MI:SS.US') || '000') COLLATE \"C\")")
+            }
+            _ => {
+                return Err(Error::unsupported(
+                    self.name(),
+                    format!("{}() of an instant", func.name()),
+                ))
+            }
+        })
     }
 
     /// `NUMERIC` columns and `jsonb` numbers are exact decimals.

@@ -35,6 +35,11 @@ impl Dialect for SqliteDialect {
         false
     }
 
+    /// `NUMERIC` keeps integers as integers and compares them with reals exactly.
+    fn exact_integers_in_doubles(&self) -> bool {
+        true
+    }
+
     fn column_type(&self, ty: SqlType, _indexed: bool) -> String {
         match ty {
             SqlType::Bool | SqlType::Int => "INTEGER",

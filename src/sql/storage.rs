@@ -3,7 +3,7 @@
 use super::dialect::Dialect;
 use super::error::{Error, ErrorKind};
 use super::params::{has_control, Params, SqlQuery, SqlType, SqlValue};
-use crate::schema::{EntitySchema, Field, FieldType};
+use crate::schema::{EntitySchema, Field, FieldType, Storage};
 use crate::value::{Decimal, Value};
 use chrono::{Datelike, NaiveDate, Timelike};
 use serde_json::value::RawValue;
@@ -55,13 +55,82 @@ pub(crate) fn sql_type(ty: &FieldType) -> Option<SqlType> {
     })
 }
 
+/// The SQL type of `field`'s column: from its [`Storage`], else from its type. A native
+/// instant is bound as text and cast by the dialect ([`Dialect::native_instant`]).
+pub(crate) fn column_type(field: &Field) -> Option<SqlType> {
+    match field.storage() {
+        Storage::Epoch(_) => Some(SqlType::Int),
+        _ => sql_type(field.ty()),
+    }
+}
+
+/// The unit, in nanoseconds, of the instants that `storage` holds in `dialect`: 1 for text,
+/// the dialect's for a native column (microseconds in PostgreSQL), the epoch's unit.
+pub(crate) fn instant_unit(storage: Storage, dialect: &dyn Dialect) -> Result<i64, Error> {
+    Ok(match storage {
+        Storage::Epoch(unit) => unit.nanos(),
+        Storage::Native => native(dialect)?.unit_nanos,
+        _ => 1,
+    })
+}
+
+/// The dialect's native instant column, or why there is none.
+pub(crate) fn native(dialect: &dyn Dialect) -> Result<super::dialect::NativeInstant, Error> {
+    dialect.native_instant().ok_or_else(|| {
+        Error::unsupported(
+            dialect.name(),
+            "native instant columns (storage `native`); use `rfc3339Utc` or an epoch unit",
+        )
+    })
+}
+
+/// Nanoseconds since 1970-01-01T00:00:00Z.
+pub(crate) fn epoch_nanos(t: &chrono::DateTime<chrono::Utc>) -> i128 {
+    i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos())
+}
+
+/// The instant `nanos` nanoseconds after the epoch, a whole number of the storage's units, as
+/// `storage` holds it; beyond the storage's range, which side.
+pub(crate) fn instant_value(nanos: i128, storage: Storage) -> Encoded {
+    let secs = nanos.div_euclid(1_000_000_000);
+    let sub = nanos.rem_euclid(1_000_000_000) as u32;
+    let Some(t) = i64::try_from(secs)
+        .ok()
+        .and_then(|s| chrono::DateTime::from_timestamp(s, sub))
+    else {
+        return if nanos > 0 {
+            Encoded::Above
+        } else {
+            Encoded::Below
+        };
+    };
+    let text = |t: String| Encoded::Value(SqlValue::Text(t));
+    match storage {
+        Storage::Epoch(unit) => match i64::try_from(nanos / i128::from(unit.nanos())) {
+            Ok(n) => Encoded::Value(SqlValue::Int(n)),
+            Err(_) if nanos > 0 => Encoded::Above,
+            Err(_) => Encoded::Below,
+        },
+        // Text in the year 0000 or after 9999 would not compare; a native column holds
+        // years from 0001 (PostgreSQL has no year 0).
+        _ if storage == Storage::Native && t.year() < 1 => Encoded::Below,
+        _ => match beyond_four_digits(t.year()) {
+            Some(beyond) => beyond,
+            None if storage == Storage::Rfc3339Utc => {
+                text(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
+            }
+            None => text(instant_text(&t)),
+        },
+    }
+}
+
 /// The columns of `schema`'s table, in field order (complex members in place of their
 /// parent), after checking each with [`check_column`].
 pub(crate) fn layout(schema: &EntitySchema) -> Result<Vec<Column<'_>>, Error> {
     let mut columns = Vec::new();
     leaves(schema.fields(), &mut Vec::new(), &mut |path| {
         let leaf = path[path.len() - 1];
-        let ty = sql_type(leaf.ty()).unwrap_or(SqlType::Json);
+        let ty = column_type(leaf).unwrap_or(SqlType::Json);
         let filterable = path.iter().all(|f| f.is_filterable());
         columns.push(Column {
             path: path.to_vec(),
@@ -238,7 +307,24 @@ pub(crate) fn guid_text(g: u128) -> String {
 /// encodings (instants and dates outside the years 0000..9999 in UTC, durations over 292
 /// years) and decimals the dialect cannot hold exactly are errors.
 fn store(v: &Value, field: &Field, dialect: &dyn Dialect) -> Result<SqlValue, String> {
-    match encode(v) {
+    let storage = field.storage();
+    let encoded = match v {
+        Value::DateTimeOffset(t) if storage != Storage::Default => {
+            let unit = instant_unit(storage, dialect).map_err(|e| e.to_string())?;
+            let nanos = epoch_nanos(t);
+            if nanos % i128::from(unit) != 0 {
+                return Err(format!(
+                    "field `{}`: {v} has more fractional digits than its storage `{storage}` \
+                     keeps in the {} dialect (a multiple of {unit} ns)",
+                    field.name(),
+                    dialect.name()
+                ));
+            }
+            instant_value(nanos, storage)
+        }
+        v => encode(v),
+    };
+    match encoded {
         Encoded::Value(SqlValue::Text(s))
             if s.contains('\0') && !dialect.supports_nul_in_text() =>
         {
@@ -332,6 +418,7 @@ fn write_normalized(
         },
         scalar => {
             let value = json.map_or(Value::Null, |j| Value::from_json(j, scalar));
+            exact_double(&value, scalar, field, dialect)?;
             match store(&value, field, dialect)? {
                 SqlValue::Null => out.push_str("null"),
                 SqlValue::Bool(b) => out.push_str(if b { "true" } else { "false" }),
@@ -343,6 +430,37 @@ fn write_normalized(
         }
     }
     Ok(())
+}
+
+/// Refuses an integer in an Edm.Double (`ty`) that `dialect` would round: beyond 2^53, where
+/// a `DOUBLE` column holds the nearest float ([`Dialect::exact_integers_in_doubles`]).
+fn exact_double(
+    v: &Value,
+    ty: &FieldType,
+    field: &Field,
+    dialect: &dyn Dialect,
+) -> Result<(), String> {
+    match v {
+        Value::Int(i)
+            if *ty == FieldType::Double
+                && !dialect.exact_integers_in_doubles()
+                && !is_exact_f64(*i) =>
+        {
+            Err(format!(
+                "field `{}`: the {} dialect keeps Edm.Double values as 64-bit floats, and no \
+                 float is exactly {i}",
+                field.name(),
+                dialect.name()
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Whether the float nearest to `i` is `i`.
+pub(crate) fn is_exact_f64(i: i64) -> bool {
+    let f = i as f64;
+    f < 9_223_372_036_854_775_808.0 && f as i64 == i
 }
 
 /// `s` as a JSON string.
@@ -368,11 +486,11 @@ pub(crate) fn create_table(
         ),
     ];
     for c in &columns {
-        defs.push(format!(
-            "{} {}",
-            ident(dialect, c.name())?,
-            dialect.column_type(c.ty, c.indexed)
-        ));
+        let ty = match c.leaf().storage() {
+            Storage::Native => native(dialect)?.column_type.to_owned(),
+            _ => dialect.column_type(c.ty, c.indexed),
+        };
+        defs.push(format!("{} {ty}", ident(dialect, c.name())?));
     }
     let mut out = vec![format!("CREATE TABLE {t} ({})", defs.join(", "))];
     for (n, c) in columns.iter().filter(|c| c.indexed).enumerate() {
@@ -439,11 +557,16 @@ pub(crate) fn insert(
             }
             ty => {
                 let v = found.map_or(Value::Null, |j| Value::from_json(j, ty));
+                exact_double(&v, ty, c.leaf(), dialect).map_err(bad)?;
                 store(&v, c.leaf(), dialect).map_err(bad)?
             }
         };
         names.push(ident(dialect, c.name())?);
-        values.push(params.bind(value, c.ty));
+        let placeholder = params.bind(value, c.ty);
+        values.push(match c.leaf().storage() {
+            Storage::Native => dialect.native_instant_from_text(&placeholder),
+            _ => placeholder,
+        });
     }
     let text = format!(
         "INSERT INTO {} ({}) VALUES ({})",

@@ -35,11 +35,12 @@ use super::dialect::{Dialect, TextMatch};
 use super::error::{Error, ErrorKind};
 use super::params::{Params, SqlType, SqlValue};
 use super::storage::{
-    check_column, encode, for_dialect, ident, inexact_decimal, sql_type, Encoded,
+    check_column, encode, epoch_nanos, for_dialect, ident, inexact_decimal, instant_unit,
+    instant_value, is_exact_f64, sql_type, Encoded,
 };
 use crate::decimal::IntBound;
 use crate::ir::{CmpOp, Expr, ExprKind, FieldRef, Function, LambdaKind, Type};
-use crate::schema::{EntitySchema, FieldType};
+use crate::schema::{EntitySchema, FieldType, Storage};
 use crate::span::Span;
 use crate::value::Value;
 
@@ -224,13 +225,13 @@ impl<'a> Translator<'a> {
                 _ => self.literal(false),
             });
         }
-        match fold_constant(op, x.ty(), c) {
+        match fold_constant(op, x, c, self.dialect).map_err(|e| e.at(at))? {
             Folded::Always(b) => Ok(self.literal(b)),
             Folded::NotNull => Ok(format!("({} IS NOT NULL)", self.value(x)?)),
             Folded::Param(op, v, ty) => {
-                let x = self.value(x)?;
-                let p = self.bind(v, ty, at)?;
-                Ok(two_valued(op, &x, &p, mode))
+                let x_sql = self.value(x)?;
+                let p = self.bind_for(x, v, ty, at)?;
+                Ok(two_valued(op, &x_sql, &p, mode))
             }
         }
     }
@@ -244,6 +245,22 @@ impl<'a> Translator<'a> {
         let v = for_dialect(v, self.dialect)
             .map_err(|d| Error::unsupported(self.dialect.name(), inexact_decimal(&d)).at(span))?;
         Ok(self.params.bind(v, ty))
+    }
+
+    /// Binds `v`, a constant compared with `x`, in `x`'s column type: cast to a native instant
+    /// when `x` is one.
+    fn bind_for(
+        &mut self,
+        x: &Expr,
+        v: SqlValue,
+        ty: SqlType,
+        span: Span,
+    ) -> Result<String, Error> {
+        let p = self.bind(v, ty, span)?;
+        Ok(match storage_of(x) {
+            Storage::Native => self.dialect.native_instant_from_text(&p),
+            _ => p,
+        })
     }
 
     /// Refuses the string literal `t`, at `span`, when it holds U+0000 and the dialect's text
@@ -264,6 +281,26 @@ impl<'a> Translator<'a> {
         span: Span,
     ) -> Result<String, Error> {
         let is = |e: &Expr, t: FieldType| e.ty().field_type() == Some(&t);
+        let (sl, sr) = (storage_of(l), storage_of(r));
+        if sl != sr && is(l, FieldType::DateTimeOffset) {
+            return Err(Error::unsupported(
+                self.dialect.name(),
+                format!(
+                    "comparing instants stored differently (storage `{sl}` with storage `{sr}`)"
+                ),
+            )
+            .at(span));
+        }
+        let int_double = (is(l, FieldType::Int64) && is(r, FieldType::Double))
+            || (is(l, FieldType::Double) && is(r, FieldType::Int64));
+        if int_double && !self.dialect.exact_integers_in_doubles() {
+            return Err(Error::unsupported(
+                self.dialect.name(),
+                "comparing an Edm.Int64 with an Edm.Double (it compares them as 64-bit floats, \
+                 which would find 9007199254740993 equal to 9007199254740992.0)",
+            )
+            .at(span));
+        }
         let mixed = (is(l, FieldType::Decimal) && is(r, FieldType::Double))
             || (is(l, FieldType::Double) && is(r, FieldType::Decimal));
         if mixed && !self.dialect.exact_decimals() {
@@ -302,8 +339,10 @@ impl<'a> Translator<'a> {
                 has_null = true;
                 continue;
             }
-            if let Folded::Param(_, v, ty) = fold_constant(CmpOp::Eq, x.ty(), v) {
-                let p = self.bind(v, ty, span)?;
+            if let Folded::Param(_, v, ty) =
+                fold_constant(CmpOp::Eq, x, v, self.dialect).map_err(|e| e.at(span))?
+            {
+                let p = self.bind_for(x, v, ty, span)?;
                 items.push(p);
             }
             // Otherwise the item equals nothing stored (2.5 for an integer, NaN, year 3000).
@@ -424,15 +463,31 @@ impl<'a> Translator<'a> {
             | Function::Day
             | Function::Hour
             | Function::Minute
-            | Function::Second => {
+            | Function::Second
+            | Function::Date
+            | Function::Time => {
+                let storage = args.first().map_or(Storage::Default, storage_of);
                 let x = arg(self, 0, text)?;
-                let (start, len) = calendar_field(func, arg_type(args));
-                d.to_int32(&d.substring(&x, start, Some(len)))
+                match storage {
+                    Storage::Native => d.native_instant_part(&x, func)?,
+                    // RFC 3339 text in UTC starts as the crate's own text does.
+                    Storage::Default | Storage::Rfc3339Utc if func == Function::Date => {
+                        d.substring(&x, "1", Some("10"))
+                    }
+                    // The time of day is the last part of the crate's own text.
+                    Storage::Default if func == Function::Time => d.substring(&x, "12", Some("18")),
+                    Storage::Default | Storage::Rfc3339Utc if func != Function::Time => {
+                        let (start, len) = calendar_field(func, arg_type(args));
+                        d.to_int32(&d.substring(&x, start, Some(len)))
+                    }
+                    _ => {
+                        return Err(Error::unsupported(
+                            d.name(),
+                            format!("{}() of an instant stored as `{storage}`", func.name()),
+                        ))
+                    }
+                }
             }
-            // The date and the time of day of an instant are the first and the last part of
-            // its text.
-            Function::Date => d.substring(&arg(self, 0, text)?, "1", Some("10")),
-            Function::Time => d.substring(&arg(self, 0, text)?, "12", Some("18")),
             Function::Contains | Function::StartsWith | Function::EndsWith => {
                 let c = self.cond_call(func, args)?;
                 d.bool_value(&c)
@@ -676,9 +731,69 @@ fn beyond(op: CmpOp, above: bool) -> Folded {
     }
 }
 
-/// `x op c` for a non-null constant `c`, with `x` of type `x_ty`, as a comparison with a
-/// parameter in `x`'s encoding, or its constant outcome.
-fn fold_constant(op: CmpOp, x_ty: &Type, c: &Value) -> Folded {
+/// How the value of `e` is held in SQL: a record column's [`Storage`], else the crate's own
+/// (lambda elements, function results, constants).
+fn storage_of(e: &Expr) -> Storage {
+    match e.kind() {
+        ExprKind::Field(r) if r.var == 0 => r.field().map_or(Storage::Default, |f| f.storage()),
+        _ => Storage::Default,
+    }
+}
+
+/// `x op t` for an instant column `x` whose storage keeps whole units of `unit` ns: with `t`
+/// between two units, `x > t` is `x > floor(t)`, `x >= t` is `x >= ceil(t)` (likewise `<`,
+/// `<=`), `x eq t` is false and `x ne t` true, since no stored value lies between.
+fn fold_instant(
+    op: CmpOp,
+    t: &chrono::DateTime<chrono::Utc>,
+    storage: Storage,
+    dialect: &dyn Dialect,
+) -> Result<Folded, Error> {
+    let unit = i128::from(instant_unit(storage, dialect)?);
+    let nanos = epoch_nanos(t);
+    let floor = nanos.div_euclid(unit) * unit;
+    let (op, bound) = match op {
+        _ if floor == nanos => (op, nanos),
+        CmpOp::Eq => return Ok(Folded::Always(false)),
+        CmpOp::Ne => return Ok(Folded::Always(true)),
+        CmpOp::Gt | CmpOp::Le => (op, floor),
+        CmpOp::Ge | CmpOp::Lt => (op, floor + unit),
+    };
+    let ty = match storage {
+        Storage::Epoch(_) => SqlType::Int,
+        _ => SqlType::Text,
+    };
+    Ok(match instant_value(bound, storage) {
+        Encoded::Value(v) => Folded::Param(op, v, ty),
+        Encoded::Above => beyond(op, true),
+        Encoded::Below => beyond(op, false),
+    })
+}
+
+/// `x op c` for a non-null constant `c`, as a comparison with a parameter in `x`'s encoding
+/// (its column's [`Storage`]), or its constant outcome.
+fn fold_constant(op: CmpOp, x: &Expr, c: &Value, dialect: &dyn Dialect) -> Result<Folded, Error> {
+    let storage = storage_of(x);
+    if let (Value::DateTimeOffset(t), false) = (c, storage == Storage::Default) {
+        return fold_instant(op, t, storage, dialect);
+    }
+    if let Value::Int(i) = c {
+        let double = x.ty().field_type() == Some(&FieldType::Double);
+        if double && !dialect.exact_integers_in_doubles() && !is_exact_f64(*i) {
+            return Err(Error::unsupported(
+                dialect.name(),
+                format!(
+                    "the integer {i} next to an Edm.Double (it keeps doubles as 64-bit floats, \
+                     and no float is exactly {i})"
+                ),
+            ));
+        }
+    }
+    Ok(fold_encoded(op, x.ty(), c))
+}
+
+/// [`fold_constant`] for the crate's own encoding.
+fn fold_encoded(op: CmpOp, x_ty: &Type, c: &Value) -> Folded {
     let ty = x_ty
         .field_type()
         .and_then(sql_type)

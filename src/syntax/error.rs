@@ -137,7 +137,7 @@ pub enum ErrorKind {
         limit: usize,
     },
     /// The input is within the length limit, but its canonical text (what
-    /// [`Filter`](crate::Filter) and [`Query`](crate::Query) print, e.g. in a next-page link)
+    /// [`Filter`](crate::Filter) and [`Query`](crate::query::Query) print, e.g. in a next-page link)
     /// is not, so that it could not be parsed back.
     CanonicalTooLong {
         /// The limit.

@@ -12,6 +12,7 @@ use odata_filter::{check, syntax};
 #[cfg(feature = "rusqlite")]
 pub mod differential;
 pub mod gen;
+pub mod mariadb;
 
 /// The four built-in dialects.
 pub fn dialects() -> [&'static dyn Dialect; 4] {

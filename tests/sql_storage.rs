@@ -1,0 +1,367 @@
+//! Instants in the columns applications already have (issue 12): PostgreSQL `timestamptz`,
+//! RFC 3339 text as sqlx and chrono write it, epoch integers. Every filter selects the rows the
+//! evaluator selects, in order, on real SQLite and PostgreSQL; a table shaped as an axum + sqlx
+//! application's gets the right rows for the filters that returned wrong ones.
+#![cfg(all(feature = "rusqlite", feature = "postgres"))]
+
+mod sql_support;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use odata_filter::query::QueryOptions;
+use odata_filter::schema::{EntitySchema, EpochUnit, Field, FieldType, Storage};
+use odata_filter::sql::{self, ErrorKind, SqliteDialect};
+use sql_support::{agree_with_oracle, Backend, Postgres, Sqlite};
+
+/// Events whose `at` is held as `storage`.
+fn events(storage: Storage) -> EntitySchema {
+    EntitySchema::builder("Event", "Events")
+        .field(
+            Field::new("id", FieldType::Int64)
+                .filterable(true)
+                .sortable(true),
+        )
+        .field(
+            Field::new("at", FieldType::DateTimeOffset)
+                .nullable(true)
+                .filterable(true)
+                .sortable(true)
+                .with_storage(storage)
+                .with_column("at_column"),
+        )
+        .key("id")
+        .default_order("at", false)
+        .build()
+        .unwrap()
+}
+
+/// Nanoseconds since the epoch of an RFC 3339 instant.
+fn nanos(t: &str) -> i128 {
+    let t = DateTime::parse_from_rfc3339(t).unwrap().with_timezone(&Utc);
+    i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos())
+}
+
+/// Instants around the edges of every unit: whole seconds, milliseconds, microseconds,
+/// nanoseconds, offsets, far years, a leap second.
+const INSTANTS: &[&str] = &[
+    "2024-01-05T10:00:00Z",
+    "2024-01-05T10:00:00.001Z",
+    "2024-01-05T10:00:00.000001Z",
+    "2024-01-05T10:00:00.000000001Z",
+    "2024-01-05T09:59:59.999999Z",
+    "2024-01-05T12:00:00+02:00",
+    "2024-02-29T23:59:59.5-05:00",
+    "2016-12-31T23:59:60Z",
+    "1969-12-31T23:59:59Z",
+    "1970-01-01T00:00:00Z",
+    "0001-01-01T00:00:00Z",
+    "9999-12-31T23:59:59.999999Z",
+    "2024-06-15T07:30:30.123Z",
+];
+
+/// The records: one per instant `storage` can hold with `unit` ns (and inside its range),
+/// plus one without `at` and one with `at` null. Decided here from the instants themselves,
+/// not by the crate's refusals.
+fn records(unit: i64, range: Option<(i128, i128)>) -> Vec<String> {
+    let mut out = vec![r#"{"id":0}"#.to_owned(), r#"{"id":1,"at":null}"#.to_owned()];
+    for (i, t) in INSTANTS.iter().enumerate() {
+        let n = nanos(t);
+        let in_range = range.is_none_or(|(lo, hi)| (lo..=hi).contains(&n));
+        if n % i128::from(unit) == 0 && in_range {
+            out.push(format!(r#"{{"id":{},"at":"{t}"}}"#, i + 2));
+        }
+    }
+    out
+}
+
+/// Comparisons of every kind with literals on and between the units, and the functions the
+/// storage answers.
+fn filters(calendar: bool, time: bool) -> Vec<String> {
+    let literals = [
+        "2024-01-05T10:00:00Z",
+        "2024-01-05T10:00:00.0005Z",
+        "2024-01-05T10:00:00.0000005Z",
+        "2024-01-05T10:00:00.000000001Z",
+        "2024-01-05T11:00:00.001+01:00",
+        "1969-12-31T23:59:59.9999999Z",
+        "2017-01-01T00:00:00Z",
+        "0001-01-01T00:00:00Z",
+        "9999-12-31T23:00:00-05:00",
+    ];
+    let mut out = Vec::new();
+    for l in literals {
+        for op in ["eq", "ne", "gt", "ge", "lt", "le"] {
+            out.push(format!("at {op} {l}"));
+        }
+        out.push(format!("not (at gt {l})"));
+    }
+    out.push("at in (2024-01-05T10:00:00Z, 2024-01-05T10:00:00.0000005Z, null)".to_owned());
+    out.push("at eq null or at gt 2024-01-05T10:00:00Z".to_owned());
+    if calendar {
+        out.extend(
+            [
+                "year(at) eq 2024",
+                "year(at) lt 1000",
+                "month(at) eq 1 and day(at) eq 5",
+                "hour(at) eq 10 and minute(at) eq 0",
+                "second(at) eq 59 or second(at) eq 30",
+                "date(at) eq 2024-01-05",
+                "date(at) lt 1970-01-01",
+            ]
+            .map(str::to_owned),
+        );
+    }
+    if time {
+        out.push("time(at) lt 10:00:00.0005".to_owned());
+        out.push("time(at) eq 07:30:30.123".to_owned());
+    }
+    out
+}
+
+/// Loads the records `storage` holds and compares every filter with the evaluator.
+fn agree(db: &mut dyn Backend, storage: Storage, unit: i64, range: Option<(i128, i128)>) {
+    let schema = events(storage);
+    let lines = records(unit, range);
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    assert!(lines.len() >= 8, "{storage}: only {} records", lines.len());
+    db.load(&schema, &lines);
+    let calendar = !matches!(storage, Storage::Epoch(_));
+    let time = matches!(storage, Storage::Default | Storage::Native);
+    let filters = filters(calendar, time);
+    let filters: Vec<&str> = filters.iter().map(String::as_str).collect();
+    agree_with_oracle(db, &schema, &lines, &filters, &["at desc", "at"]);
+}
+
+/// i64 nanoseconds reach from 1677-09-21 to 2262-04-11.
+const I64_NANOS: (i128, i128) = (i64::MIN as i128, i64::MAX as i128);
+
+#[test]
+fn sqlite_text_and_epoch_columns_agree_with_the_evaluator() {
+    agree(&mut Sqlite::new(), Storage::Default, 1, None);
+    agree(&mut Sqlite::new(), Storage::Rfc3339Utc, 1, None);
+    for (unit, range) in [
+        (EpochUnit::Seconds, None),
+        (EpochUnit::Milliseconds, None),
+        (EpochUnit::Microseconds, None),
+        (EpochUnit::Nanoseconds, Some(I64_NANOS)),
+    ] {
+        agree(
+            &mut Sqlite::new(),
+            Storage::Epoch(unit),
+            unit.nanos(),
+            range,
+        );
+    }
+}
+
+#[test]
+fn postgres_timestamptz_text_and_epoch_columns_agree_with_the_evaluator() {
+    let Some(mut db) = Postgres::connect("storage_native") else {
+        return;
+    };
+    agree(&mut db, Storage::Native, 1_000, None);
+    let Some(mut db) = Postgres::connect("storage_rfc3339") else {
+        return;
+    };
+    agree(&mut db, Storage::Rfc3339Utc, 1, None);
+    let Some(mut db) = Postgres::connect("storage_epoch") else {
+        return;
+    };
+    let ms = EpochUnit::Milliseconds;
+    agree(&mut db, Storage::Epoch(ms), ms.nanos(), None);
+}
+
+/// What a storage cannot do is refused with the field's storage named, never answered wrong.
+#[test]
+fn what_a_storage_cannot_answer_is_refused() {
+    let native = events(Storage::Native);
+    let e = sql::create_table_sql(&native, "Events", &SqliteDialect).unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Unsupported { .. }), "{e}");
+    assert!(e.to_string().contains("storage `native`"), "{e}");
+    let epoch = events(Storage::Epoch(EpochUnit::Seconds));
+    let f = sql_support::filter(&epoch, "year(at) eq 2024");
+    let e = sql::where_clause(&f, &epoch, "Events", &SqliteDialect).unwrap_err();
+    assert!(e.to_string().contains("stored as `unixSeconds`"), "{e}");
+    let text = events(Storage::Rfc3339Utc);
+    let f = sql_support::filter(&text, "time(at) eq 10:00:00");
+    let e = sql::where_clause(&f, &text, "Events", &SqliteDialect).unwrap_err();
+    assert!(e.to_string().contains("stored as `rfc3339Utc`"), "{e}");
+    // Instants stored differently do not compare.
+    let mixed = EntitySchema::builder("Event", "Events")
+        .field(Field::new("id", FieldType::Int64).filterable(true))
+        .field(Field::new("a", FieldType::DateTimeOffset).filterable(true))
+        .field(
+            Field::new("b", FieldType::DateTimeOffset)
+                .filterable(true)
+                .with_storage(Storage::Rfc3339Utc),
+        )
+        .key("id")
+        .build()
+        .unwrap();
+    let f = sql_support::filter(&mixed, "a lt b");
+    let e = sql::where_clause(&f, &mixed, "Events", &SqliteDialect).unwrap_err();
+    assert!(e.to_string().contains("stored differently"), "{e}");
+    // A record the column cannot hold exactly is refused, not rounded.
+    let e = sql::insert_sql(
+        &events(Storage::Epoch(EpochUnit::Milliseconds)),
+        "Events",
+        r#"{"id":1,"at":"2024-01-05T10:00:00.0001Z"}"#,
+        &SqliteDialect,
+    )
+    .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::Record { .. }), "{e}");
+    // A storage is for instants only, and says so when the schema is built.
+    let e = EntitySchema::builder("E", "Es")
+        .field(Field::new("id", FieldType::String).with_storage(Storage::Native))
+        .key("id")
+        .build()
+        .unwrap_err();
+    assert!(e.to_string().contains("storage `native`"), "{e}");
+}
+
+/// The application's own table, as axum + sqlx write it (issue 12's reproducer): ten widgets
+/// created a day apart at 10:00 UTC, `created_at` as chrono's `to_rfc3339()` text in SQLite
+/// and as `timestamptz` in PostgreSQL. The two filters that returned every row or none now
+/// return ids 4-9 and 0-1.
+#[test]
+fn widgets_created_at_on_the_applications_own_table() {
+    let schema = |storage| {
+        EntitySchema::builder("Widget", "widgets")
+            .field(Field::new("id", FieldType::Int64).filterable(true))
+            .field(
+                Field::new("createdAt", FieldType::DateTimeOffset)
+                    .filterable(true)
+                    .sortable(true)
+                    .with_column("created_at")
+                    .with_storage(storage),
+            )
+            .key("id")
+            .build()
+            .unwrap()
+    };
+    let start = DateTime::parse_from_rfc3339("2024-01-01T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let created: Vec<DateTime<Utc>> = (0..10).map(|i| start + TimeDelta::days(i)).collect();
+    let cases = [
+        ("createdAt ge 2024-01-05T00:00:00Z", vec![4, 5, 6, 7, 8, 9]),
+        ("createdAt lt 2024-01-03T00:00:00Z", vec![0, 1]),
+    ];
+
+    let sqlite = rusqlite::Connection::open_in_memory().unwrap();
+    sqlite
+        .execute_batch("CREATE TABLE widgets (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL)")
+        .unwrap();
+    for (i, t) in created.iter().enumerate() {
+        sqlite
+            .execute(
+                "INSERT INTO widgets VALUES (?1, ?2)",
+                rusqlite::params![i as i64, t.to_rfc3339()],
+            )
+            .unwrap();
+    }
+    let s = schema(Storage::Rfc3339Utc);
+    for (text, want) in &cases {
+        let w = sql::where_clause(
+            &sql_support::filter(&s, text),
+            &s,
+            "widgets",
+            &SqliteDialect,
+        )
+        .unwrap();
+        let mut stmt = sqlite
+            .prepare(&format!(
+                "SELECT id FROM widgets WHERE {} ORDER BY id",
+                w.sql
+            ))
+            .unwrap();
+        let got: Vec<i64> = stmt
+            .query_map(rusqlite::params_from_iter(&w.params), |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(&got, want, "sqlite: {text}");
+    }
+    // A paged, ordered, projected, counted query over the same table.
+    let (q, _) = QueryOptions::new().parse(&s, PAGE).unwrap();
+    let page = sql::select_rows(&q, &s, "widgets", &SqliteDialect).unwrap();
+    let mut stmt = sqlite.prepare(&page.sql).unwrap();
+    let got: Vec<i64> = stmt
+        .query_map(rusqlite::params_from_iter(&page.params), |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(got, [8, 7, 6], "{}", page.sql);
+    let count = sql::count(&q, &s, "widgets", &SqliteDialect).unwrap();
+    let n: i64 = sqlite
+        .query_row(&count.sql, rusqlite::params_from_iter(&count.params), |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(n, 8);
+
+    let Some(mut pg) = Postgres::connect("widgets") else {
+        return;
+    };
+    pg.client
+        .batch_execute(
+            "CREATE TABLE widgets (id BIGINT PRIMARY KEY, created_at TIMESTAMPTZ NOT NULL)",
+        )
+        .unwrap();
+    for (i, t) in created.iter().enumerate() {
+        pg.client
+            .execute(
+                "INSERT INTO widgets VALUES ($1, $2::text::timestamptz)",
+                &[&(i as i64), &t.to_rfc3339()],
+            )
+            .unwrap();
+    }
+    let s = schema(Storage::Native);
+    for (text, want) in &cases {
+        let w = sql::where_clause(
+            &sql_support::filter(&s, text),
+            &s,
+            "widgets",
+            &sql::PostgresDialect,
+        )
+        .unwrap();
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = w
+            .params
+            .iter()
+            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let rows = pg
+            .client
+            .query(
+                &format!("SELECT id FROM widgets WHERE {} ORDER BY id", w.sql),
+                &params,
+            )
+            .unwrap();
+        let got: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        assert_eq!(&got, want, "postgres: {text}");
+    }
+    let (q, _) = QueryOptions::new().parse(&s, PAGE).unwrap();
+    for (statement, want) in [
+        (
+            sql::select_rows(&q, &s, "widgets", &sql::PostgresDialect),
+            vec![8, 7, 6],
+        ),
+        (
+            sql::count(&q, &s, "widgets", &sql::PostgresDialect),
+            vec![8],
+        ),
+    ] {
+        let statement = statement.unwrap();
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = statement
+            .params
+            .iter()
+            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let rows = pg.client.query(&statement.sql, &params).unwrap();
+        let got: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        assert_eq!(got, want, "{}", statement.sql);
+    }
+}
+
+/// Widgets created on or after January 3rd, newest first, the second page of three ids.
+const PAGE: &str = "$filter=createdAt ge 2024-01-03T00:00:00Z&$orderby=createdAt desc\
+                    &$skip=1&$top=3&$select=id&$count=true";
