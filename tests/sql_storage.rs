@@ -365,3 +365,24 @@ fn widgets_created_at_on_the_applications_own_table() {
 /// Widgets created on or after January 3rd, newest first, the second page of three ids.
 const PAGE: &str = "$filter=createdAt ge 2024-01-03T00:00:00Z&$orderby=createdAt desc\
                     &$skip=1&$top=3&$select=id&$count=true";
+
+/// Schema files say the storage by name, and print it back.
+#[test]
+fn storage_in_json_schemas() {
+    let text = r#"{"name": "Event", "entitySet": "Events", "key": "id", "fields": [
+        {"name": "id", "type": "Int64"},
+        {"name": "at", "type": "DateTimeOffset", "storage": "unixMilliseconds"},
+        {"name": "seen", "type": "DateTimeOffset", "storage": "rfc3339Utc"},
+        {"name": "made", "type": "DateTimeOffset"}
+    ]}"#;
+    let s = EntitySchema::from_json_str(text).unwrap();
+    let storage = |name: &str| s.lookup(name).unwrap().storage();
+    assert_eq!(storage("at"), Storage::Epoch(EpochUnit::Milliseconds));
+    assert_eq!(storage("seen"), Storage::Rfc3339Utc);
+    assert_eq!(storage("made"), Storage::Default);
+    let back = EntitySchema::from_json_str(&s.to_json_pretty()).unwrap();
+    assert_eq!(back, s);
+    assert!(!s.to_json_pretty().contains("\"default\""));
+    let e = EntitySchema::from_json_str(&text.replace("rfc3339Utc", "iso")).unwrap_err();
+    assert!(e.to_string().contains("unknown storage `iso`"), "{e}");
+}
