@@ -10,6 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use odata_filter::query::QueryOptions;
 use odata_filter::schema::{EntitySchema, EpochUnit, Field, FieldType, Storage};
 use odata_filter::sql::{self, ErrorKind, SqliteDialect};
+use sql_support::mariadb::MariaDb;
 use sql_support::{agree_with_oracle, Backend, Postgres, Sqlite};
 
 /// Events whose `at` is held as `storage`.
@@ -168,6 +169,28 @@ fn postgres_timestamptz_text_and_epoch_columns_agree_with_the_evaluator() {
     };
     let ms = EpochUnit::Milliseconds;
     agree(&mut db, Storage::Epoch(ms), ms.nanos(), None);
+}
+
+#[test]
+fn mariadb_datetime_text_and_epoch_columns_agree_with_the_evaluator() {
+    // DATETIME(6) holds the years 1000 to 9999.
+    let datetime = (
+        nanos("1000-01-01T00:00:00Z"),
+        nanos("9999-12-31T23:59:59.999999Z"),
+    );
+    let Some(mut db) = MariaDb::connect("storage_native") else {
+        return;
+    };
+    agree(&mut db, Storage::Native, 1_000, Some(datetime));
+    let Some(mut db) = MariaDb::connect("storage_rfc3339") else {
+        return;
+    };
+    agree(&mut db, Storage::Rfc3339Utc, 1, None);
+    let Some(mut db) = MariaDb::connect("storage_epoch") else {
+        return;
+    };
+    let us = EpochUnit::Microseconds;
+    agree(&mut db, Storage::Epoch(us), us.nanos(), None);
 }
 
 /// What a storage cannot do is refused with the field's storage named, never answered wrong.

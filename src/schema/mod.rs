@@ -57,8 +57,9 @@ pub enum Storage {
     /// The crate's own encoding for the field's type (instants as fixed-width UTC text).
     #[default]
     Default,
-    /// A DateTimeOffset in the database's own timestamp type with a time zone (PostgreSQL
-    /// `timestamptz`, which keeps microseconds). A dialect without one refuses it.
+    /// A DateTimeOffset in the database's own timestamp type: PostgreSQL `timestamptz`, MySQL
+    /// and MariaDB `DATETIME(6)` holding UTC, both keeping microseconds. A dialect without one
+    /// refuses it.
     Native,
     /// A DateTimeOffset as RFC 3339 text in UTC with a `+00:00` offset and as many
     /// fractional digits as it needs, in groups of three (`2024-01-01T10:00:00+00:00`,

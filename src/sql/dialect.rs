@@ -32,6 +32,8 @@ pub struct NativeInstant {
     pub column_type: &'static str,
     /// The precision it keeps, in nanoseconds (1,000 for microseconds).
     pub unit_nanos: i64,
+    /// The first year it holds (1 in PostgreSQL, which has no year 0; 1000 in MySQL).
+    pub min_year: i32,
 }
 
 /// Everything that differs between SQL databases, for generating filters, ordering, paging,
@@ -90,8 +92,15 @@ pub trait Dialect: Debug + Send + Sync {
         None
     }
 
-    /// `text` (a text parameter holding an RFC 3339 instant in UTC) as a native instant.
-    /// Default: `CAST(text AS TIMESTAMP WITH TIME ZONE)`.
+    /// The text of the instant `t` (a whole number of [`NativeInstant::unit_nanos`]) that
+    /// [`native_instant_from_text`](Dialect::native_instant_from_text) reads. Default: RFC 3339
+    /// in UTC with six fractional digits, `2024-01-05T10:00:00.000000Z`.
+    fn native_instant_text(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+    }
+
+    /// `text` (a text parameter holding [`native_instant_text`](Dialect::native_instant_text))
+    /// as a native instant. Default: `CAST(text AS TIMESTAMP WITH TIME ZONE)`.
     fn native_instant_from_text(&self, text: &str) -> String {
         format!("CAST({text} AS TIMESTAMP WITH TIME ZONE)")
     }

@@ -10,10 +10,11 @@
 //!
 //! See <https://mariadb.com/kb/en/>.
 
-use super::dialect::{json_path, string_literal, Dialect};
+use super::dialect::{json_path, string_literal, Dialect, NativeInstant};
 use super::error::Error;
 use super::mysql::{self, MySqlDialect};
 use super::params::SqlType;
+use crate::ir::Function;
 
 /// The collation of text columns; see the module documentation.
 const TEXT_COLLATION: &str = "utf8mb4_nopad_bin";
@@ -55,6 +56,22 @@ impl Dialect for MariaDbDialect {
 
     fn to_int32(&self, x: &str) -> String {
         MySqlDialect.to_int32(x)
+    }
+
+    fn native_instant(&self) -> Option<NativeInstant> {
+        MySqlDialect.native_instant()
+    }
+
+    fn native_instant_text(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        MySqlDialect.native_instant_text(t)
+    }
+
+    fn native_instant_from_text(&self, text: &str) -> String {
+        MySqlDialect.native_instant_from_text(text)
+    }
+
+    fn native_instant_part(&self, x: &str, func: Function) -> Result<String, Error> {
+        mysql::native_instant_part(self.name(), x, func, TEXT_COLLATION)
     }
 
     fn concat(&self, a: &str, b: &str) -> String {

@@ -140,7 +140,7 @@
 //! | [`Storage`](crate::schema::Storage) | column | precision | calendar functions |
 //! |---|---|---|---|
 //! | `Default` | the crate's UTC text (above) | ns | all, as substrings |
-//! | `Native` | PostgreSQL `timestamptz` (other dialects refuse it for now) | µs | all, in UTC |
+//! | `Native` | PostgreSQL `timestamptz`; MySQL and MariaDB `DATETIME(6)` holding UTC, years 1000 to 9999 (SQL Server refuses it for now) | µs | all, in UTC |
 //! | `Rfc3339Utc` | text as chrono's `to_rfc3339()` and sqlx's SQLite driver write a `DateTime<Utc>`: `2024-01-01T10:00:00+00:00`, `...:00.500+00:00` | ns | all but `time()` |
 //! | `Epoch(unit)` | integer seconds, milliseconds, microseconds or nanoseconds since 1970 | the unit | none (refused) |
 //!

@@ -10,13 +10,43 @@
 //! tests (MySQL is not in Debian); MariaDB, which needs the [`MariaDbDialect`](super::MariaDbDialect) for its
 //! collation and `JSON_VALUE`, is. See <https://dev.mysql.com/doc/refman/8.0/en/>.
 
-use super::dialect::{json_path, string_literal, Dialect};
+use super::dialect::{json_path, string_literal, Dialect, NativeInstant};
 use super::error::Error;
 use super::params::SqlType;
+use crate::ir::Function;
 
 /// The collation of text columns: code point order, case-sensitive, and `NO PAD` (`'a '` is
 /// not `'a'`), as the evaluator compares.
 const TEXT_COLLATION: &str = "utf8mb4_0900_bin";
+
+/// The calendar field `func` of the `DATETIME(6)` `x` (in UTC), with `date()` and `time()`
+/// text in `collation`: MySQL's and MariaDB's, which differ only in the collation.
+pub(super) fn native_instant_part(
+    dialect: &str,
+    x: &str,
+    func: Function,
+    collation: &str,
+) -> Result<String, Error> {
+    Ok(match func {
+        Function::Year => format!("YEAR({x})"),
+        Function::Month => format!("MONTH({x})"),
+        Function::Day => format!("DAY({x})"),
+        Function::Hour => format!("HOUR({x})"),
+        Function::Minute => format!("MINUTE({x})"),
+        Function::Second => format!("SECOND({x})"),
+        Function::Date => format!("(DATE_FORMAT({x}, '%Y-%m-%d') COLLATE {collation})"),
+        // Microseconds, padded to the nine digits of the crate's times of day.
+        Function::Time => {
+            format!("(CONCAT(DATE_FORMAT({x}, '%H:%i:%s.%f'), '000') COLLATE {collation})")
+        }
+        _ => {
+            return Err(Error::unsupported(
+                dialect,
+                format!("{}() of an instant", func.name()),
+            ))
+        }
+    })
+}
 
 /// The column type of `ty` in MySQL and MariaDB, whose storage differs only in the `collation`
 /// of text (MariaDB has no `utf8mb4_0900_bin`). Indexed text is `VARCHAR(768)` (InnoDB's
@@ -69,6 +99,28 @@ impl Dialect for MySqlDialect {
 
     fn to_int32(&self, x: &str) -> String {
         format!("CAST({x} AS SIGNED)")
+    }
+
+    /// `DATETIME(6)` holding UTC (it has no time zone): microseconds, years 1000 to 9999.
+    fn native_instant(&self) -> Option<NativeInstant> {
+        Some(NativeInstant {
+            column_type: "DATETIME(6)",
+            unit_nanos: 1_000,
+            min_year: 1000,
+        })
+    }
+
+    /// `2024-01-05 10:00:00.000000`: MySQL's own form, in UTC.
+    fn native_instant_text(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
+        t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
+    }
+
+    fn native_instant_from_text(&self, text: &str) -> String {
+        format!("CAST({text} AS DATETIME(6))")
+    }
+
+    fn native_instant_part(&self, x: &str, func: Function) -> Result<String, Error> {
+        native_instant_part(self.name(), x, func, TEXT_COLLATION)
     }
 
     fn concat(&self, a: &str, b: &str) -> String {

@@ -49,6 +49,7 @@ impl Dialect for PostgresDialect {
         Some(NativeInstant {
             column_type: "TIMESTAMPTZ",
             unit_nanos: 1_000,
+            min_year: 1,
         })
     }
 

@@ -91,7 +91,7 @@ pub(crate) fn epoch_nanos(t: &chrono::DateTime<chrono::Utc>) -> i128 {
 
 /// The instant `nanos` nanoseconds after the epoch, a whole number of the storage's units, as
 /// `storage` holds it; beyond the storage's range, which side.
-pub(crate) fn instant_value(nanos: i128, storage: Storage) -> Encoded {
+pub(crate) fn instant_value(nanos: i128, storage: Storage, dialect: &dyn Dialect) -> Encoded {
     let secs = nanos.div_euclid(1_000_000_000);
     let sub = nanos.rem_euclid(1_000_000_000) as u32;
     let Some(t) = i64::try_from(secs)
@@ -111,9 +111,15 @@ pub(crate) fn instant_value(nanos: i128, storage: Storage) -> Encoded {
             Err(_) if nanos > 0 => Encoded::Above,
             Err(_) => Encoded::Below,
         },
-        // Text in the year 0000 or after 9999 would not compare; a native column holds
-        // years from 0001 (PostgreSQL has no year 0).
-        _ if storage == Storage::Native && t.year() < 1 => Encoded::Below,
+        Storage::Native => {
+            let min_year = dialect.native_instant().map_or(1, |n| n.min_year);
+            match beyond_four_digits(t.year()) {
+                _ if t.year() < min_year => Encoded::Below,
+                Some(beyond) => beyond,
+                None => text(dialect.native_instant_text(&t)),
+            }
+        }
+        // Text in the year 0000 or after 9999 would not compare.
         _ => match beyond_four_digits(t.year()) {
             Some(beyond) => beyond,
             None if storage == Storage::Rfc3339Utc => {
@@ -320,7 +326,7 @@ fn store(v: &Value, field: &Field, dialect: &dyn Dialect) -> Result<SqlValue, St
                     dialect.name()
                 ));
             }
-            instant_value(nanos, storage)
+            instant_value(nanos, storage, dialect)
         }
         v => encode(v),
     };

@@ -763,7 +763,7 @@ fn fold_instant(
         Storage::Epoch(_) => SqlType::Int,
         _ => SqlType::Text,
     };
-    Ok(match instant_value(bound, storage) {
+    Ok(match instant_value(bound, storage, dialect) {
         Encoded::Value(v) => Folded::Param(op, v, ty),
         Encoded::Above => beyond(op, true),
         Encoded::Below => beyond(op, false),
