@@ -348,11 +348,21 @@ fn store(v: &Value, field: &Field, dialect: &dyn Dialect) -> Result<SqlValue, St
                 inexact_decimal(&d)
             )
         }),
-        Encoded::Above | Encoded::Below => Err(format!(
-            "field `{}`: {v} is outside the range SQL storage holds (instants and dates in \
-             the years 0000 to 9999 UTC, durations up to about 292 years)",
-            field.name()
-        )),
+        Encoded::Above | Encoded::Below => Err(match (storage, dialect.native_instant()) {
+            (Storage::Native, Some(native)) => format!(
+                "field `{}`: {v} is outside the years {} to 9999 that the {} dialect's {} \
+                 column holds",
+                field.name(),
+                native.min_year,
+                dialect.name(),
+                native.column_type
+            ),
+            _ => format!(
+                "field `{}`: {v} is outside the range SQL storage holds (instants and dates in \
+                 the years 0000 to 9999 UTC, durations up to about 292 years)",
+                field.name()
+            ),
+        }),
     }
 }
 
