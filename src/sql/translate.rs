@@ -280,37 +280,8 @@ impl<'a> Translator<'a> {
         mode: Mode,
         span: Span,
     ) -> Result<String, Error> {
-        let is = |e: &Expr, t: FieldType| e.ty().field_type() == Some(&t);
-        let (sl, sr) = (storage_of(l), storage_of(r));
-        if sl != sr && is(l, FieldType::DateTimeOffset) {
-            return Err(Error::unsupported(
-                self.dialect.name(),
-                format!(
-                    "comparing instants stored differently (storage `{sl}` with storage `{sr}`)"
-                ),
-            )
-            .at(span));
-        }
-        let int_double = (is(l, FieldType::Int64) && is(r, FieldType::Double))
-            || (is(l, FieldType::Double) && is(r, FieldType::Int64));
-        if int_double && !self.dialect.exact_integers_in_doubles() {
-            return Err(Error::unsupported(
-                self.dialect.name(),
-                "comparing an Edm.Int64 with an Edm.Double (it compares them as 64-bit floats, \
-                 which would find 9007199254740993 equal to 9007199254740992.0)",
-            )
-            .at(span));
-        }
-        let mixed = (is(l, FieldType::Decimal) && is(r, FieldType::Double))
-            || (is(l, FieldType::Double) && is(r, FieldType::Decimal));
-        if mixed && !self.dialect.exact_decimals() {
-            return Err(Error::unsupported(
-                self.dialect.name(),
-                "comparing an Edm.Decimal with an Edm.Double (it keeps both as 64-bit floats, \
-                 which would find the decimal 0.1 equal to the double 0.1, \
-                 0.1000000000000000055511…)",
-            )
-            .at(span));
+        if let Some(why) = inexact_comparison(l, r, self.dialect) {
+            return Err(Error::unsupported(self.dialect.name(), why).at(span));
         }
         let (a, b) = (self.value(l)?, self.value(r)?);
         let d = self.dialect;
@@ -729,6 +700,36 @@ fn beyond(op: CmpOp, above: bool) -> Folded {
         CmpOp::Lt | CmpOp::Le if !above => Folded::Always(false),
         _ => Folded::NotNull,
     }
+}
+
+/// Why `dialect` cannot compare the values `l` and `r` exactly, when it cannot: instants
+/// stored in different forms, or numbers it would compare as 64-bit floats (an Edm.Int64 or
+/// an Edm.Decimal with an Edm.Double).
+fn inexact_comparison(l: &Expr, r: &Expr, dialect: &dyn Dialect) -> Option<String> {
+    let is = |e: &Expr, t: &FieldType| e.ty().field_type() == Some(t);
+    let pair = |a: FieldType, b: FieldType| (is(l, &a) && is(r, &b)) || (is(l, &b) && is(r, &a));
+    let (sl, sr) = (storage_of(l), storage_of(r));
+    if sl != sr && is(l, &FieldType::DateTimeOffset) {
+        return Some(format!(
+            "comparing instants stored differently (storage `{sl}` with storage `{sr}`)"
+        ));
+    }
+    if pair(FieldType::Int64, FieldType::Double) && !dialect.exact_integers_in_doubles() {
+        return Some(
+            "comparing an Edm.Int64 with an Edm.Double (it compares them as 64-bit floats, \
+             which would find 9007199254740993 equal to 9007199254740992.0)"
+                .to_owned(),
+        );
+    }
+    if pair(FieldType::Decimal, FieldType::Double) && !dialect.exact_decimals() {
+        return Some(
+            "comparing an Edm.Decimal with an Edm.Double (it keeps both as 64-bit floats, \
+             which would find the decimal 0.1 equal to the double 0.1, \
+             0.1000000000000000055511…)"
+                .to_owned(),
+        );
+    }
+    None
 }
 
 /// How the value of `e` is held in SQL: a record column's [`Storage`], else the crate's own
