@@ -5,7 +5,7 @@
 //! `benches/support/filters.rs`, each checked against its entity; the filter is checked once,
 //! outside the loop), `sql_select/<dialect>` (a whole `SELECT` with `$orderby` and `$top`),
 //! and `sqlite_count/<case>/{generated,handwritten}`: `SELECT COUNT(*)` over an in-memory SQLite
-//! table made by `sql::sqlite::create_table` (one index per filterable column), holding
+//! table made by `sql::rusqlite::create_table` (one index per filterable column), holding
 //! 100,000 generated MachineAction records, after `ANALYZE` (unless `NO_ANALYZE=1` is set in
 //! the environment). The generated statement is
 //! `sql::count`; the hand-written one is what a person would write for the same test over the
@@ -220,14 +220,14 @@ fn bench_sqlite(c: &mut Criterion) {
     const N: u64 = 100_000;
     let schema = catalog::machine_action();
     let conn = Connection::open_in_memory().unwrap();
-    sql::sqlite::create_table(&conn, &schema).unwrap();
+    sql::rusqlite::create_table(&conn, &schema).unwrap();
     let mut line = String::new();
     let lines = (0..N).map(|i| {
         line.clear();
         records::machine_action(i, &mut line);
         line.trim_end().to_owned()
     });
-    sql::sqlite::insert_records(&conn, &schema, lines).unwrap();
+    sql::rusqlite::insert_records(&conn, &schema, lines).unwrap();
     // `NO_ANALYZE=1` leaves the table without planner statistics (see BENCHMARKS.md).
     if std::env::var_os("NO_ANALYZE").is_none() {
         conn.execute_batch("ANALYZE").unwrap();

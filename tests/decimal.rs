@@ -352,7 +352,7 @@ fn records_compare_exactly_in_memory() {
 fn sqlite_stores_and_compares_decimals() {
     let s = schema();
     let conn = rusqlite::Connection::open_in_memory().unwrap();
-    sql::sqlite::create_table(&conn, &s).unwrap();
+    sql::rusqlite::create_table(&conn, &s).unwrap();
     let records = [
         r#"{"id":"a","DecimalID":0.1,"Count":0,"Decimals":[0.1,2.5]}"#,
         r#"{"id":"b","DecimalID":0.30000000000000004,"Count":1}"#,
@@ -364,13 +364,13 @@ fn sqlite_stores_and_compares_decimals() {
         // 1234567890123456800, as a float 1234567890123456768.
         r#"{"id":"h","DecimalID":1.2345678901234568e18}"#,
     ];
-    sql::sqlite::insert_records(&conn, &s, records).unwrap();
+    sql::rusqlite::insert_records(&conn, &s, records).unwrap();
     let ids = |text: &str| -> Vec<String> {
         let q = odata_filter::query::QueryOptions::new()
             .parse(&s, &format!("$filter={text}&$orderby=id"))
             .unwrap()
             .0;
-        let rows = sql::sqlite::query(&conn, &s, &q).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let rows = sql::rusqlite::query(&conn, &s, &q).unwrap_or_else(|e| panic!("{text}: {e}"));
         // The evaluator agrees.
         let expected: Vec<String> = records
             .iter()
@@ -401,11 +401,11 @@ fn sqlite_stores_and_compares_decimals() {
         .parse(&s, "$filter=DecimalID lt 0.10000000000000001")
         .unwrap()
         .0;
-    let e = sql::sqlite::query(&conn, &s, &q).unwrap_err();
+    let e = sql::rusqlite::query(&conn, &s, &q).unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Unsupported { .. }), "{e}");
     // A record holding a decimal that SQLite cannot keep exactly is refused, not rounded:
     // 18446744073709551615 is beyond i64, and as a float it would be 18446744073709551616.
-    let e = sql::sqlite::insert_records(
+    let e = sql::rusqlite::insert_records(
         &conn,
         &s,
         [r#"{"id":"g","DecimalID":18446744073709551615}"#],

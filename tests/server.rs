@@ -1672,7 +1672,7 @@ async fn the_database_itself_refuses_a_second_running_collection() {
     second["id"] = json!(uuid::Uuid::new_v4().to_string());
     second["status"] = json!("InProgress");
     let insert = |record: &serde_json::Value| {
-        odata_filter::sql::sqlite::insert_records(&conn, schema, [record.to_string()])
+        odata_filter::sql::rusqlite::insert_records(&conn, schema, [record.to_string()])
     };
     let err = insert(&second).unwrap_err();
     let source = std::error::Error::source(&err).and_then(|s| s.downcast_ref());
@@ -2566,7 +2566,7 @@ fn expected_page(
         .parse(schema, query_string)
         .unwrap();
     let conn = rusqlite::Connection::open(db).unwrap();
-    let texts = odata_filter::sql::sqlite::query_text(&conn, schema, &query).unwrap();
+    let texts = odata_filter::sql::rusqlite::query_text(&conn, schema, &query).unwrap();
     let rows: Vec<String> = texts
         .iter()
         .map(|t| match query.select {
@@ -2645,7 +2645,7 @@ async fn next_links_near_the_uri_limit_are_accepted() {
         .parse(schema, filter)
         .unwrap();
     let conn = rusqlite::Connection::open(&server.db).unwrap();
-    let all: Vec<String> = odata_filter::sql::sqlite::query(&conn, schema, &query)
+    let all: Vec<String> = odata_filter::sql::rusqlite::query(&conn, schema, &query)
         .unwrap()
         .iter()
         .map(|v| v["id"].as_str().unwrap().to_owned())

@@ -7,7 +7,7 @@ mod sql_support;
 
 use odata_filter::query::Query;
 use odata_filter::schema::{catalog, EntitySchema};
-use odata_filter::sql::{self, sqlite, Dialect, ErrorKind, SqlType, SqliteDialect};
+use odata_filter::sql::{self, Dialect, ErrorKind, SqlType, SqliteDialect};
 use rusqlite::Connection;
 use sql_support::{
     agree_with_oracle, all_filterable, filter, ndjson, notes, oracle, query,
@@ -19,9 +19,9 @@ const MACHINES: &str = include_str!("../data/machines.ndjson");
 
 fn load(schema: &EntitySchema, records: &[&str]) -> Connection {
     let conn = Connection::open_in_memory().unwrap();
-    sqlite::create_table(&conn, schema).unwrap();
+    sql::rusqlite::create_table(&conn, schema).unwrap();
     assert_eq!(
-        sqlite::insert_records(&conn, schema, records).unwrap(),
+        sql::rusqlite::insert_records(&conn, schema, records).unwrap(),
         records.len()
     );
     conn
@@ -39,7 +39,7 @@ fn machines() -> (Connection, EntitySchema) {
 
 /// The first 8 characters of the `id` of each record `q` selects, in order.
 fn ids_of(conn: &Connection, schema: &EntitySchema, q: &Query) -> Vec<String> {
-    sqlite::query(conn, schema, q)
+    sql::rusqlite::query(conn, schema, q)
         .unwrap()
         .iter()
         .map(|r| r["id"].as_str().unwrap()[..8].to_owned())
@@ -162,7 +162,7 @@ fn text_matching_is_literal_and_case_sensitive() {
         .collect();
     let conn = load(&s, &records.iter().map(String::as_str).collect::<Vec<_>>());
     let hits = |f: &str| -> Vec<String> {
-        let found = sqlite::query(&conn, &s, &query(&s, Some(f), &[], 0, None)).unwrap();
+        let found = sql::rusqlite::query(&conn, &s, &query(&s, Some(f), &[], 0, None)).unwrap();
         found
             .iter()
             .map(|r| r["text"].as_str().unwrap().to_owned())
@@ -272,14 +272,14 @@ fn order_nulls_first_ascending_and_last_descending() {
     assert_eq!(rest, ["2e9da30d", "44cffc15"]);
     assert!(ids_of(&conn, &s, &query(&s, None, &[], 0, Some(0))).is_empty());
     let q = query(&s, Some("status eq 'Succeeded'"), &[], 1, Some(2));
-    assert_eq!(sqlite::count(&conn, &s, &q).unwrap(), 5);
+    assert_eq!(sql::rusqlite::count(&conn, &s, &q).unwrap(), 5);
 }
 
 #[test]
 fn documents_come_back_byte_identical() {
     let (conn, s) = machine_actions();
     let lines = ndjson(MACHINE_ACTIONS);
-    let mut got = sqlite::query_text(&conn, &s, &query(&s, None, &["id"], 0, None)).unwrap();
+    let mut got = sql::rusqlite::query_text(&conn, &s, &query(&s, None, &["id"], 0, None)).unwrap();
     got.sort();
     let mut want: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
     want.sort();
@@ -381,15 +381,15 @@ fn equality_and_ranges_use_indexes() {
 fn records_that_cannot_be_stored_are_refused() {
     let s = all_filterable(&catalog::machine_action());
     let conn = Connection::open_in_memory().unwrap();
-    sqlite::create_table(&conn, &s).unwrap();
+    sql::rusqlite::create_table(&conn, &s).unwrap();
     let good = ndjson(MACHINE_ACTIONS)[0];
     let far = r#"{"id":"00000000-0000-0000-0000-000000000001","creationDateTimeUtc":"9999-12-31T23:00:00-05:00"}"#;
-    let e = sqlite::insert_records(&conn, &s, [good, far]).unwrap_err();
+    let e = sql::rusqlite::insert_records(&conn, &s, [good, far]).unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Record { .. }), "{e}");
     assert!(e.to_string().contains("record 1"), "{e}");
     // Nothing was inserted.
     assert!(ids(&conn, &s, "true").is_empty());
-    let e = sqlite::insert_records(&conn, &s, ["[1]"]).unwrap_err();
+    let e = sql::rusqlite::insert_records(&conn, &s, ["[1]"]).unwrap_err();
     assert!(e.to_string().contains("not a JSON object"), "{e}");
 }
 
@@ -498,15 +498,18 @@ fn inserts_join_the_callers_transaction() {
     let records = ndjson(MACHINE_ACTIONS);
     let conn = load(&s, &[]);
     let tx = conn.unchecked_transaction().unwrap();
-    assert_eq!(sqlite::insert_records(&tx, &s, &records[..2]).unwrap(), 2);
+    assert_eq!(
+        sql::rusqlite::insert_records(&tx, &s, &records[..2]).unwrap(),
+        2
+    );
     // A failed insert undoes only its own records.
-    let e = sqlite::insert_records(&tx, &s, [records[2], "[1]"]).unwrap_err();
+    let e = sql::rusqlite::insert_records(&tx, &s, [records[2], "[1]"]).unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Record { .. }), "{e}");
     assert_eq!(ids(&tx, &s, "true").len(), 2);
     tx.rollback().unwrap();
     assert!(ids(&conn, &s, "true").is_empty());
     let tx = conn.unchecked_transaction().unwrap();
-    sqlite::insert_records(&tx, &s, &records).unwrap();
+    sql::rusqlite::insert_records(&tx, &s, &records).unwrap();
     tx.commit().unwrap();
     assert_eq!(ids(&conn, &s, "true").len(), records.len());
 }
@@ -516,7 +519,7 @@ fn a_duplicate_key_is_told_apart_through_the_source() {
     let (conn, s) = machine_actions();
     conn.execute_batch(r#"CREATE UNIQUE INDEX "key" ON "MachineActions" ("id")"#)
         .unwrap();
-    let e = sqlite::insert_records(&conn, &s, [ndjson(MACHINE_ACTIONS)[3]]).unwrap_err();
+    let e = sql::rusqlite::insert_records(&conn, &s, [ndjson(MACHINE_ACTIONS)[3]]).unwrap_err();
     assert!(matches!(e.kind(), ErrorKind::Database { .. }), "{e}");
     let source = std::error::Error::source(&e).expect("the driver's error");
     let Some(rusqlite::Error::SqliteFailure(failure, _)) = source.downcast_ref() else {
@@ -540,7 +543,7 @@ fn sqlite_and_evaluator(
     text: &str,
 ) -> (Vec<String>, Vec<String>) {
     let q = query(schema, Some(text), &[], 0, None);
-    let mut got = sqlite::query_text(conn, schema, &q).unwrap_or_else(|e| panic!("{e}"));
+    let mut got = sql::rusqlite::query_text(conn, schema, &q).unwrap_or_else(|e| panic!("{e}"));
     got.sort();
     let p = odata_filter::eval::Predicate::compile(q.filter.as_ref().unwrap());
     let mut want: Vec<String> = lines
@@ -638,10 +641,10 @@ fn records_with_nul_in_text_are_refused_naming_record_and_field() {
     // disagree with the evaluator on length(), substring(), contains()...
     let s = all_filterable(&catalog::machine_action());
     let conn = Connection::open_in_memory().unwrap();
-    sqlite::create_table(&conn, &s).unwrap();
+    sql::rusqlite::create_table(&conn, &s).unwrap();
     let good = ndjson(MACHINE_ACTIONS)[0];
     let nul = r#"{"id":"00000000-0000-0000-0000-000000000001","requestor":"a\u0000bc"}"#;
-    let e = sqlite::insert_records(&conn, &s, [good, nul]).unwrap_err();
+    let e = sql::rusqlite::insert_records(&conn, &s, [good, nul]).unwrap_err();
     let msg = e.to_string();
     assert!(
         msg.contains("record 1") && msg.contains("requestor") && msg.contains("U+0000"),
@@ -650,7 +653,7 @@ fn records_with_nul_in_text_are_refused_naming_record_and_field() {
     assert!(ids(&conn, &s, "true").is_empty());
     // In a collection too.
     let nested = r#"{"id":"00000000-0000-0000-0000-000000000002","commands":[{"command":{"params":[{"key":"k","value":"a\u0000"}]}}]}"#;
-    let e = sqlite::insert_records(&conn, &s, [nested]).unwrap_err();
+    let e = sql::rusqlite::insert_records(&conn, &s, [nested]).unwrap_err();
     assert!(e.to_string().contains("U+0000"), "{e}");
 }
 

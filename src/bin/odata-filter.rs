@@ -288,7 +288,7 @@ fn sqlite_engine(
     let db = |e: sql::Error| Failure::Input(format!("sqlite: {e}"));
     let conn = rusqlite::Connection::open_in_memory()
         .map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
-    sql::sqlite::create_table(&conn, schema).map_err(db)?;
+    sql::rusqlite::create_table(&conn, schema).map_err(db)?;
     // Every record, unfiltered, read on this thread.
     let all = Query::default();
     let ctx = Ctx {
@@ -314,7 +314,7 @@ fn sqlite_engine(
     }
     tx.commit().map_err(sqlite)?;
     if cli.count {
-        let n = sql::sqlite::count(&conn, schema, query).map_err(db)?;
+        let n = sql::rusqlite::count(&conn, schema, query).map_err(db)?;
         return writeln!(out, "{n}").map_err(Failure::output);
     }
     let statement =

@@ -35,10 +35,11 @@ mod decode;
 mod error;
 mod parse;
 
+pub use crate::ir::{OrderKey, Query};
 pub use apply::Applied;
 pub use error::{Error, ErrorKind};
 
-use crate::ir::{self, FieldRef};
+use crate::ir;
 use crate::schema::{EntitySchema, Field};
 use crate::syntax;
 
@@ -93,51 +94,6 @@ pub fn with_paging(raw: &str, skip: u64, top: Option<u64>) -> String {
 
 /// The largest `$skip` accepted: `i64::MAX`, so that every SQL backend can bind it.
 pub const MAX_SKIP: u64 = i64::MAX as u64;
-
-/// A checked set of query options for one entity, ready for any backend.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Query {
-    /// `$filter`, checked; `None` when absent.
-    pub filter: Option<ir::Expr>,
-    /// `$orderby` keys in order; empty when absent (backends then use the
-    /// schema's default order, and always break ties by the key field).
-    pub order_by: Vec<OrderKey>,
-    /// `$skip`; 0 when absent.
-    pub skip: u64,
-    /// `$top`; `None` when absent.
-    pub top: Option<u64>,
-    /// `$select`: the fields to keep, in the order given; `None` for all.
-    pub select: Option<Vec<Field>>,
-    /// `$count=true`: the caller wants the total number of matches.
-    pub count: bool,
-    /// `$expand`: the canonical names of the structured or collection fields
-    /// to expand, in the order given (`["evidence"]` for Defender's alerts);
-    /// empty when absent.
-    pub expand: Vec<String>,
-}
-
-/// One `$orderby` key.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OrderKey {
-    /// The sortable field.
-    pub field: FieldRef,
-    /// `desc` rather than `asc`.
-    pub descending: bool,
-}
-
-impl OrderKey {
-    /// The key for the top-level `field`.
-    pub fn new(field: &Field, descending: bool) -> OrderKey {
-        OrderKey {
-            field: FieldRef {
-                var: 0,
-                path: vec![field.clone()],
-                ty: field.ty().clone(),
-            },
-            descending,
-        }
-    }
-}
 
 impl Query {
     /// A query with only a `$filter` (plain text, not URL-encoded), parsed

@@ -518,7 +518,9 @@ pub(crate) fn create_table(
     }
     // The order `select` writes for a query without `$orderby`, item for item.
     let mut keys = Vec::new();
-    for (column, desc) in super::total_order(schema, super::default_order(schema))? {
+    for (column, desc) in
+        super::statement::total_order(schema, super::statement::default_order(schema))?
+    {
         keys.push(dialect.index_key(&ident(dialect, column)?, desc));
     }
     if let Some(mut keys) = keys.into_iter().collect::<Option<Vec<String>>>() {

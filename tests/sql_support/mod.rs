@@ -417,11 +417,11 @@ impl Backend for Sqlite {
         "sqlite"
     }
     fn load(&mut self, schema: &EntitySchema, records: &[&str]) {
-        sql::sqlite::create_table(&self.0, schema).unwrap();
-        sql::sqlite::insert_records(&self.0, schema, records).unwrap();
+        sql::rusqlite::create_table(&self.0, schema).unwrap();
+        sql::rusqlite::insert_records(&self.0, schema, records).unwrap();
     }
     fn select(&mut self, schema: &EntitySchema, q: &Query) -> Vec<String> {
-        sql::sqlite::query_text(&self.0, schema, q).unwrap_or_else(|e| panic!("sqlite: {e}"))
+        sql::rusqlite::query_text(&self.0, schema, q).unwrap_or_else(|e| panic!("sqlite: {e}"))
     }
 }
 

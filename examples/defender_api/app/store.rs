@@ -1,9 +1,9 @@
 //! The SQL side: tables, inserts and checked queries, all through `odata_filter::sql`.
 //!
-//! Each entity set is one table laid out by `odata_filter::sql::sqlite::create_table` (named
+//! Each entity set is one table laid out by `odata_filter::sql::rusqlite::create_table` (named
 //! after the entity set; one column per scalar field, JSON columns for collections, and the
 //! record's JSON text in `_doc`). Filters, order and paging run in SQLite:
-//! `odata_filter::sql::sqlite::query` and `count` render the checked query as parameterized
+//! `odata_filter::sql::rusqlite::query` and `count` render the checked query as parameterized
 //! SQL. Only `$select` is applied here, to the few rows SQLite returns, because the SQL layer
 //! returns whole documents.
 //!
@@ -22,7 +22,7 @@ use std::ops::ControlFlow;
 
 use odata_filter::query::Query;
 use odata_filter::schema::EntitySchema;
-use odata_filter::sql::{self, sqlite};
+use odata_filter::sql;
 use rusqlite::Connection;
 use serde_json::Value;
 
@@ -91,7 +91,7 @@ impl StoreError {
     }
 }
 
-/// The table of `kind`: its entity set name, as `sqlite::create_table` names it.
+/// The table of `kind`: its entity set name, as `sql::rusqlite::create_table` names it.
 pub fn table(kind: Kind) -> &'static str {
     kind.entity_set()
 }
@@ -127,7 +127,7 @@ fn default_order(kind: Kind) -> String {
 /// Creates the tables and indexes of every kind.
 pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
     for kind in Kind::ALL {
-        sqlite::create_table(conn, kind.schema())?;
+        sql::rusqlite::create_table(conn, kind.schema())?;
     }
     for kind in Kind::ALL {
         let key = kind.schema().key();
@@ -164,14 +164,14 @@ pub fn create_tables(conn: &Connection) -> Result<(), StoreError> {
 
 /// Inserts `records` of `kind` in the caller's transaction.
 pub fn insert(conn: &Connection, kind: Kind, records: &[Value]) -> Result<(), StoreError> {
-    sqlite::insert_records(conn, kind.schema(), records.iter().map(Value::to_string))?;
+    sql::rusqlite::insert_records(conn, kind.schema(), records.iter().map(Value::to_string))?;
     Ok(())
 }
 
 /// The records of `kind` that `query` selects: filtered, ordered (the schema's default order
 /// without `$orderby`), skipped and limited by SQLite, then projected to `$select`.
 pub fn select(conn: &Connection, kind: Kind, query: &Query) -> Result<Vec<Value>, StoreError> {
-    let rows = sqlite::query(conn, kind.schema(), query)?;
+    let rows = sql::rusqlite::query(conn, kind.schema(), query)?;
     Ok(match query.select {
         Some(_) => rows.into_iter().map(|r| query.project(r)).collect(),
         None => rows,
@@ -181,7 +181,7 @@ pub fn select(conn: &Connection, kind: Kind, query: &Query) -> Result<Vec<Value>
 /// Hands `each` the JSON text of the records of `kind` that `query` selects, exactly as
 /// stored, in order, one row at a time as SQLite steps (so a page is never held whole), until
 /// the rows end or `each` breaks; `$select` is not applied. The statement is the crate's
-/// `sql::select`, as `sqlite::query_text` runs it.
+/// `sql::select`, as `sql::rusqlite::query_text` runs it.
 pub fn each_text<E: From<StoreError>>(
     conn: &Connection,
     kind: Kind,
@@ -189,8 +189,8 @@ pub fn each_text<E: From<StoreError>>(
     mut each: impl FnMut(String) -> Result<ControlFlow<()>, E>,
 ) -> Result<(), E> {
     let schema = kind.schema();
-    let q = sql::select(query, schema, table(kind), &sqlite::SqliteDialect)
-        .map_err(StoreError::from)?;
+    let q =
+        sql::select(query, schema, table(kind), &sql::SqliteDialect).map_err(StoreError::from)?;
     let mut stmt = conn.prepare(&q.sql).map_err(StoreError::from)?;
     let mut rows = stmt
         .query(rusqlite::params_from_iter(&q.params))
@@ -216,5 +216,5 @@ pub fn count_in(
     schema: &EntitySchema,
     query: &Query,
 ) -> Result<u64, StoreError> {
-    Ok(sqlite::count(conn, schema, query)?)
+    Ok(sql::rusqlite::count(conn, schema, query)?)
 }

@@ -1,4 +1,4 @@
-//! SQLite: the [`SqliteDialect`], and with the `rusqlite` feature, helpers to store and query.
+//! SQLite: the [`SqliteDialect`].
 //!
 //! SQLite's `LIKE` ignores ASCII case, so text matches use `GLOB`, which is case-sensitive and
 //! whose prefix form `x GLOB 'abc*'` is still an index range. Booleans are integers 0/1; a
@@ -10,9 +10,9 @@
 //! or later (`NULLS FIRST`).
 //! See <https://www.sqlite.org/lang.html>.
 
-use super::dialect::{string_literal, Dialect, TextMatch};
-use super::error::Error;
-use super::params::{Params, SqlType, SqlValue};
+use super::{string_literal, Dialect, TextMatch};
+use crate::sql::error::Error;
+use crate::sql::params::{Params, SqlType, SqlValue};
 use crate::value::Decimal;
 
 /// SQLite, 3.30 or later, with the JSON functions (built in since 3.38).
@@ -166,125 +166,5 @@ impl Dialect for SqliteDialect {
 
 /// A JSON path literal `'$."a"."b"'`.
 fn json_path(path: &[&str]) -> String {
-    string_literal(&super::dialect::json_path(path))
-}
-
-#[cfg(feature = "rusqlite")]
-pub use driver::*;
-
-#[cfg(feature = "rusqlite")]
-mod driver {
-    use super::SqliteDialect;
-    use crate::query::Query;
-    use crate::schema::EntitySchema;
-    use crate::sql::driver::{insert_each, parse_documents};
-    use crate::sql::error::Error;
-    use crate::sql::params::SqlValue;
-    use rusqlite::types::{ToSql, ToSqlOutput};
-    use rusqlite::Connection;
-
-    impl ToSql for SqlValue {
-        fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-            Ok(match self {
-                SqlValue::Null => ToSqlOutput::from(rusqlite::types::Null),
-                SqlValue::Bool(b) => ToSqlOutput::from(*b),
-                SqlValue::Int(i) => ToSqlOutput::from(*i),
-                SqlValue::Float(x) => ToSqlOutput::from(*x),
-                // SQLite has no exact decimal type. `SqliteDialect` never binds one: it binds
-                // the float that stands for a decimal, or refuses the decimal.
-                SqlValue::Decimal(d) => {
-                    return Err(rusqlite::Error::ToSqlConversionFailure(
-                        format!(
-                            "the exact decimal {} cannot be bound to SQLite, which would round \
-                             it; translate with SqliteDialect",
-                            crate::decimal::text(d)
-                        )
-                        .into(),
-                    ))
-                }
-                SqlValue::Text(t) => ToSqlOutput::from(t.as_str()),
-            })
-        }
-    }
-
-    /// The driver's error, kept as the source.
-    fn db(e: rusqlite::Error) -> Error {
-        Error::database(e.to_string(), e)
-    }
-
-    /// Creates the table for `schema`, named after its entity set (e.g. `MachineActions`),
-    /// with its indexes.
-    pub fn create_table(conn: &Connection, schema: &EntitySchema) -> Result<(), Error> {
-        for stmt in crate::sql::create_table_sql(schema, schema.entity_set(), &SqliteDialect)? {
-            conn.execute(&stmt, []).map_err(db)?;
-        }
-        Ok(())
-    }
-
-    /// Inserts records, each given as the text of one JSON object, under one savepoint;
-    /// returns how many. Nothing is inserted when one of them cannot be stored.
-    ///
-    /// The savepoint nests in the caller's transaction when there is one (pass a
-    /// `rusqlite::Transaction`, which derefs to the connection): the records are then
-    /// committed or rolled back with it. Otherwise it is a transaction of its own.
-    pub fn insert_records<I, S>(
-        conn: &Connection,
-        schema: &EntitySchema,
-        records: I,
-    ) -> Result<usize, Error>
-    where
-        I: IntoIterator<Item = S>,
-        S: AsRef<str>,
-    {
-        conn.execute_batch("SAVEPOINT odata_filter_insert")
-            .map_err(db)?;
-        let inserted = insert_each(schema, records, &SqliteDialect, |q| {
-            let mut stmt = conn.prepare_cached(&q.sql).map_err(db)?;
-            stmt.execute(rusqlite::params_from_iter(&q.params))
-                .map(drop)
-                .map_err(db)
-        });
-        let end = match inserted {
-            Ok(_) => "RELEASE odata_filter_insert",
-            Err(_) => "ROLLBACK TO odata_filter_insert; RELEASE odata_filter_insert",
-        };
-        let ended = conn.execute_batch(end).map_err(db);
-        let n = inserted?;
-        ended?;
-        Ok(n)
-    }
-
-    /// The JSON text of the records `query` selects, in order, exactly as inserted.
-    pub fn query_text(
-        conn: &Connection,
-        schema: &EntitySchema,
-        query: &Query,
-    ) -> Result<Vec<String>, Error> {
-        let q = crate::sql::select(query, schema, schema.entity_set(), &SqliteDialect)?;
-        let mut stmt = conn.prepare(&q.sql).map_err(db)?;
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(&q.params), |row| row.get(0))
-            .map_err(db)?;
-        rows.collect::<Result<Vec<String>, _>>().map_err(db)
-    }
-
-    /// The records `query` selects, in order, parsed from their stored JSON text.
-    pub fn query(
-        conn: &Connection,
-        schema: &EntitySchema,
-        query: &Query,
-    ) -> Result<Vec<serde_json::Value>, Error> {
-        parse_documents(query_text(conn, schema, query)?)
-    }
-
-    /// The number of records `query`'s filter matches.
-    pub fn count(conn: &Connection, schema: &EntitySchema, query: &Query) -> Result<u64, Error> {
-        let q = crate::sql::count(query, schema, schema.entity_set(), &SqliteDialect)?;
-        let n: i64 = conn
-            .query_row(&q.sql, rusqlite::params_from_iter(&q.params), |row| {
-                row.get(0)
-            })
-            .map_err(db)?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    }
+    string_literal(&super::json_path(path))
 }

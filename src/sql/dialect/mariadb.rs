@@ -10,11 +10,11 @@
 //!
 //! See <https://mariadb.com/kb/en/>.
 
-use super::dialect::{json_path, string_literal, Dialect, NativeInstant};
-use super::error::Error;
 use super::mysql::{self, MySqlDialect};
-use super::params::SqlType;
+use super::{json_path, string_literal, Dialect, NativeInstant};
 use crate::ir::Function;
+use crate::sql::error::Error;
+use crate::sql::params::SqlType;
 
 /// The collation of text columns; see the module documentation.
 const TEXT_COLLATION: &str = "utf8mb4_nopad_bin";

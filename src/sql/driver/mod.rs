@@ -1,5 +1,13 @@
-//! What the SQLite and PostgreSQL helpers share: inserting records one statement each, and
-//! reading stored documents back.
+//! The database drivers, each behind its feature, and what their helpers share: inserting
+//! records one statement each, and reading stored documents back.
+#![cfg_attr(not(any(feature = "rusqlite", feature = "postgres")), allow(dead_code))]
+
+#[cfg(feature = "pg-types")]
+mod pg_types;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(feature = "rusqlite")]
+pub mod rusqlite;
 
 use super::dialect::Dialect;
 use super::error::{Error, ErrorKind};

@@ -9,6 +9,18 @@
 //! Methods that build SQL take the SQL of their operands as text and return text. Operand text
 //! may contain parameter markers (see [`Params`]); a method may copy an operand more than once.
 
+mod mariadb;
+mod mssql;
+mod mysql;
+mod postgres;
+mod sqlite;
+
+pub use mariadb::MariaDbDialect;
+pub use mssql::MsSqlDialect;
+pub use mysql::MySqlDialect;
+pub use postgres::PostgresDialect;
+pub use sqlite::SqliteDialect;
+
 use super::error::Error;
 use super::params::{Params, SqlType, SqlValue};
 use crate::value::Decimal;
@@ -373,11 +385,11 @@ pub trait Dialect: Debug + Send + Sync {
 pub fn dialect_from_str(name: &str) -> Option<Box<dyn Dialect>> {
     let name = name.to_ascii_lowercase();
     Some(match name.as_str() {
-        "postgres" | "postgresql" => Box::new(super::PostgresDialect),
-        "sqlite" => Box::new(super::SqliteDialect),
-        "mysql" => Box::new(super::MySqlDialect),
-        "mariadb" => Box::new(super::MariaDbDialect),
-        "mssql" | "sqlserver" => Box::new(super::MsSqlDialect),
+        "postgres" | "postgresql" => Box::new(PostgresDialect),
+        "sqlite" => Box::new(SqliteDialect),
+        "mysql" => Box::new(MySqlDialect),
+        "mariadb" => Box::new(MariaDbDialect),
+        "mssql" | "sqlserver" => Box::new(MsSqlDialect),
         _ => return None,
     })
 }

@@ -10,10 +10,10 @@
 //! tests (MySQL is not in Debian); MariaDB, which needs the [`MariaDbDialect`](super::MariaDbDialect) for its
 //! collation and `JSON_VALUE`, is. See <https://dev.mysql.com/doc/refman/8.0/en/>.
 
-use super::dialect::{json_path, string_literal, Dialect, NativeInstant};
-use super::error::Error;
-use super::params::SqlType;
+use super::{json_path, string_literal, Dialect, NativeInstant};
 use crate::ir::Function;
+use crate::sql::error::Error;
+use crate::sql::params::SqlType;
 
 /// The collation of text columns: code point order, case-sensitive, and `NO PAD` (`'a '` is
 /// not `'a'`), as the evaluator compares.

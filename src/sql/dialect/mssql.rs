@@ -8,9 +8,9 @@
 //! unlike the evaluator. Not run in this crate's tests. See
 //! <https://learn.microsoft.com/sql/t-sql/language-reference>.
 
-use super::dialect::{json_path, string_literal, Dialect};
-use super::error::Error;
-use super::params::SqlType;
+use super::{json_path, string_literal, Dialect};
+use crate::sql::error::Error;
+use crate::sql::params::SqlType;
 
 /// Microsoft SQL Server 2019 or later.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

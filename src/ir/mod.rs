@@ -5,6 +5,10 @@
 //! converted to the types their fields need". Backends read it through
 //! [`Expr::kind`] and [`Expr::ty`].
 
+mod query;
+
+pub use query::{OrderKey, Query};
+
 use crate::schema::{Field, FieldType};
 use crate::span::Span;
 use crate::value::Value;
