@@ -252,6 +252,7 @@ fn bench_sqlite(c: &mut Criterion) {
                 SqlValue::Float(x) => Sql::Real(*x),
                 SqlValue::Decimal(d) => Sql::Text(d.to_string()),
                 SqlValue::Text(t) => Sql::Text(t.clone()),
+                other => panic!("SqliteDialect binds no native value, but bound {other:?}"),
             })
             .collect();
         let ours = count(&generated.sql, &gen_params);

@@ -260,7 +260,11 @@ impl fmt::Display for SchemaErrorKind {
             InvalidJsonPath => write!(f, "JSON path is empty or has an empty segment"),
             EmptyColumn => write!(f, "SQL column name is empty"),
             UnfitStorage { storage, ty } => {
-                write!(f, "storage `{storage}` is for Edm.DateTimeOffset fields, not {ty}")
+                write!(
+                    f,
+                    "storage `{storage}` is for {}, not {ty}",
+                    storage.fitting_types()
+                )
             }
             Json {
                 line,

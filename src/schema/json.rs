@@ -207,7 +207,8 @@ mod storage_name {
         name.parse().map_err(|()| {
             serde::de::Error::custom(format!(
                 "unknown storage `{name}`, expected one of default, native, rfc3339Utc, \
-                 unixSeconds, unixMilliseconds, unixMicroseconds, unixNanoseconds"
+                 unixSeconds, unixMilliseconds, unixMicroseconds, unixNanoseconds, integer, \
+                 upperCaseText"
             ))
         })
     }

@@ -57,9 +57,12 @@ pub enum Storage {
     /// The crate's own encoding for the field's type (instants as fixed-width UTC text).
     #[default]
     Default,
-    /// A DateTimeOffset in the database's own timestamp type: PostgreSQL `timestamptz`, MySQL
-    /// and MariaDB `DATETIME(6)` holding UTC, both keeping microseconds. A dialect without one
-    /// refuses it.
+    /// The database's own type for the field's type, where it has one: a DateTimeOffset as
+    /// PostgreSQL `timestamptz` or MySQL/MariaDB `DATETIME(6)` holding UTC; a Date as `date`;
+    /// a TimeOfDay as PostgreSQL `time` or MySQL/MariaDB `TIME(6)`; a Duration as PostgreSQL
+    /// `interval`; a Guid as PostgreSQL or MariaDB `uuid`; a Boolean as `boolean`; a Decimal
+    /// as PostgreSQL `numeric`. Fits those seven types; a dialect without the type refuses
+    /// it (see the [storage table](crate::sql#storage)).
     Native,
     /// A DateTimeOffset as RFC 3339 text in UTC with a `+00:00` offset and as many
     /// fractional digits as it needs, in groups of three (`2024-01-01T10:00:00+00:00`,
@@ -70,6 +73,13 @@ pub enum Storage {
     Rfc3339Utc,
     /// A DateTimeOffset as an integer count of `unit`s since 1970-01-01T00:00:00Z.
     Epoch(EpochUnit),
+    /// An integer: a Date as its day number (days since 1970-01-01, negative before), a
+    /// Boolean as 0 (false) or 1 (true). An enum as its members' integer values would need
+    /// those values, which schemas cannot declare yet: refused for enums.
+    Integer,
+    /// A Guid as upper-case text, `2E9DA30D-27F6-4208-81F2-9CD3D67893BA` (the default is
+    /// lower-case text).
+    UpperCaseText,
 }
 
 /// The unit of [`Storage::Epoch`].
@@ -100,11 +110,39 @@ impl EpochUnit {
 impl Storage {
     /// Whether a field of type `ty` can be stored so.
     fn fits(self, ty: &FieldType) -> bool {
+        use FieldType as T;
         match self {
             Storage::Default => true,
-            Storage::Native | Storage::Rfc3339Utc | Storage::Epoch(_) => {
-                matches!(ty, FieldType::DateTimeOffset)
+            Storage::Native => matches!(
+                ty,
+                T::DateTimeOffset
+                    | T::Date
+                    | T::TimeOfDay
+                    | T::Duration
+                    | T::Guid
+                    | T::Boolean
+                    | T::Decimal
+            ),
+            Storage::Rfc3339Utc | Storage::Epoch(_) => matches!(ty, T::DateTimeOffset),
+            Storage::Integer => matches!(ty, T::Date | T::Boolean),
+            Storage::UpperCaseText => matches!(ty, T::Guid),
+        }
+    }
+
+    /// The types the storage fits, in words, for [`SchemaErrorKind::UnfitStorage`].
+    pub(crate) fn fitting_types(self) -> &'static str {
+        match self {
+            Storage::Default => "every type",
+            Storage::Native => {
+                "Edm.DateTimeOffset, Edm.Date, Edm.TimeOfDay, Edm.Duration, Edm.Guid, \
+                 Edm.Boolean and Edm.Decimal fields"
             }
+            Storage::Rfc3339Utc | Storage::Epoch(_) => "Edm.DateTimeOffset fields",
+            Storage::Integer => {
+                "Edm.Date and Edm.Boolean fields (enum members as integers need declared \
+                 member values, which schemas do not have yet)"
+            }
+            Storage::UpperCaseText => "Edm.Guid fields",
         }
     }
 }
@@ -120,6 +158,8 @@ impl std::fmt::Display for Storage {
             Storage::Epoch(EpochUnit::Milliseconds) => "unixMilliseconds",
             Storage::Epoch(EpochUnit::Microseconds) => "unixMicroseconds",
             Storage::Epoch(EpochUnit::Nanoseconds) => "unixNanoseconds",
+            Storage::Integer => "integer",
+            Storage::UpperCaseText => "upperCaseText",
         })
     }
 }
@@ -137,6 +177,8 @@ impl std::str::FromStr for Storage {
             Storage::Epoch(EpochUnit::Milliseconds),
             Storage::Epoch(EpochUnit::Microseconds),
             Storage::Epoch(EpochUnit::Nanoseconds),
+            Storage::Integer,
+            Storage::UpperCaseText,
         ]
         .into_iter()
         .find(|x| x.to_string() == s)

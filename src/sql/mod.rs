@@ -199,7 +199,7 @@ mod translate;
 
 pub use dialect::{
     dialect_from_str, json_path, like_pattern, string_literal, Dialect, MariaDbDialect,
-    MsSqlDialect, MySqlDialect, NativeInstant, PostgresDialect, SqliteDialect, TextMatch,
+    MsSqlDialect, MySqlDialect, NativeColumn, PostgresDialect, SqliteDialect, TextMatch,
 };
 pub use error::{Error, ErrorKind};
 pub use params::{Params, SqlQuery, SqlType, SqlValue};

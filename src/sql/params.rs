@@ -24,12 +24,29 @@ pub enum SqlValue {
     /// A string: also enum members, GUIDs (lower-case), instants, dates and times of day (as
     /// fixed-width text, see the [storage table](super#storage)) and JSON documents.
     Text(String),
+    /// An instant for a native instant column ([`SqlType::Timestamp`]): PostgreSQL
+    /// `timestamptz`, MySQL/MariaDB `DATETIME(6)` in UTC. Always a whole number of
+    /// microseconds.
+    Timestamp(chrono::DateTime<chrono::Utc>),
+    /// A date for a native `date` column ([`SqlType::Date`]).
+    Date(chrono::NaiveDate),
+    /// A time of day for a native `time` column ([`SqlType::Time`]). Always a whole number of
+    /// microseconds.
+    Time(chrono::NaiveTime),
+    /// A duration for a native PostgreSQL `interval` column ([`SqlType::Interval`]), sent as
+    /// microseconds with no days and no months. Always a whole number of microseconds.
+    Interval(chrono::TimeDelta),
+    /// A GUID for a native `uuid` column ([`SqlType::Uuid`]), as its 128-bit number (the
+    /// bytes in big-endian order are the UUID's bytes).
+    Uuid(u128),
 }
 
 impl Serialize for SqlValue {
     /// As the JSON value it stands for: `null`, `true`, `42`, `1.5`, `"text"`; a decimal as
     /// a string of its digits (`"3258.678765765489753678965390"`), since most JSON readers
-    /// would read a number as a float and round it.
+    /// would read a number as a float and round it; instants, dates, times of day and GUIDs
+    /// as the crate's text forms (see the [storage table](super#storage)), durations as
+    /// their `$filter` literal (`duration'P1DT2H'`).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             SqlValue::Null => s.serialize_unit(),
@@ -38,6 +55,13 @@ impl Serialize for SqlValue {
             SqlValue::Float(x) => s.serialize_f64(*x),
             SqlValue::Decimal(d) => s.serialize_str(&crate::decimal::text(d)),
             SqlValue::Text(t) => s.serialize_str(t),
+            SqlValue::Timestamp(t) => s.serialize_str(&super::storage::instant_text(t)),
+            SqlValue::Date(d) => s.serialize_str(&super::storage::date_text(*d)),
+            SqlValue::Time(t) => s.serialize_str(&super::storage::time_text(*t)),
+            SqlValue::Interval(d) => {
+                s.serialize_str(&crate::value::Value::Duration(*d).to_string())
+            }
+            SqlValue::Uuid(g) => s.serialize_str(&super::storage::guid_text(*g)),
         }
     }
 }
@@ -58,6 +82,16 @@ pub enum SqlType {
     Text,
     /// A JSON document (collections).
     Json,
+    /// A native instant column ([`SqlValue::Timestamp`]).
+    Timestamp,
+    /// A native date column ([`SqlValue::Date`]).
+    Date,
+    /// A native time-of-day column ([`SqlValue::Time`]).
+    Time,
+    /// A native interval column ([`SqlValue::Interval`]).
+    Interval,
+    /// A native UUID column ([`SqlValue::Uuid`]).
+    Uuid,
 }
 
 /// SQL text with its parameters, in placeholder order: the `n`-th placeholder in `sql` (counting

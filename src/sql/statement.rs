@@ -203,12 +203,18 @@ fn order_by(
     with_id: bool,
 ) -> Result<Vec<String>, Error> {
     let columns = if query.order_by.is_empty() {
+        for (name, _) in schema.default_order() {
+            if let Some(f) = schema.lookup(name) {
+                storage::check_ordered(f, dialect, "ordering by")?;
+            }
+        }
         default_order(schema)
     } else {
         let mut columns = Vec::with_capacity(query.order_by.len());
         for key in &query.order_by {
             match key.field.field() {
                 Some(f) if key.field.var == 0 && f.ty().is_scalar() => {
+                    storage::check_ordered(f, dialect, "ordering by")?;
                     columns.push((f.column(), key.descending));
                 }
                 _ => {
@@ -221,6 +227,7 @@ fn order_by(
         }
         columns
     };
+    storage::check_ordered(schema.key_field(), dialect, "ordering by")?;
     let mut items = Vec::with_capacity(columns.len() + 2);
     for (column, desc) in total_order(schema, columns)? {
         items.push(dialect.order_key(&ident(dialect, column)?, desc));

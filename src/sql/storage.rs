@@ -1,6 +1,7 @@
 //! Table layout and value encoding: columns of an entity, `CREATE TABLE`, and `INSERT` of records.
 
 use super::dialect::Dialect;
+use super::dialect::NativeColumn;
 use super::error::{Error, ErrorKind};
 use super::params::{has_control, Params, SqlQuery, SqlType, SqlValue};
 use crate::schema::{EntitySchema, Field, FieldType, Storage};
@@ -55,32 +56,69 @@ pub(crate) fn sql_type(ty: &FieldType) -> Option<SqlType> {
     })
 }
 
-/// The SQL type of `field`'s column: from its [`Storage`], else from its type. A native
-/// instant is bound as text and cast by the dialect ([`Dialect::native_instant`]).
+/// The SQL type of `field`'s column: from its [`Storage`], else from its type.
 pub(crate) fn column_type(field: &Field) -> Option<SqlType> {
     match field.storage() {
-        Storage::Epoch(_) => Some(SqlType::Int),
+        Storage::Epoch(_) | Storage::Integer => Some(SqlType::Int),
+        Storage::Native => Some(native_type(field.ty())),
         _ => sql_type(field.ty()),
     }
 }
 
-/// The unit, in nanoseconds, of the instants that `storage` holds in `dialect`: 1 for text,
-/// the dialect's for a native column (microseconds in PostgreSQL), the epoch's unit.
-pub(crate) fn instant_unit(storage: Storage, dialect: &dyn Dialect) -> Result<i64, Error> {
-    Ok(match storage {
-        Storage::Epoch(unit) => unit.nanos(),
-        Storage::Native => native(dialect)?.unit_nanos,
-        _ => 1,
-    })
+/// The SQL type of the database's own type for values of `ty` ([`Storage::Native`]).
+fn native_type(ty: &FieldType) -> SqlType {
+    match ty {
+        FieldType::DateTimeOffset => SqlType::Timestamp,
+        FieldType::Date => SqlType::Date,
+        FieldType::TimeOfDay => SqlType::Time,
+        FieldType::Duration => SqlType::Interval,
+        FieldType::Guid => SqlType::Uuid,
+        ty => sql_type(ty).unwrap_or(SqlType::Text),
+    }
 }
 
-/// The dialect's native instant column, or why there is none.
-pub(crate) fn native(dialect: &dyn Dialect) -> Result<super::dialect::NativeInstant, Error> {
-    dialect.native_instant().ok_or_else(|| {
-        Error::unsupported(
+/// The dialect's own column for `field` (whose storage is [`Storage::Native`]), or why
+/// there is none, naming the field.
+pub(crate) fn native(field: &Field, dialect: &dyn Dialect) -> Result<NativeColumn, Error> {
+    dialect
+        .native_column(native_type(field.ty()))
+        .ok_or_else(|| {
+            Error::unsupported(
+                dialect.name(),
+                format!(
+                    "field `{}` with storage `native`: it has no native column for {} here",
+                    field.name(),
+                    field.ty()
+                ),
+            )
+        })
+}
+
+/// Refuses to order `field` (by `$orderby` or an ordering comparison, `what`) when its
+/// native column orders otherwise than the evaluator ([`NativeColumn::ordered`]).
+pub(crate) fn check_ordered(field: &Field, dialect: &dyn Dialect, what: &str) -> Result<(), Error> {
+    if field.storage() == Storage::Native && !native(field, dialect)?.ordered {
+        return Err(Error::unsupported(
             dialect.name(),
-            "native instant columns (storage `native`); use `rfc3339Utc` or an epoch unit",
-        )
+            format!(
+                "{what} field `{}` with storage `native`: its {} column orders values \
+                 otherwise than as {}",
+                field.name(),
+                native(field, dialect)?.column_type,
+                field.ty()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The unit, in nanoseconds, of the instants, times of day or durations that `field`'s
+/// storage holds in `dialect`: the epoch's unit, the native column's (microseconds), or 1.
+pub(crate) fn unit_of(field: &Field, dialect: &dyn Dialect) -> Result<i64, Error> {
+    Ok(match field.storage() {
+        Storage::Epoch(unit) => unit.nanos(),
+        Storage::Native => native(field, dialect)?.unit_nanos,
+        _ => 1,
     })
 }
 
@@ -89,44 +127,101 @@ pub(crate) fn epoch_nanos(t: &chrono::DateTime<chrono::Utc>) -> i128 {
     i128::from(t.timestamp()) * 1_000_000_000 + i128::from(t.timestamp_subsec_nanos())
 }
 
-/// The instant `nanos` nanoseconds after the epoch, a whole number of the storage's units, as
-/// `storage` holds it; beyond the storage's range, which side.
-pub(crate) fn instant_value(nanos: i128, storage: Storage, dialect: &dyn Dialect) -> Encoded {
-    let secs = nanos.div_euclid(1_000_000_000);
+/// The position of a time-like value in nanoseconds: an instant's since the epoch, a time of
+/// day's since midnight, a duration's length; `None` for other values.
+pub(crate) fn nanos_of(v: &Value) -> Option<i128> {
+    Some(match v {
+        Value::DateTimeOffset(t) => epoch_nanos(t),
+        Value::TimeOfDay(t) => {
+            i128::from(t.num_seconds_from_midnight()) * 1_000_000_000 + i128::from(t.nanosecond())
+        }
+        Value::Duration(d) => {
+            i128::from(d.num_seconds()) * 1_000_000_000 + i128::from(d.subsec_nanos())
+        }
+        _ => return None,
+    })
+}
+
+/// The value of `like`'s type at `nanos` (see [`nanos_of`]); `None` beyond the type's range.
+pub(crate) fn at_nanos(like: &Value, nanos: i128) -> Option<Value> {
+    let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).ok()?;
     let sub = nanos.rem_euclid(1_000_000_000) as u32;
-    let Some(t) = i64::try_from(secs)
-        .ok()
-        .and_then(|s| chrono::DateTime::from_timestamp(s, sub))
-    else {
-        return if nanos > 0 {
-            Encoded::Above
-        } else {
-            Encoded::Below
-        };
+    Some(match like {
+        Value::DateTimeOffset(_) => {
+            Value::DateTimeOffset(chrono::DateTime::from_timestamp(secs, sub)?)
+        }
+        Value::TimeOfDay(_) => Value::TimeOfDay(
+            chrono::NaiveTime::from_num_seconds_from_midnight_opt(u32::try_from(secs).ok()?, sub)?,
+        ),
+        Value::Duration(_) => Value::Duration(chrono::TimeDelta::new(secs, sub)?),
+        _ => return None,
+    })
+}
+
+/// The days from 1970-01-01 to `d` (negative before).
+fn day_number(d: NaiveDate) -> i64 {
+    i64::from(d.num_days_from_ce()) - i64::from(EPOCH_DAY)
+}
+
+/// [`NaiveDate::num_days_from_ce`] of 1970-01-01.
+const EPOCH_DAY: i32 = 719_163;
+
+/// `v`, a value of `field`'s type (a whole number of its [`unit_of`]), as `field`'s
+/// [`Storage`] holds it in `dialect`, or which side of the storage's range it lies beyond.
+/// Values of other types (and null) are encoded as the crate's own storage holds them.
+pub(crate) fn encode_stored(
+    v: &Value,
+    field: &Field,
+    dialect: &dyn Dialect,
+) -> Result<Encoded, Error> {
+    let ok = |v| Ok(Encoded::Value(v));
+    // A year outside `min..=9999`.
+    let years = |year: i32, min: i32| match year {
+        y if y < min => Some(Encoded::Below),
+        10_000.. => Some(Encoded::Above),
+        _ => None,
     };
-    let text = |t: String| Encoded::Value(SqlValue::Text(t));
-    match storage {
-        Storage::Epoch(unit) => match i64::try_from(nanos / i128::from(unit.nanos())) {
-            Ok(n) => Encoded::Value(SqlValue::Int(n)),
-            Err(_) if nanos > 0 => Encoded::Above,
-            Err(_) => Encoded::Below,
-        },
-        Storage::Native => {
-            let min_year = dialect.native_instant().map_or(1, |n| n.min_year);
-            match beyond_four_digits(t.year()) {
-                _ if t.year() < min_year => Encoded::Below,
-                Some(beyond) => beyond,
-                None => text(dialect.native_instant_text(&t)),
+    match (field.storage(), v) {
+        (Storage::Native, v) if !v.is_null() => {
+            let n = native(field, dialect)?;
+            match v {
+                Value::DateTimeOffset(t) => {
+                    years(t.year(), n.min_year).map_or_else(|| ok(SqlValue::Timestamp(*t)), Ok)
+                }
+                Value::Date(d) => {
+                    years(d.year(), n.min_year).map_or_else(|| ok(SqlValue::Date(*d)), Ok)
+                }
+                Value::TimeOfDay(t) => ok(SqlValue::Time(*t)),
+                Value::Duration(d) => match d.num_microseconds() {
+                    Some(_) => ok(SqlValue::Interval(*d)),
+                    None if *d > chrono::TimeDelta::zero() => Ok(Encoded::Above),
+                    None => Ok(Encoded::Below),
+                },
+                Value::Guid(g) => ok(SqlValue::Uuid(*g)),
+                v => Ok(encode(v)),
             }
         }
+        (Storage::Epoch(unit), Value::DateTimeOffset(t)) => {
+            let nanos = epoch_nanos(t);
+            Ok(match i64::try_from(nanos / i128::from(unit.nanos())) {
+                Ok(n) => Encoded::Value(SqlValue::Int(n)),
+                Err(_) if nanos > 0 => Encoded::Above,
+                Err(_) => Encoded::Below,
+            })
+        }
         // Text in the year 0000 or after 9999 would not compare.
-        _ => match beyond_four_digits(t.year()) {
-            Some(beyond) => beyond,
-            None if storage == Storage::Rfc3339Utc => {
-                text(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false))
-            }
-            None => text(instant_text(&t)),
-        },
+        (Storage::Rfc3339Utc, Value::DateTimeOffset(t)) => Ok(beyond_four_digits(t.year())
+            .unwrap_or_else(|| {
+                Encoded::Value(SqlValue::Text(
+                    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false),
+                ))
+            })),
+        (Storage::Integer, Value::Date(d)) => ok(SqlValue::Int(day_number(*d))),
+        (Storage::Integer, Value::Bool(b)) => ok(SqlValue::Int(i64::from(*b))),
+        (Storage::UpperCaseText, Value::Guid(g)) => {
+            ok(SqlValue::Text(guid_text(*g).to_ascii_uppercase()))
+        }
+        (_, v) => Ok(encode(v)),
     }
 }
 
@@ -309,28 +404,21 @@ pub(crate) fn guid_text(g: u128) -> String {
     )
 }
 
-/// The encoding of a value to be stored in `dialect`: like [`encode`], but values beyond the
-/// encodings (instants and dates outside the years 0000..9999 in UTC, durations over 292
-/// years) and decimals the dialect cannot hold exactly are errors.
+/// The encoding of a value to be stored in `dialect` as `field`'s storage holds it
+/// ([`encode_stored`]); values finer than the storage's unit or beyond its range, and
+/// decimals the dialect cannot hold exactly, are errors.
 fn store(v: &Value, field: &Field, dialect: &dyn Dialect) -> Result<SqlValue, String> {
     let storage = field.storage();
-    let encoded = match v {
-        Value::DateTimeOffset(t) if storage != Storage::Default => {
-            let unit = instant_unit(storage, dialect).map_err(|e| e.to_string())?;
-            let nanos = epoch_nanos(t);
-            if nanos % i128::from(unit) != 0 {
-                return Err(format!(
-                    "field `{}`: {v} has more fractional digits than its storage `{storage}` \
-                     keeps in the {} dialect (a multiple of {unit} ns)",
-                    field.name(),
-                    dialect.name()
-                ));
-            }
-            instant_value(nanos, storage, dialect)
-        }
-        v => encode(v),
-    };
-    match encoded {
+    let unit = unit_of(field, dialect).map_err(|e| e.to_string())?;
+    if nanos_of(v).is_some_and(|n| n % i128::from(unit) != 0) {
+        return Err(format!(
+            "field `{}`: {v} has more fractional digits than its storage `{storage}` \
+             keeps in the {} dialect (a multiple of {unit} ns)",
+            field.name(),
+            dialect.name()
+        ));
+    }
+    match encode_stored(v, field, dialect).map_err(|e| e.to_string())? {
         Encoded::Value(SqlValue::Text(s))
             if s.contains('\0') && !dialect.supports_nul_in_text() =>
         {
@@ -348,18 +436,25 @@ fn store(v: &Value, field: &Field, dialect: &dyn Dialect) -> Result<SqlValue, St
                 inexact_decimal(&d)
             )
         }),
-        Encoded::Above | Encoded::Below => Err(match (storage, dialect.native_instant()) {
-            (Storage::Native, Some(native)) => format!(
-                "field `{}`: {v} is outside the years {} to 9999 that the {} dialect's {} \
-                 column holds",
-                field.name(),
-                native.min_year,
-                dialect.name(),
-                native.column_type
-            ),
+        Encoded::Above | Encoded::Below => Err(match storage {
+            Storage::Native => {
+                let n = native(field, dialect).map_err(|e| e.to_string())?;
+                let range = match v {
+                    Value::Duration(_) => "durations up to 2^63 microseconds".to_owned(),
+                    _ => format!("the years {} to 9999", n.min_year),
+                };
+                format!(
+                    "field `{}`: {v} is outside the {range} that the {} dialect's {} column \
+                     holds",
+                    field.name(),
+                    dialect.name(),
+                    n.column_type
+                )
+            }
             _ => format!(
-                "field `{}`: {v} is outside the range SQL storage holds (instants and dates in \
-                 the years 0000 to 9999 UTC, durations up to about 292 years)",
+                "field `{}`: {v} is outside the range its storage `{storage}` holds \
+                 (instants and dates in the years 0000 to 9999 UTC, durations up to about \
+                 292 years, epochs in 64 bits)",
                 field.name()
             ),
         }),
@@ -442,6 +537,13 @@ fn write_normalized(
                 SqlValue::Float(x) => out.push_str(&dialect.json_number(x)),
                 SqlValue::Decimal(d) => out.push_str(&crate::decimal::text(&d)),
                 SqlValue::Text(s) => out.push_str(&json_string(&s)),
+                // Collections keep the crate's own encoding (no storage fits them).
+                other => {
+                    return Err(format!(
+                        "field `{}`: {other:?} cannot be written in a JSON collection",
+                        field.name()
+                    ))
+                }
             }
         }
     }
@@ -503,7 +605,7 @@ pub(crate) fn create_table(
     ];
     for c in &columns {
         let ty = match c.leaf().storage() {
-            Storage::Native => native(dialect)?.column_type.to_owned(),
+            Storage::Native => native(c.leaf(), dialect)?.column_type.to_owned(),
             _ => dialect.column_type(c.ty, c.indexed),
         };
         defs.push(format!("{} {ty}", ident(dialect, c.name())?));
@@ -580,11 +682,7 @@ pub(crate) fn insert(
             }
         };
         names.push(ident(dialect, c.name())?);
-        let placeholder = params.bind(value, c.ty);
-        values.push(match c.leaf().storage() {
-            Storage::Native => dialect.native_instant_from_text(&placeholder),
-            _ => placeholder,
-        });
+        values.push(params.bind(value, c.ty));
     }
     let text = format!(
         "INSERT INTO {} ({}) VALUES ({})",

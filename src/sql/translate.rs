@@ -35,12 +35,12 @@ use super::dialect::{Dialect, TextMatch};
 use super::error::{Error, ErrorKind};
 use super::params::{Params, SqlType, SqlValue};
 use super::storage::{
-    check_column, encode, epoch_nanos, for_dialect, ident, inexact_decimal, instant_unit,
-    instant_value, is_exact_f64, sql_type, Encoded,
+    at_nanos, check_column, check_ordered, column_type, encode, encode_stored, for_dialect, ident,
+    inexact_decimal, is_exact_f64, nanos_of, sql_type, unit_of, Encoded,
 };
 use crate::decimal::IntBound;
 use crate::ir::{CmpOp, Expr, ExprKind, FieldRef, Function, LambdaKind, Type};
-use crate::schema::{EntitySchema, FieldType, Storage};
+use crate::schema::{EntitySchema, Field, FieldType, Storage};
 use crate::span::Span;
 use crate::value::Value;
 
@@ -128,6 +128,10 @@ impl<'a> Translator<'a> {
         Ok(match e.kind() {
             ExprKind::Const(Value::Bool(b)) => self.literal(*b),
             ExprKind::Const(_) => "(1 = NULL)".to_owned(),
+            // 0/1 integers: 1 is true.
+            ExprKind::Field(r) if storage_of(e) == Storage::Integer => {
+                format!("({} = 1)", self.field(r)?)
+            }
             ExprKind::Field(r) => d.bool_condition(&self.field(r)?),
             ExprKind::Not(x) => format!("(NOT {})", self.cond(x, mode.negate())?),
             ExprKind::And(xs) => self.junction(xs, " AND ", mode)?,
@@ -230,7 +234,7 @@ impl<'a> Translator<'a> {
             Folded::NotNull => Ok(format!("({} IS NOT NULL)", self.value(x)?)),
             Folded::Param(op, v, ty) => {
                 let x_sql = self.value(x)?;
-                let p = self.bind_for(x, v, ty, at)?;
+                let p = self.bind(v, ty, at)?;
                 Ok(two_valued(op, &x_sql, &p, mode))
             }
         }
@@ -245,22 +249,6 @@ impl<'a> Translator<'a> {
         let v = for_dialect(v, self.dialect)
             .map_err(|d| Error::unsupported(self.dialect.name(), inexact_decimal(&d)).at(span))?;
         Ok(self.params.bind(v, ty))
-    }
-
-    /// Binds `v`, a constant compared with `x`, in `x`'s column type: cast to a native instant
-    /// when `x` is one.
-    fn bind_for(
-        &mut self,
-        x: &Expr,
-        v: SqlValue,
-        ty: SqlType,
-        span: Span,
-    ) -> Result<String, Error> {
-        let p = self.bind(v, ty, span)?;
-        Ok(match storage_of(x) {
-            Storage::Native => self.dialect.native_instant_from_text(&p),
-            _ => p,
-        })
     }
 
     /// Refuses the string literal `t`, at `span`, when it holds U+0000 and the dialect's text
@@ -282,6 +270,11 @@ impl<'a> Translator<'a> {
     ) -> Result<String, Error> {
         if let Some(why) = inexact_comparison(l, r, self.dialect) {
             return Err(Error::unsupported(self.dialect.name(), why).at(span));
+        }
+        if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+            for f in [l, r].into_iter().filter_map(record_field) {
+                check_ordered(f, self.dialect, "comparing the order of").map_err(|e| e.at(span))?;
+            }
         }
         let (a, b) = (self.value(l)?, self.value(r)?);
         let d = self.dialect;
@@ -313,7 +306,7 @@ impl<'a> Translator<'a> {
             if let Folded::Param(_, v, ty) =
                 fold_constant(CmpOp::Eq, x, v, self.dialect).map_err(|e| e.at(span))?
             {
-                let p = self.bind_for(x, v, ty, span)?;
+                let p = self.bind(v, ty, span)?;
                 items.push(p);
             }
             // Otherwise the item equals nothing stored (2.5 for an integer, NaN, year 3000).
@@ -438,24 +431,28 @@ impl<'a> Translator<'a> {
             | Function::Date
             | Function::Time => {
                 let storage = args.first().map_or(Storage::Default, storage_of);
+                let native_ty = args.first().and_then(record_field).and_then(column_type);
                 let x = arg(self, 0, text)?;
-                match storage {
-                    Storage::Native => d.native_instant_part(&x, func)?,
+                match (storage, native_ty) {
+                    (Storage::Native, Some(ty)) => d.native_part(&x, ty, func)?,
                     // RFC 3339 text in UTC starts as the crate's own text does.
-                    Storage::Default | Storage::Rfc3339Utc if func == Function::Date => {
+                    (Storage::Default | Storage::Rfc3339Utc, _) if func == Function::Date => {
                         d.substring(&x, "1", Some("10"))
                     }
                     // The time of day is the last part of the crate's own text.
-                    Storage::Default if func == Function::Time => d.substring(&x, "12", Some("18")),
-                    Storage::Default | Storage::Rfc3339Utc if func != Function::Time => {
+                    (Storage::Default, _) if func == Function::Time => {
+                        d.substring(&x, "12", Some("18"))
+                    }
+                    (Storage::Default | Storage::Rfc3339Utc, _) if func != Function::Time => {
                         let (start, len) = calendar_field(func, arg_type(args));
                         d.to_int32(&d.substring(&x, start, Some(len)))
                     }
                     _ => {
+                        let ty = arg_type(args).map_or("a value".to_owned(), |t| format!("an {t}"));
                         return Err(Error::unsupported(
                             d.name(),
-                            format!("{}() of an instant stored as `{storage}`", func.name()),
-                        ))
+                            format!("{}() of {ty} stored as `{storage}`", func.name()),
+                        ));
                     }
                 }
             }
@@ -709,9 +706,10 @@ fn inexact_comparison(l: &Expr, r: &Expr, dialect: &dyn Dialect) -> Option<Strin
     let is = |e: &Expr, t: &FieldType| e.ty().field_type() == Some(t);
     let pair = |a: FieldType, b: FieldType| (is(l, &a) && is(r, &b)) || (is(l, &b) && is(r, &a));
     let (sl, sr) = (storage_of(l), storage_of(r));
-    if sl != sr && is(l, &FieldType::DateTimeOffset) {
+    if sl != sr {
         return Some(format!(
-            "comparing instants stored differently (storage `{sl}` with storage `{sr}`)"
+            "comparing values stored differently (storage `{sl}` with storage `{sr}`; \
+             function results and collection elements are in storage `default`)"
         ));
     }
     if pair(FieldType::Int64, FieldType::Double) && !dialect.exact_integers_in_doubles() {
@@ -735,23 +733,29 @@ fn inexact_comparison(l: &Expr, r: &Expr, dialect: &dyn Dialect) -> Option<Strin
 /// How the value of `e` is held in SQL: a record column's [`Storage`], else the crate's own
 /// (lambda elements, function results, constants).
 fn storage_of(e: &Expr) -> Storage {
+    record_field(e).map_or(Storage::Default, Field::storage)
+}
+
+/// The record field `e` is, when it is one (not a lambda element).
+fn record_field(e: &Expr) -> Option<&Field> {
     match e.kind() {
-        ExprKind::Field(r) if r.var == 0 => r.field().map_or(Storage::Default, |f| f.storage()),
-        _ => Storage::Default,
+        ExprKind::Field(r) if r.var == 0 => r.field(),
+        _ => None,
     }
 }
 
-/// `x op t` for an instant column `x` whose storage keeps whole units of `unit` ns: with `t`
-/// between two units, `x > t` is `x > floor(t)`, `x >= t` is `x >= ceil(t)` (likewise `<`,
-/// `<=`), `x eq t` is false and `x ne t` true, since no stored value lies between.
-fn fold_instant(
+/// `x op c` for a column `x` of `field`, whose storage keeps whole units of `unit` ns, and a
+/// time-like constant `c` at `nanos` ([`nanos_of`]): with `c` between two units, `x > c` is
+/// `x > floor(c)`, `x >= c` is `x >= ceil(c)` (likewise `<`, `<=`), `x eq c` is false and
+/// `x ne c` true, since no stored value lies between.
+fn fold_units(
     op: CmpOp,
-    t: &chrono::DateTime<chrono::Utc>,
-    storage: Storage,
+    c: &Value,
+    nanos: i128,
+    field: &Field,
     dialect: &dyn Dialect,
 ) -> Result<Folded, Error> {
-    let unit = i128::from(instant_unit(storage, dialect)?);
-    let nanos = epoch_nanos(t);
+    let unit = i128::from(unit_of(field, dialect)?);
     let floor = nanos.div_euclid(unit) * unit;
     let (op, bound) = match op {
         _ if floor == nanos => (op, nanos),
@@ -760,11 +764,21 @@ fn fold_instant(
         CmpOp::Gt | CmpOp::Le => (op, floor),
         CmpOp::Ge | CmpOp::Lt => (op, floor + unit),
     };
-    let ty = match storage {
-        Storage::Epoch(_) => SqlType::Int,
-        _ => SqlType::Text,
-    };
-    Ok(match instant_value(bound, storage, dialect) {
+    match at_nanos(c, bound) {
+        Some(v) => fold_stored(op, &v, field, dialect),
+        None => Ok(beyond(op, bound > 0)),
+    }
+}
+
+/// `x op c` for a column `x` of `field` and a constant `c` that its storage holds exactly.
+fn fold_stored(
+    op: CmpOp,
+    c: &Value,
+    field: &Field,
+    dialect: &dyn Dialect,
+) -> Result<Folded, Error> {
+    let ty = column_type(field).unwrap_or(SqlType::Text);
+    Ok(match encode_stored(c, field, dialect)? {
         Encoded::Value(v) => Folded::Param(op, v, ty),
         Encoded::Above => beyond(op, true),
         Encoded::Below => beyond(op, false),
@@ -774,9 +788,14 @@ fn fold_instant(
 /// `x op c` for a non-null constant `c`, as a comparison with a parameter in `x`'s encoding
 /// (its column's [`Storage`]), or its constant outcome.
 fn fold_constant(op: CmpOp, x: &Expr, c: &Value, dialect: &dyn Dialect) -> Result<Folded, Error> {
-    let storage = storage_of(x);
-    if let (Value::DateTimeOffset(t), false) = (c, storage == Storage::Default) {
-        return fold_instant(op, t, storage, dialect);
+    if let Some(field) = record_field(x).filter(|f| f.storage() != Storage::Default) {
+        if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+            check_ordered(field, dialect, "comparing the order of")?;
+        }
+        return match nanos_of(c) {
+            Some(nanos) => fold_units(op, c, nanos, field, dialect),
+            None => fold_stored(op, c, field, dialect),
+        };
     }
     if let Value::Int(i) = c {
         let double = x.ty().field_type() == Some(&FieldType::Double);

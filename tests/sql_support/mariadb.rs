@@ -2,6 +2,7 @@
 //! `bash scripts/test`), through the synchronous `mysql` client, with [`SqlValue`]s bound here.
 
 use super::Backend;
+use chrono::{Datelike, Timelike};
 use mysql::prelude::Queryable;
 use odata_filter::query::Query;
 use odata_filter::schema::EntitySchema;
@@ -143,5 +144,42 @@ fn value(v: &SqlValue) -> mysql::Value {
         SqlValue::Float(x) => mysql::Value::Double(*x),
         SqlValue::Text(t) => mysql::Value::Bytes(t.as_bytes().to_vec()),
         SqlValue::Decimal(d) => panic!("the mariadb dialect bound the decimal {d:?} as such"),
+        SqlValue::Timestamp(t) => {
+            let (d, t) = (t.date_naive(), t.time());
+            mysql::Value::Date(
+                d.year() as u16,
+                d.month() as u8,
+                d.day() as u8,
+                t.hour() as u8,
+                t.minute() as u8,
+                t.second() as u8,
+                t.nanosecond() / 1_000,
+            )
+        }
+        SqlValue::Date(d) => {
+            mysql::Value::Date(d.year() as u16, d.month() as u8, d.day() as u8, 0, 0, 0, 0)
+        }
+        SqlValue::Time(t) => mysql::Value::Time(
+            false,
+            0,
+            t.hour() as u8,
+            t.minute() as u8,
+            t.second() as u8,
+            t.nanosecond() / 1_000,
+        ),
+        // MariaDB reads a UUID column's value from its text.
+        SqlValue::Uuid(g) => {
+            let hex = format!("{g:032x}");
+            let text = format!(
+                "{}-{}-{}-{}-{}",
+                &hex[..8],
+                &hex[8..12],
+                &hex[12..16],
+                &hex[16..20],
+                &hex[20..]
+            );
+            mysql::Value::Bytes(text.into_bytes())
+        }
+        SqlValue::Interval(d) => panic!("the mariadb dialect bound the interval {d:?}"),
     }
 }

@@ -11,7 +11,7 @@
 //! See <https://mariadb.com/kb/en/>.
 
 use super::mysql::{self, MySqlDialect};
-use super::{json_path, string_literal, Dialect, NativeInstant};
+use super::{json_path, native_column_type, string_literal, Dialect, NativeColumn};
 use crate::ir::Function;
 use crate::sql::error::Error;
 use crate::sql::params::SqlType;
@@ -35,7 +35,7 @@ impl Dialect for MariaDbDialect {
     }
 
     fn column_type(&self, ty: SqlType, indexed: bool) -> String {
-        mysql::column_type(ty, indexed, TEXT_COLLATION)
+        mysql::column_type(self, ty, indexed, TEXT_COLLATION)
     }
 
     fn document_type(&self) -> String {
@@ -58,20 +58,20 @@ impl Dialect for MariaDbDialect {
         MySqlDialect.to_int32(x)
     }
 
-    fn native_instant(&self) -> Option<NativeInstant> {
-        MySqlDialect.native_instant()
+    /// MySQL's, and `UUID` (10.7 and later), which orders version-1 UUIDs by their time
+    /// fields rather than as 128-bit numbers: not [`ordered`](NativeColumn::ordered).
+    fn native_column(&self, ty: SqlType) -> Option<NativeColumn> {
+        match ty {
+            SqlType::Uuid => Some(NativeColumn {
+                ordered: false,
+                ..NativeColumn::new("UUID", 1, 0)
+            }),
+            _ => mysql::native_column(ty),
+        }
     }
 
-    fn native_instant_text(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        MySqlDialect.native_instant_text(t)
-    }
-
-    fn native_instant_from_text(&self, text: &str) -> String {
-        MySqlDialect.native_instant_from_text(text)
-    }
-
-    fn native_instant_part(&self, x: &str, func: Function) -> Result<String, Error> {
-        mysql::native_instant_part(self.name(), x, func, TEXT_COLLATION)
+    fn native_part(&self, x: &str, _ty: SqlType, func: Function) -> Result<String, Error> {
+        mysql::native_part(self.name(), x, func, TEXT_COLLATION)
     }
 
     fn concat(&self, a: &str, b: &str) -> String {
@@ -94,6 +94,8 @@ impl Dialect for MariaDbDialect {
             SqlType::Int | SqlType::Bool => format!("CAST({text} AS SIGNED)"),
             SqlType::Number => format!("CAST({text} AS DOUBLE)"),
             SqlType::Json => format!("JSON_EXTRACT({alias}.v, {p})"),
+            // Collection elements are JSON: never of a native type.
+            native => format!("CAST({text} AS {})", native_column_type(self, native)),
         })
     }
 

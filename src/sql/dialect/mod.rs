@@ -37,15 +37,44 @@ pub enum TextMatch {
     EndsWith,
 }
 
-/// A dialect's native column type for instants ([`Storage::Native`](crate::schema::Storage)).
+/// A dialect's own column type for one EDM type ([`Storage::Native`](crate::schema::Storage)),
+/// from [`Dialect::native_column`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct NativeInstant {
+pub struct NativeColumn {
     /// The column type, e.g. `TIMESTAMPTZ`.
     pub column_type: &'static str,
-    /// The precision it keeps, in nanoseconds (1,000 for microseconds).
+    /// The precision instants, times of day and durations keep, in nanoseconds (1,000 for
+    /// microseconds); 1 for the other types.
     pub unit_nanos: i64,
-    /// The first year it holds (1 in PostgreSQL, which has no year 0; 1000 in MySQL).
+    /// The first year instants and dates hold (1 in PostgreSQL, which has no year 0; 1000 in
+    /// MySQL); 0 for the other types.
     pub min_year: i32,
+    /// Whether the column orders its values as the evaluator does. MariaDB's `UUID` does not
+    /// (it orders version-1 UUIDs by their time fields), so on it only `eq`, `ne` and `in`
+    /// are written, and ordering by such a field is refused.
+    pub ordered: bool,
+}
+
+impl NativeColumn {
+    /// A column of type `column_type` keeping `unit_nanos` ns from the year `min_year`,
+    /// ordered as the evaluator orders.
+    pub const fn new(column_type: &'static str, unit_nanos: i64, min_year: i32) -> NativeColumn {
+        NativeColumn {
+            column_type,
+            unit_nanos,
+            min_year,
+            ordered: true,
+        }
+    }
+}
+
+/// The column type [`Dialect::native_column`] gives for `ty`, or `TEXT` where there is none
+/// (which no table gets: such fields are refused first). For the `column_type` methods.
+pub(super) fn native_column_type<D: Dialect + ?Sized>(dialect: &D, ty: SqlType) -> String {
+    dialect
+        .native_column(ty)
+        .map_or("TEXT", |n| n.column_type)
+        .to_owned()
 }
 
 /// Everything that differs between SQL databases, for generating filters, ordering, paging,
@@ -86,7 +115,7 @@ pub trait Dialect: Debug + Send + Sync {
 
     /// The column type for values of SQL type `ty`; `indexed` when the column gets an index
     /// (some databases bound indexable text). Default: `BOOLEAN`, `BIGINT`, `DOUBLE PRECISION`,
-    /// `TEXT`, `TEXT` (JSON).
+    /// `TEXT`, `TEXT` (JSON), and for the native types [`native_column`](Dialect::native_column)'s.
     fn column_type(&self, ty: SqlType, indexed: bool) -> String {
         let _ = indexed;
         match ty {
@@ -94,37 +123,35 @@ pub trait Dialect: Debug + Send + Sync {
             SqlType::Int => "BIGINT",
             SqlType::Number => "DOUBLE PRECISION",
             SqlType::Text | SqlType::Json => "TEXT",
+            native => return native_column_type(self, native),
         }
         .to_owned()
     }
 
-    /// The native instant column ([`Storage::Native`](crate::schema::Storage)), if the
-    /// dialect has one here. Default: none, so that such fields are refused.
-    fn native_instant(&self) -> Option<NativeInstant> {
+    /// The dialect's own column for values of the SQL type `ty` ([`SqlType::Timestamp`],
+    /// [`Date`](SqlType::Date), [`Time`](SqlType::Time), [`Interval`](SqlType::Interval),
+    /// [`Uuid`](SqlType::Uuid), [`Bool`](SqlType::Bool) or [`Number`](SqlType::Number)),
+    /// which fields with [`Storage::Native`](crate::schema::Storage) use; `None` where it has
+    /// none here, and such fields are refused. Default: none.
+    fn native_column(&self, ty: SqlType) -> Option<NativeColumn> {
+        let _ = ty;
         None
     }
 
-    /// The text of the instant `t` (a whole number of [`NativeInstant::unit_nanos`]) that
-    /// [`native_instant_from_text`](Dialect::native_instant_from_text) reads. Default: RFC 3339
-    /// in UTC with six fractional digits, `2024-01-05T10:00:00.000000Z`.
-    fn native_instant_text(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        t.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-    }
-
-    /// `text` (a text parameter holding [`native_instant_text`](Dialect::native_instant_text))
-    /// as a native instant. Default: `CAST(text AS TIMESTAMP WITH TIME ZONE)`.
-    fn native_instant_from_text(&self, text: &str) -> String {
-        format!("CAST({text} AS TIMESTAMP WITH TIME ZONE)")
-    }
-
-    /// The calendar field `func` (`year()` to `second()`, `date()`, `time()`) of the native
-    /// instant `x`, in UTC, as the crate's own storage holds the result (an integer, or
+    /// The calendar field `func` (`year()` to `second()`, `date()`, `time()`) of `x`, a value
+    /// of the native SQL type `ty` ([`SqlType::Timestamp`] in UTC, [`SqlType::Date`] or
+    /// [`SqlType::Time`]), as the crate's own storage holds the result (an integer, or
     /// `YYYY-MM-DD` and `hh:mm:ss.fffffffff` text). Default: refused.
-    fn native_instant_part(&self, x: &str, func: crate::ir::Function) -> Result<String, Error> {
-        let _ = x;
+    fn native_part(
+        &self,
+        x: &str,
+        ty: SqlType,
+        func: crate::ir::Function,
+    ) -> Result<String, Error> {
+        let _ = (x, ty);
         Err(Error::unsupported(
             self.name(),
-            format!("{}() of a native instant column", func.name()),
+            format!("{}() of a native column", func.name()),
         ))
     }
 

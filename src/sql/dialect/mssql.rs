@@ -39,6 +39,7 @@ impl Dialect for MsSqlDialect {
             SqlType::Text if indexed => "VARCHAR(1700) COLLATE Latin1_General_100_BIN2_UTF8",
             SqlType::Text => "VARCHAR(MAX) COLLATE Latin1_General_100_BIN2_UTF8",
             SqlType::Json => "NVARCHAR(MAX)",
+            native => return super::native_column_type(self, native),
         }
         .to_owned()
     }
@@ -124,7 +125,13 @@ impl Dialect for MsSqlDialect {
             )
         };
         Ok(match ty {
+            // Collection elements are JSON: never of a native type, which SQL Server refuses.
             SqlType::Text | SqlType::Json => text,
+            SqlType::Timestamp
+            | SqlType::Date
+            | SqlType::Time
+            | SqlType::Interval
+            | SqlType::Uuid => text,
             SqlType::Int => format!("CAST({text} AS BIGINT)"),
             SqlType::Number => format!("CAST({text} AS FLOAT(53))"),
             SqlType::Bool => format!("CAST({text} AS BIT)"),

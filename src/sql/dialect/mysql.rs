@@ -10,7 +10,7 @@
 //! tests (MySQL is not in Debian); MariaDB, which needs the [`MariaDbDialect`](super::MariaDbDialect) for its
 //! collation and `JSON_VALUE`, is. See <https://dev.mysql.com/doc/refman/8.0/en/>.
 
-use super::{json_path, string_literal, Dialect, NativeInstant};
+use super::{json_path, native_column_type, string_literal, Dialect, NativeColumn};
 use crate::ir::Function;
 use crate::sql::error::Error;
 use crate::sql::params::SqlType;
@@ -19,9 +19,22 @@ use crate::sql::params::SqlType;
 /// not `'a'`), as the evaluator compares.
 const TEXT_COLLATION: &str = "utf8mb4_0900_bin";
 
-/// The calendar field `func` of the `DATETIME(6)` `x` (in UTC), with `date()` and `time()`
-/// text in `collation`: MySQL's and MariaDB's, which differ only in the collation.
-pub(super) fn native_instant_part(
+/// The native columns of MySQL and MariaDB's common types: `DATETIME(6)` holding UTC and
+/// `DATE` (years 1000 to 9999), `TIME(6)` (microseconds), `BOOLEAN`.
+pub(super) fn native_column(ty: SqlType) -> Option<NativeColumn> {
+    Some(match ty {
+        SqlType::Timestamp => NativeColumn::new("DATETIME(6)", 1_000, 1000),
+        SqlType::Date => NativeColumn::new("DATE", 1, 1000),
+        SqlType::Time => NativeColumn::new("TIME(6)", 1_000, 0),
+        SqlType::Bool => NativeColumn::new("BOOLEAN", 1, 0),
+        _ => return None,
+    })
+}
+
+/// The calendar field `func` of `x`, a `DATETIME(6)` (in UTC), `DATE` or `TIME(6)`, with
+/// `date()` and `time()` text in `collation`: MySQL's and MariaDB's, which differ only in the
+/// collation.
+pub(super) fn native_part(
     dialect: &str,
     x: &str,
     func: Function,
@@ -51,7 +64,12 @@ pub(super) fn native_instant_part(
 /// The column type of `ty` in MySQL and MariaDB, whose storage differs only in the `collation`
 /// of text (MariaDB has no `utf8mb4_0900_bin`). Indexed text is `VARCHAR(768)` (InnoDB's
 /// 3072-byte key limit); other text is `LONGTEXT`, which keeps rows within the 65535-byte limit.
-pub(super) fn column_type(ty: SqlType, indexed: bool, collation: &str) -> String {
+pub(super) fn column_type(
+    dialect: &dyn Dialect,
+    ty: SqlType,
+    indexed: bool,
+    collation: &str,
+) -> String {
     match ty {
         SqlType::Bool => "BOOLEAN".to_owned(),
         SqlType::Int => "BIGINT".to_owned(),
@@ -61,6 +79,7 @@ pub(super) fn column_type(ty: SqlType, indexed: bool, collation: &str) -> String
         }
         SqlType::Text => format!("LONGTEXT CHARACTER SET utf8mb4 COLLATE {collation}"),
         SqlType::Json => "JSON".to_owned(),
+        native => native_column_type(dialect, native),
     }
 }
 
@@ -78,7 +97,7 @@ impl Dialect for MySqlDialect {
     }
 
     fn column_type(&self, ty: SqlType, indexed: bool) -> String {
-        column_type(ty, indexed, TEXT_COLLATION)
+        column_type(self, ty, indexed, TEXT_COLLATION)
     }
 
     fn document_type(&self) -> String {
@@ -101,26 +120,14 @@ impl Dialect for MySqlDialect {
         format!("CAST({x} AS SIGNED)")
     }
 
-    /// `DATETIME(6)` holding UTC (it has no time zone): microseconds, years 1000 to 9999.
-    fn native_instant(&self) -> Option<NativeInstant> {
-        Some(NativeInstant {
-            column_type: "DATETIME(6)",
-            unit_nanos: 1_000,
-            min_year: 1000,
-        })
+    /// `DATETIME(6)` holding UTC (it has no time zone) and `DATE`, years 1000 to 9999;
+    /// `TIME(6)`; `BOOLEAN`. No `uuid`, `interval` or exact decimal.
+    fn native_column(&self, ty: SqlType) -> Option<NativeColumn> {
+        native_column(ty)
     }
 
-    /// `2024-01-05 10:00:00.000000`: MySQL's own form, in UTC.
-    fn native_instant_text(&self, t: &chrono::DateTime<chrono::Utc>) -> String {
-        t.format("%Y-%m-%d %H:%M:%S%.6f").to_string()
-    }
-
-    fn native_instant_from_text(&self, text: &str) -> String {
-        format!("CAST({text} AS DATETIME(6))")
-    }
-
-    fn native_instant_part(&self, x: &str, func: Function) -> Result<String, Error> {
-        native_instant_part(self.name(), x, func, TEXT_COLLATION)
+    fn native_part(&self, x: &str, _ty: SqlType, func: Function) -> Result<String, Error> {
+        native_part(self.name(), x, func, TEXT_COLLATION)
     }
 
     fn concat(&self, a: &str, b: &str) -> String {
@@ -149,6 +156,11 @@ impl Dialect for MySqlDialect {
             }
             SqlType::Number => format!("JSON_VALUE({alias}.v, {p} RETURNING DOUBLE)"),
             SqlType::Json => format!("JSON_EXTRACT({alias}.v, {p})"),
+            // Collection elements are JSON: never of a native type.
+            native => format!(
+                "JSON_VALUE({alias}.v, {p} RETURNING {})",
+                native_column_type(self, native)
+            ),
         })
     }
 

@@ -8,7 +8,7 @@
 //! ([`exact_decimals`](Dialect::exact_decimals)). Collections are `jsonb`. `text` cannot hold U+0000:
 //! such values are refused before any SQL runs. See <https://www.postgresql.org/docs/current/>.
 
-use super::{string_literal, Dialect, NativeInstant};
+use super::{native_column_type, string_literal, Dialect, NativeColumn};
 use crate::ir::Function;
 use crate::sql::error::Error;
 use crate::sql::params::SqlType;
@@ -31,6 +31,11 @@ impl Dialect for PostgresDialect {
             // as in POSITION(x IN y).
             SqlType::Text => format!("(${index}::text COLLATE \"C\")"),
             SqlType::Json => format!("${index}::jsonb"),
+            SqlType::Timestamp => format!("${index}::timestamptz"),
+            SqlType::Date => format!("${index}::date"),
+            SqlType::Time => format!("${index}::time"),
+            SqlType::Interval => format!("${index}::interval"),
+            SqlType::Uuid => format!("${index}::uuid"),
         }
     }
 
@@ -43,21 +48,29 @@ impl Dialect for PostgresDialect {
         true
     }
 
-    /// `timestamptz`, which keeps microseconds.
-    fn native_instant(&self) -> Option<NativeInstant> {
-        Some(NativeInstant {
-            column_type: "TIMESTAMPTZ",
-            unit_nanos: 1_000,
-            min_year: 1,
+    /// `timestamptz`, `date` and `time` (microseconds, years 1 to 9999 here), `interval`
+    /// (microseconds; always written with no days and no months, so that it compares as the
+    /// duration it holds), `uuid` (ordered as its 128-bit number), `boolean`, `numeric`.
+    fn native_column(&self, ty: SqlType) -> Option<NativeColumn> {
+        Some(match ty {
+            SqlType::Timestamp => NativeColumn::new("TIMESTAMPTZ", 1_000, 1),
+            SqlType::Date => NativeColumn::new("DATE", 1, 1),
+            SqlType::Time => NativeColumn::new("TIME", 1_000, 0),
+            SqlType::Interval => NativeColumn::new("INTERVAL", 1_000, 0),
+            SqlType::Uuid => NativeColumn::new("UUID", 1, 0),
+            SqlType::Bool => NativeColumn::new("BOOLEAN", 1, 0),
+            SqlType::Number => NativeColumn::new("NUMERIC", 1, 0),
+            SqlType::Int | SqlType::Text | SqlType::Json => return None,
         })
     }
 
-    fn native_instant_from_text(&self, text: &str) -> String {
-        format!("CAST({text} AS TIMESTAMPTZ)")
-    }
-
-    fn native_instant_part(&self, x: &str, func: Function) -> Result<String, Error> {
-        let utc = format!("({x} AT TIME ZONE 'UTC')");
+    fn native_part(&self, x: &str, ty: SqlType, func: Function) -> Result<String, Error> {
+        // A timestamptz in UTC; a date or time as it is (a date AT TIME ZONE would be read
+        // in the session's zone).
+        let utc = match ty {
+            SqlType::Timestamp => format!("({x} AT TIME ZONE 'UTC')"),
+            _ => format!("({x})"),
+        };
         let field = |f: &str| format!("CAST(EXTRACT({f} FROM {utc}) AS INTEGER)");
         Ok(match func {
             Function::Year => field("YEAR"),
@@ -93,6 +106,7 @@ impl Dialect for PostgresDialect {
             SqlType::Number => "NUMERIC",
             SqlType::Text => "TEXT COLLATE \"C\"",
             SqlType::Json => "JSONB",
+            native => return native_column_type(self, native),
         }
         .to_owned()
     }
@@ -139,6 +153,8 @@ impl Dialect for PostgresDialect {
             SqlType::Number => format!("CAST({text} AS NUMERIC)"),
             SqlType::Bool => format!("CAST({text} AS BOOLEAN)"),
             SqlType::Json => format!("({alias}.v #> {})", text_array(path)),
+            // Collection elements are JSON: never of a native type.
+            native => format!("CAST({text} AS {})", native_column_type(self, native)),
         })
     }
 }

@@ -45,6 +45,7 @@ impl Dialect for SqliteDialect {
             SqlType::Bool | SqlType::Int => "INTEGER",
             SqlType::Number => "NUMERIC",
             SqlType::Text | SqlType::Json => "TEXT",
+            native => return super::native_column_type(self, native),
         }
         .to_owned()
     }

@@ -40,7 +40,38 @@ impl ToSql for SqlValue {
                 }
                 out.put_slice(t.as_bytes());
             }
-            SqlValue::Bool(_) => return Err(mismatch()),
+            // Native columns, in PostgreSQL's binary formats: microseconds (never rounded: the
+            // translator binds whole ones) and days since 2000-01-01 UTC.
+            SqlValue::Timestamp(t) if *ty == Type::TIMESTAMPTZ => {
+                let secs = t.timestamp() - PG_EPOCH_SECONDS;
+                out.put_i64(
+                    secs * 1_000_000 + i64::from(whole_micros(t.timestamp_subsec_nanos())?),
+                );
+            }
+            SqlValue::Date(d) if *ty == Type::DATE => {
+                out.put_i32(chrono::Datelike::num_days_from_ce(d) - PG_EPOCH_DAYS_FROM_CE);
+            }
+            SqlValue::Time(t) if *ty == Type::TIME => {
+                use chrono::Timelike;
+                let micros = whole_micros(t.nanosecond())?;
+                out.put_i64(
+                    i64::from(t.num_seconds_from_midnight()) * 1_000_000 + i64::from(micros),
+                );
+            }
+            // No days and no months: compared as the microseconds it holds.
+            SqlValue::Interval(d) if *ty == Type::INTERVAL => {
+                whole_micros(d.subsec_nanos().unsigned_abs())?;
+                out.put_i64(d.num_microseconds().ok_or_else(mismatch)?);
+                out.put_i32(0);
+                out.put_i32(0);
+            }
+            SqlValue::Uuid(g) if *ty == Type::UUID => out.put_u128(*g),
+            SqlValue::Bool(_)
+            | SqlValue::Timestamp(_)
+            | SqlValue::Date(_)
+            | SqlValue::Time(_)
+            | SqlValue::Interval(_)
+            | SqlValue::Uuid(_) => return Err(mismatch()),
         }
         Ok(IsNull::No)
     }
@@ -60,11 +91,29 @@ impl ToSql for SqlValue {
             Type::UNKNOWN,
             Type::JSON,
             Type::JSONB,
+            Type::TIMESTAMPTZ,
+            Type::DATE,
+            Type::TIME,
+            Type::INTERVAL,
+            Type::UUID,
         ]
         .contains(ty)
     }
 
     to_sql_checked!();
+}
+
+/// 2000-01-01T00:00:00Z, PostgreSQL's epoch, in Unix seconds.
+const PG_EPOCH_SECONDS: i64 = 946_684_800;
+/// 2000-01-01 as chrono's days from the common era.
+const PG_EPOCH_DAYS_FROM_CE: i32 = 730_120;
+
+/// The whole microseconds in `nanos` (below one second), or an error when it is not whole.
+fn whole_micros(nanos: u32) -> Result<u32, BoxError> {
+    if nanos % 1_000 != 0 {
+        return Err(format!("{nanos} ns is not a whole number of microseconds").into());
+    }
+    Ok(nanos / 1_000)
 }
 
 /// Writes the binary `NUMERIC` of a decimal string (`-12.5`), or `NaN`/`inf`/`-inf`.

@@ -34,6 +34,17 @@ impl ToSql for SqlValue {
                 ))
             }
             SqlValue::Text(t) => ToSqlOutput::from(t.as_str()),
+            // SQLite has no native date, time, interval or UUID type: `SqliteDialect` refuses
+            // storage `native` for them, and never binds these.
+            v @ (SqlValue::Timestamp(_)
+            | SqlValue::Date(_)
+            | SqlValue::Time(_)
+            | SqlValue::Interval(_)
+            | SqlValue::Uuid(_)) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    format!("{v:?} is for a native column, which SQLite has not").into(),
+                ))
+            }
         })
     }
 }
