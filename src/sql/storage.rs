@@ -94,8 +94,8 @@ pub(crate) fn native(field: &Field, dialect: &dyn Dialect) -> Result<NativeColum
         })
 }
 
-/// Refuses to order `field` (by `$orderby` or an ordering comparison, `what`) when its
-/// native column orders otherwise than the evaluator ([`NativeColumn::ordered`]).
+/// Refuses to order by `field` (`what` says how) when its native column orders otherwise
+/// than the evaluator ([`NativeColumn::ordered`]).
 pub(crate) fn check_ordered(field: &Field, dialect: &dyn Dialect, what: &str) -> Result<(), Error> {
     if field.storage() == Storage::Native && !native(field, dialect)?.ordered {
         return Err(Error::unsupported(

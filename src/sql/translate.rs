@@ -35,7 +35,7 @@ use super::dialect::{Dialect, TextMatch};
 use super::error::{Error, ErrorKind};
 use super::params::{Params, SqlType, SqlValue};
 use super::storage::{
-    at_nanos, check_column, check_ordered, column_type, encode, encode_stored, for_dialect, ident,
+    at_nanos, check_column, column_type, encode, encode_stored, for_dialect, ident,
     inexact_decimal, is_exact_f64, nanos_of, sql_type, unit_of, Encoded,
 };
 use crate::decimal::IntBound;
@@ -270,11 +270,6 @@ impl<'a> Translator<'a> {
     ) -> Result<String, Error> {
         if let Some(why) = inexact_comparison(l, r, self.dialect) {
             return Err(Error::unsupported(self.dialect.name(), why).at(span));
-        }
-        if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
-            for f in [l, r].into_iter().filter_map(record_field) {
-                check_ordered(f, self.dialect, "comparing the order of").map_err(|e| e.at(span))?;
-            }
         }
         let (a, b) = (self.value(l)?, self.value(r)?);
         let d = self.dialect;
@@ -788,10 +783,9 @@ fn fold_stored(
 /// `x op c` for a non-null constant `c`, as a comparison with a parameter in `x`'s encoding
 /// (its column's [`Storage`]), or its constant outcome.
 fn fold_constant(op: CmpOp, x: &Expr, c: &Value, dialect: &dyn Dialect) -> Result<Folded, Error> {
-    if let Some(field) = record_field(x).filter(|f| f.storage() != Storage::Default) {
-        if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
-            check_ordered(field, dialect, "comparing the order of")?;
-        }
+    // Numbers keep the crate's own encoding in every storage (a native `numeric` is it).
+    let number = matches!(c, Value::Int(_) | Value::Float(_) | Value::Decimal(_));
+    if let Some(field) = record_field(x).filter(|f| f.storage() != Storage::Default && !number) {
         return match nanos_of(c) {
             Some(nanos) => fold_units(op, c, nanos, field, dialect),
             None => fold_stored(op, c, field, dialect),

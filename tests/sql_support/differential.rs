@@ -76,26 +76,44 @@ pub fn check_one(
     expect: &Expect,
 ) -> usize {
     let schema = gen::schema();
+    check_layout(
+        test, backend, dialect, &schema, records, filters, paging, expect,
+    )
+}
+
+/// [`check_one`] over `schema`, [`gen::schema`] with its fields in other storages
+/// ([`gen::schema_with`]).
+#[allow(clippy::too_many_arguments)]
+pub fn check_layout(
+    test: &str,
+    backend: &mut dyn Backend,
+    dialect: &dyn Dialect,
+    schema: &EntitySchema,
+    records: &[String],
+    filters: &[String],
+    paging: &Paging,
+    expect: &Expect,
+) -> usize {
     let lines: Vec<&str> = records.iter().map(String::as_str).collect();
     let json = parse_all(&lines);
-    backend.load(&schema, &lines);
+    backend.load(schema, &lines);
     let mut compared = 0;
     for f in filters {
-        let Some(q) = gen::make_query(&schema, f, paging) else {
+        let Some(q) = gen::make_query(schema, f, paging) else {
             continue;
         };
-        let want: Vec<&str> = expect(f, &q, &schema, &json)
+        let want: Vec<&str> = expect(f, &q, schema, &json)
             .into_iter()
             .map(|i| lines[i])
             .collect();
-        let text = match sql::select(&q, &schema, schema.entity_set(), dialect) {
+        let text = match sql::select(&q, schema, schema.entity_set(), dialect) {
             Ok(s) => format!("{}\n{:?}", s.sql, s.params),
             // What the dialect cannot express exactly is refused, which is right: skip it.
             Err(e) if matches!(e.kind(), sql::ErrorKind::Unsupported { .. }) => continue,
             Err(e) => e.to_string(),
         };
         assert_eq!(
-            backend.select(&schema, &q),
+            backend.select(schema, &q),
             want,
             "{test}: {}: {f} {paging:?}\n{text}",
             backend.name()

@@ -3,7 +3,7 @@
 
 use super::query;
 use odata_filter::query::Query;
-use odata_filter::schema::{ComplexType, EntitySchema, EnumType, Field, FieldType};
+use odata_filter::schema::{ComplexType, EntitySchema, EnumType, Field, FieldType, Storage};
 use proptest::prelude::*;
 use proptest::strategy::Union;
 use serde_json::{json, Map, Value as Json};
@@ -11,11 +11,18 @@ use serde_json::{json, Map, Value as Json};
 /// The entity `Thing`: one field of every type, a complex field, and collections of scalars
 /// and of objects. Everything but the key is nullable and filterable; scalars are sortable.
 pub fn schema() -> EntitySchema {
+    schema_with(&|_| Storage::Default)
+}
+
+/// [`schema`] with each top-level scalar field (but the key) held in the storage `storage`
+/// gives for its type.
+pub fn schema_with(storage: &dyn Fn(&FieldType) -> Storage) -> EntitySchema {
     let f = |name: &str, ty: FieldType| {
-        Field::new(name, ty)
+        Field::new(name, ty.clone())
             .nullable(true)
             .filterable(true)
             .sortable(true)
+            .with_storage(storage(&ty))
     };
     let coll = |name: &str, ty: FieldType| {
         Field::new(name, FieldType::collection(ty))

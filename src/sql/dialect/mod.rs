@@ -50,8 +50,8 @@ pub struct NativeColumn {
     /// MySQL); 0 for the other types.
     pub min_year: i32,
     /// Whether the column orders its values as the evaluator does. MariaDB's `UUID` does not
-    /// (it orders version-1 UUIDs by their time fields), so on it only `eq`, `ne` and `in`
-    /// are written, and ordering by such a field is refused.
+    /// (it orders version-1 UUIDs by their time fields), so `$orderby` such a field is
+    /// refused (GUIDs have no `gt`, `lt` ... in filters).
     pub ordered: bool,
 }
 
