@@ -474,3 +474,129 @@ fn native_storages_in_json_schemas() {
     assert_eq!(storage("b"), Storage::Integer);
     assert_eq!(EntitySchema::from_json_str(&s.to_json_pretty()).unwrap(), s);
 }
+
+/// Generated against hand-written SQL on a native-typed PostgreSQL table of 200,000 rows
+/// (BENCHMARKS.md, section 3): same rows, the plans side by side, and the median time of 31
+/// runs of each. Ignored: `bash scripts/test --test sql_native -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn postgres_native_generated_against_hand_written() {
+    let Some(mut db) = Postgres::connect("native_bench") else {
+        return;
+    };
+    let native = |name: &str, ty: FieldType| {
+        Field::new(name, ty)
+            .nullable(true)
+            .filterable(true)
+            .with_storage(Storage::Native)
+    };
+    let schema = EntitySchema::builder("Event", "Events")
+        .field(Field::new("id", FieldType::Int64).filterable(true))
+        .field(native("d", FieldType::Date))
+        .field(native("g", FieldType::Guid))
+        .field(native("tod", FieldType::TimeOfDay))
+        .field(native("dur", FieldType::Duration))
+        .field(native("b", FieldType::Boolean))
+        .key("id")
+        .build()
+        .unwrap();
+    for stmt in sql::create_table_sql(&schema, "Events", &PostgresDialect).unwrap() {
+        db.client.batch_execute(&stmt).unwrap();
+    }
+    db.client
+        .batch_execute(
+            "INSERT INTO \"Events\" (_doc, id, d, g, tod, dur, b) \
+             SELECT '{}', i, DATE '2020-01-01' + i % 1826, md5(i::text)::uuid, \
+             TIME '00:00' + (i % 86400) * INTERVAL '1 second', \
+             (i % 100000) * INTERVAL '1 second', i % 3 = 0 \
+             FROM generate_series(1, 200000) AS i; ANALYZE \"Events\"",
+        )
+        .unwrap();
+    let uuid: String = db
+        .client
+        .query_one("SELECT md5('4242')::uuid::text", &[])
+        .unwrap()
+        .get(0);
+    let cases = [
+        (
+            "date_range",
+            "d ge 2024-03-01 and d lt 2024-04-01".to_owned(),
+            "d >= DATE '2024-03-01' AND d < DATE '2024-04-01'".to_owned(),
+        ),
+        (
+            "uuid_eq",
+            format!("g eq {}", uuid.to_ascii_uppercase()),
+            format!("g = '{uuid}'::uuid"),
+        ),
+        (
+            "time_range",
+            "tod ge 08:00:00 and tod lt 08:05:00".to_owned(),
+            "tod >= TIME '08:00' AND tod < TIME '08:05'".to_owned(),
+        ),
+        (
+            "duration_gt",
+            "dur gt duration'PT27H40M'".to_owned(),
+            "dur > INTERVAL '27 hours 40 minutes'".to_owned(),
+        ),
+        (
+            "bool_and_date",
+            "b and d eq 2024-06-15".to_owned(),
+            "b AND d = DATE '2024-06-15'".to_owned(),
+        ),
+    ];
+    let median = |db: &mut Postgres, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]| {
+        let stmt = db.client.prepare(sql).unwrap();
+        let mut times = Vec::new();
+        let mut n = 0;
+        for _ in 0..31 {
+            let start = std::time::Instant::now();
+            n = db.client.query_one(&stmt, params).unwrap().get::<_, i64>(0);
+            times.push(start.elapsed());
+        }
+        times.sort();
+        (n, times[15])
+    };
+    println!("| case | rows | plan (both) | generated | hand-written | ratio |");
+    println!("|---|---|---|---|---|---|");
+    for (name, filter, hand) in cases {
+        let w = sql::where_clause(
+            &sql_support::filter(&schema, &filter),
+            &schema,
+            "Events",
+            &PostgresDialect,
+        )
+        .unwrap();
+        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = w
+            .params
+            .iter()
+            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+            .collect();
+        let generated = format!("SELECT count(*) FROM \"Events\" WHERE {}", w.sql);
+        let handwritten = format!("SELECT count(*) FROM \"Events\" WHERE {hand}");
+        let plan =
+            |db: &mut Postgres, sql: &str, params: &[&(dyn postgres::types::ToSql + Sync)]| {
+                db.client
+                    .query(&format!("EXPLAIN (COSTS OFF) {sql}"), params)
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get::<_, String>(0).trim().to_owned())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+        let (gen_plan, hand_plan) = (
+            plan(&mut db, &generated, &params),
+            plan(&mut db, &handwritten, &[]),
+        );
+        let (n, g) = median(&mut db, &generated, &params);
+        let (m, h) = median(&mut db, &handwritten, &[]);
+        assert_eq!(n, m, "{name}: the hand-written SQL counts other rows");
+        println!(
+            "| {name} | {n} | {gen_plan} | {g:.2?} | {h:.2?} | {:.2} |",
+            g.as_secs_f64() / h.as_secs_f64()
+        );
+        if gen_plan != hand_plan {
+            println!("|  | | hand-written: {hand_plan} | | | |");
+        }
+        println!("<!-- {name}: {generated} -->");
+    }
+}

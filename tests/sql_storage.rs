@@ -518,3 +518,122 @@ fn instant_comparisons_use_the_columns_index() {
         }
     }
 }
+
+/// Comparisons with native dates and UUIDs (day numbers and upper-case text in SQLite) stay
+/// on the bare column too: the plans of real SQLite, PostgreSQL and MariaDB read its index.
+#[test]
+fn native_date_and_uuid_comparisons_use_the_columns_index() {
+    let schema = |date: Storage, guid: Storage| {
+        EntitySchema::builder("Day", "Days")
+            .field(Field::new("id", FieldType::Int64).filterable(true))
+            .field(
+                Field::new("d", FieldType::Date)
+                    .nullable(true)
+                    .filterable(true)
+                    .with_storage(date),
+            )
+            .field(
+                Field::new("g", FieldType::Guid)
+                    .nullable(true)
+                    .filterable(true)
+                    .with_storage(guid),
+            )
+            .key("id")
+            .build()
+            .unwrap()
+    };
+    let lines: Vec<String> = (0..60)
+        .map(|i| {
+            format!(
+                r#"{{"id":{i},"d":"2024-{:02}-{:02}","g":"2e9da30d-27f6-4208-81f2-{:012x}"}}"#,
+                i % 12 + 1,
+                i % 28 + 1,
+                i * 7919
+            )
+        })
+        .collect();
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let range = "d ge 2024-03-01 and d lt 2024-04-01";
+    let guid = "g eq 2E9DA30D-27F6-4208-81F2-00000000F778";
+
+    let s = schema(Storage::Integer, Storage::UpperCaseText);
+    let mut db = Sqlite::new();
+    db.load(&s, &lines);
+    for (text, want) in [(range, "(d>? AND d<?)"), (guid, "(g=?)")] {
+        let w =
+            sql::where_clause(&sql_support::filter(&s, text), &s, "Days", &SqliteDialect).unwrap();
+        let mut stmt =
+            db.0.prepare(&format!(
+                "EXPLAIN QUERY PLAN SELECT _doc FROM Days WHERE {}",
+                w.sql
+            ))
+            .unwrap();
+        let plan: Vec<String> = stmt
+            .query_map(rusqlite::params_from_iter(&w.params), |r| r.get(3))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("USING INDEX") && plan.contains(want),
+            "{plan}\n{}",
+            w.sql
+        );
+    }
+
+    let s = schema(Storage::Native, Storage::Native);
+    if let Some(mut db) = Postgres::connect("native_plans") {
+        db.load(&s, &lines);
+        db.client.batch_execute("SET enable_seqscan = off").unwrap();
+        for (text, want) in [(range, "Index Cond: ((d >="), (guid, "Index Cond: (g =")] {
+            let w = sql::where_clause(
+                &sql_support::filter(&s, text),
+                &s,
+                "Days",
+                &sql::PostgresDialect,
+            )
+            .unwrap();
+            let params: Vec<&(dyn postgres::types::ToSql + Sync)> = w
+                .params
+                .iter()
+                .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+                .collect();
+            let plan: Vec<String> = db
+                .client
+                .query(
+                    &format!("EXPLAIN SELECT _doc FROM \"Days\" WHERE {}", w.sql),
+                    &params,
+                )
+                .unwrap()
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            let plan = plan.join("\n");
+            assert!(plan.contains(want), "{plan}\n{}", w.sql);
+        }
+    }
+    if let Some(mut db) = MariaDb::connect("native_plans") {
+        db.load(&s, &lines);
+        for (text, want) in [
+            (range, "\"used_key_parts\": [\"d\"]"),
+            (guid, "\"used_key_parts\": [\"g\"]"),
+        ] {
+            let w = sql::where_clause(
+                &sql_support::filter(&s, text),
+                &s,
+                "Days",
+                &sql::MariaDbDialect,
+            )
+            .unwrap();
+            let explain = odata_filter::sql::SqlQuery {
+                sql: format!(
+                    "EXPLAIN FORMAT=JSON SELECT _doc FROM `Days` WHERE {}",
+                    w.sql
+                ),
+                params: w.params.clone(),
+            };
+            let plan = db.texts(&explain).join("\n");
+            assert!(plan.contains(want), "{plan}\n{}", w.sql);
+        }
+    }
+}

@@ -130,28 +130,57 @@
 //! normalized, and a nested collection that is not an array left out. A missing or non-array
 //! collection is SQL `NULL`, which every dialect treats as empty.
 //!
-//! ## Instants in the application's own columns
+//! ## The application's own columns
 //!
-//! A DateTimeOffset field can say how an existing table holds it
+//! A field can say how an existing table holds it
 //! ([`Field::with_storage`](crate::schema::Field::with_storage), `"storage"` in JSON schemas);
-//! literals are then bound in that form, comparisons stay on the bare column (so its index
-//! serves them), and `create_table_sql`/`insert_sql` use the same form:
+//! literals are then bound in that form (typed parameters: [`SqlValue::Timestamp`],
+//! [`SqlValue::Date`], [`SqlValue::Time`], [`SqlValue::Interval`], [`SqlValue::Uuid`], cast
+//! in PostgreSQL's placeholders, `$1::date`), comparisons stay on the bare column (so its
+//! index serves them), and `create_table_sql`/`insert_sql` use the same form. A storage that
+//! does not fit the field's type is refused when the schema is built
+//! ([`SchemaErrorKind::UnfitStorage`](crate::schema::SchemaErrorKind::UnfitStorage)); one the
+//! dialect has no column for is refused by every statement ([`ErrorKind::Unsupported`], naming
+//! the field and the storage).
 //!
-//! | [`Storage`](crate::schema::Storage) | column | precision | calendar functions |
-//! |---|---|---|---|
-//! | `Default` | the crate's UTC text (above) | ns | all, as substrings |
-//! | `Native` | PostgreSQL `timestamptz`; MySQL and MariaDB `DATETIME(6)` holding UTC, years 1000 to 9999 (SQL Server refuses it for now) | µs | all, in UTC |
-//! | `Rfc3339Utc` | text as chrono's `to_rfc3339()` and sqlx's SQLite driver write a `DateTime<Utc>`: `2024-01-01T10:00:00+00:00`, `...:00.500+00:00` | ns | all but `time()` |
-//! | `Epoch(unit)` | integer seconds, milliseconds, microseconds or nanoseconds since 1970 | the unit | none (refused) |
+//! | type | [`Storage`](crate::schema::Storage) | column | precision | calendar functions |
+//! |---|---|---|---|---|
+//! | DateTimeOffset | `Default` | the crate's UTC text (above) | ns | all, as substrings |
+//! | DateTimeOffset | `Native` | PostgreSQL `timestamptz`; MySQL and MariaDB `DATETIME(6)` holding UTC, years 1000 to 9999 | µs | all, in UTC |
+//! | DateTimeOffset | `Rfc3339Utc` | text as chrono's `to_rfc3339()` and sqlx's SQLite driver write a `DateTime<Utc>`: `2024-01-01T10:00:00+00:00`, `...:00.500+00:00` | ns | all but `time()` |
+//! | DateTimeOffset | `Epoch(unit)` | integer seconds, milliseconds, microseconds or nanoseconds since 1970 | the unit | none (refused) |
+//! | Date | `Native` | PostgreSQL `date` (years 1 to 9999 here); MySQL and MariaDB `DATE` (years 1000 to 9999) | day | `year()`, `month()`, `day()` |
+//! | Date | `Integer` | integer days since 1970-01-01 (negative before) | day | none (refused) |
+//! | TimeOfDay | `Native` | PostgreSQL `time`; MySQL and MariaDB `TIME(6)` | µs | `hour()`, `minute()`, `second()` |
+//! | Duration | `Native` | PostgreSQL `interval`, written as microseconds with no days and no months | µs, up to 2^63 µs (some 292,000 years) | none |
+//! | Guid | `Native` | PostgreSQL `uuid`; MariaDB `UUID` (10.7+; `$orderby` refused, since it orders version-1 UUIDs by their time fields) | exact | none |
+//! | Guid | `UpperCaseText` | upper-case text `2E9DA30D-27F6-...` | exact | none |
+//! | Boolean | `Native` | `BOOLEAN` in PostgreSQL, MySQL and MariaDB (their default too) | exact | none |
+//! | Boolean | `Integer` | 0 (false) or 1 (true); a field alone is `(x = 1)` | exact | none |
+//! | Decimal | `Native` | PostgreSQL `numeric` (its default too) | exact | none |
+//!
+//! `Native` is refused by SQLite (it has none of these types) and, for now, by SQL Server
+//! (only golden-tested here); MySQL has no native `uuid`, `interval` or exact decimal, and
+//! MariaDB no `interval` or exact decimal (`DECIMAL(p,s)` is not mapped yet). Enum members as
+//! their integer values would need declared member values, which schemas do not have yet:
+//! `Integer` on an enum is refused when the schema is built. GUID literals and record values
+//! may be written in either case; the default storage holds them lower-case, `UpperCaseText`
+//! upper-case, and both orders are the GUIDs' order.
 //!
 //! A column keeps whole units, so a literal between two of them is folded, not rounded:
 //! `at gt 10:00:00.0000005Z` on microseconds is `at > 10:00:00.000000`, `at ge ...` is
-//! `at >= 10:00:00.000001`, `eq` is false. A record value finer than the column's unit is
-//! refused on insert ([`ErrorKind::Record`]); instants stored in different forms are not
-//! compared with each other; a function the form cannot answer is
-//! [`ErrorKind::Unsupported`], naming the storage. `Rfc3339Utc` text compares as time only
-//! because every value is in UTC with the `+00:00` suffix, which sorts before the digits:
-//! text written with `Z` or other offsets must not be declared so.
+//! `at >= 10:00:00.000001`, `eq` is false (likewise for times of day and durations). A record
+//! value finer than the column's unit, or outside its years, is refused on insert
+//! ([`ErrorKind::Record`]); a literal outside them is greater or less than every stored value.
+//! Values stored in different forms are not compared with each other, and neither are a
+//! native column and a function result or collection element (which are in the crate's own
+//! form): `date(t) eq d` with a native `d` is [`ErrorKind::Unsupported`]; so is a function
+//! the form cannot answer, naming the storage. PostgreSQL compares intervals by a 30-day month
+//! and 24-hour day normalization; since the crate writes every duration as microseconds only,
+//! with no months, that comparison is the durations' (an application's `interval` column
+//! holding months, which no duration has, would compare a month as 30 days). `Rfc3339Utc`
+//! text compares as time only because every value is in UTC with the `+00:00` suffix, which
+//! sorts before the digits: text written with `Z` or other offsets must not be declared so.
 //!
 //! # Order and paging
 //!

@@ -167,19 +167,11 @@ fn value(v: &SqlValue) -> mysql::Value {
             t.second() as u8,
             t.nanosecond() / 1_000,
         ),
-        // MariaDB reads a UUID column's value from its text.
-        SqlValue::Uuid(g) => {
-            let hex = format!("{g:032x}");
-            let text = format!(
-                "{}-{}-{}-{}-{}",
-                &hex[..8],
-                &hex[8..12],
-                &hex[12..16],
-                &hex[16..20],
-                &hex[20..]
-            );
-            mysql::Value::Bytes(text.into_bytes())
-        }
+        // MariaDB reads a UUID column's value from its text: the crate's, as serialized.
+        SqlValue::Uuid(_) => match serde_json::to_value(v).unwrap() {
+            serde_json::Value::String(text) => mysql::Value::Bytes(text.into_bytes()),
+            other => panic!("a UUID serialized as {other}"),
+        },
         SqlValue::Interval(d) => panic!("the mariadb dialect bound the interval {d:?}"),
     }
 }
