@@ -61,8 +61,9 @@ pub enum Storage {
     /// PostgreSQL `timestamptz` or MySQL/MariaDB `DATETIME(6)` holding UTC; a Date as `date`;
     /// a TimeOfDay as PostgreSQL `time` or MySQL/MariaDB `TIME(6)`; a Duration as PostgreSQL
     /// `interval`; a Guid as PostgreSQL or MariaDB `uuid`; a Boolean as `boolean`; a Decimal
-    /// as PostgreSQL `numeric`. Fits those seven types; a dialect without the type refuses
-    /// it (see the [storage table](crate::sql#storage)).
+    /// as PostgreSQL `numeric`; a collection of strings, integers or Booleans as a
+    /// PostgreSQL array (`text[]`, `bigint[]`, `boolean[]`). A dialect without the type
+    /// refuses it (see the [storage table](crate::sql#storage)).
     Native,
     /// A DateTimeOffset as RFC 3339 text in UTC with a `+00:00` offset and as many
     /// fractional digits as it needs, in groups of three (`2024-01-01T10:00:00+00:00`,
@@ -113,16 +114,21 @@ impl Storage {
         use FieldType as T;
         match self {
             Storage::Default => true,
-            Storage::Native => matches!(
-                ty,
-                T::DateTimeOffset
-                    | T::Date
-                    | T::TimeOfDay
-                    | T::Duration
-                    | T::Guid
-                    | T::Boolean
-                    | T::Decimal
-            ),
+            Storage::Native => match ty {
+                T::Collection(item) => {
+                    matches!(**item, T::String | T::Int32 | T::Int64 | T::Boolean)
+                }
+                _ => matches!(
+                    ty,
+                    T::DateTimeOffset
+                        | T::Date
+                        | T::TimeOfDay
+                        | T::Duration
+                        | T::Guid
+                        | T::Boolean
+                        | T::Decimal
+                ),
+            },
             Storage::Rfc3339Utc | Storage::Epoch(_) => matches!(ty, T::DateTimeOffset),
             Storage::Integer => matches!(ty, T::Date | T::Boolean),
             Storage::UpperCaseText => matches!(ty, T::Guid),
@@ -135,7 +141,8 @@ impl Storage {
             Storage::Default => "every type",
             Storage::Native => {
                 "Edm.DateTimeOffset, Edm.Date, Edm.TimeOfDay, Edm.Duration, Edm.Guid, \
-                 Edm.Boolean and Edm.Decimal fields"
+                 Edm.Boolean and Edm.Decimal fields, and collections of Edm.String, \
+                 Edm.Int32, Edm.Int64 or Edm.Boolean"
             }
             Storage::Rfc3339Utc | Storage::Epoch(_) => "Edm.DateTimeOffset fields",
             Storage::Integer => {

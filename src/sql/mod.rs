@@ -158,11 +158,13 @@
 //! | Boolean | `Native` | `BOOLEAN` in PostgreSQL, MySQL and MariaDB (their default too) | exact | none |
 //! | Boolean | `Integer` | 0 (false) or 1 (true); a field alone is `(x = 1)` | exact | none |
 //! | Decimal | `Native` | PostgreSQL `numeric` (its default too) | exact | none |
+//! | Collection(String), Collection(Int32 or Int64), Collection(Boolean) | `Native` | PostgreSQL `text[]` (in the `"C"` collation), `bigint[]`, `boolean[]`; elements encoded as in columns, wrongly typed ones null; `any`/`all` range over `unnest(column)` | exact | as for the element type |
 //!
 //! `Native` is refused by SQLite (it has none of these types) and, for now, by SQL Server
 //! (only golden-tested here); MySQL has no native `uuid`, `interval` or exact decimal, and
-//! MariaDB no `interval` or exact decimal (`DECIMAL(p,s)` is not mapped yet). Enum members as
-//! their integer values would need declared member values, which schemas do not have yet:
+//! MariaDB no `interval` or exact decimal (`DECIMAL(p,s)` is not mapped yet); arrays are
+//! PostgreSQL's only, of strings, integers or Booleans only. Enum members as their integer
+//! values would need declared member values, which schemas do not have yet (issue 16):
 //! `Integer` on an enum is refused when the schema is built. GUID literals and record values
 //! may be written in either case; the default storage holds them lower-case, `UpperCaseText`
 //! upper-case, and both orders are the GUIDs' order.

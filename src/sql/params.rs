@@ -39,6 +39,11 @@ pub enum SqlValue {
     /// A GUID for a native `uuid` column ([`SqlType::Uuid`]), as its 128-bit number (the
     /// bytes in big-endian order are the UUID's bytes).
     Uuid(u128),
+    /// A collection for a native array column ([`SqlType::TextArray`],
+    /// [`IntArray`](SqlType::IntArray), [`BoolArray`](SqlType::BoolArray)): its elements as
+    /// [`Text`](SqlValue::Text), [`Int`](SqlValue::Int) or [`Bool`](SqlValue::Bool), and
+    /// [`Null`](SqlValue::Null).
+    Array(Vec<SqlValue>),
 }
 
 impl Serialize for SqlValue {
@@ -62,6 +67,7 @@ impl Serialize for SqlValue {
                 s.serialize_str(&crate::value::Value::Duration(*d).to_string())
             }
             SqlValue::Uuid(g) => s.serialize_str(&super::storage::guid_text(*g)),
+            SqlValue::Array(items) => s.collect_seq(items),
         }
     }
 }
@@ -92,6 +98,12 @@ pub enum SqlType {
     Interval,
     /// A native UUID column ([`SqlValue::Uuid`]).
     Uuid,
+    /// A native array of text ([`SqlValue::Array`]).
+    TextArray,
+    /// A native array of 64-bit integers ([`SqlValue::Array`]).
+    IntArray,
+    /// A native array of Booleans ([`SqlValue::Array`]).
+    BoolArray,
 }
 
 /// SQL text with its parameters, in placeholder order: the `n`-th placeholder in `sql` (counting

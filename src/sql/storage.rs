@@ -73,6 +73,11 @@ fn native_type(ty: &FieldType) -> SqlType {
         FieldType::TimeOfDay => SqlType::Time,
         FieldType::Duration => SqlType::Interval,
         FieldType::Guid => SqlType::Uuid,
+        FieldType::Collection(item) => match **item {
+            FieldType::String => SqlType::TextArray,
+            FieldType::Boolean => SqlType::BoolArray,
+            _ => SqlType::IntArray,
+        },
         ty => sql_type(ty).unwrap_or(SqlType::Text),
     }
 }
@@ -237,7 +242,7 @@ pub(crate) fn layout(schema: &EntitySchema) -> Result<Vec<Column<'_>>, Error> {
             path: path.to_vec(),
             leaf,
             ty,
-            indexed: ty != SqlType::Json && (filterable || leaf.is_sortable()),
+            indexed: !leaf.ty().is_collection() && (filterable || leaf.is_sortable()),
         });
     });
     for c in &columns {
@@ -656,6 +661,17 @@ pub(crate) fn insert(
     for c in &columns {
         let found = lookup(&json, &c.path);
         let value = match c.leaf().ty() {
+            // A native array: its elements as the crate encodes them, wrongly typed ones null.
+            FieldType::Collection(item) if c.leaf().storage() == Storage::Native => match found {
+                Some(Json::Array(items)) => SqlValue::Array(
+                    items
+                        .iter()
+                        .map(|j| store(&Value::from_json(j, item), c.leaf(), dialect))
+                        .collect::<Result<_, _>>()
+                        .map_err(bad)?,
+                ),
+                _ => SqlValue::Null,
+            },
             FieldType::Collection(_) => match found {
                 Some(array @ Json::Array(_)) => {
                     let mut text = String::new();

@@ -90,6 +90,9 @@ pub(crate) struct Translator<'a> {
     table: String,
     /// How many lambdas enclose the expression being translated.
     depth: usize,
+    /// For each enclosing lambda, outermost first, whether it ranges over a native array
+    /// (rather than a JSON array).
+    native_arrays: Vec<bool>,
 }
 
 impl<'a> Translator<'a> {
@@ -115,6 +118,7 @@ impl<'a> Translator<'a> {
             params: Params::new(),
             table: ident(dialect, table)?,
             depth: 0,
+            native_arrays: Vec::new(),
         })
     }
 
@@ -371,6 +375,9 @@ impl<'a> Translator<'a> {
     }
 
     fn element(&mut self, r: &FieldRef, path: &[&str]) -> Result<String, Error> {
+        if self.native_arrays.get(r.var - 1) == Some(&true) {
+            return self.dialect.native_array_element(&alias(r.var));
+        }
         let ty = sql_type(&r.ty).unwrap_or(SqlType::Json);
         self.dialect.json_value(&alias(r.var), path, ty)
     }
@@ -531,7 +538,13 @@ impl<'a> Translator<'a> {
         predicate: Option<&Expr>,
     ) -> Result<String, Error> {
         self.depth += 1;
+        let native = collection.var == 0
+            && collection
+                .field()
+                .is_some_and(|f| f.storage() == Storage::Native);
+        self.native_arrays.push(native);
         let result = self.lambda_inner(kind, collection, predicate);
+        self.native_arrays.pop();
         self.depth -= 1;
         result
     }
@@ -544,7 +557,10 @@ impl<'a> Translator<'a> {
     ) -> Result<String, Error> {
         let d = self.dialect;
         let names: Vec<&str> = collection.path.iter().map(|f| f.name()).collect();
-        let from = if collection.var == 0 {
+        let from = if self.native_arrays.last() == Some(&true) {
+            let column = self.field(collection)?;
+            d.native_array_elements(&column, &alias(self.depth))?
+        } else if collection.var == 0 {
             let column = self.field(collection)?;
             d.json_elements(&column, &[], &alias(self.depth))?
         } else {

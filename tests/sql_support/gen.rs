@@ -14,8 +14,8 @@ pub fn schema() -> EntitySchema {
     schema_with(&|_| Storage::Default)
 }
 
-/// [`schema`] with each top-level scalar field (but the key) held in the storage `storage`
-/// gives for its type.
+/// [`schema`] with each top-level field (but the key and the complex one) held in the storage
+/// `storage` gives for its type.
 pub fn schema_with(storage: &dyn Fn(&FieldType) -> Storage) -> EntitySchema {
     let f = |name: &str, ty: FieldType| {
         Field::new(name, ty.clone())
@@ -25,9 +25,11 @@ pub fn schema_with(storage: &dyn Fn(&FieldType) -> Storage) -> EntitySchema {
             .with_storage(storage(&ty))
     };
     let coll = |name: &str, ty: FieldType| {
-        Field::new(name, FieldType::collection(ty))
+        let ty = FieldType::collection(ty);
+        Field::new(name, ty.clone())
             .nullable(true)
             .filterable(true)
+            .with_storage(storage(&ty))
     };
     let color = EnumType::new("Test.Color", ["Red", "Green", "Blue"]);
     let inner = ComplexType::new("Test.Inner")

@@ -173,5 +173,6 @@ fn value(v: &SqlValue) -> mysql::Value {
             other => panic!("a UUID serialized as {other}"),
         },
         SqlValue::Interval(d) => panic!("the mariadb dialect bound the interval {d:?}"),
+        SqlValue::Array(a) => panic!("the mariadb dialect bound the array {a:?}"),
     }
 }

@@ -364,6 +364,27 @@ pub trait Dialect: Debug + Send + Sync {
         ))
     }
 
+    /// A `FROM` item named `alias` with one row per element of the native array `column`
+    /// ([`SqlType::TextArray`], [`IntArray`](SqlType::IntArray),
+    /// [`BoolArray`](SqlType::BoolArray)); no rows when it is null. Default: refused.
+    fn native_array_elements(&self, column: &str, alias: &str) -> Result<String, Error> {
+        let _ = (column, alias);
+        Err(Error::unsupported(
+            self.name(),
+            "lambda operators (any, all) over native arrays",
+        ))
+    }
+
+    /// The current element of the [`native_array_elements`](Dialect::native_array_elements)
+    /// item `alias`. Default: refused.
+    fn native_array_element(&self, alias: &str) -> Result<String, Error> {
+        let _ = alias;
+        Err(Error::unsupported(
+            self.name(),
+            "lambda operators (any, all) over native arrays",
+        ))
+    }
+
     // ---------------------------------------------------------------------------------------
     // Ordering and paging
 

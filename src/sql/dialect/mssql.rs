@@ -131,7 +131,10 @@ impl Dialect for MsSqlDialect {
             | SqlType::Date
             | SqlType::Time
             | SqlType::Interval
-            | SqlType::Uuid => text,
+            | SqlType::Uuid
+            | SqlType::TextArray
+            | SqlType::IntArray
+            | SqlType::BoolArray => text,
             SqlType::Int => format!("CAST({text} AS BIGINT)"),
             SqlType::Number => format!("CAST({text} AS FLOAT(53))"),
             SqlType::Bool => format!("CAST({text} AS BIT)"),

@@ -36,6 +36,9 @@ impl Dialect for PostgresDialect {
             SqlType::Time => format!("${index}::time"),
             SqlType::Interval => format!("${index}::interval"),
             SqlType::Uuid => format!("${index}::uuid"),
+            SqlType::TextArray => format!("${index}::text[]"),
+            SqlType::IntArray => format!("${index}::bigint[]"),
+            SqlType::BoolArray => format!("${index}::boolean[]"),
         }
     }
 
@@ -50,7 +53,8 @@ impl Dialect for PostgresDialect {
 
     /// `timestamptz`, `date` and `time` (microseconds, years 1 to 9999 here), `interval`
     /// (microseconds; always written with no days and no months, so that it compares as the
-    /// duration it holds), `uuid` (ordered as its 128-bit number), `boolean`, `numeric`.
+    /// duration it holds), `uuid` (ordered as its 128-bit number), `boolean`, `numeric`, and
+    /// the arrays `text[]` (in the `"C"` collation), `bigint[]` and `boolean[]`.
     fn native_column(&self, ty: SqlType) -> Option<NativeColumn> {
         Some(match ty {
             SqlType::Timestamp => NativeColumn::new("TIMESTAMPTZ", 1_000, 1),
@@ -60,6 +64,9 @@ impl Dialect for PostgresDialect {
             SqlType::Uuid => NativeColumn::new("UUID", 1, 0),
             SqlType::Bool => NativeColumn::new("BOOLEAN", 1, 0),
             SqlType::Number => NativeColumn::new("NUMERIC", 1, 0),
+            SqlType::TextArray => NativeColumn::new("TEXT[] COLLATE \"C\"", 1, 0),
+            SqlType::IntArray => NativeColumn::new("BIGINT[]", 1, 0),
+            SqlType::BoolArray => NativeColumn::new("BOOLEAN[]", 1, 0),
             SqlType::Int | SqlType::Text | SqlType::Json => return None,
         })
     }
@@ -139,6 +146,14 @@ impl Dialect for PostgresDialect {
                 text_array(path)
             )
         })
+    }
+
+    fn native_array_elements(&self, column: &str, alias: &str) -> Result<String, Error> {
+        Ok(format!("unnest({column}) AS {alias}(v)"))
+    }
+
+    fn native_array_element(&self, alias: &str) -> Result<String, Error> {
+        Ok(format!("{alias}.v"))
     }
 
     fn json_element(&self, alias: &str) -> Result<String, Error> {

@@ -66,6 +66,29 @@ impl ToSql for SqlValue {
                 out.put_i32(0);
             }
             SqlValue::Uuid(g) if *ty == Type::UUID => out.put_u128(*g),
+            // One dimension from 1 (none when empty), each element length-prefixed, -1 null.
+            SqlValue::Array(items) => {
+                let postgres_types::Kind::Array(member) = ty.kind() else {
+                    return Err(mismatch());
+                };
+                out.put_i32(i32::from(!items.is_empty()));
+                out.put_i32(i32::from(items.contains(&SqlValue::Null)));
+                out.put_u32(member.oid());
+                if !items.is_empty() {
+                    out.put_i32(i32::try_from(items.len())?);
+                    out.put_i32(1);
+                }
+                for item in items {
+                    let mut element = BytesMut::new();
+                    match item.to_sql(member, &mut element)? {
+                        IsNull::Yes => out.put_i32(-1),
+                        IsNull::No => {
+                            out.put_i32(i32::try_from(element.len())?);
+                            out.put_slice(&element);
+                        }
+                    }
+                }
+            }
             SqlValue::Bool(_)
             | SqlValue::Timestamp(_)
             | SqlValue::Date(_)
@@ -96,6 +119,9 @@ impl ToSql for SqlValue {
             Type::TIME,
             Type::INTERVAL,
             Type::UUID,
+            Type::TEXT_ARRAY,
+            Type::INT8_ARRAY,
+            Type::BOOL_ARRAY,
         ]
         .contains(ty)
     }

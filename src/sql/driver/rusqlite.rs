@@ -40,7 +40,8 @@ impl ToSql for SqlValue {
             | SqlValue::Date(_)
             | SqlValue::Time(_)
             | SqlValue::Interval(_)
-            | SqlValue::Uuid(_)) => {
+            | SqlValue::Uuid(_)
+            | SqlValue::Array(_)) => {
                 return Err(rusqlite::Error::ToSqlConversionFailure(
                     format!("{v:?} is for a native column, which SQLite has not").into(),
                 ))
