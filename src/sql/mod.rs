@@ -212,3 +212,11 @@ pub use statement::{
 pub use driver::postgres;
 #[cfg(feature = "rusqlite")]
 pub use driver::rusqlite;
+#[cfg(any(
+    feature = "sqlx-sqlite",
+    feature = "sqlx-postgres",
+    feature = "sqlx-mysql"
+))]
+pub use driver::sqlx;
+#[cfg(feature = "tokio-postgres")]
+pub use driver::tokio_postgres;

@@ -1,74 +1,109 @@
-//! PostgreSQL's wire types for [`SqlValue`]: the `ToSql` that the `postgres` and
-//! `tokio-postgres` drivers share (both re-export `postgres-types`).
+//! PostgreSQL's binary encoding of a [`SqlValue`] for a given parameter type: the one home of
+//! that rule, used by the `postgres`/`tokio-postgres` `ToSql` and by sqlx's `Encode<Postgres>`.
 
 use crate::decimal::exact_f64_text as exact_decimal;
 use crate::sql::params::SqlValue;
-use bytes::{BufMut, BytesMut};
-use postgres_types::{to_sql_checked, IsNull, ToSql, Type};
+use bytes::BufMut;
 
-type BoxError = Box<dyn std::error::Error + Sync + Send>;
+/// The object identifiers (OIDs) of the PostgreSQL types a [`SqlValue`] is sent as.
+pub(crate) mod oid {
+    pub const BOOL: u32 = 16;
+    pub const NAME: u32 = 19;
+    pub const INT8: u32 = 20;
+    pub const INT2: u32 = 21;
+    pub const INT4: u32 = 23;
+    pub const TEXT: u32 = 25;
+    pub const JSON: u32 = 114;
+    pub const FLOAT8: u32 = 701;
+    pub const UNKNOWN: u32 = 705;
+    pub const BPCHAR: u32 = 1042;
+    pub const VARCHAR: u32 = 1043;
+    pub const NUMERIC: u32 = 1700;
+    pub const JSONB: u32 = 3802;
+}
 
-impl ToSql for SqlValue {
-    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> Result<IsNull, BoxError> {
-        let mismatch = || -> BoxError { format!("cannot send {self:?} as {ty}").into() };
-        match self {
-            SqlValue::Null => return Ok(IsNull::Yes),
-            SqlValue::Bool(b) if *ty == Type::BOOL => out.put_u8(u8::from(*b)),
-            SqlValue::Int(i) => match *ty {
-                Type::INT8 => out.put_i64(*i),
-                Type::INT4 => out.put_i32(i32::try_from(*i)?),
-                Type::INT2 => out.put_i16(i16::try_from(*i)?),
-                Type::NUMERIC => write_numeric(&i.to_string(), out),
-                _ => return Err(mismatch()),
-            },
-            SqlValue::Float(x) => match *ty {
-                Type::FLOAT8 => out.put_f64(*x),
-                Type::NUMERIC => write_numeric(&exact_decimal(*x), out),
-                _ => return Err(mismatch()),
-            },
-            // Every digit; never as a float, which would round it.
-            SqlValue::Decimal(d) => match *ty {
-                Type::NUMERIC => write_numeric(&crate::decimal::text(d), out),
-                Type::TEXT | Type::VARCHAR | Type::BPCHAR | Type::NAME | Type::UNKNOWN => {
-                    out.put_slice(crate::decimal::text(d).as_bytes())
-                }
-                _ => return Err(mismatch()),
-            },
-            SqlValue::Text(t) => {
-                if *ty == Type::JSONB {
-                    out.put_u8(1); // jsonb binary format version
-                }
-                out.put_slice(t.as_bytes());
+/// The parameter types [`encode`] writes some value for.
+pub(crate) const ACCEPTED: [u32; 13] = [
+    oid::BOOL,
+    oid::INT2,
+    oid::INT4,
+    oid::INT8,
+    oid::FLOAT8,
+    oid::NUMERIC,
+    oid::TEXT,
+    oid::VARCHAR,
+    oid::BPCHAR,
+    oid::NAME,
+    oid::UNKNOWN,
+    oid::JSON,
+    oid::JSONB,
+];
+
+/// The type to declare for `value` when the client, not the server, names each parameter's
+/// type (sqlx): the one whose cast to the placeholder's type (`$1::numeric`, `$1::bigint`, see
+/// [`PostgresDialect`](crate::sql::PostgresDialect)) keeps the value. A float is declared
+/// `NUMERIC` and sent as its exact decimal expansion: sent as `FLOAT8`, PostgreSQL's cast to
+/// `numeric` would round it to 15 digits. A null is declared `TEXT`, which casts to any type.
+pub(crate) fn declared(value: &SqlValue) -> u32 {
+    match value {
+        SqlValue::Null | SqlValue::Text(_) => oid::TEXT,
+        SqlValue::Bool(_) => oid::BOOL,
+        SqlValue::Int(_) => oid::INT8,
+        SqlValue::Float(_) | SqlValue::Decimal(_) => oid::NUMERIC,
+    }
+}
+
+/// Whether [`encode`] wrote a value or the parameter is SQL `NULL` (nothing written).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Written {
+    /// SQL `NULL`.
+    Null,
+    /// A value.
+    Value,
+}
+
+/// Writes `value` as the binary form of the PostgreSQL type `ty` (an OID, see [`oid`]), or says
+/// why it cannot: the type cannot hold it exactly. Every digit of a decimal or float goes into
+/// a `NUMERIC`; nothing is rounded. A new [`SqlValue`] variant gets its arm here, and in
+/// [`declared`].
+pub(crate) fn encode(value: &SqlValue, ty: u32, out: &mut impl BufMut) -> Result<Written, String> {
+    let mismatch = || format!("cannot send {value:?} as the PostgreSQL type with OID {ty}");
+    match value {
+        SqlValue::Null => return Ok(Written::Null),
+        SqlValue::Bool(b) if ty == oid::BOOL => out.put_u8(u8::from(*b)),
+        SqlValue::Bool(_) => return Err(mismatch()),
+        SqlValue::Int(i) => match ty {
+            oid::INT8 => out.put_i64(*i),
+            oid::INT4 => out.put_i32(i32::try_from(*i).map_err(|e| e.to_string())?),
+            oid::INT2 => out.put_i16(i16::try_from(*i).map_err(|e| e.to_string())?),
+            oid::NUMERIC => write_numeric(&i.to_string(), out),
+            _ => return Err(mismatch()),
+        },
+        SqlValue::Float(x) => match ty {
+            oid::FLOAT8 => out.put_f64(*x),
+            oid::NUMERIC => write_numeric(&exact_decimal(*x), out),
+            _ => return Err(mismatch()),
+        },
+        // Every digit; never as a float, which would round it.
+        SqlValue::Decimal(d) => match ty {
+            oid::NUMERIC => write_numeric(&crate::decimal::text(d), out),
+            oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::UNKNOWN => {
+                out.put_slice(crate::decimal::text(d).as_bytes())
             }
-            SqlValue::Bool(_) => return Err(mismatch()),
+            _ => return Err(mismatch()),
+        },
+        SqlValue::Text(t) => {
+            if ty == oid::JSONB {
+                out.put_u8(1); // jsonb binary format version
+            }
+            out.put_slice(t.as_bytes());
         }
-        Ok(IsNull::No)
     }
-
-    fn accepts(ty: &Type) -> bool {
-        [
-            Type::BOOL,
-            Type::INT2,
-            Type::INT4,
-            Type::INT8,
-            Type::FLOAT8,
-            Type::NUMERIC,
-            Type::TEXT,
-            Type::VARCHAR,
-            Type::BPCHAR,
-            Type::NAME,
-            Type::UNKNOWN,
-            Type::JSON,
-            Type::JSONB,
-        ]
-        .contains(ty)
-    }
-
-    to_sql_checked!();
+    Ok(Written::Value)
 }
 
 /// Writes the binary `NUMERIC` of a decimal string (`-12.5`), or `NaN`/`inf`/`-inf`.
-pub(crate) fn write_numeric(dec: &str, out: &mut BytesMut) {
+fn write_numeric(dec: &str, out: &mut impl BufMut) {
     let special = match dec {
         "NaN" => Some(0xC000),
         "inf" => Some(0xD000),
@@ -129,7 +164,7 @@ mod tests {
     #[test]
     fn numeric_binary_layout() {
         let enc = |s: &str| {
-            let mut out = bytes::BytesMut::new();
+            let mut out = Vec::new();
             super::write_numeric(s, &mut out);
             out.chunks(2)
                 .map(|c| i16::from_be_bytes([c[0], c[1]]))

@@ -6,25 +6,11 @@
 
 use crate::ir::Query;
 use crate::schema::EntitySchema;
+use crate::sql::driver::pg_client::{db, refs};
 use crate::sql::driver::{insert_each, parse_documents};
 use crate::sql::error::Error;
-use crate::sql::params::SqlQuery;
 use crate::sql::PostgresDialect;
-use postgres::types::ToSql;
 use postgres::GenericClient;
-
-/// The driver's error, kept as the source.
-fn db(e: postgres::Error) -> Error {
-    let message = match e.as_db_error() {
-        Some(d) => format!("{}: {}", d.code().code(), d.message()),
-        None => e.to_string(),
-    };
-    Error::database(message, e)
-}
-
-fn refs(q: &SqlQuery) -> Vec<&(dyn ToSql + Sync)> {
-    q.params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
-}
 
 /// Creates the table for `schema`, named after its entity set (e.g. `MachineActions`, in
 /// the first schema of the connection's `search_path`), with its indexes; in a savepoint

@@ -7,7 +7,7 @@
 
 use crate::ir::Query;
 use crate::schema::EntitySchema;
-use crate::sql::driver::{insert_each, parse_documents};
+use crate::sql::driver::{insert_each, parse_documents, plain, Plain};
 use crate::sql::error::Error;
 use crate::sql::params::SqlValue;
 use crate::sql::SqliteDialect;
@@ -16,24 +16,13 @@ use rusqlite::Connection;
 
 impl ToSql for SqlValue {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(match self {
-            SqlValue::Null => ToSqlOutput::from(rusqlite::types::Null),
-            SqlValue::Bool(b) => ToSqlOutput::from(*b),
-            SqlValue::Int(i) => ToSqlOutput::from(*i),
-            SqlValue::Float(x) => ToSqlOutput::from(*x),
-            // SQLite has no exact decimal type. `SqliteDialect` never binds one: it binds
-            // the float that stands for a decimal, or refuses the decimal.
-            SqlValue::Decimal(d) => {
-                return Err(rusqlite::Error::ToSqlConversionFailure(
-                    format!(
-                        "the exact decimal {} cannot be bound to SQLite, which would round \
-                         it; translate with SqliteDialect",
-                        crate::decimal::text(d)
-                    )
-                    .into(),
-                ))
-            }
-            SqlValue::Text(t) => ToSqlOutput::from(t.as_str()),
+        let plain =
+            plain(self, "SQLite").map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
+        Ok(match plain {
+            Plain::Null => ToSqlOutput::from(rusqlite::types::Null),
+            Plain::Int(i) => ToSqlOutput::from(i),
+            Plain::Real(x) => ToSqlOutput::from(x),
+            Plain::Text(t) => ToSqlOutput::from(t),
         })
     }
 }
