@@ -32,9 +32,12 @@ pub mod tokio_postgres;
 
 use super::dialect::Dialect;
 use super::error::{Error, ErrorKind};
-use super::params::{SqlQuery, SqlValue};
+use super::params::SqlQuery;
+#[cfg(any(feature = "rusqlite", feature = "sqlx-sqlite", feature = "sqlx-mysql"))]
+use super::params::SqlValue;
 use crate::schema::EntitySchema;
 
+#[cfg(any(feature = "rusqlite", feature = "sqlx-sqlite", feature = "sqlx-mysql"))]
 /// A parameter as SQLite, MySQL and MariaDB take it: Booleans as the integers 0 and 1.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Plain<'a> {
@@ -48,6 +51,7 @@ pub(crate) enum Plain<'a> {
     Text(&'a str),
 }
 
+#[cfg(any(feature = "rusqlite", feature = "sqlx-sqlite", feature = "sqlx-mysql"))]
 /// `value` for `database`, which has no exact decimal type: an exact decimal is refused, since
 /// binding it as a float would round it (the dialects of such databases never bind one: they
 /// bind the float that stands for a decimal, or refuse the decimal). A new [`SqlValue`]
@@ -69,6 +73,7 @@ pub(crate) fn plain<'a>(value: &'a SqlValue, database: &str) -> Result<Plain<'a>
     })
 }
 
+#[cfg(any(feature = "rusqlite", feature = "postgres"))]
 /// Runs the `INSERT` of each record (the text of one JSON object) into `schema`'s table with
 /// `execute`, in order; returns how many. A record that cannot be stored fails with its
 /// position, before anything runs for it.
@@ -90,6 +95,12 @@ where
     Ok(n)
 }
 
+#[cfg(any(
+    feature = "tokio-postgres",
+    feature = "sqlx-sqlite",
+    feature = "sqlx-postgres",
+    feature = "sqlx-mysql"
+))]
 /// The `INSERT` of every record, in order, for the async drivers (which cannot run a
 /// statement inside [`insert_each`]'s closure): all made before any runs.
 pub(crate) fn insert_statements<I, S>(

@@ -1,11 +1,14 @@
 //! PostgreSQL's binary encoding of a [`SqlValue`] for a given parameter type: the one home of
-//! that rule, used by the `postgres`/`tokio-postgres` `ToSql` and by sqlx's `Encode<Postgres>`.
+//! that rule, used by the `postgres`/`tokio-postgres` `ToSql` (for the type the server infers)
+//! and by sqlx's `Encode<Postgres>` (for `DECLARED`, text).
 
 use crate::decimal::exact_f64_text as exact_decimal;
 use crate::sql::params::SqlValue;
 use bytes::BufMut;
+use std::borrow::Cow;
 
 /// The object identifiers (OIDs) of the PostgreSQL types a [`SqlValue`] is sent as.
+#[allow(dead_code)] // each feature uses some
 pub(crate) mod oid {
     pub const BOOL: u32 = 16;
     pub const NAME: u32 = 19;
@@ -23,6 +26,7 @@ pub(crate) mod oid {
 }
 
 /// The parameter types [`encode`] writes some value for.
+#[cfg(feature = "pg-types")]
 pub(crate) const ACCEPTED: [u32; 13] = [
     oid::BOOL,
     oid::INT2,
@@ -39,18 +43,22 @@ pub(crate) const ACCEPTED: [u32; 13] = [
     oid::JSONB,
 ];
 
-/// The type to declare for `value` when the client, not the server, names each parameter's
-/// type (sqlx): the one whose cast to the placeholder's type (`$1::numeric`, `$1::bigint`, see
-/// [`PostgresDialect`](crate::sql::PostgresDialect)) keeps the value. A float is declared
-/// `NUMERIC` and sent as its exact decimal expansion: sent as `FLOAT8`, PostgreSQL's cast to
-/// `numeric` would round it to 15 digits. A null is declared `TEXT`, which casts to any type.
-pub(crate) fn declared(value: &SqlValue) -> u32 {
-    match value {
-        SqlValue::Null | SqlValue::Text(_) => oid::TEXT,
-        SqlValue::Bool(_) => oid::BOOL,
-        SqlValue::Int(_) => oid::INT8,
-        SqlValue::Float(_) | SqlValue::Decimal(_) => oid::NUMERIC,
-    }
+/// The type sqlx declares for every parameter: `TEXT`, sent as the value's exact text, which
+/// the placeholder's cast (`$1::numeric`, `$1::bigint`, `$1::boolean`, `$1::jsonb`; see
+/// [`PostgresDialect`](crate::sql::PostgresDialect)) reads without loss. sqlx names each
+/// parameter's type itself and reuses a prepared statement with the types of its first run, so
+/// the type must depend on the placeholder, never on the value (a null and a number bound to
+/// one placeholder must agree), and a float must not be declared `FLOAT8`, whose cast to
+/// `numeric` keeps 15 digits.
+#[cfg(feature = "sqlx-postgres")]
+pub(crate) const DECLARED: u32 = oid::TEXT;
+
+/// Whether `ty` is one of the text types, whose binary form is the UTF-8 text.
+fn is_text(ty: u32) -> bool {
+    matches!(
+        ty,
+        oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::UNKNOWN
+    )
 }
 
 /// Whether [`encode`] wrote a value or the parameter is SQL `NULL` (nothing written).
@@ -64,42 +72,46 @@ pub(crate) enum Written {
 
 /// Writes `value` as the binary form of the PostgreSQL type `ty` (an OID, see [`oid`]), or says
 /// why it cannot: the type cannot hold it exactly. Every digit of a decimal or float goes into
-/// a `NUMERIC`; nothing is rounded. A new [`SqlValue`] variant gets its arm here, and in
-/// [`declared`].
+/// a `NUMERIC` or a text type; nothing is rounded. A new [`SqlValue`] variant gets its arms
+/// here and its text form in [`text`].
 pub(crate) fn encode(value: &SqlValue, ty: u32, out: &mut impl BufMut) -> Result<Written, String> {
-    let mismatch = || format!("cannot send {value:?} as the PostgreSQL type with OID {ty}");
-    match value {
-        SqlValue::Null => return Ok(Written::Null),
-        SqlValue::Bool(b) if ty == oid::BOOL => out.put_u8(u8::from(*b)),
-        SqlValue::Bool(_) => return Err(mismatch()),
-        SqlValue::Int(i) => match ty {
-            oid::INT8 => out.put_i64(*i),
-            oid::INT4 => out.put_i32(i32::try_from(*i).map_err(|e| e.to_string())?),
-            oid::INT2 => out.put_i16(i16::try_from(*i).map_err(|e| e.to_string())?),
-            oid::NUMERIC => write_numeric(&i.to_string(), out),
-            _ => return Err(mismatch()),
-        },
-        SqlValue::Float(x) => match ty {
-            oid::FLOAT8 => out.put_f64(*x),
-            oid::NUMERIC => write_numeric(&exact_decimal(*x), out),
-            _ => return Err(mismatch()),
-        },
+    match (value, ty) {
+        (SqlValue::Null, _) => return Ok(Written::Null),
+        (SqlValue::Bool(b), oid::BOOL) => out.put_u8(u8::from(*b)),
+        (SqlValue::Int(i), oid::INT8) => out.put_i64(*i),
+        (SqlValue::Int(i), oid::INT4) => out.put_i32(i32::try_from(*i).map_err(|e| e.to_string())?),
+        (SqlValue::Int(i), oid::INT2) => out.put_i16(i16::try_from(*i).map_err(|e| e.to_string())?),
+        (SqlValue::Float(x), oid::FLOAT8) => out.put_f64(*x),
         // Every digit; never as a float, which would round it.
-        SqlValue::Decimal(d) => match ty {
-            oid::NUMERIC => write_numeric(&crate::decimal::text(d), out),
-            oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME | oid::UNKNOWN => {
-                out.put_slice(crate::decimal::text(d).as_bytes())
-            }
-            _ => return Err(mismatch()),
-        },
-        SqlValue::Text(t) => {
-            if ty == oid::JSONB {
-                out.put_u8(1); // jsonb binary format version
-            }
+        (SqlValue::Int(_) | SqlValue::Float(_) | SqlValue::Decimal(_), oid::NUMERIC) => {
+            write_numeric(&text(value), out)
+        }
+        (SqlValue::Text(t), oid::JSONB) => {
+            out.put_u8(1); // jsonb binary format version
             out.put_slice(t.as_bytes());
+        }
+        (SqlValue::Text(t), _) => out.put_slice(t.as_bytes()),
+        (_, ty) if is_text(ty) => out.put_slice(text(value).as_bytes()),
+        _ => {
+            return Err(format!(
+                "cannot send {value:?} as the PostgreSQL type with OID {ty}"
+            ))
         }
     }
     Ok(Written::Value)
+}
+
+/// The text PostgreSQL reads `value` from exactly: `true`, `-12`, every digit of a float's
+/// binary value (`0.1000000000000000055511151231257827021181583404541015625`) or a decimal.
+fn text(value: &SqlValue) -> Cow<'_, str> {
+    match value {
+        SqlValue::Null => Cow::Borrowed(""),
+        SqlValue::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        SqlValue::Int(i) => Cow::Owned(i.to_string()),
+        SqlValue::Float(x) => Cow::Owned(exact_decimal(*x)),
+        SqlValue::Decimal(d) => Cow::Owned(crate::decimal::text(d)),
+        SqlValue::Text(t) => Cow::Borrowed(t),
+    }
 }
 
 /// Writes the binary `NUMERIC` of a decimal string (`-12.5`), or `NaN`/`inf`/`-inf`.

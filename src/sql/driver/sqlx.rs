@@ -12,9 +12,11 @@
 //! [`MySqlDialect`](crate::sql::MySqlDialect) or [`MariaDbDialect`](crate::sql::MariaDbDialect)
 //! as the server is.
 //!
-//! Values never change on the way: in PostgreSQL a float or decimal parameter is sent as a
-//! `NUMERIC` with every digit (the placeholders are typed, `$1::numeric`; a `FLOAT8` cast to
-//! `numeric` would keep 15 digits); SQLite, MySQL and MariaDB receive integers, floats and text,
+//! Values never change on the way: in PostgreSQL every parameter is sent as text with every
+//! digit (a float as its exact decimal expansion), which the typed placeholder (`$1::numeric`,
+//! `$1::bigint`) reads exactly (a float sent as `FLOAT8` would keep 15 digits in `numeric`, and
+//! sqlx reuses a prepared statement with the parameter types of its first run, so the types
+//! cannot follow the values); SQLite, MySQL and MariaDB receive integers, floats and text,
 //! and an exact decimal, which they could only round, is refused (their dialects never bind
 //! one). A parameter that cannot be sent fails the query with [`sqlx::Error::Encode`].
 //!
@@ -67,7 +69,7 @@ use sqlx::{
 
 #[cfg(feature = "sqlx-postgres")]
 mod postgres {
-    use crate::sql::driver::pg_types::{declared, encode, oid, Written};
+    use crate::sql::driver::pg_types::{encode, Written, DECLARED};
     use crate::sql::params::SqlValue;
     use sqlx::encode::IsNull;
     use sqlx::error::BoxDynError;
@@ -75,24 +77,21 @@ mod postgres {
     use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, Postgres};
     use sqlx::{Encode, Type};
 
-    /// Declared per value by [`Encode::produces`]; this is only the type of a null.
+    /// Every value is declared as text, with every digit, which the typed placeholder
+    /// (`$1::numeric`) reads exactly.
     impl Type<Postgres> for SqlValue {
         fn type_info() -> PgTypeInfo {
-            PgTypeInfo::with_oid(Oid(oid::TEXT))
+            PgTypeInfo::with_oid(Oid(DECLARED))
         }
     }
 
-    /// The encoding of the `postgres` feature ([`encode`]), for the type each value declares.
+    /// The encoding the `postgres` and `tokio-postgres` features use, for text.
     impl Encode<'_, Postgres> for SqlValue {
         fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
-            match encode(self, declared(self), &mut **buf)? {
+            match encode(self, DECLARED, &mut **buf)? {
                 Written::Null => Ok(IsNull::Yes),
                 Written::Value => Ok(IsNull::No),
             }
-        }
-
-        fn produces(&self) -> Option<PgTypeInfo> {
-            Some(PgTypeInfo::with_oid(Oid(declared(self))))
         }
     }
 }
