@@ -74,3 +74,22 @@ async fn a_query_is_pushed_down_and_a_bad_one_is_refused() {
     let message = body["error"]["message"].as_str().unwrap();
     assert!(message.contains("colour"), "{message}");
 }
+
+/// README's "Your own table with sqlx" shows the example's handler as it is.
+#[test]
+fn the_readme_shows_the_example_handler() {
+    let readme = include_str!("../README.md");
+    let app = include_str!("../examples/widgets/app.rs");
+    let section = &readme[readme
+        .find("### Your own table with sqlx")
+        .expect("README has the section")..];
+    let start = section.find("```rust,ignore\n").expect("a code block") + "```rust,ignore\n".len();
+    let block = &section[start..start + section[start..].find("```").unwrap()];
+    let handler = &app[app.find("// BEGIN README\n").unwrap() + "// BEGIN README\n".len()
+        ..app.find("// END README").unwrap()];
+    assert!(block.contains("fetch_rows"), "{block}");
+    assert_eq!(
+        block, handler,
+        "copy the handler of examples/widgets/app.rs into README.md"
+    );
+}

@@ -1,8 +1,28 @@
 //! The synchronous `postgres` client: create the crate's table, insert records, run queries.
 //!
 //! These block the calling thread. Async code calls them on a blocking thread
-//! (`tokio::task::spawn_blocking`), or uses the `tokio-postgres` feature or
-//! the `sqlx` feature instead; `postgres` itself panics when used inside a tokio runtime.
+//! (`tokio::task::spawn_blocking`), or uses the `tokio-postgres` feature
+//! ([`sql::tokio_postgres`](crate::sql), the same helpers as async functions) or the
+//! `sqlx-postgres` feature instead; a `postgres::Client` panics when used on a thread that runs
+//! a tokio runtime (it runs one of its own):
+//!
+//! ```no_run
+//! use std::sync::{Arc, Mutex};
+//! use odata_filter::{ir::Query, schema::EntitySchema, sql};
+//!
+//! async fn records(
+//!     client: Arc<Mutex<postgres::Client>>,
+//!     schema: Arc<EntitySchema>,
+//!     query: Query,
+//! ) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
+//!     let records = tokio::task::spawn_blocking(move || {
+//!         let mut client = client.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+//!         sql::postgres::query(&mut *client, &schema, &query)
+//!     })
+//!     .await??;
+//!     Ok(records)
+//! }
+//! ```
 
 use crate::ir::Query;
 use crate::schema::EntitySchema;

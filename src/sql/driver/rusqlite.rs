@@ -3,7 +3,25 @@
 //!
 //! These block the calling thread. Async code calls them on a blocking thread
 //! (`tokio::task::spawn_blocking`, with the connection moved in or behind a `Mutex`), or uses
-//! the `sqlx` feature instead.
+//! the `sqlx-sqlite` feature ([`sql::sqlx`](crate::sql)) instead:
+//!
+//! ```no_run
+//! use std::sync::{Arc, Mutex};
+//! use odata_filter::{ir::Query, schema::EntitySchema, sql};
+//!
+//! async fn records(
+//!     conn: Arc<Mutex<rusqlite::Connection>>,
+//!     schema: Arc<EntitySchema>,
+//!     query: Query,
+//! ) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
+//!     let records = tokio::task::spawn_blocking(move || {
+//!         let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+//!         sql::rusqlite::query(&conn, &schema, &query)
+//!     })
+//!     .await??;
+//!     Ok(records)
+//! }
+//! ```
 
 use crate::ir::Query;
 use crate::schema::EntitySchema;
