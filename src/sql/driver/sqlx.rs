@@ -118,7 +118,7 @@ macro_rules! plain_database {
                     Plain::Null => Ok(sqlx::encode::IsNull::Yes),
                     Plain::Int(i) => <i64 as Encode<$db>>::encode(i, buf),
                     Plain::Real(x) => <f64 as Encode<$db>>::encode(x, buf),
-                    Plain::Text(t) => <String as Encode<$db>>::encode(t.to_owned(), buf),
+                    Plain::Text(t) => <&str as Encode<$db>>::encode(t, buf),
                 }
             }
 
@@ -148,7 +148,7 @@ where
     q.params
         .iter()
         .fold(sqlx::query(AssertSqlSafe(q.sql.clone())), |query, p| {
-            query.bind(p.clone())
+            query.bind(p)
         })
 }
 
