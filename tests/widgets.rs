@@ -7,18 +7,22 @@ mod app;
 
 use serde_json::{json, Value};
 
-/// Serves the example on 127.0.0.1 on a free port; returns its base URL.
-async fn start() -> String {
+/// Serves the example over `db`, seeded, on 127.0.0.1 on a free port; returns its base URL.
+async fn start(db: app::Db) -> String {
+    app::seed(&db).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app::router(db)).await });
+    base
+}
+
+async fn sqlite() -> app::Db {
     let pool = sqlx::sqlite::SqlitePoolOptions::new()
         .max_connections(1)
         .connect("sqlite::memory:")
         .await
         .unwrap();
-    app::seed(&pool).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app::router(pool)).await });
-    base
+    app::Db::Sqlite(pool)
 }
 
 async fn get(base: &str, query: &str) -> (u16, Value) {
@@ -35,7 +39,47 @@ async fn get(base: &str, query: &str) -> (u16, Value) {
 
 #[tokio::test]
 async fn a_query_is_pushed_down_and_a_bad_one_is_refused() {
-    let base = start().await;
+    answers(&start(sqlite().await).await).await;
+}
+
+/// The same over PostgreSQL (`ODATA_FILTER_PG_URL`), in a fresh schema.
+#[tokio::test]
+async fn the_same_over_postgres() {
+    let Ok(url) = std::env::var("ODATA_FILTER_PG_URL") else {
+        if std::env::var("ODATA_FILTER_REQUIRE_PG").as_deref() == Ok("1") {
+            panic!("ODATA_FILTER_REQUIRE_PG=1 but ODATA_FILTER_PG_URL is not set");
+        }
+        eprintln!("skipping: ODATA_FILTER_PG_URL is not set (run bash scripts/test)");
+        return;
+    };
+    let namespace = format!("odf_widgets_{}", std::process::id());
+    let set = format!("CREATE SCHEMA IF NOT EXISTS {namespace}; SET search_path TO {namespace}");
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .after_connect(move |conn, _| {
+            let set = set.clone();
+            Box::pin(async move {
+                sqlx::raw_sql(sqlx::AssertSqlSafe(set))
+                    .execute(conn)
+                    .await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .unwrap();
+    answers(&start(app::Db::Postgres(pool.clone())).await).await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "DROP SCHEMA {namespace} CASCADE"
+    )))
+    .execute(&pool)
+    .await
+    .unwrap();
+}
+
+/// Checks the example's answers at `base`.
+async fn answers(base: &str) {
+    let base = base.to_owned();
     // Seeded: widget i created 2024-01-01T10:00Z + i days, color Red/Green/Blue by i % 3,
     // quantity 10 i, active when i is even. Created on or after January 3rd (2 to 9) and not
     // Blue (2, 5, 8): 3, 4, 6, 7, 9; by quantity descending
