@@ -173,6 +173,40 @@ fn write_numeric(dec: &str, out: &mut impl BufMut) {
 
 #[cfg(test)]
 mod tests {
+    use super::{encode, oid, Written};
+    use crate::sql::params::SqlValue;
+
+    #[test]
+    fn text_forms_keep_every_digit_and_mismatches_are_refused() {
+        let text = |v: SqlValue| {
+            let mut out = Vec::new();
+            assert_eq!(encode(&v, oid::TEXT, &mut out), Ok(Written::Value));
+            String::from_utf8(out).unwrap()
+        };
+        // Python's decimal.Decimal(0.1).
+        assert_eq!(
+            text(SqlValue::Float(0.1)),
+            "0.1000000000000000055511151231257827021181583404541015625"
+        );
+        assert_eq!(text(SqlValue::Int(i64::MIN)), "-9223372036854775808");
+        assert_eq!(text(SqlValue::Bool(false)), "false");
+        assert_eq!(
+            text(SqlValue::Decimal(
+                "3258.678765765489753678965390".parse().unwrap()
+            )),
+            "3258.678765765489753678965390"
+        );
+        let mut out = Vec::new();
+        assert_eq!(
+            encode(&SqlValue::Null, oid::INT8, &mut out),
+            Ok(Written::Null)
+        );
+        assert!(out.is_empty());
+        assert!(encode(&SqlValue::Int(1 << 40), oid::INT4, &mut out).is_err());
+        assert!(encode(&SqlValue::Bool(true), oid::INT8, &mut out).is_err());
+        assert!(encode(&SqlValue::Float(0.5), oid::INT8, &mut out).is_err());
+    }
+
     #[test]
     fn numeric_binary_layout() {
         let enc = |s: &str| {
