@@ -1,6 +1,6 @@
 //! The `widgets` example (axum + sqlx over the application's own SQLite table) over a real
 //! socket: a filtered, ordered, paged, counted and projected query, and a bad one.
-#![cfg(all(feature = "axum", feature = "sqlx-sqlite"))]
+#![cfg(all(feature = "axum", feature = "sqlx-sqlite", feature = "sqlx-postgres"))]
 
 #[path = "../examples/widgets/app.rs"]
 mod app;
