@@ -87,6 +87,11 @@
 //! - `cli`: the `odata-filter` command-line tool.
 //! - `rusqlite`: SQL parameters as `rusqlite::ToSql`, and table helpers for SQLite.
 //! - `postgres`: SQL parameters as `postgres::types::ToSql`, and table helpers for PostgreSQL.
+//! - `tokio-postgres`: the same table helpers as async functions over `tokio-postgres`, without
+//!   the synchronous `postgres` client.
+//! - `sqlx-sqlite`, `sqlx-postgres`, `sqlx-mysql` (`sqlx`: all three): sqlx 0.9 (rustc 1.94)
+//!   parameters, `bind_all`, and async helpers over the application's own table and the
+//!   crate's; each turns on only that sqlx driver.
 //! - `axum`: an extractor for checked query options and an OData error response.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]

@@ -14,7 +14,7 @@ use odata_filter::schema::{catalog, EntitySchema};
 use odata_filter::sql::MariaDbDialect;
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use sql_support::differential::check_one;
-use sql_support::mariadb::MariaDb;
+use sql_support::mariadb::{fits_doubles, MariaDb};
 use sql_support::{
     agree_with_oracle, all_filterable, gen, ndjson, notes, oracle, parse_all, query, Backend,
     MACHINE_ACTION_FILTERS, MACHINE_FILTERS,
@@ -27,26 +27,6 @@ const MACHINES: &str = include_str!("../data/machines.ndjson");
 /// Random cases unless `PROPTEST_CASES` says otherwise: each is up to 10 records and up to 4
 /// queries, about 10,000 queries in all, in some 20 seconds.
 const CASES: u32 = 4000;
-
-/// Whether every integer in an Edm.Double of the generated record `text` is a float exactly.
-fn fits_doubles(text: &str) -> bool {
-    use odata_filter::schema::FieldType;
-    let record: serde_json::Value = serde_json::from_str(text).unwrap();
-    let exact = |v: &serde_json::Value| match v.as_i64().or(v.as_u64().map(|u| u as i64)) {
-        Some(i) if v.is_i64() || v.is_u64() => (i as f64) as i64 == i && i.unsigned_abs() < 1 << 63,
-        _ => true,
-    };
-    gen::schema().fields().iter().all(|f| {
-        let value = &record[f.name()];
-        match f.ty() {
-            FieldType::Double => exact(value),
-            FieldType::Collection(item) if **item == FieldType::Double => {
-                value.as_array().is_none_or(|items| items.iter().all(exact))
-            }
-            _ => true,
-        }
-    })
-}
 
 #[test]
 fn generated_queries_agree_with_the_evaluator() {

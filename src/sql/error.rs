@@ -12,7 +12,7 @@ type Source = Arc<dyn std::error::Error + Send + Sync>;
 ///
 /// An [`ErrorKind::Database`] error from the driver helpers keeps the driver's error as its
 /// [`source`](std::error::Error::source), so that a caller can downcast it
-/// (`rusqlite::Error`, `postgres::Error`) and read the database's error code, e.g. to tell a
+/// (`rusqlite::Error`, `postgres::Error`, `sqlx::Error`) and read the database's error code, e.g. to tell a
 /// violated unique constraint from other failures. Errors compare equal when their kinds do.
 #[derive(Clone, Debug)]
 pub struct Error {
@@ -45,7 +45,13 @@ impl Error {
     }
 
     /// An [`ErrorKind::Database`] error with the driver's `error` as its message and source.
-    #[cfg(any(feature = "rusqlite", feature = "postgres"))]
+    #[cfg(any(
+        feature = "rusqlite",
+        feature = "pg-types",
+        feature = "sqlx-sqlite",
+        feature = "sqlx-postgres",
+        feature = "sqlx-mysql"
+    ))]
     pub(crate) fn database(
         message: String,
         error: impl std::error::Error + Send + Sync + 'static,

@@ -13,7 +13,10 @@
 //! difference between databases is a method of the [`Dialect`] trait, one file per dialect.
 //! The drivers are optional: the `rusqlite` and `postgres` features add
 //! `ToSql` for [`SqlValue`] and helpers in `sql::rusqlite` and `sql::postgres` that create a
-//! table, insert records and run queries.
+//! table, insert records and run queries; `tokio-postgres` adds the same helpers as async
+//! functions in `sql::tokio_postgres`; `sqlx-sqlite`, `sqlx-postgres` and `sqlx-mysql` make
+//! [`SqlValue`] a sqlx parameter and add `sql::sqlx` (`bind_all`, and `fetch_rows` and
+//! `count_rows` over the application's own table).
 //!
 //! # Example
 //!
@@ -243,3 +246,11 @@ pub use statement::{
 pub use driver::postgres;
 #[cfg(feature = "rusqlite")]
 pub use driver::rusqlite;
+#[cfg(any(
+    feature = "sqlx-sqlite",
+    feature = "sqlx-postgres",
+    feature = "sqlx-mysql"
+))]
+pub use driver::sqlx;
+#[cfg(feature = "tokio-postgres")]
+pub use driver::tokio_postgres;

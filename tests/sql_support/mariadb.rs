@@ -176,3 +176,23 @@ fn value(v: &SqlValue) -> mysql::Value {
         SqlValue::Array(a) => panic!("the mariadb dialect bound the array {a:?}"),
     }
 }
+
+/// Whether every integer in an Edm.Double of the generated record `text` is a float exactly.
+pub fn fits_doubles(text: &str) -> bool {
+    use odata_filter::schema::FieldType;
+    let record: serde_json::Value = serde_json::from_str(text).unwrap();
+    let exact = |v: &serde_json::Value| match v.as_i64().or(v.as_u64().map(|u| u as i64)) {
+        Some(i) if v.is_i64() || v.is_u64() => (i as f64) as i64 == i && i.unsigned_abs() < 1 << 63,
+        _ => true,
+    };
+    super::gen::schema().fields().iter().all(|f| {
+        let value = &record[f.name()];
+        match f.ty() {
+            FieldType::Double => exact(value),
+            FieldType::Collection(item) if **item == FieldType::Double => {
+                value.as_array().is_none_or(|items| items.iter().all(exact))
+            }
+            _ => true,
+        }
+    })
+}

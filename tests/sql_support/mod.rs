@@ -13,6 +13,7 @@ use odata_filter::{check, syntax};
 pub mod differential;
 pub mod gen;
 pub mod mariadb;
+pub mod native;
 
 /// The four built-in dialects.
 pub fn dialects() -> [&'static dyn Dialect; 4] {

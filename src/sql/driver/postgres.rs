@@ -1,30 +1,36 @@
 //! The synchronous `postgres` client: create the crate's table, insert records, run queries.
 //!
 //! These block the calling thread. Async code calls them on a blocking thread
-//! (`tokio::task::spawn_blocking`), or uses the `tokio-postgres` feature or
-//! the `sqlx` feature instead; `postgres` itself panics when used inside a tokio runtime.
+//! (`tokio::task::spawn_blocking`), or uses the `tokio-postgres` feature
+//! ([`sql::tokio_postgres`](crate::sql), the same helpers as async functions) or the
+//! `sqlx-postgres` feature instead; a `postgres::Client` panics when used on a thread that runs
+//! a tokio runtime (it runs one of its own):
+//!
+//! ```no_run
+//! use std::sync::{Arc, Mutex};
+//! use odata_filter::{ir::Query, schema::EntitySchema, sql};
+//!
+//! async fn records(
+//!     client: Arc<Mutex<postgres::Client>>,
+//!     schema: Arc<EntitySchema>,
+//!     query: Query,
+//! ) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
+//!     let records = tokio::task::spawn_blocking(move || {
+//!         let mut client = client.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+//!         sql::postgres::query(&mut *client, &schema, &query)
+//!     })
+//!     .await??;
+//!     Ok(records)
+//! }
+//! ```
 
 use crate::ir::Query;
 use crate::schema::EntitySchema;
+use crate::sql::driver::pg_client::{db, refs};
 use crate::sql::driver::{insert_each, parse_documents};
 use crate::sql::error::Error;
-use crate::sql::params::SqlQuery;
 use crate::sql::PostgresDialect;
-use postgres::types::ToSql;
 use postgres::GenericClient;
-
-/// The driver's error, kept as the source.
-fn db(e: postgres::Error) -> Error {
-    let message = match e.as_db_error() {
-        Some(d) => format!("{}: {}", d.code().code(), d.message()),
-        None => e.to_string(),
-    };
-    Error::database(message, e)
-}
-
-fn refs(q: &SqlQuery) -> Vec<&(dyn ToSql + Sync)> {
-    q.params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
-}
 
 /// Creates the table for `schema`, named after its entity set (e.g. `MachineActions`, in
 /// the first schema of the connection's `search_path`), with its indexes; in a savepoint

@@ -3,11 +3,29 @@
 //!
 //! These block the calling thread. Async code calls them on a blocking thread
 //! (`tokio::task::spawn_blocking`, with the connection moved in or behind a `Mutex`), or uses
-//! the `sqlx` feature instead.
+//! the `sqlx-sqlite` feature ([`sql::sqlx`](crate::sql)) instead:
+//!
+//! ```no_run
+//! use std::sync::{Arc, Mutex};
+//! use odata_filter::{ir::Query, schema::EntitySchema, sql};
+//!
+//! async fn records(
+//!     conn: Arc<Mutex<rusqlite::Connection>>,
+//!     schema: Arc<EntitySchema>,
+//!     query: Query,
+//! ) -> Result<Vec<serde_json::Value>, Box<dyn std::error::Error>> {
+//!     let records = tokio::task::spawn_blocking(move || {
+//!         let conn = conn.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+//!         sql::rusqlite::query(&conn, &schema, &query)
+//!     })
+//!     .await??;
+//!     Ok(records)
+//! }
+//! ```
 
 use crate::ir::Query;
 use crate::schema::EntitySchema;
-use crate::sql::driver::{insert_each, parse_documents};
+use crate::sql::driver::{insert_each, parse_documents, sqlite_plain, Plain};
 use crate::sql::error::Error;
 use crate::sql::params::SqlValue;
 use crate::sql::SqliteDialect;
@@ -16,36 +34,14 @@ use rusqlite::Connection;
 
 impl ToSql for SqlValue {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(match self {
-            SqlValue::Null => ToSqlOutput::from(rusqlite::types::Null),
-            SqlValue::Bool(b) => ToSqlOutput::from(*b),
-            SqlValue::Int(i) => ToSqlOutput::from(*i),
-            SqlValue::Float(x) => ToSqlOutput::from(*x),
-            // SQLite has no exact decimal type. `SqliteDialect` never binds one: it binds
-            // the float that stands for a decimal, or refuses the decimal.
-            SqlValue::Decimal(d) => {
-                return Err(rusqlite::Error::ToSqlConversionFailure(
-                    format!(
-                        "the exact decimal {} cannot be bound to SQLite, which would round \
-                         it; translate with SqliteDialect",
-                        crate::decimal::text(d)
-                    )
-                    .into(),
-                ))
-            }
-            SqlValue::Text(t) => ToSqlOutput::from(t.as_str()),
-            // SQLite has no native date, time, interval or UUID type: `SqliteDialect` refuses
-            // storage `native` for them, and never binds these.
-            v @ (SqlValue::Timestamp(_)
-            | SqlValue::Date(_)
-            | SqlValue::Time(_)
-            | SqlValue::Interval(_)
-            | SqlValue::Uuid(_)
-            | SqlValue::Array(_)) => {
-                return Err(rusqlite::Error::ToSqlConversionFailure(
-                    format!("{v:?} is for a native column, which SQLite has not").into(),
-                ))
-            }
+        let plain =
+            sqlite_plain(self).map_err(|e| rusqlite::Error::ToSqlConversionFailure(e.into()))?;
+        Ok(match plain {
+            Plain::Null => ToSqlOutput::from(rusqlite::types::Null),
+            Plain::Int(i) => ToSqlOutput::from(i),
+            Plain::Real(x) => ToSqlOutput::from(x),
+            Plain::Text(t) => ToSqlOutput::from(t),
+            Plain::Native(t) => ToSqlOutput::from(t),
         })
     }
 }

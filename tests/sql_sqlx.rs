@@ -1,0 +1,641 @@
+//! The SQL backend through sqlx 0.9 (`sql::sqlx`): random queries over random records select,
+//! through sqlx's SQLite (in memory), PostgreSQL (`ODATA_FILTER_PG_URL`) and MariaDB
+//! (`ODATA_FILTER_MARIADB_URL`) drivers, what the reference semantics selects, in its order;
+//! values keep every digit on the way; and the widgets of issue 12, written by sqlx's own
+//! chrono encoding, are found by instant.
+#![cfg(all(feature = "sqlx", feature = "rusqlite"))]
+
+mod sql_support;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use odata_filter::query::QueryOptions;
+use odata_filter::schema::{EntitySchema, Field, FieldType, Storage};
+use odata_filter::sql::{self, Dialect, MariaDbDialect, PostgresDialect, SqlValue, SqliteDialect};
+use proptest::test_runner::{Config, TestRunner};
+use sql_support::differential::check_one;
+use sql_support::native::generated;
+use sql_support::{gen, mariadb::fits_doubles, oracle, Backend};
+use sqlx::{Connection, MySqlConnection, PgConnection, Row, SqliteConnection};
+use std::cell::RefCell;
+use tokio::runtime::Runtime;
+
+/// Random cases unless `PROPTEST_CASES` says otherwise: each is up to 10 records and up to 4
+/// queries. SQLite in memory runs 300 in a second; a server spends most of a case making the
+/// table and its indexes again, so it runs 100 (the sync drivers' tests run thousands).
+const CASES: [u32; 2] = [300, 100];
+
+fn runtime() -> Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// What a backend runs when dropped.
+type Cleanup = Box<dyn FnOnce(&Runtime)>;
+
+/// One connection of a sqlx driver, with the dialect of its server, run on its own runtime.
+struct Sqlx<C> {
+    name: &'static str,
+    rt: Runtime,
+    conn: C,
+    dialect: &'static dyn Dialect,
+    /// Run before each load: empties the database of the previous case's table.
+    reset: &'static str,
+    /// Run when dropped (on a connection of its own): drops what the test made.
+    cleanup: Option<Cleanup>,
+}
+
+impl<C> Drop for Sqlx<C> {
+    fn drop(&mut self) {
+        if let Some(cleanup) = self.cleanup.take() {
+            cleanup(&self.rt);
+        }
+    }
+}
+
+/// Runs `statement` on a fresh connection to `url`, ignoring failure (for cleanups).
+fn cleanup<C: Connection>(url: String, statement: String) -> Option<Cleanup>
+where
+    for<'c> &'c mut C: sqlx::Executor<'c, Database = C::Database>,
+{
+    Some(Box::new(move |rt: &Runtime| {
+        rt.block_on(async {
+            if let Ok(mut conn) = C::connect(&url).await {
+                let _ = sqlx::raw_sql(sqlx::AssertSqlSafe(statement))
+                    .execute(&mut conn)
+                    .await;
+            }
+        })
+    }))
+}
+
+/// [`Backend`] for a connection type, through the crate-layout helpers of `sql::sqlx`.
+macro_rules! sqlx_backend {
+    ($conn:ty) => {
+        impl Backend for Sqlx<$conn> {
+            fn name(&self) -> &'static str {
+                self.name
+            }
+
+            fn load(&mut self, schema: &EntitySchema, records: &[&str]) {
+                let Sqlx {
+                    rt, conn, dialect, ..
+                } = self;
+                rt.block_on(async {
+                    sqlx::raw_sql(self.reset).execute(&mut *conn).await.unwrap();
+                    sql::sqlx::create_table(&mut *conn, *dialect, schema)
+                        .await
+                        .unwrap_or_else(|e| panic!("{}: {e}", self.name));
+                    sql::sqlx::insert_records(&mut *conn, *dialect, schema, records)
+                        .await
+                        .unwrap_or_else(|e| panic!("{}: {e}", self.name));
+                });
+            }
+
+            fn select(
+                &mut self,
+                schema: &EntitySchema,
+                q: &odata_filter::query::Query,
+            ) -> Vec<String> {
+                let Sqlx {
+                    rt, conn, dialect, ..
+                } = self;
+                rt.block_on(sql::sqlx::query_text(&mut *conn, *dialect, schema, q))
+                    .unwrap_or_else(|e| panic!("{}: {e}", self.name))
+            }
+        }
+    };
+}
+
+sqlx_backend!(SqliteConnection);
+sqlx_backend!(PgConnection);
+sqlx_backend!(MySqlConnection);
+
+/// A URL from `var`, or `None` (after a note) when it is unset and not required by `require`.
+fn url(var: &str, require: &str, test: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var(require).as_deref() == Ok("1") => {
+            panic!("{require}=1 but {var} is not set")
+        }
+        Err(_) => {
+            eprintln!("skipping {test}: {var} is not set (run bash scripts/test)");
+            None
+        }
+    }
+}
+
+/// A fresh name for a PostgreSQL schema or a MariaDB database.
+fn fresh(test: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "odf_sqlx_{test}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+fn sqlite() -> Sqlx<SqliteConnection> {
+    let rt = runtime();
+    let conn = rt
+        .block_on(SqliteConnection::connect("sqlite::memory:"))
+        .unwrap();
+    Sqlx {
+        name: "sqlx sqlite",
+        rt,
+        conn,
+        dialect: &SqliteDialect,
+        reset: "DROP TABLE IF EXISTS \"Things\"",
+        cleanup: None,
+    }
+}
+
+/// A connection in a fresh PostgreSQL schema (dropped with it).
+fn postgres(test: &str) -> Option<Sqlx<PgConnection>> {
+    let url = url("ODATA_FILTER_PG_URL", "ODATA_FILTER_REQUIRE_PG", test)?;
+    let rt = runtime();
+    let namespace = fresh(test);
+    let conn = rt.block_on(async {
+        let mut conn = PgConnection::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE SCHEMA {namespace}; SET search_path TO {namespace}"
+        )))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn
+    });
+    Some(Sqlx {
+        name: "sqlx postgres",
+        rt,
+        conn,
+        dialect: &PostgresDialect,
+        reset: "DROP TABLE IF EXISTS \"Things\"",
+        cleanup: cleanup::<PgConnection>(url, format!("DROP SCHEMA IF EXISTS {namespace} CASCADE")),
+    })
+}
+
+/// A connection in a fresh MariaDB database (dropped with it).
+fn mariadb(test: &str) -> Option<Sqlx<MySqlConnection>> {
+    let url = url(
+        "ODATA_FILTER_MARIADB_URL",
+        "ODATA_FILTER_REQUIRE_MARIADB",
+        test,
+    )?;
+    let rt = runtime();
+    let database = fresh(test);
+    let conn = rt.block_on(async {
+        let mut conn = MySqlConnection::connect(&url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "CREATE DATABASE `{database}`; USE `{database}`"
+        )))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn
+    });
+    Some(Sqlx {
+        name: "sqlx mariadb",
+        rt,
+        conn,
+        dialect: &MariaDbDialect,
+        reset: "DROP TABLE IF EXISTS `Things`",
+        cleanup: cleanup::<MySqlConnection>(url, format!("DROP DATABASE IF EXISTS `{database}`")),
+    })
+}
+
+/// Random records and queries through `backend` agree with the reference semantics; returns
+/// how many queries were compared.
+fn agree(
+    test: &str,
+    backend: &mut dyn Backend,
+    dialect: &dyn Dialect,
+    doubles_exact: bool,
+    cases: u32,
+) -> usize {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(cases);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    let backend = RefCell::new(backend);
+    let compared = RefCell::new(0);
+    let strategy = (
+        gen::records(10),
+        proptest::collection::vec(gen::filter(), 1..5),
+        gen::paging(),
+    );
+    let result = runner.run(&strategy, |(records, filters, paging)| {
+        // MariaDB's DOUBLE would round an integer beyond 2^53 in an Edm.Double (such records
+        // are refused there): leave them out, as tests/sql_mariadb.rs does.
+        let records: Vec<String> = records
+            .into_iter()
+            .filter(|r| doubles_exact || fits_doubles(r))
+            .collect();
+        *compared.borrow_mut() += check_one(
+            test,
+            &mut **backend.borrow_mut(),
+            dialect,
+            &records,
+            &filters,
+            &paging,
+            &|_, q, schema, json| oracle::select(q, schema, json),
+        );
+        Ok(())
+    });
+    if let Err(e) = result {
+        panic!("{test}: {e}");
+    }
+    compared.into_inner()
+}
+
+#[test]
+fn generated_queries_agree_through_sqlx_sqlite() {
+    let compared = agree("sqlite", &mut sqlite(), &SqliteDialect, true, CASES[0]);
+    assert!(compared >= 300, "only {compared} queries compared");
+}
+
+#[test]
+fn generated_queries_agree_through_sqlx_postgres() {
+    let Some(mut pg) = postgres("generated") else {
+        return;
+    };
+    let compared = agree("postgres", &mut pg, &PostgresDialect, true, CASES[1]);
+    assert!(compared >= 100, "only {compared} queries compared");
+}
+
+/// The native layouts through sqlx: PostgreSQL `timestamptz`, `date`, `time`, `interval`,
+/// `uuid`, `numeric` and arrays sent as text that the typed placeholders read exactly; MariaDB
+/// `DATETIME(6)`, `DATE`, `TIME(6)` and `UUID` as text; SQLite day numbers and 0/1.
+#[test]
+fn native_layouts_agree_through_sqlx() {
+    let n = generated(
+        "sqlx native sqlite",
+        &SqliteDialect,
+        &mut sqlite(),
+        &|_| {},
+        CASES[0],
+    );
+    assert!(n >= CASES[0] as usize, "sqlite: only {n} queries compared");
+    if let Some(mut pg) = postgres("native") {
+        let n = generated(
+            "sqlx native postgres",
+            &PostgresDialect,
+            &mut pg,
+            &|_| {},
+            CASES[1],
+        );
+        assert!(
+            n >= CASES[1] as usize,
+            "postgres: only {n} queries compared"
+        );
+    }
+    if let Some(mut db) = mariadb("native") {
+        let n = generated(
+            "sqlx native mariadb",
+            &MariaDbDialect,
+            &mut db,
+            &|_| {},
+            CASES[1],
+        );
+        assert!(n >= CASES[1] as usize, "mariadb: only {n} queries compared");
+    }
+}
+
+#[test]
+fn generated_queries_agree_through_sqlx_mariadb() {
+    let Some(mut db) = mariadb("generated") else {
+        return;
+    };
+    let compared = agree("mariadb", &mut db, &MariaDbDialect, false, CASES[1]);
+    assert!(compared >= 100, "only {compared} queries compared");
+}
+
+/// A float parameter reaches PostgreSQL's `numeric` with every digit of its binary value
+/// (0.1 is 0.1000000000000000055511151231257827021181583404541015625), a decimal with every
+/// digit and its scale, an integer beyond 2^53 exactly; text and Booleans as they are.
+#[test]
+fn postgres_parameters_keep_every_digit() {
+    let Some(mut pg) = postgres("digits") else {
+        return;
+    };
+    let decimal: odata_filter::value::Decimal = "3258.678765765489753678965390".parse().unwrap();
+    let cases = [
+        (
+            SqlValue::Float(0.1),
+            "SELECT ($1::numeric)::text",
+            "0.1000000000000000055511151231257827021181583404541015625",
+        ),
+        (
+            SqlValue::Float(-1e-7),
+            "SELECT ($1::numeric)::text",
+            // Python's decimal.Decimal(-1e-7), written out.
+            "-0.0000000999999999999999954748111825886258685613938723690807819366455078125",
+        ),
+        (
+            SqlValue::Decimal(decimal),
+            "SELECT ($1::numeric)::text",
+            "3258.678765765489753678965390",
+        ),
+        (
+            SqlValue::Int(9_007_199_254_740_993),
+            "SELECT ($1::numeric)::text",
+            "9007199254740993",
+        ),
+        (
+            SqlValue::Int(-9_223_372_036_854_775_808),
+            "SELECT ($1::bigint)::text",
+            "-9223372036854775808",
+        ),
+        (SqlValue::Bool(true), "SELECT ($1::boolean)::text", "true"),
+        (SqlValue::Text("née ☃".into()), "SELECT $1::text", "née ☃"),
+        (
+            SqlValue::Text(r#"[1, "a"]"#.into()),
+            "SELECT ($1::jsonb)::text",
+            r#"[1, "a"]"#,
+        ),
+    ];
+    let Sqlx { rt, conn, .. } = &mut pg;
+    for (value, select, want) in cases {
+        let q = sql::SqlQuery {
+            sql: select.to_owned(),
+            params: vec![value.clone()],
+        };
+        let got: String = rt
+            .block_on(sql::sqlx::bind_all_scalar(&q).fetch_one(&mut *conn))
+            .unwrap_or_else(|e| panic!("{value:?}: {e}"));
+        assert_eq!(got, want, "{value:?}");
+    }
+    // One statement, prepared once by sqlx and reused, takes a null, an integer, a float and
+    // a decimal in turn at the same placeholder (as the INSERT of records with and without a
+    // value does).
+    let q = |value: SqlValue| sql::SqlQuery {
+        sql: "SELECT ($1::numeric)::text".to_owned(),
+        params: vec![value],
+    };
+    for (value, want) in [
+        (SqlValue::Null, None),
+        (SqlValue::Int(7), Some("7")),
+        (SqlValue::Float(0.5), Some("0.5")),
+        (SqlValue::Null, None),
+        (SqlValue::Decimal("1.50".parse().unwrap()), Some("1.50")),
+    ] {
+        let got: Option<String> = rt
+            .block_on(sql::sqlx::bind_all_scalar(&q(value.clone())).fetch_one(&mut *conn))
+            .unwrap_or_else(|e| panic!("{value:?}: {e}"));
+        assert_eq!(got.as_deref(), want, "{value:?}");
+    }
+    // A null casts to every placeholder type.
+    for ty in ["numeric", "bigint", "boolean", "text", "jsonb"] {
+        let q = sql::SqlQuery {
+            sql: format!("SELECT ($1::{ty}) IS NULL"),
+            params: vec![SqlValue::Null],
+        };
+        let null: bool = rt
+            .block_on(sql::sqlx::bind_all_scalar(&q).fetch_one(&mut *conn))
+            .unwrap_or_else(|e| panic!("null as {ty}: {e}"));
+        assert!(null, "{ty}");
+    }
+}
+
+/// SQLite and MariaDB, which would round an exact decimal, refuse it as sqlx encodes it, with
+/// the rule the `rusqlite` driver applies; floats and integers arrive as they are.
+#[test]
+fn databases_without_decimals_refuse_them_and_keep_floats() {
+    let decimal: odata_filter::value::Decimal = "0.10000000000000001".parse().unwrap();
+    let mut db = sqlite();
+    let Sqlx { rt, conn, .. } = &mut db;
+    let q = sql::SqlQuery {
+        sql: "SELECT ?1".to_owned(),
+        params: vec![SqlValue::Decimal(decimal)],
+    };
+    let e = rt
+        .block_on(sql::sqlx::bind_all_scalar::<_, String>(&q).fetch_one(&mut *conn))
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("0.10000000000000001 cannot be bound to SQLite"),
+        "{e}"
+    );
+    let q = sql::SqlQuery {
+        sql: "SELECT ?1 = 0.1, typeof(?2), ?2 = 9007199254740993, ?3 IS NULL, ?4".to_owned(),
+        params: vec![
+            SqlValue::Float(0.1),
+            SqlValue::Int(9_007_199_254_740_993),
+            SqlValue::Null,
+            SqlValue::Bool(true),
+        ],
+    };
+    let row = rt
+        .block_on(sql::sqlx::bind_all(&q).fetch_one(&mut *conn))
+        .unwrap();
+    assert!(row.get::<bool, _>(0));
+    assert_eq!(row.get::<String, _>(1), "integer");
+    assert!(row.get::<bool, _>(2));
+    assert!(row.get::<bool, _>(3));
+    assert_eq!(row.get::<i64, _>(4), 1);
+
+    let Some(mut db) = mariadb("decimals") else {
+        return;
+    };
+    let Sqlx { rt, conn, .. } = &mut db;
+    let q = sql::SqlQuery {
+        sql: "SELECT ?".to_owned(),
+        params: vec![SqlValue::Decimal(decimal)],
+    };
+    let e = rt
+        .block_on(sql::sqlx::bind_all(&q).fetch_one(&mut *conn))
+        .unwrap_err();
+    assert!(e.to_string().contains("cannot be bound to MySQL"), "{e}");
+    let q = sql::SqlQuery {
+        sql: "SELECT ? = 0.1e0, ? = 9007199254740993, ? IS NULL, ? = 1".to_owned(),
+        params: vec![
+            SqlValue::Float(0.1),
+            SqlValue::Int(9_007_199_254_740_993),
+            SqlValue::Null,
+            SqlValue::Bool(true),
+        ],
+    };
+    let row = rt
+        .block_on(sql::sqlx::bind_all(&q).fetch_one(&mut *conn))
+        .unwrap();
+    for i in 0..4 {
+        assert_eq!(row.get::<i64, _>(i), 1, "column {i}");
+    }
+}
+
+/// Issue 12's widgets through sqlx: ten created a day apart at 10:00 UTC, inserted with
+/// sqlx's own encoding of `chrono::DateTime<Utc>` (TEXT in SQLite, declared
+/// `Storage::Rfc3339Utc`; `timestamptz` in PostgreSQL, `Storage::Native`), found by instant,
+/// and paged, ordered, projected and counted with `fetch_rows` and `count_rows`.
+#[test]
+fn widgets_created_at_through_sqlx() {
+    let schema = |storage| {
+        EntitySchema::builder("Widget", "widgets")
+            .field(Field::new("id", FieldType::Int64).filterable(true))
+            .field(
+                Field::new("createdAt", FieldType::DateTimeOffset)
+                    .filterable(true)
+                    .sortable(true)
+                    .with_column("created_at")
+                    .with_storage(storage),
+            )
+            .key("id")
+            .build()
+            .unwrap()
+    };
+    let start = DateTime::parse_from_rfc3339("2024-01-01T10:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    // One with a fraction of a second, to see the form sqlx gives those too.
+    let created: Vec<DateTime<Utc>> = (0..10)
+        .map(|i| start + TimeDelta::days(i) + TimeDelta::milliseconds(if i == 5 { 500 } else { 0 }))
+        .collect();
+    let cases = [
+        (
+            "$filter=createdAt ge 2024-01-05T00:00:00Z",
+            vec![4, 5, 6, 7, 8, 9],
+        ),
+        ("$filter=createdAt lt 2024-01-03T00:00:00Z", vec![0, 1]),
+        (
+            "$filter=createdAt gt 2024-01-06T10:00:00.4Z and createdAt lt 2024-01-06T10:00:00.6Z",
+            vec![5],
+        ),
+        // Paged, ordered, projected and counted: widgets created on or after January 3rd,
+        // newest first, the second page of three ids.
+        (
+            "$filter=createdAt ge 2024-01-03T00:00:00Z&$orderby=createdAt desc&$skip=1&$top=3\
+             &$select=id&$count=true",
+            vec![8, 7, 6],
+        ),
+    ];
+
+    async fn ids<'c, DB, E>(
+        executor: E,
+        dialect: &dyn Dialect,
+        s: &EntitySchema,
+        text: &str,
+    ) -> (Vec<i64>, u64)
+    where
+        DB: sqlx::Database,
+        E: sqlx::Executor<'c, Database = DB> + Copy,
+        DB::Arguments: sqlx::IntoArguments<DB>,
+        SqlValue: for<'e> sqlx::Encode<'e, DB> + sqlx::Type<DB>,
+        i64: for<'r> sqlx::Decode<'r, DB> + sqlx::Type<DB>,
+        for<'a> &'a str: sqlx::ColumnIndex<DB::Row>,
+        usize: sqlx::ColumnIndex<DB::Row>,
+    {
+        let (q, _) = QueryOptions::new().parse(s, text).unwrap();
+        let rows = sql::sqlx::fetch_rows(executor, dialect, s, "widgets", &q)
+            .await
+            .unwrap_or_else(|e| panic!("{text}: {e}"));
+        let n = sql::sqlx::count_rows(executor, dialect, s, "widgets", &q)
+            .await
+            .unwrap();
+        (rows.iter().map(|r| r.get::<i64, _>("id")).collect(), n)
+    }
+
+    let rt = runtime();
+    rt.block_on(async {
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        sqlx::raw_sql("CREATE TABLE widgets (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL)")
+            .execute(&pool)
+            .await
+            .unwrap();
+        for (i, t) in created.iter().enumerate() {
+            sqlx::query("INSERT INTO widgets VALUES (?1, ?2)")
+                .bind(i as i64)
+                .bind(t)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        // What sqlx wrote is chrono's to_rfc3339(), the form `Rfc3339Utc` declares.
+        let texts: Vec<String> = sqlx::query_scalar("SELECT created_at FROM widgets ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+        let rfc3339: Vec<String> = created.iter().map(|t| t.to_rfc3339()).collect();
+        assert_eq!(texts, rfc3339);
+        let s = schema(Storage::Rfc3339Utc);
+        for (text, want) in &cases {
+            let (got, n) = ids(&pool, &SqliteDialect, &s, text).await;
+            assert_eq!(&got, want, "sqlite: {text}");
+            if text.contains("$top") {
+                assert_eq!(n, 8, "sqlite: {text}");
+            } else {
+                assert_eq!(n, want.len() as u64, "sqlite: {text}");
+            }
+        }
+    });
+
+    let Some(url) = url("ODATA_FILTER_PG_URL", "ODATA_FILTER_REQUIRE_PG", "widgets") else {
+        return;
+    };
+    let namespace = fresh("widgets");
+    rt.block_on(async {
+        let pool = sqlx::postgres::PgPoolOptions::new()
+            .max_connections(1)
+            .after_connect({
+                let namespace = namespace.clone();
+                move |conn, _| {
+                    let set = format!(
+                        "CREATE SCHEMA IF NOT EXISTS {namespace}; SET search_path TO {namespace}"
+                    );
+                    Box::pin(async move {
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(set))
+                            .execute(conn)
+                            .await?;
+                        Ok(())
+                    })
+                }
+            })
+            .connect(&url)
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE widgets (id BIGINT PRIMARY KEY, created_at TIMESTAMPTZ NOT NULL)",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        for (i, t) in created.iter().enumerate() {
+            sqlx::query("INSERT INTO widgets VALUES ($1, $2)")
+                .bind(i as i64)
+                .bind(t)
+                .execute(&pool)
+                .await
+                .unwrap();
+        }
+        let s = schema(Storage::Native);
+        for (text, want) in &cases {
+            let (got, n) = ids(&pool, &PostgresDialect, &s, text).await;
+            assert_eq!(&got, want, "postgres: {text}");
+            if text.contains("$top") {
+                assert_eq!(n, 8, "postgres: {text}");
+            } else {
+                assert_eq!(n, want.len() as u64, "postgres: {text}");
+            }
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP SCHEMA {namespace} CASCADE"
+        )))
+        .execute(&pool)
+        .await
+        .unwrap();
+    });
+}
