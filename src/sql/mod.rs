@@ -4,7 +4,11 @@
 //! ordered parameters ([`SqlQuery`]) that select exactly the records the in-memory evaluator
 //! would, in the same order:
 //!
-//! * [`where_clause`]: a condition for callers who build their own statement;
+//! * [`where_clause`]: a condition for callers who build their own statement, with
+//!   [`select_list`] (the `$select` columns) and [`order_by_clause`] (`$orderby` with OData's
+//!   null order and a total tie-break on the key);
+//! * [`select_rows`] and [`count`]: whole statements over a table the application already has
+//!   (projected, ordered, paged, counted);
 //! * [`select`] and [`count`]: whole statements over a table laid out by [`create_table_sql`]
 //!   and filled by [`insert_sql`].
 //!
@@ -238,8 +242,8 @@ pub use dialect::{
 pub use error::{Error, ErrorKind};
 pub use params::{Params, SqlQuery, SqlType, SqlValue};
 pub use statement::{
-    count, create_table_sql, insert_sql, select, select_in_insertion_order, select_rows,
-    where_clause,
+    count, create_table_sql, insert_sql, order_by_clause, select, select_in_insertion_order,
+    select_list, select_rows, where_clause,
 };
 
 #[cfg(feature = "postgres")]

@@ -171,6 +171,50 @@ pub fn count(
     t.params.finish(&text, dialect)
 }
 
+/// The column list of [`select_rows`] for a statement of the application's own (a join, a
+/// `WITH`): `query`'s `$select` columns, or every field's, quoted and joined by commas
+/// (`"id", "name"`). Identifiers only; no parameters.
+pub fn select_list(
+    query: &Query,
+    schema: &EntitySchema,
+    dialect: &dyn Dialect,
+) -> Result<String, Error> {
+    selected_columns(query, schema, dialect)
+}
+
+/// The `ORDER BY` items of [`select_rows`], without the keywords, for a statement of the
+/// application's own: the `$orderby` keys (or the schema's default order) with OData's null
+/// order, then the key ascending, so that the order is total
+/// (`"quantity" DESC NULLS LAST, "id" ASC NULLS FIRST`). Identifiers only; no parameters.
+/// For `$top`/`$skip` there, bind them as parameters and spell them with
+/// [`Dialect::limit_offset`](super::Dialect::limit_offset).
+///
+/// ```
+/// use odata_filter::query::QueryOptions;
+/// use odata_filter::schema::{EntitySchema, Field, FieldType};
+/// use odata_filter::sql::{order_by_clause, select_list, SqliteDialect};
+///
+/// let widgets = EntitySchema::builder("Widget", "widgets")
+///     .field(Field::new("id", FieldType::Int64).filterable(true).sortable(true))
+///     .field(Field::new("quantity", FieldType::Int64).nullable(true).sortable(true))
+///     .key("id")
+///     .build()?;
+/// let (q, _) = QueryOptions::new().parse(&widgets, "$orderby=quantity desc&$select=quantity")?;
+/// assert_eq!(select_list(&q, &widgets, &SqliteDialect)?, r#""quantity""#);
+/// assert_eq!(
+///     order_by_clause(&q, &widgets, &SqliteDialect)?,
+///     r#""quantity" DESC NULLS LAST, "id" ASC NULLS FIRST"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn order_by_clause(
+    query: &Query,
+    schema: &EntitySchema,
+    dialect: &dyn Dialect,
+) -> Result<String, Error> {
+    Ok(order_by(query, schema, dialect, false)?.join(", "))
+}
+
 /// The quoted columns of `query`'s `$select` (every field's without one), joined by commas:
 /// complex fields as their members' columns.
 fn selected_columns(
