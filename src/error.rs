@@ -1,10 +1,10 @@
 //! The umbrella error of every stage, rendered like a compiler, and as an OData error body.
 
-use crate::{check, query, syntax};
+use crate::{check, query, schema, sql, syntax};
 use std::fmt;
 
-/// Any error the crate reports for a query: a `$filter` that does not parse
-/// or check, or invalid query options.
+/// Any error the crate reports: a `$filter` that does not parse or check, invalid query
+/// options, an entity schema that cannot be built, or a query that cannot be written as SQL.
 ///
 /// `Display` renders the stage error's positioned message. Errors in a
 /// `$filter` ([`Syntax`](Error::Syntax) and [`Check`](Error::Check)) are
@@ -30,6 +30,10 @@ pub enum Error {
     Check(check::Errors),
     /// The query string or one of its options other than `$filter` is invalid.
     Query(query::Error),
+    /// An entity schema is invalid (built in code or read from JSON).
+    Schema(schema::SchemaError),
+    /// A checked query cannot be written as SQL exactly, or the database failed.
+    Sql(sql::Error),
 }
 
 impl Error {
@@ -76,6 +80,8 @@ impl fmt::Display for Error {
                 write_note(f, e.input(), "in $filter")
             }
             Error::Query(e) => write!(f, "{e}"),
+            Error::Schema(e) => write!(f, "{e}"),
+            Error::Sql(e) => write!(f, "{e}"),
         }
     }
 }
@@ -92,6 +98,8 @@ impl std::error::Error for Error {
             Error::Syntax(e) => Some(e),
             Error::Check(e) => Some(e),
             Error::Query(e) => Some(e),
+            Error::Schema(e) => Some(e),
+            Error::Sql(e) => Some(e),
         }
     }
 }
@@ -111,6 +119,18 @@ impl From<check::Errors> for Error {
 impl From<query::Error> for Error {
     fn from(e: query::Error) -> Error {
         Error::Query(e)
+    }
+}
+
+impl From<schema::SchemaError> for Error {
+    fn from(e: schema::SchemaError) -> Error {
+        Error::Schema(e)
+    }
+}
+
+impl From<sql::Error> for Error {
+    fn from(e: sql::Error) -> Error {
+        Error::Sql(e)
     }
 }
 

@@ -108,6 +108,7 @@ struct ReadmeDoctests;
 pub mod axum;
 pub mod check;
 mod decimal;
+mod edm;
 pub mod error;
 pub mod eval;
 mod filter;
@@ -118,6 +119,7 @@ pub mod report;
 pub mod schema;
 pub mod span;
 pub mod sql;
+mod suggest;
 pub mod syntax;
 pub mod value;
 

@@ -1,6 +1,7 @@
 //! Typed constant values, as the checker produces them and the backends consume them.
 
 use crate::decimal;
+use crate::edm;
 use crate::schema::FieldType;
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use std::cmp::Ordering;
@@ -99,20 +100,16 @@ impl Value {
                 (None, Some(raw)) => decimal::parse(raw).map_or(Value::Null, Value::Decimal),
                 (None, None) => decimal::from_json_number(n).map_or(Value::Null, Value::Decimal),
             },
-            (FieldType::Guid, J::String(s)) => {
-                crate::check::parse_guid_text(s).map_or(Value::Null, Value::Guid)
-            }
+            (FieldType::Guid, J::String(s)) => edm::guid::parse(s).map_or(Value::Null, Value::Guid),
             (FieldType::DateTimeOffset, J::String(s)) => {
-                parse_instant(s).map_or(Value::Null, Value::DateTimeOffset)
+                edm::instant::parse_utc(s).map_or(Value::Null, Value::DateTimeOffset)
             }
-            (FieldType::Date, J::String(s)) => {
-                NaiveDate::parse_from_str(s, "%Y-%m-%d").map_or(Value::Null, Value::Date)
-            }
+            (FieldType::Date, J::String(s)) => edm::date::parse(s).map_or(Value::Null, Value::Date),
             (FieldType::TimeOfDay, J::String(s)) => {
-                parse_time_of_day(s).map_or(Value::Null, Value::TimeOfDay)
+                edm::time::parse(s).map_or(Value::Null, Value::TimeOfDay)
             }
             (FieldType::Duration, J::String(s)) => {
-                crate::syntax::parse_duration(s).map_or(Value::Null, Value::Duration)
+                edm::duration::parse(s).map_or(Value::Null, Value::Duration)
             }
             _ => Value::Null,
         }
@@ -189,46 +186,8 @@ pub(crate) fn compare_numbers(a: Number, b: Number) -> Option<Ordering> {
     }
 }
 
-/// Parses an RFC 3339 date-time with an offset (`2018-12-04T12:43:57.2011911Z`,
-/// `2018-12-04T14:43:57+02:00`) to an instant.
-///
-/// A leap second is the following second, as POSIX time and PostgreSQL count it:
-/// `2016-12-31T23:59:60.5Z` is `2017-01-01T00:00:00.5Z`.
-pub fn parse_instant(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .and_then(without_leap_second)
-        .map(|t| t.with_timezone(&Utc))
-}
-
-/// `t`, or for a leap second (`23:59:60.5`) the same point of the following second
-/// (`00:00:00.5` of the next day), as POSIX time, PostgreSQL and JavaScript count it. The one
-/// rule for leap seconds in a DateTimeOffset, whether a literal or a record's value, so that
-/// every engine (the evaluator, the NDJSON scanner, SQL storage) sees one instant. `None` only
-/// past the last instant chrono holds.
-pub(crate) fn without_leap_second<Tz: chrono::TimeZone>(t: DateTime<Tz>) -> Option<DateTime<Tz>> {
-    use chrono::Timelike;
-    match t.nanosecond().checked_sub(1_000_000_000) {
-        // chrono keeps a leap second as second 59 with nanoseconds past 10^9.
-        Some(nanos) => t
-            .with_nanosecond(nanos)?
-            .checked_add_signed(chrono::TimeDelta::seconds(1)),
-        None => Some(t),
-    }
-}
-
-/// Reads a TimeOfDay, `hh:mm[:ss[.f]]`. A second of 60 is refused: OData's TimeOfDay has no
-/// leap second, and the day has no following second to count it as.
-pub(crate) fn parse_time_of_day(s: &str) -> Option<NaiveTime> {
-    use chrono::Timelike;
-    NaiveTime::parse_from_str(s, "%H:%M:%S%.f")
-        .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M"))
-        .ok()
-        .filter(|t| t.nanosecond() < 1_000_000_000)
-}
-
 /// Compares an integer with a float exactly. `None` when `b` is NaN.
-pub fn cmp_int_float(a: i64, b: f64) -> Option<Ordering> {
+pub(crate) fn cmp_int_float(a: i64, b: f64) -> Option<Ordering> {
     if b.is_nan() {
         return None;
     }

@@ -16,13 +16,9 @@
 
 mod error;
 mod functions;
-mod print;
 mod types;
 
 pub use error::{Error, ErrorKind, Errors};
-pub(crate) use print::expansion_bound;
-pub use print::to_syntax;
-pub(crate) use types::parse_guid_text;
 
 use crate::ir::{self, CmpOp, ExprKind, FieldRef, Function, LambdaKind, Type};
 use crate::schema::{EntitySchema, Field, FieldType};
@@ -459,13 +455,8 @@ impl<'s> Checker<'s> {
 
     fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Checked {
         let Some(func) = Function::by_name(&name.name) else {
-            let suggestion = Function::ALL
-                .iter()
-                .map(|f| f.name())
-                .map(|n| (strsim::jaro_winkler(n, &name.name.to_ascii_lowercase()), n))
-                .filter(|(score, _)| *score > 0.85)
-                .max_by(|a, b| a.0.total_cmp(&b.0))
-                .map(|(_, n)| n);
+            let suggestion =
+                crate::suggest::closest_name(&name.name, Function::ALL.iter().map(|f| f.name()));
             let kind = ErrorKind::UnknownFunction {
                 name: name.name.clone(),
                 suggestion,

@@ -45,25 +45,6 @@ fn invalid(expected: &FieldType, why: impl Into<String>) -> ErrorKind {
     }
 }
 
-/// Parses a GUID written as a string: `'2e9da30d-27f6-4208-81f2-9cd3d67893ba'`.
-pub(crate) fn parse_guid_text(s: &str) -> Option<u128> {
-    let b = s.as_bytes();
-    if b.len() != 36 {
-        return None;
-    }
-    let mut v: u128 = 0;
-    for (i, &c) in b.iter().enumerate() {
-        if matches!(i, 8 | 13 | 18 | 23) {
-            if c != b'-' {
-                return None;
-            }
-            continue;
-        }
-        v = (v << 4) | u128::from((c as char).to_digit(16)?);
-    }
-    Some(v)
-}
-
 /// Converts `lit` to a value of type `target`, the type of what it is compared with.
 ///
 /// `lenient_enums`: an unknown enum member converts to a value that matches
@@ -105,7 +86,7 @@ pub(crate) fn coerce(
         (F::String, Literal::String(s)) => Ok(Value::String(s.clone())),
         (F::Boolean, Literal::Bool(b)) => Ok(Value::Bool(*b)),
         (F::Guid, Literal::Guid(g)) => Ok(Value::Guid(*g)),
-        (F::Guid, Literal::String(s)) => parse_guid_text(s)
+        (F::Guid, Literal::String(s)) => crate::edm::guid::parse(s)
             .map(Value::Guid)
             .ok_or_else(|| invalid(target, format!("'{s}' is not a GUID"))),
         (F::Date, Literal::Date(d) | Literal::DateUtc(d)) => Ok(Value::Date(*d)),
@@ -123,7 +104,7 @@ pub(crate) fn coerce(
         (F::Duration, Literal::Duration(d)) => Ok(Value::Duration(*d)),
         (F::Duration, Literal::String(s)) => {
             // OData 4.01 makes the `duration` prefix optional.
-            crate::syntax::parse_duration(s)
+            crate::edm::duration::parse(s)
                 .map(Value::Duration)
                 .map_err(|why| invalid(target, format!("'{s}' is not a duration: {why}")))
         }

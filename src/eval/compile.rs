@@ -1,10 +1,15 @@
 //! Compiles a checked [`ir::Expr`] into the interpreter's [`Node`] tree.
 
-use super::instant::Instant;
 use super::node::{Access, Node, Operand, Root, Step, TextTest};
 use super::scalar::{Read, Scalar};
+use crate::edm::instant::Instant;
 use crate::ir::{self, CmpOp, ExprKind, FieldRef, Function, LambdaKind};
 use crate::value::Value;
+
+/// The condition of a whole filter `e`, [normalized](ir::normalize) first.
+pub(crate) fn root(e: &ir::Expr) -> Node {
+    node(&ir::normalize(e), 0)
+}
 
 /// The condition `e`, inside `depth` lambdas.
 pub(crate) fn node(e: &ir::Expr, depth: usize) -> Node {
@@ -226,53 +231,12 @@ fn and_node(xs: Vec<Node>) -> Node {
     }
 }
 
-/// `or` of `xs`, with the equalities of one text member to constants merged into one `in`
-/// test that reads the member once (`m eq 'a' or m eq 'b'`). Text equalities are never null
-/// and `or` is commutative, so this gives the same result.
-fn or_node(xs: Vec<Node>) -> Node {
-    let mut out: Vec<Node> = Vec::with_capacity(xs.len());
-    for x in xs {
-        let (key, values, null) = match x {
-            Node::StrCmp {
-                field: Access::Key(key),
-                op: CmpOp::Eq,
-                value,
-            } => (key, vec![value], false),
-            Node::StrIn {
-                field: Access::Key(key),
-                values,
-                null,
-            } => (key, values.into_vec(), null),
-            x => {
-                out.push(x);
-                continue;
-            }
-        };
-        let same = out.iter_mut().find_map(|n| match n {
-            Node::StrIn {
-                field: Access::Key(k),
-                values,
-                null,
-            } if *k == key => Some((values, null)),
-            _ => None,
-        });
-        match same {
-            Some((all, all_null)) => {
-                let mut merged = std::mem::take(all).into_vec();
-                merged.extend(values);
-                *all = merged.into_boxed_slice();
-                *all_null |= null;
-            }
-            None => out.push(Node::StrIn {
-                field: Access::Key(key),
-                values: values.into_boxed_slice(),
-                null,
-            }),
-        }
-    }
-    match out.len() {
-        1 => out.pop().expect("one operand"),
-        _ => Node::Or(out.into_boxed_slice()),
+/// `or` of `xs`, one of them alone as itself. The tests of one member against constants are
+/// already one `in` ([`ir::normalize`], which [`root`] applies).
+fn or_node(mut xs: Vec<Node>) -> Node {
+    match xs.len() {
+        1 => xs.pop().expect("one operand"),
+        _ => Node::Or(xs.into_boxed_slice()),
     }
 }
 
@@ -292,7 +256,7 @@ fn field_cmp(f: &FieldRef, op: CmpOp, v: &Value, depth: usize) -> Node {
         },
         (Read::Guid, Value::Guid(g)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => Node::GuidEq {
             field,
-            text: guid_text(*g).into(),
+            text: crate::edm::guid::format(*g).into(),
             negate: op == CmpOp::Ne,
         },
         (read, v) => Node::FieldCmp {
@@ -302,19 +266,6 @@ fn field_cmp(f: &FieldRef, op: CmpOp, v: &Value, depth: usize) -> Node {
             value: Scalar::from_value(v),
         },
     }
-}
-
-/// The lower-case `8-4-4-4-12` text of a GUID.
-fn guid_text(g: u128) -> String {
-    let h = format!("{g:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
 }
 
 /// Whether `f` reads as text (a String or enum field).
@@ -405,7 +356,7 @@ fn access(f: &FieldRef, depth: usize) -> Access {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::parse_guid_text;
+    use crate::edm::guid::{format as guid_text, parse as parse_guid_text};
     use crate::schema::catalog;
     use proptest::prelude::*;
 
@@ -515,6 +466,63 @@ mod tests {
         }
     }
 
+    /// Conditions joined by random `and`/`or`, sometimes negated, among which several test
+    /// one member against constants (the shapes [`ir::normalize`] merges), and some do not.
+    fn membership_filter() -> impl Strategy<Value = String> {
+        let atom = prop::sample::select(vec![
+            "computerDnsName eq 'x'",
+            "'y' eq computerDnsName",
+            "computerDnsName eq null",
+            "null eq computerDnsName",
+            "computerDnsName in ('x', 'z')",
+            "computerDnsName ne 'x'",
+            "riskScore eq 'High'",
+            "riskScore in ('Low', null)",
+            "'Low' eq riskScore",
+            "machineTags/any(t: t eq 'a' or t eq 'b' or t in ('bc', null))",
+            "machineTags/all(t: t eq 'a' or computerDnsName eq 'y' or t eq null)",
+        ]);
+        prop::collection::vec((atom, any::<bool>(), any::<bool>()), 1..7).prop_map(|xs| {
+            let mut text = String::new();
+            for (i, (atom, neg, and)) in xs.into_iter().enumerate() {
+                if i > 0 {
+                    text.push_str(if and { " and " } else { " or " });
+                }
+                if neg {
+                    text.push_str(&format!("not ({atom})"));
+                } else {
+                    text.push_str(atom);
+                }
+            }
+            text
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2_000))]
+
+        /// Merging the tests of one member into `in` ([`ir::normalize`]) is the same filter:
+        /// same three-valued result, alone and negated, on records with missing, null and
+        /// ill-typed members.
+        #[test]
+        fn normalizing_agrees_with_the_checked_expression(
+            f in membership_filter(),
+            r in machine_record(),
+        ) {
+            let schema = catalog::machine();
+            for text in [f.clone(), format!("not ({f})")] {
+                let tree = crate::syntax::parse(&text).unwrap();
+                let expr = crate::check::check(&schema, &tree, &text).unwrap_or_else(|e| panic!("{e}"));
+                let env = super::super::node::Env { record: &r, frames: None };
+                prop_assert_eq!(
+                    root(&expr).eval(&env),
+                    node(&expr, 0).eval(&env),
+                    "{} on {}", text, r
+                );
+            }
+        }
+    }
+
     /// A nested lambda whose inner condition reads only the outer element is linear in the
     /// collection once the condition is lifted out.
     #[test]
@@ -541,7 +549,7 @@ mod tests {
     fn compiled(text: &str) -> Node {
         let schema = catalog::machine_action();
         let tree = crate::syntax::parse(text).unwrap();
-        node(&crate::check::check(&schema, &tree, text).unwrap(), 0)
+        root(&crate::check::check(&schema, &tree, text).unwrap())
     }
 
     #[test]
@@ -589,7 +597,7 @@ mod tests {
         let n = compiled("machineId eq 'a' or status eq 'Failed' or machineId eq 'b'");
         let Node::Or(xs) = n else { panic!("{n:?}") };
         assert!(matches!(&xs[0], Node::StrIn { values, null: false, .. } if values.len() == 2));
-        assert!(matches!(&xs[1], Node::StrIn { values, .. } if values.len() == 1));
+        assert!(matches!(&xs[1], Node::StrCmp { .. }));
         assert!(matches!(
             compiled("machineId eq 'a' or machineId in ('b', 'c')"),
             Node::StrIn { values, null: false, .. } if values.len() == 3
@@ -635,14 +643,6 @@ mod tests {
                 ..
             }
         ));
-    }
-
-    #[test]
-    fn guid_text_is_canonical() {
-        let g = 0x2e9da30d_27f6_4208_81f2_9cd3d67893ba;
-        assert_eq!(guid_text(g), "2e9da30d-27f6-4208-81f2-9cd3d67893ba");
-        assert_eq!(guid_text(0), "00000000-0000-0000-0000-000000000000");
-        assert_eq!(parse_guid_text(&guid_text(u128::MAX)), Some(u128::MAX));
     }
 
     proptest! {

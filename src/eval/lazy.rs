@@ -16,9 +16,9 @@
 //! and collections are read from the parsed object, as the interpreter reads them.
 
 use super::compile;
-use super::instant::{self, Instant};
 use super::node::{self, Access, Env, Node, Operand, Root, Step, TextTest};
 use super::scalar::{self, Read, Scalar};
+use crate::edm::instant::{self, Instant};
 use crate::ir::{self, CmpOp};
 use serde_json::Value as Json;
 use std::borrow::Cow;
@@ -106,7 +106,7 @@ struct Raw<'a, 's> {
 impl LazyPredicate {
     /// Compiles a checked filter.
     pub(crate) fn compile(expr: &ir::Expr) -> LazyPredicate {
-        let node = compile::node(expr, 0);
+        let node = compile::root(expr);
         let mut keys = Vec::new();
         let root = lower(&node, &mut keys);
         LazyPredicate { root, keys }

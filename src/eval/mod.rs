@@ -80,7 +80,6 @@
 
 mod compile;
 mod func;
-mod instant;
 pub(crate) mod lazy;
 mod node;
 mod scalar;
@@ -98,7 +97,7 @@ impl Predicate {
     /// Compiles a checked filter.
     pub fn compile(expr: &ir::Expr) -> Predicate {
         Predicate {
-            root: compile::node(expr, 0),
+            root: compile::root(expr),
         }
     }
 

@@ -1,8 +1,8 @@
 //! The compiled form of a filter and its interpreter.
 
 use super::func;
-use super::instant::{self, Instant};
 use super::scalar::{self, Read, Scalar};
+use crate::edm::instant::{self, Instant};
 use crate::ir::{CmpOp, Function};
 use serde_json::Value as Json;
 use std::borrow::Cow;

@@ -1,6 +1,6 @@
 //! Values during evaluation: borrowed from the record where possible, and the comparison rules.
 
-use super::instant::{self, Instant};
+use crate::edm::instant::{self, Instant};
 use crate::ir::CmpOp;
 use crate::schema::FieldType;
 use crate::value::{compare_numbers, Decimal, Number, Value};
@@ -188,31 +188,16 @@ impl Read {
     pub(crate) fn read_str(self, s: Cow<'_, str>) -> Scalar<'_> {
         match self {
             Read::Str | Read::Enum => Scalar::Str(s),
-            Read::Guid => crate::check::parse_guid_text(&s).map_or(Scalar::Null, Scalar::Guid),
+            Read::Guid => crate::edm::guid::parse(&s).map_or(Scalar::Null, Scalar::Guid),
             Read::Instant => instant::parse(&s).map_or(Scalar::Null, Scalar::Instant),
-            Read::Date => parse_date(&s).map_or(Scalar::Null, Scalar::Date),
-            Read::Time => crate::value::parse_time_of_day(&s).map_or(Scalar::Null, Scalar::Time),
+            Read::Date => crate::edm::date::parse(&s).map_or(Scalar::Null, Scalar::Date),
+            Read::Time => crate::edm::time::parse(&s).map_or(Scalar::Null, Scalar::Time),
             Read::Duration => {
-                crate::syntax::parse_duration(&s).map_or(Scalar::Null, Scalar::Duration)
+                crate::edm::duration::parse(&s).map_or(Scalar::Null, Scalar::Duration)
             }
             Read::Bool | Read::Int | Read::Num | Read::Decimal | Read::Nothing => Scalar::Null,
         }
     }
-}
-
-/// Reads `YYYY-MM-DD` as `NaiveDate::parse_from_str(s, "%Y-%m-%d")` does, quickly for the
-/// strict form.
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    if let [y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = b {
-        let digits = [*y0, *y1, *y2, *y3, *m0, *m1, *d0, *d1];
-        if digits.iter().all(u8::is_ascii_digit) {
-            let n = |i: usize| u32::from(digits[i] - b'0');
-            let year = n(0) * 1000 + n(1) * 100 + n(2) * 10 + n(3);
-            return NaiveDate::from_ymd_opt(year as i32, n(4) * 10 + n(5), n(6) * 10 + n(7));
-        }
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
 /// Orders two non-null values of comparable types; `None` for a null, a NaN, or values of

@@ -5,7 +5,12 @@
 //! converted to the types their fields need". Backends read it through
 //! [`Expr::kind`] and [`Expr::ty`].
 
+mod normalize;
+mod print;
 mod query;
+
+pub(crate) use normalize::normalize;
+pub(crate) use print::expansion_bound;
 
 pub use query::{OrderKey, Query};
 
@@ -426,6 +431,6 @@ impl Function {
 impl fmt::Display for Expr {
     /// Canonical `$filter` text, with fields in their canonical spelling.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", crate::check::to_syntax(self))
+        write!(f, "{}", print::to_syntax(self))
     }
 }

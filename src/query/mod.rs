@@ -253,16 +253,6 @@ impl QueryOptions {
         self
     }
 
-    /// The largest `$top` accepted.
-    pub fn get_max_top(&self) -> u64 {
-        self.max_top
-    }
-
-    /// The parser used for `$filter`.
-    pub fn get_parser(&self) -> &syntax::Parser {
-        &self.parser
-    }
-
     /// Parses and checks a raw URL query string (the part after `?`; one
     /// leading `?` is skipped) against `schema`.
     ///
@@ -314,7 +304,7 @@ impl QueryOptions {
     /// parsing and checking, so it is skipped when [`expansion_bound`] shows the canonical text
     /// cannot exceed the limit.
     ///
-    /// [`expansion_bound`]: crate::check::expansion_bound
+    /// [`expansion_bound`]: crate::ir::expansion_bound
     fn canonical_within_limit(
         &self,
         schema: &EntitySchema,
@@ -324,7 +314,7 @@ impl QueryOptions {
         let limit = self.parser.limits().max_len;
         let bound = filter
             .len()
-            .saturating_mul(crate::check::expansion_bound(schema));
+            .saturating_mul(crate::ir::expansion_bound(schema));
         if bound <= limit {
             return Ok(());
         }

@@ -5,6 +5,7 @@ use super::error::{Error, ErrorKind};
 use super::{OrderKey, Query, QueryOptions, MAX_SKIP, OPTION_NAMES};
 use crate::schema::{EntitySchema, Field, FieldType};
 use crate::span::Span;
+use crate::suggest::closest_name;
 
 /// See [`QueryOptions::parse`].
 pub(super) fn parse(
@@ -46,7 +47,7 @@ pub(super) fn parse(
             .iter()
             .find(|o| o.eq_ignore_ascii_case(&name.text))
         else {
-            let suggestion = closest(&name.text, OPTION_NAMES.iter().copied());
+            let suggestion = closest_name(&name.text, OPTION_NAMES.iter().copied());
             let kind = ErrorKind::UnknownOption {
                 name: name.text.into_owned(),
                 suggestion,
@@ -209,7 +210,7 @@ impl<'a> OptionParser<'a> {
                 None => {
                     let names = sortable();
                     let suggestion =
-                        closest(name, names.iter().map(String::as_str)).map(str::to_owned);
+                        closest_name(name, names.iter().map(String::as_str)).map(str::to_owned);
                     let kind = ErrorKind::UnknownOrderBy {
                         entity: schema.name().to_owned(),
                         name: name.to_owned(),
@@ -259,7 +260,8 @@ impl<'a> OptionParser<'a> {
                     .iter()
                     .map(|f| f.name().to_owned())
                     .collect();
-                let suggestion = closest(name, names.iter().map(String::as_str)).map(str::to_owned);
+                let suggestion =
+                    closest_name(name, names.iter().map(String::as_str)).map(str::to_owned);
                 let kind = ErrorKind::UnknownSelect {
                     entity: schema.name().to_owned(),
                     name: name.to_owned(),
@@ -304,39 +306,5 @@ impl<'a> OptionParser<'a> {
             names.push(field.name().to_owned());
         }
         Ok(names)
-    }
-}
-
-/// The candidate closest to `name` (case-insensitively, by Damerau-Levenshtein
-/// distance), if it is within about a third of the length of `name` in edits.
-fn closest<'c>(name: &str, candidates: impl Iterator<Item = &'c str>) -> Option<&'c str> {
-    let lower = name.to_lowercase();
-    let len = name.chars().count();
-    let max = (len / 3).max(1);
-    let mut best: Option<(usize, &'c str)> = None;
-    for c in candidates {
-        // The distance is at least the difference in length; skipping such
-        // candidates also keeps a huge name from costing a huge matrix.
-        if c.chars().count().abs_diff(len) > max {
-            continue;
-        }
-        let d = strsim::damerau_levenshtein(&lower, &c.to_lowercase());
-        if d <= max && best.is_none_or(|(b, _)| d < b) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::closest;
-
-    #[test]
-    fn suggestions() {
-        let opts = super::OPTION_NAMES.iter().copied();
-        assert_eq!(closest("$stop", opts.clone()), Some("$top"));
-        assert_eq!(closest("$FILTRE", opts.clone()), Some("$filter"));
-        assert_eq!(closest("$search", opts), None);
     }
 }

@@ -377,7 +377,7 @@ impl EnumType {
     /// otherwise the closest member within a small edit distance (about a third of the length
     /// of `name`), or `None` when nothing is close.
     pub fn suggest(&self, name: &str) -> Option<&str> {
-        closest(name, self.members.iter().map(|m| (m.as_str(), m.as_str())))
+        crate::suggest::closest_name(name, self.members.iter().map(String::as_str))
     }
 }
 
@@ -971,7 +971,7 @@ impl FieldTable {
             .iter()
             .filter(|f| f.inner.filterable)
             .flat_map(|f| f.spellings().map(move |s| (s, f.inner.name.as_str())));
-        closest(name, candidates)
+        crate::suggest::closest(name, candidates)
     }
 }
 
@@ -988,35 +988,6 @@ impl fmt::Debug for FieldTable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(&self.fields).finish()
     }
-}
-
-/// Picks the canonical name whose spelling is closest to `input`, case-insensitively.
-///
-/// Accepts a Damerau-Levenshtein distance of at most `max(len, 3) / 3` (in characters);
-/// prefers smaller distance, then higher Jaro-Winkler similarity, then the earlier candidate.
-fn closest<'a>(
-    input: &str,
-    candidates: impl Iterator<Item = (&'a str, &'a str)>,
-) -> Option<&'a str> {
-    let input = input.to_lowercase();
-    let limit = input.chars().count().max(3) / 3;
-    let mut best: Option<(usize, f64, &'a str)> = None;
-    for (spelling, canonical) in candidates {
-        let spelling = spelling.to_lowercase();
-        let distance = strsim::damerau_levenshtein(&input, &spelling);
-        if distance > limit {
-            continue;
-        }
-        let similarity = strsim::jaro_winkler(&input, &spelling);
-        let better = match best {
-            None => true,
-            Some((d, s, _)) => distance < d || (distance == d && similarity > s),
-        };
-        if better {
-            best = Some((distance, similarity, canonical));
-        }
-    }
-    best.map(|(_, _, name)| name)
 }
 
 /// Whether `name` is a name a `$filter` can write ([`syntax::is_property_name`]: an identifier

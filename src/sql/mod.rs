@@ -236,8 +236,8 @@ mod storage;
 mod translate;
 
 pub use dialect::{
-    dialect_from_str, json_path, like_pattern, string_literal, Dialect, MariaDbDialect,
-    MsSqlDialect, MySqlDialect, NativeColumn, PostgresDialect, SqliteDialect, TextMatch,
+    dialect_from_str, Dialect, MariaDbDialect, MsSqlDialect, MySqlDialect, NativeColumn,
+    PostgresDialect, SqliteDialect, TextMatch,
 };
 pub use error::{Error, ErrorKind};
 pub use params::{Params, SqlQuery, SqlType, SqlValue};

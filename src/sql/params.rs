@@ -66,7 +66,7 @@ impl Serialize for SqlValue {
             SqlValue::Interval(d) => {
                 s.serialize_str(&crate::value::Value::Duration(*d).to_string())
             }
-            SqlValue::Uuid(g) => s.serialize_str(&super::storage::guid_text(*g)),
+            SqlValue::Uuid(g) => s.serialize_str(&crate::edm::guid::format(*g)),
             SqlValue::Array(items) => s.collect_seq(items),
         }
     }

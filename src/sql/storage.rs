@@ -223,9 +223,9 @@ pub(crate) fn encode_stored(
             })),
         (Storage::Integer, Value::Date(d)) => ok(SqlValue::Int(day_number(*d))),
         (Storage::Integer, Value::Bool(b)) => ok(SqlValue::Int(i64::from(*b))),
-        (Storage::UpperCaseText, Value::Guid(g)) => {
-            ok(SqlValue::Text(guid_text(*g).to_ascii_uppercase()))
-        }
+        (Storage::UpperCaseText, Value::Guid(g)) => ok(SqlValue::Text(
+            crate::edm::guid::format(*g).to_ascii_uppercase(),
+        )),
         (_, v) => Ok(encode(v)),
     }
 }
@@ -324,7 +324,7 @@ pub(crate) fn encode(v: &Value) -> Encoded {
         Value::Float(x) => ok(SqlValue::Float(*x)),
         Value::Decimal(d) => ok(SqlValue::Decimal(*d)),
         Value::String(s) | Value::Enum(s) => ok(SqlValue::Text(s.clone())),
-        Value::Guid(g) => ok(SqlValue::Text(guid_text(*g))),
+        Value::Guid(g) => ok(SqlValue::Text(crate::edm::guid::format(*g))),
         Value::Date(d) => {
             beyond_four_digits(d.year()).unwrap_or_else(|| ok(SqlValue::Text(date_text(*d))))
         }
@@ -393,19 +393,6 @@ pub(crate) fn time_text(t: chrono::NaiveTime) -> String {
         t.minute(),
         t.second(),
         t.nanosecond()
-    )
-}
-
-/// A GUID in canonical lower-case form, `2e9da30d-27f6-4208-81f2-9cd3d67893ba`.
-pub(crate) fn guid_text(g: u128) -> String {
-    let hex = format!("{g:032x}");
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
     )
 }
 
@@ -715,18 +702,9 @@ mod tests {
     use crate::schema::catalog;
 
     #[test]
-    fn guids_are_canonical_lower_case() {
-        assert_eq!(
-            guid_text(0x2E9DA30D_27F6_4208_81F2_9CD3D67893BA),
-            "2e9da30d-27f6-4208-81f2-9cd3d67893ba"
-        );
-        assert_eq!(guid_text(0), "00000000-0000-0000-0000-000000000000");
-    }
-
-    #[test]
     fn temporal_values_encode_as_fixed_width_text_or_beyond() {
         let text = |s: &str| Encoded::Value(SqlValue::Text(s.to_owned()));
-        let instant = |s: &str| Value::DateTimeOffset(crate::value::parse_instant(s).unwrap());
+        let instant = |s: &str| Value::DateTimeOffset(crate::edm::instant::parse_utc(s).unwrap());
         assert_eq!(
             encode(&instant("2018-12-04T14:43:57.2011911+02:00")),
             text("2018-12-04T12:43:57.201191100Z")

@@ -124,7 +124,7 @@ impl<'a> Translator<'a> {
 
     /// The `WHERE` condition for `e`.
     pub(crate) fn condition(&mut self, e: &Expr) -> Result<String, Error> {
-        self.cond(e, Mode::True)
+        self.cond(&crate::ir::normalize(e), Mode::True)
     }
 
     fn cond(&mut self, e: &Expr, mode: Mode) -> Result<String, Error> {
@@ -171,40 +171,14 @@ impl<'a> Translator<'a> {
         Ok(balanced(&parts, op))
     }
 
-    /// `or` of `xs`, with the operands that test one field against constants (`x eq 'a'`,
-    /// `'b' eq x`, `x in (...)`) written as one `in` test where there are two or more of them,
-    /// at the place of the first. Such tests are never null and `or` is commutative, so this
-    /// is the same condition, and the database gets the `IN` list a person would write.
+    /// `or` of `xs` (which [`ir::normalize`](crate::ir::normalize) has given one `in` per
+    /// field tested against constants).
     fn disjunction(&mut self, xs: &[Expr], mode: Mode) -> Result<String, Error> {
-        // Per field: the field, its constants, how many operands test it, whether written.
-        let mut groups: Vec<(&Expr, Vec<&Value>, usize, bool)> = Vec::new();
-        for (x, list) in xs.iter().filter_map(membership) {
-            match groups.iter_mut().find(|g| g.0 == x) {
-                Some(g) => {
-                    g.1.extend(list);
-                    g.2 += 1;
-                }
-                None => groups.push((x, list.iter().collect(), 1, false)),
-            }
-        }
-        let mut parts = Vec::with_capacity(xs.len());
-        for e in xs {
-            let merged =
-                membership(e).and_then(|(x, _)| groups.iter_mut().find(|g| g.0 == x && g.2 > 1));
-            match merged {
-                None => parts.push(self.cond(e, mode)?),
-                Some((x, list, _, written)) => {
-                    if !*written {
-                        *written = true;
-                        parts.push(self.in_list(x, list.iter().copied(), mode, e.span())?);
-                    }
-                }
-            }
-        }
-        Ok(match parts.len() {
-            1 => parts.remove(0),
-            _ => balanced(&parts, " OR "),
-        })
+        let parts = xs
+            .iter()
+            .map(|e| self.cond(e, mode))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(balanced(&parts, " OR "))
     }
 
     // -------------------------------------------------------------------------------------
@@ -642,23 +616,6 @@ fn text_match(f: Function) -> Option<TextMatch> {
 
 /// The field `e` tests against constants and the constants, when `e` is `x eq c`, `c eq x`
 /// or `x in (...)` for a field `x`: true exactly when `x` equals one of them.
-fn membership(e: &Expr) -> Option<(&Expr, &[Value])> {
-    let field = |x: &Expr| matches!(x.kind(), ExprKind::Field(_));
-    match e.kind() {
-        ExprKind::Compare {
-            op: CmpOp::Eq,
-            lhs,
-            rhs,
-        } => match (constant(lhs), constant(rhs)) {
-            (None, Some(c)) if field(lhs) => Some((lhs, std::slice::from_ref(c))),
-            (Some(c), None) if field(rhs) => Some((rhs, std::slice::from_ref(c))),
-            _ => None,
-        },
-        ExprKind::In { expr, list } if field(expr) => Some((expr, list)),
-        _ => None,
-    }
-}
-
 fn constant(e: &Expr) -> Option<&Value> {
     match e.kind() {
         ExprKind::Const(v) => Some(v),

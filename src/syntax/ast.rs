@@ -194,7 +194,7 @@ pub enum LambdaKind {
 ///
 /// `has` and `in` are primary operators and bind tighter than the unary ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Precedence {
+pub(crate) enum Precedence {
     /// `or`
     Or,
     /// `and`
@@ -218,7 +218,7 @@ pub enum Precedence {
 impl Precedence {
     /// The next row up: the right operand of a left-associative operator at
     /// this row must bind at least this tightly.
-    pub fn tighter(self) -> Precedence {
+    pub(crate) fn tighter(self) -> Precedence {
         match self {
             Precedence::Or => Precedence::And,
             Precedence::And => Precedence::Equality,
@@ -270,7 +270,7 @@ impl BinaryOp {
     }
 
     /// The operator's row in the precedence table.
-    pub fn precedence(self) -> Precedence {
+    pub(crate) fn precedence(self) -> Precedence {
         match self {
             BinaryOp::Eq | BinaryOp::Ne => Precedence::Equality,
             BinaryOp::Gt | BinaryOp::Ge | BinaryOp::Lt | BinaryOp::Le => Precedence::Relational,
@@ -298,7 +298,7 @@ impl LogicalOp {
     }
 
     /// The operator's row in the precedence table.
-    pub fn precedence(self) -> Precedence {
+    pub(crate) fn precedence(self) -> Precedence {
         match self {
             LogicalOp::And => Precedence::And,
             LogicalOp::Or => Precedence::Or,

@@ -2,8 +2,9 @@
 
 use super::ast::Literal;
 use super::error::ErrorKind;
+use crate::edm;
 use crate::span::Span;
-use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+use chrono::{FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 use nom::bytes::complete::take_while_m_n;
 use nom::character::complete::{char as ch, digit1, one_of};
 use nom::combinator::{opt, recognize};
@@ -145,8 +146,8 @@ impl<'a> Lexer<'a> {
                     return Err((ErrorKind::InvalidChar('+'), Span::new(start, start + 1)));
                 }
             }
-            c if c.is_ascii_hexdigit() && looks_like_guid(rest) => match guid_len(rest) {
-                Some(len) => (Tok::Lit(Literal::Guid(parse_guid(&rest[..len]))), len),
+            c if c.is_ascii_hexdigit() && looks_like_guid(rest) => match guid_at(rest) {
+                Some((g, len)) => (Tok::Lit(Literal::Guid(g)), len),
                 None => {
                     let len = number_extent(rest);
                     return Err((ErrorKind::InvalidGuid, Span::new(start, start + len)));
@@ -204,7 +205,7 @@ impl<'a> Lexer<'a> {
                 return Ok((Tok::Lit(lit), total));
             }
             if word.eq_ignore_ascii_case("duration") {
-                let d = parse_duration(body)
+                let d = edm::duration::parse(body)
                     .map_err(|why| self.err(ErrorKind::InvalidDuration(why), rest, total))?;
                 return Ok((Tok::Lit(Literal::Duration(d)), total));
             }
@@ -346,36 +347,11 @@ fn looks_like_guid(s: &str) -> bool {
     b.len() > 8 && b[..8].iter().all(u8::is_ascii_hexdigit) && b[8] == b'-'
 }
 
-/// The length of a GUID at the start of `s`, if one is there and not followed by an identifier character.
-fn guid_len(s: &str) -> Option<usize> {
-    let b = s.as_bytes();
-    if b.len() < 36 {
-        return None;
-    }
-    for (i, &c) in b[..36].iter().enumerate() {
-        let ok = match i {
-            8 | 13 | 18 | 23 => c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        };
-        if !ok {
-            return None;
-        }
-    }
-    (!s[36..].starts_with(is_ident_char)).then_some(36)
-}
-
-fn parse_guid(s: &str) -> u128 {
-    s.bytes()
-        .filter(|&c| c != b'-')
-        .fold(0u128, |acc, c| (acc << 4) | u128::from(hex_val(c)))
-}
-
-fn hex_val(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => c - b'A' + 10,
-    }
+/// The GUID at the start of `s` and its length, if one is there and not followed by an
+/// identifier character.
+fn guid_at(s: &str) -> Option<(u128, usize)> {
+    let g = edm::guid::parse(s.get(..edm::guid::LEN)?)?;
+    (!s[edm::guid::LEN..].starts_with(is_ident_char)).then_some((g, edm::guid::LEN))
 }
 
 fn n_digits(n: usize) -> impl Fn(&str) -> IResult<&str, u32> {
@@ -515,7 +491,7 @@ fn general_temporal(s: &str) -> Result<(Literal, usize), TemporalError> {
             let dt = NaiveDateTime::new(date, time)
                 .and_local_timezone(offset)
                 .single()
-                .and_then(crate::value::without_leap_second)
+                .and_then(crate::edm::instant::without_leap_second)
                 .ok_or(("date-time is out of range", 0))?;
             Ok((Literal::DateTimeOffset(dt), at + olen))
         }
@@ -589,78 +565,6 @@ fn time_of_day(s: &str) -> Result<(NaiveTime, usize), TemporalError> {
     };
     let t = t.ok_or(("time is out of range", 0))?;
     Ok((t, s.len() - rest.len()))
-}
-
-/// The body of `duration'...'`: `[-]P[nD][T[nH][nM][n[.n]S]]`.
-pub(crate) fn parse_duration(s: &str) -> Result<TimeDelta, &'static str> {
-    let (neg, s) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s),
-    };
-    let s = s
-        .strip_prefix(['P', 'p'])
-        .ok_or("expected 'P' as in duration'P1DT2H'")?;
-    let (day_part, time_part) = match s.find(['T', 't']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let overflow = "duration is out of range";
-    let mut total = TimeDelta::zero();
-    let mut any = false;
-    if !day_part.is_empty() {
-        let days = day_part
-            .strip_suffix(['D', 'd'])
-            .and_then(|d| d.parse::<i64>().ok())
-            .ok_or("only days, hours, minutes and seconds are allowed, as in P1DT2H3M4.5S")?;
-        total = TimeDelta::try_days(days).ok_or(overflow)?;
-        any = true;
-    }
-    if let Some(mut t) = time_part {
-        if t.is_empty() {
-            return Err("'T' must be followed by hours, minutes or seconds");
-        }
-        for (unit, secs) in [('H', 3600i64), ('M', 60)] {
-            if let Some(i) = t.find([unit, unit.to_ascii_lowercase()]) {
-                let n: i64 = t[..i].parse().map_err(|_| "malformed number in duration")?;
-                let d = n
-                    .checked_mul(secs)
-                    .and_then(TimeDelta::try_seconds)
-                    .ok_or(overflow)?;
-                total = total.checked_add(&d).ok_or(overflow)?;
-                t = &t[i + 1..];
-                any = true;
-            }
-        }
-        if !t.is_empty() {
-            let num = t
-                .strip_suffix(['S', 's'])
-                .ok_or("malformed time part in duration")?;
-            let (whole, frac) = num.split_once('.').unwrap_or((num, ""));
-            if whole.is_empty()
-                || !whole.bytes().all(|b| b.is_ascii_digit())
-                || !frac.bytes().all(|b| b.is_ascii_digit())
-                || frac.len() > 9
-                || (num.contains('.') && frac.is_empty())
-            {
-                return Err("malformed seconds in duration (at most 9 fractional digits)");
-            }
-            let secs: i64 = whole.parse().map_err(|_| overflow)?;
-            let mut nanos = 0i64;
-            for (i, b) in frac.bytes().enumerate() {
-                nanos += i64::from(b - b'0') * 10i64.pow(8 - i as u32);
-            }
-            let d = TimeDelta::try_seconds(secs).ok_or(overflow)?;
-            total = total
-                .checked_add(&d)
-                .and_then(|t| t.checked_add(&TimeDelta::nanoseconds(nanos)))
-                .ok_or(overflow)?;
-            any = true;
-        }
-    }
-    if !any {
-        return Err("a duration needs at least one of days, hours, minutes or seconds");
-    }
-    Ok(if neg { -total } else { total })
 }
 
 #[cfg(test)]
@@ -829,15 +733,15 @@ mod tests {
     fn durations() {
         assert_eq!(
             lit("duration'P1DT2H'"),
-            Literal::Duration(TimeDelta::hours(26))
+            Literal::Duration(chrono::TimeDelta::hours(26))
         );
         assert_eq!(
             lit("DURATION'PT0.5S'"),
-            Literal::Duration(TimeDelta::milliseconds(500))
+            Literal::Duration(chrono::TimeDelta::milliseconds(500))
         );
         assert_eq!(
             lit("duration'-PT1M'"),
-            Literal::Duration(TimeDelta::minutes(-1))
+            Literal::Duration(chrono::TimeDelta::minutes(-1))
         );
         assert!(matches!(
             lex_err("duration'P1Y'").0,

@@ -19,8 +19,8 @@ mod print;
 
 pub use ast::Expr;
 pub use error::{Error, ErrorKind, Expected};
+pub(crate) use lex::keyword;
 pub use lex::{is_property_name, KEYWORDS};
-pub(crate) use lex::{keyword, parse_duration};
 
 /// Parses `input` with the default [`Limits`].
 pub fn parse(input: &str) -> Result<Expr, Error> {

@@ -10,7 +10,7 @@ use std::fmt::{self, Display, Formatter, Write};
 
 impl Expr {
     /// The binding strength of this node when it stands as an operand.
-    pub fn precedence(&self) -> Precedence {
+    pub(crate) fn precedence(&self) -> Precedence {
         match &self.kind {
             ExprKind::Logical { op, .. } => op.precedence(),
             ExprKind::Binary { op, .. } => op.precedence(),
@@ -230,18 +230,7 @@ impl Display for Literal {
                 }
                 f.write_char('\'')
             }
-            Literal::Guid(g) => {
-                let h = format!("{g:032x}");
-                write!(
-                    f,
-                    "{}-{}-{}-{}-{}",
-                    &h[..8],
-                    &h[8..12],
-                    &h[12..16],
-                    &h[16..20],
-                    &h[20..]
-                )
-            }
+            Literal::Guid(g) => crate::edm::guid::write(f, *g),
             Literal::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
             Literal::DateUtc(d) => write!(f, "{}Z", d.format("%Y-%m-%d")),
             Literal::DateTimeOffset(dt) => {

@@ -443,13 +443,13 @@ pub fn dialect_from_str(name: &str) -> Option<Box<dyn Dialect>> {
 }
 
 /// `s` as an SQL string literal: in single quotes, with `'` doubled.
-pub fn string_literal(s: &str) -> String {
+pub(crate) fn string_literal(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
 /// A JSON path `$."a"."b"` (SQL/JSON and SQLite syntax) to the object keys `path`; `$` when
 /// `path` is empty. Write it into SQL with [`string_literal`].
-pub fn json_path(path: &[&str]) -> String {
+pub(crate) fn json_path(path: &[&str]) -> String {
     let mut p = String::from("$");
     for key in path {
         p.push_str(".\"");
@@ -461,7 +461,12 @@ pub fn json_path(path: &[&str]) -> String {
 
 /// The LIKE pattern for `kind` and `literal`: `%`-wrapped as needed, with `esc` and every
 /// wildcard in `literal` preceded by `esc`.
-pub fn like_pattern(kind: TextMatch, literal: &str, esc: char, wildcards: &[char]) -> String {
+pub(crate) fn like_pattern(
+    kind: TextMatch,
+    literal: &str,
+    esc: char,
+    wildcards: &[char],
+) -> String {
     let mut pattern = String::with_capacity(literal.len() + 4);
     if kind != TextMatch::StartsWith {
         pattern.push('%');

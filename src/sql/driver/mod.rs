@@ -84,7 +84,7 @@ pub(crate) fn plain<'a>(value: &'a SqlValue, database: &str) -> Result<Plain<'a>
             whole_micros(chrono::Timelike::nanosecond(t))?;
             Plain::Native(t.format("%H:%M:%S%.6f").to_string())
         }
-        SqlValue::Uuid(g) => Plain::Native(super::storage::guid_text(*g)),
+        SqlValue::Uuid(g) => Plain::Native(crate::edm::guid::format(*g)),
         SqlValue::Interval(_) | SqlValue::Array(_) => {
             return Err(format!("{value:?} has no column type in {database}"))
         }

@@ -177,7 +177,7 @@ pub(crate) fn encode(value: &SqlValue, ty: u32, out: &mut impl BufMut) -> Result
 /// instants, dates, times of day and GUIDs in the crate's text forms (whole microseconds, or
 /// refused: PostgreSQL would round finer digits); an interval as seconds; an array literal.
 fn text(value: &SqlValue) -> Result<Cow<'_, str>, String> {
-    use crate::sql::storage::{date_text, guid_text, instant_text, time_text};
+    use crate::sql::storage::{date_text, instant_text, time_text};
     Ok(match value {
         SqlValue::Null => Cow::Borrowed(""),
         SqlValue::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
@@ -203,7 +203,7 @@ fn text(value: &SqlValue) -> Result<Cow<'_, str>, String> {
             );
             Cow::Owned(format!("{sign}{secs}.{frac:06} seconds"))
         }
-        SqlValue::Uuid(g) => Cow::Owned(guid_text(*g)),
+        SqlValue::Uuid(g) => Cow::Owned(crate::edm::guid::format(*g)),
         SqlValue::Array(items) => {
             let mut out = String::from("{");
             for (i, item) in items.iter().enumerate() {

@@ -1,4 +1,4 @@
-//! Turns a checked expression back into a syntax tree, so it prints with the one printer.
+//! Printing a checked expression: back into a syntax tree, so it prints with the one printer.
 
 use crate::ir::{self, CmpOp, ExprKind, FieldRef, LambdaKind, Type};
 use crate::schema::{EntitySchema, Field, FieldType};
@@ -8,7 +8,7 @@ use crate::value::Value;
 /// The syntax tree of a checked expression: canonical field names, literals
 /// in the form the checker converted them to (`'Succeeded'` for an enum
 /// member, a full date-time in UTC for `2018-08-01Z`).
-pub fn to_syntax(e: &ir::Expr) -> ast::Expr {
+pub(crate) fn to_syntax(e: &ir::Expr) -> ast::Expr {
     let mut vars = Vec::new();
     convert(e, &mut vars)
 }

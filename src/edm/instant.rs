@@ -1,10 +1,10 @@
-//! Instants as (seconds, nanoseconds) since the Unix epoch, and a fast RFC 3339 reader.
+//! Edm.DateTimeOffset in records: RFC 3339 text read into an instant, with the one leap-second rule.
 //!
 //! Records hold DateTimeOffset values as RFC 3339 strings. Reading them with chrono is
 //! correct but slow for a hot loop; [`parse`] reads the common
 //! `YYYY-MM-DDThh:mm:ss[.f{1,9}](Z|±hh:mm)` form by hand and hands every other string to
-//! [`crate::value::parse_instant`], so it accepts exactly what [`Value::from_json`] accepts,
-//! with the same result.
+//! chrono, with the same result (property-tested below). Every reader of a record's instant
+//! (the evaluator, the NDJSON scanner, [`Value::from_json`]) calls it.
 //!
 //! [`Value::from_json`]: crate::value::Value::from_json
 
@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 /// An instant: whole seconds since 1970-01-01T00:00:00Z and nanoseconds into the second.
 ///
 /// `nanos` is below 10^9: a leap second was read as the following second
-/// ([`crate::value::without_leap_second`]).
+/// ([`without_leap_second`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct Instant {
     pub(crate) secs: i64,
@@ -31,7 +31,6 @@ impl From<DateTime<Utc>> for Instant {
 
 impl Instant {
     /// The chrono value; `None` only for instants chrono cannot hold (never for parsed ones).
-    #[cfg(test)]
     pub(crate) fn to_chrono(self) -> Option<DateTime<Utc>> {
         let (date, time) = self.utc_parts()?;
         Some(date.and_time(time).and_utc())
@@ -48,11 +47,45 @@ impl Instant {
     }
 }
 
-/// Reads an RFC 3339 date-time with an offset, as [`crate::value::parse_instant`] does.
+/// Reads an RFC 3339 date-time with an offset (`2018-12-04T12:43:57.2011911Z`,
+/// `2018-12-04T14:43:57+02:00`) to an instant: by hand for the usual form, by chrono for the
+/// rest (lower-case `t`/`z`, a space separator, leap seconds, more than 9 fractional digits).
+///
+/// A leap second is the following second, as POSIX time and PostgreSQL count it:
+/// `2016-12-31T23:59:60.5Z` is `2017-01-01T00:00:00.5Z`.
 pub(crate) fn parse(s: &str) -> Option<Instant> {
     match fast(s.as_bytes()) {
         Some(i) => Some(i),
-        None => crate::value::parse_instant(s).map(Instant::from),
+        None => slow(s).map(Instant::from),
+    }
+}
+
+/// [`parse`], as a chrono value.
+pub(crate) fn parse_utc(s: &str) -> Option<DateTime<Utc>> {
+    parse(s)?.to_chrono()
+}
+
+/// [`parse`] by chrono alone: the fallback, and the reference the fast reader is tested against.
+fn slow(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .and_then(without_leap_second)
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// `t`, or for a leap second (`23:59:60.5`) the same point of the following second
+/// (`00:00:00.5` of the next day), as POSIX time, PostgreSQL and JavaScript count it. The one
+/// rule for leap seconds in a DateTimeOffset, whether a literal or a record's value, so that
+/// every engine (the evaluator, the NDJSON scanner, SQL storage) sees one instant. `None` only
+/// past the last instant chrono holds.
+pub(crate) fn without_leap_second<Tz: chrono::TimeZone>(t: DateTime<Tz>) -> Option<DateTime<Tz>> {
+    use chrono::Timelike;
+    match t.nanosecond().checked_sub(1_000_000_000) {
+        // chrono keeps a leap second as second 59 with nanoseconds past 10^9.
+        Some(nanos) => t
+            .with_nanosecond(nanos)?
+            .checked_add_signed(chrono::TimeDelta::seconds(1)),
+        None => Some(t),
     }
 }
 
@@ -156,7 +189,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn chrono(s: &str) -> Option<Instant> {
-        crate::value::parse_instant(s).map(Instant::from)
+        slow(s).map(Instant::from)
     }
 
     #[test]
@@ -230,7 +263,7 @@ mod tests {
             "0000-01-01T00:00:00Z",
             "2024-02-29T12:00:00Z",
         ] {
-            let t = crate::value::parse_instant(s).unwrap();
+            let t = slow(s).unwrap();
             assert_eq!(Instant::from(t).to_chrono(), Some(t));
         }
     }
