@@ -2,16 +2,16 @@
 //! records, and property tests (no panics, logical equivalences, and agreement with a
 //! naive reference evaluator written straight from the rules).
 
-use chrono::{Datelike, Timelike};
+mod common;
+
+use common::{reference, verified_filter_with};
 use odata_filter::check;
 use odata_filter::eval::Predicate;
-use odata_filter::ir::{self, CmpOp, ExprKind, Function, LambdaKind};
+use odata_filter::ir;
 use odata_filter::schema::{catalog, ComplexType, EntitySchema, EnumType, Field, FieldType};
 use odata_filter::syntax;
-use odata_filter::value::Value;
 use proptest::prelude::*;
 use serde_json::{json, Value as Json};
-use std::cmp::Ordering;
 use std::sync::OnceLock;
 
 // ---------------------------------------------------------------------------------------
@@ -70,14 +70,15 @@ fn thing() -> &'static EntitySchema {
 fn checked(schema: &EntitySchema, filter: &str) -> ir::Expr {
     // Items' subs against the record's tags: three lambda levels, one past the default, and
     // so past the default work estimate too.
-    let parser = syntax::Parser::builder()
-        .max_lambda_depth(3)
-        .max_cost(u64::MAX)
-        .build();
-    let tree = parser
-        .parse(filter)
-        .unwrap_or_else(|e| panic!("{filter}\n{e}"));
-    check::check(schema, &tree, filter).unwrap_or_else(|e| panic!("{filter}\n{e}"))
+    // The printed forms read back to the same expression (`verified_filter`).
+    static PARSER: OnceLock<syntax::Parser> = OnceLock::new();
+    let parser = PARSER.get_or_init(|| {
+        syntax::Parser::builder()
+            .max_lambda_depth(3)
+            .max_cost(u64::MAX)
+            .build()
+    });
+    verified_filter_with(parser, schema, filter)
 }
 
 /// Asserts the three-valued result of `filter` on `record`, from the compiled predicate and
@@ -92,7 +93,7 @@ fn give_in(schema: &EntitySchema, record: Json, filter: &str, expected: Option<b
         "{filter}\non {record}"
     );
     assert_eq!(
-        reference(&e, &record),
+        reference::eval(&e, &record),
         expected,
         "reference evaluator: {filter}\non {record}"
     );
@@ -105,224 +106,6 @@ fn give(record: Json, filter: &str, expected: Option<bool>) {
 const T: Option<bool> = Some(true);
 const F: Option<bool> = Some(false);
 const NULL: Option<bool> = None;
-
-// ---------------------------------------------------------------------------------------
-// The reference evaluator: the semantics table, written naively over `ir::Expr` with
-// `FieldRef::typed_value_in` and `Value::compare`.
-// ---------------------------------------------------------------------------------------
-
-fn reference(e: &ir::Expr, record: &Json) -> Option<bool> {
-    ref_cond(e, &mut vec![record])
-}
-
-fn ref_cond<'a>(e: &ir::Expr, env: &mut Vec<&'a Json>) -> Option<bool> {
-    match e.kind() {
-        ExprKind::Not(x) => ref_cond(x, env).map(|b| !b),
-        ExprKind::And(xs) => {
-            let rs: Vec<_> = xs.iter().map(|x| ref_cond(x, env)).collect();
-            if rs.contains(&Some(false)) {
-                Some(false)
-            } else if rs.contains(&None) {
-                None
-            } else {
-                Some(true)
-            }
-        }
-        ExprKind::Or(xs) => {
-            let rs: Vec<_> = xs.iter().map(|x| ref_cond(x, env)).collect();
-            if rs.contains(&Some(true)) {
-                Some(true)
-            } else if rs.contains(&None) {
-                None
-            } else {
-                Some(false)
-            }
-        }
-        ExprKind::Compare { op, lhs, rhs } => {
-            Some(ref_holds(*op, &ref_value(lhs, env), &ref_value(rhs, env)))
-        }
-        ExprKind::In { expr, list } => {
-            let x = ref_value(expr, env);
-            Some(list.iter().any(|v| ref_holds(CmpOp::Eq, &x, v)))
-        }
-        ExprKind::Lambda {
-            kind,
-            collection,
-            predicate,
-            ..
-        } => {
-            let root: &'a Json = env[collection.var];
-            let items: Vec<&'a Json> = match collection.value_in(root) {
-                Some(Json::Array(items)) => items.iter().collect(),
-                _ => Vec::new(),
-            };
-            let mut results = Vec::new();
-            for item in items {
-                env.push(item);
-                results.push(match predicate {
-                    Some(p) => ref_cond(p, env) == Some(true),
-                    None => true,
-                });
-                env.pop();
-            }
-            Some(match kind {
-                LambdaKind::Any => results.contains(&true),
-                LambdaKind::All => !results.contains(&false),
-            })
-        }
-        _ => match ref_value(e, env) {
-            Value::Bool(b) => Some(b),
-            Value::Null => None,
-            v => panic!("not a condition: {v:?}"),
-        },
-    }
-}
-
-fn ref_holds(op: CmpOp, a: &Value, b: &Value) -> bool {
-    let eq = match (a.is_null(), b.is_null()) {
-        (true, true) => true,
-        (true, false) | (false, true) => false,
-        _ => a.compare(b) == Some(Ordering::Equal),
-    };
-    match op {
-        CmpOp::Eq => eq,
-        CmpOp::Ne => !eq,
-        _ => a.compare(b).is_some_and(|o| op.holds(o)),
-    }
-}
-
-fn ref_text(v: Value) -> Option<Vec<char>> {
-    match v {
-        Value::String(s) | Value::Enum(s) => Some(s.chars().collect()),
-        Value::Null => None,
-        v => panic!("not text: {v:?}"),
-    }
-}
-
-fn ref_int(v: Value) -> Option<i64> {
-    match v {
-        Value::Int(i) => Some(i),
-        Value::Null => None,
-        v => panic!("not an integer: {v:?}"),
-    }
-}
-
-fn string(chars: &[char]) -> Value {
-    Value::String(chars.iter().collect())
-}
-
-fn ref_value(e: &ir::Expr, env: &mut Vec<&Json>) -> Value {
-    match e.kind() {
-        ExprKind::Const(v) => v.clone(),
-        ExprKind::Field(r) => r.typed_value_in(env[r.var]),
-        ExprKind::Call { func, args } => {
-            let vals: Vec<Value> = args.iter().map(|a| ref_value(a, env)).collect();
-            if vals.iter().any(Value::is_null) {
-                return Value::Null;
-            }
-            ref_call(*func, vals)
-        }
-        _ => ref_cond(e, env).map_or(Value::Null, Value::Bool),
-    }
-}
-
-fn ref_call(func: Function, vals: Vec<Value>) -> Value {
-    let mut it = vals.into_iter();
-    let mut next = || it.next().unwrap();
-    let find = |s: &[char], t: &[char]| -> Option<usize> {
-        (0..=s.len()).find(|&i| s.len() - i >= t.len() && s[i..i + t.len()] == *t)
-    };
-    match func {
-        Function::Contains => {
-            let (s, t) = (ref_text(next()).unwrap(), ref_text(next()).unwrap());
-            Value::Bool(find(&s, &t).is_some())
-        }
-        Function::StartsWith => {
-            let (s, t) = (ref_text(next()).unwrap(), ref_text(next()).unwrap());
-            Value::Bool(s.len() >= t.len() && s[..t.len()] == *t)
-        }
-        Function::EndsWith => {
-            let (s, t) = (ref_text(next()).unwrap(), ref_text(next()).unwrap());
-            Value::Bool(s.len() >= t.len() && s[s.len() - t.len()..] == *t)
-        }
-        Function::Length => Value::Int(ref_text(next()).unwrap().len() as i64),
-        Function::IndexOf => {
-            let (s, t) = (ref_text(next()).unwrap(), ref_text(next()).unwrap());
-            Value::Int(find(&s, &t).map_or(-1, |i| i as i64))
-        }
-        Function::Substring => {
-            let s = ref_text(next()).unwrap();
-            let start = ref_int(next()).unwrap();
-            let len = it.next().map(|v| ref_int(v).unwrap());
-            let start = start.max(0);
-            if start >= s.len() as i64 {
-                return Value::String(String::new());
-            }
-            let rest = &s[start as usize..];
-            match len {
-                None => string(rest),
-                Some(n) if n < 0 => Value::String(String::new()),
-                Some(n) => string(&rest[..(n.min(rest.len() as i64)) as usize]),
-            }
-        }
-        Function::ToLower => {
-            let s = ref_text(next()).unwrap();
-            string(&s.iter().map(char::to_ascii_lowercase).collect::<Vec<_>>())
-        }
-        Function::ToUpper => {
-            let s = ref_text(next()).unwrap();
-            string(&s.iter().map(char::to_ascii_uppercase).collect::<Vec<_>>())
-        }
-        Function::Trim => {
-            let mut s = ref_text(next()).unwrap();
-            while s.first() == Some(&' ') {
-                s.remove(0);
-            }
-            while s.last() == Some(&' ') {
-                s.pop();
-            }
-            string(&s)
-        }
-        Function::Concat => {
-            let (mut s, t) = (ref_text(next()).unwrap(), ref_text(next()).unwrap());
-            s.extend(t);
-            string(&s)
-        }
-        Function::Year | Function::Month | Function::Day => {
-            let (y, m, d) = match next() {
-                Value::Date(d) => (d.year(), d.month(), d.day()),
-                Value::DateTimeOffset(t) => (t.year(), t.month(), t.day()),
-                v => panic!("not a date: {v:?}"),
-            };
-            Value::Int(i64::from(match func {
-                Function::Year => y,
-                Function::Month => m as i32,
-                _ => d as i32,
-            }))
-        }
-        Function::Hour | Function::Minute | Function::Second => {
-            let t = match next() {
-                Value::TimeOfDay(t) => t,
-                Value::DateTimeOffset(t) => t.time(),
-                v => panic!("not a time: {v:?}"),
-            };
-            Value::Int(i64::from(match func {
-                Function::Hour => t.hour(),
-                Function::Minute => t.minute(),
-                _ => t.second(),
-            }))
-        }
-        Function::Date => match next() {
-            Value::DateTimeOffset(t) => Value::Date(t.date_naive()),
-            v => panic!("not an instant: {v:?}"),
-        },
-        Function::Time => match next() {
-            Value::DateTimeOffset(t) => Value::TimeOfDay(t.time()),
-            v => panic!("not an instant: {v:?}"),
-        },
-        f => panic!("unknown function {f:?}"),
-    }
-}
 
 // ---------------------------------------------------------------------------------------
 // Reading records
@@ -908,7 +691,7 @@ fn matching_ids(schema: &EntitySchema, filter: &str) -> Vec<String> {
         .iter()
         .filter(|r| {
             let m = p.matches(r);
-            assert_eq!(m, reference(&e, r) == Some(true), "{filter} on {r}");
+            assert_eq!(m, reference::matches(&e, r), "{filter} on {r}");
             m
         })
         .map(|r| r["id"].as_str().unwrap().to_owned())
@@ -1572,7 +1355,7 @@ proptest! {
     #[test]
     fn agrees_with_the_reference_evaluator(filter in condition(), record in record()) {
         let (e, p) = compile(&filter);
-        prop_assert_eq!(p.eval(&record), reference(&e, &record), "{}\non {}", filter, record);
+        prop_assert_eq!(p.eval(&record), reference::eval(&e, &record), "{}\non {}", filter, record);
     }
 
     #[test]
@@ -1649,7 +1432,7 @@ fn deeply_nested_junk_records() {
         json!({"name": deep.clone(), "tags": deep.clone(), "items": [deep.clone()], "info": deep});
     for f in EVERY_CONSTRUCT {
         let (e, p) = compile(f);
-        assert_eq!(p.eval(&record), reference(&e, &record), "{f}");
+        assert_eq!(p.eval(&record), reference::eval(&e, &record), "{f}");
     }
 }
 
@@ -1685,7 +1468,7 @@ proptest! {
             .collect();
         for filter in [terms.join(join), format!("({}){join}({other})", terms.join(join))] {
             let (e, p) = compile(&filter);
-            prop_assert_eq!(p.eval(&record), reference(&e, &record), "{}\non {}", filter, record);
+            prop_assert_eq!(p.eval(&record), reference::eval(&e, &record), "{}\non {}", filter, record);
         }
     }
 }
