@@ -1419,6 +1419,73 @@ fn every_generated_form_checks() {
     }
 }
 
+/// The reference's own number comparison (by exact decimal expansions), on the cases where a
+/// rounding comparison would be wrong, against `Value::compare`, the crate's.
+#[test]
+fn the_reference_compares_numbers_exactly() {
+    use odata_filter::value::{Decimal, Value};
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let d = |s: &str| Value::Decimal(s.parse::<Decimal>().unwrap());
+    let cases = [
+        (
+            Value::Int(9_007_199_254_740_993),
+            Value::Float(9_007_199_254_740_992.0),
+            Some(Greater),
+        ),
+        (
+            Value::Int(i64::MAX),
+            Value::Float(9_223_372_036_854_775_808.0),
+            Some(Less),
+        ),
+        (
+            Value::Int(i64::MIN),
+            Value::Float(-9_223_372_036_854_775_808.0),
+            Some(Equal),
+        ),
+        (Value::Int(0), Value::Float(-0.0), Some(Equal)),
+        (Value::Float(0.0), Value::Float(-0.0), Some(Equal)),
+        (d("0.1"), Value::Float(0.1), Some(Less)),
+        (d("0.5"), Value::Float(0.5), Some(Equal)),
+        (d("1.50"), d("1.5"), Some(Equal)),
+        (d("-0.0"), Value::Int(0), Some(Equal)),
+        (
+            d("9007199254740992.5"),
+            Value::Int(9_007_199_254_740_992),
+            Some(Greater),
+        ),
+        (
+            d("-79228162514264337593543950335"),
+            Value::Float(f64::NEG_INFINITY),
+            Some(Greater),
+        ),
+        (
+            Value::Float(f64::INFINITY),
+            Value::Float(f64::INFINITY),
+            Some(Equal),
+        ),
+        (Value::Float(5e-324), Value::Int(0), Some(Greater)),
+        (Value::Float(-1e300), Value::Int(i64::MIN), Some(Less)),
+        (Value::Float(f64::NAN), Value::Float(f64::NAN), None),
+        (Value::Int(1), Value::Float(f64::NAN), None),
+    ];
+    for (a, b, want) in cases {
+        assert_eq!(reference::compare(&a, &b), want, "{a:?} vs {b:?}");
+        assert_eq!(
+            reference::compare(&b, &a),
+            want.map(std::cmp::Ordering::reverse),
+            "{b:?} vs {a:?}"
+        );
+        assert_eq!(a.compare(&b), want, "Value::compare: {a:?} vs {b:?}");
+    }
+    // Strings by code point, not by UTF-16 unit: U+FFFD < U+10000.
+    let s = |x: &str| Value::String(x.to_owned());
+    assert_eq!(
+        reference::compare(&s("\u{fffd}"), &s("\u{10000}")),
+        Some(Less)
+    );
+    assert_eq!(reference::compare(&s("B"), &s("a")), Some(Less));
+}
+
 #[test]
 fn deeply_nested_junk_records() {
     let mut deep = json!("x");

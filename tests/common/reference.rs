@@ -111,7 +111,7 @@ fn condition<'j>(e: &Expr, env: &mut Env<'j>) -> Option<bool> {
 }
 
 fn root<'j>(r: &FieldRef, env: &Env<'j>) -> &'j Json {
-    *env.get(r.var).unwrap_or_else(|| {
+    env.get(r.var).copied().unwrap_or_else(|| {
         panic!(
             "reference: variable {} of `{}` is not in scope ({} enclosing lambdas)",
             r.var,
