@@ -2,6 +2,8 @@
 //! text a server puts in a next-page link, or `--check` prints, is never refused by the same
 //! settings (issue 11).
 
+mod common;
+
 use odata_filter::query::QueryOptions;
 use odata_filter::schema::{EntitySchema, EnumType, Field, FieldType};
 use odata_filter::syntax::{self, Parser};
@@ -104,6 +106,15 @@ proptest! {
     fn canonical_text_of_an_accepted_filter_is_accepted(parser in limits(), text in filter()) {
         canonical_is_accepted(&parser, &text)?;
     }
+
+    /// At the default limits, both printers (the syntax tree's and the checked expression's)
+    /// give text that checks to the same expression (`common::verified_filter`).
+    #[test]
+    fn printed_filters_check_to_the_same_expression(text in filter()) {
+        if Parser::new().parse(&text).is_ok() {
+            common::verified_filter(&schema(), &text);
+        }
+    }
 }
 
 /// At the default limits, with filters of up to 64 KiB: the shape of the reproducer (a
@@ -151,4 +162,24 @@ fn at_the_default_limits() {
         e.kind(),
         syntax::ErrorKind::CanonicalTooLong { len, .. } if *len > limit
     ));
+}
+
+/// Known bug in src/ (the printer of DateTimeOffset literals): an instant written with an
+/// offset that puts it past 9999-12-31T23:59:59Z in UTC prints with a five-digit year
+/// (`+10000-01-01T04:00:00Z`), which the parser refuses: the canonical text of an accepted
+/// filter is not accepted. (Year 0000 in UTC prints and reads back.)
+#[test]
+#[ignore = "known bug: instants past year 9999 in UTC print as text the parser refuses"]
+fn canonical_text_of_an_instant_past_year_9999_in_utc_is_accepted() {
+    let parser = Parser::new();
+    let refused: Vec<&str> = [
+        "at eq 9999-12-31T23:00:00-05:00",
+        "at lt 0001-01-01T00:00:00+01:00",
+        "at gt 9999-12-31T23:59:59.9999999-00:01",
+        "at ge 0001-01-01T00:59:59+01:00",
+    ]
+    .into_iter()
+    .filter(|text| !matches!(canonical_is_accepted(&parser, text), Ok(true)))
+    .collect();
+    assert!(refused.is_empty(), "not round-tripped: {refused:#?}");
 }

@@ -6,12 +6,10 @@ use odata_filter::check::{self, ErrorKind};
 use odata_filter::schema::{catalog, EntitySchema};
 use odata_filter::syntax;
 
+/// The canonical text of `filter` ([`common::verified_filter`]: its printed forms check to
+/// the same expression).
 fn checked(schema: &EntitySchema, filter: &str) -> String {
-    let tree = syntax::parse(filter).unwrap_or_else(|e| panic!("{e}"));
-    match check::check(schema, &tree, filter) {
-        Ok(e) => e.to_string(),
-        Err(e) => panic!("{filter}\n{e}"),
-    }
+    common::verified_filter(schema, filter).to_string()
 }
 
 fn errors(schema: &EntitySchema, filter: &str) -> check::Errors {
@@ -346,6 +344,30 @@ fn enum_literals_of_a_known_type_compare_as_constants() {
     ));
 }
 
+/// Known bug in src/ (check/print.rs): two enum constants compared print without their type
+/// (`'Pending' eq 'Failed'`), so the canonical text checks to a comparison of two String
+/// constants, not of two `Defender.MachineActionStatus` constants: the comparison's truth
+/// is kept but the expression is not the same (tests/canonical.rs states that it is).
+/// `common::verified_filter` tolerates exactly this difference; this is the strict test.
+#[test]
+#[ignore = "known bug: the canonical text of two compared enum constants loses their enum type"]
+fn canonical_text_of_two_enum_constants_keeps_their_type() {
+    let s = ma();
+    for text in [
+        "Defender.MachineActionStatus'Pending' eq Defender.MachineActionStatus'Failed'",
+        "Defender.MachineActionStatus'Failed' in ('Failed', 'Pending')",
+    ] {
+        let expr = common::verified_filter(&s, text);
+        let canonical = expr.to_string();
+        let tree = syntax::parse(&canonical).unwrap();
+        let again = check::check(&s, &tree, &canonical).unwrap();
+        assert!(
+            common::same_expr(&again, &expr),
+            "{text}\nprints as {canonical}\nchecked: {expr:?}\nagain: {again:?}"
+        );
+    }
+}
+
 #[test]
 fn error_enum_literals_of_different_types() {
     renders(
@@ -485,7 +507,6 @@ fn substring_takes_integer_literals_only() {
         "substring(requestor, -1, 2) eq 'x'",
         "substring(requestor, null) eq null",
     ] {
-        let tree = syntax::parse(ok).unwrap();
-        check::check(&ma(), &tree, ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        common::verified_filter(&ma(), ok);
     }
 }

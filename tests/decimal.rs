@@ -2,6 +2,8 @@
 //! checker, the canonical text and the SQL parameters; records compare exactly; a number no
 //! decimal (or no backend) holds exactly is refused with its position, never rounded.
 
+mod common;
+
 use odata_filter::check::{self, ErrorKind as CheckErrorKind};
 use odata_filter::eval::Predicate;
 use odata_filter::ndjson::{LineFilter, Verdict};
@@ -40,9 +42,9 @@ fn schema() -> EntitySchema {
         .unwrap()
 }
 
+/// `text` checked ([`common::verified_filter`]: its printed forms check to the same expression).
 fn filter(text: &str) -> ir::Expr {
-    let tree = syntax::parse(text).unwrap_or_else(|e| panic!("{e}"));
-    check::check(&schema(), &tree, text).unwrap_or_else(|e| panic!("{e}"))
+    common::verified_filter(&schema(), text)
 }
 
 fn dec(s: &str) -> Decimal {

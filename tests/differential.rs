@@ -6,7 +6,7 @@
 //! `$orderby` with ties broken by the key, `$skip`, `$top`).
 //!
 //! The evaluator decides which records match; the sorting and paging around it are the
-//! reference's (`sql_support::oracle`: null first ascending, last descending, then the key,
+//! reference's (`sql_support::reference`: null first ascending, last descending, then the key,
 //! then input order), which the evaluator's selection must also agree with. Shrunk failures
 //! land in `differential.proptest-regressions`; commit them.
 #![cfg(feature = "rusqlite")]
@@ -16,7 +16,7 @@ mod sql_support;
 use odata_filter::eval::Predicate;
 use proptest::prelude::*;
 use sql_support::differential::check;
-use sql_support::{gen, oracle};
+use sql_support::{gen, reference};
 
 proptest! {
     // 256 cases unless PROPTEST_CASES says otherwise.
@@ -43,8 +43,8 @@ proptest! {
                 let keep = |_: &odata_filter::ir::Expr, r: &serde_json::Value| {
                     predicate.as_ref().is_none_or(|p| p.matches(r))
                 };
-                let selected = oracle::select_with(q, schema, json, &keep);
-                let reference = oracle::select(q, schema, json);
+                let selected = reference::select_with(q, schema, json, &keep);
+                let reference = reference::select(q, schema, json);
                 assert_eq!(
                     reference, selected,
                     "evaluator vs reference: {f} {paging:?}"

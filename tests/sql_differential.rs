@@ -1,6 +1,6 @@
 //! Differential test: random records over an entity with every field type and random
 //! well-typed queries give the same records in the same order from the reference semantics
-//! (`sql_support::oracle`), SQLite and, when `ODATA_FILTER_PG_URL` is set, PostgreSQL.
+//! (`sql_support::reference`), SQLite and, when `ODATA_FILTER_PG_URL` is set, PostgreSQL.
 //!
 //! `differential.rs` is the same test with the real evaluator (`odata_filter::eval`) deciding
 //! which records match.
@@ -10,7 +10,7 @@ mod sql_support;
 
 use proptest::prelude::*;
 use sql_support::differential::check;
-use sql_support::{gen, oracle};
+use sql_support::{gen, reference};
 
 proptest! {
     // 256 cases unless PROPTEST_CASES says otherwise (5000 for a longer hunt).
@@ -28,7 +28,7 @@ proptest! {
         paging in gen::paging(),
     ) {
         check("differential", &records, &filters, &paging, &|_, q, schema, json| {
-            oracle::select(q, schema, json)
+            reference::select(q, schema, json)
         });
     }
 }

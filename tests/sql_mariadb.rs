@@ -16,7 +16,7 @@ use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
 use sql_support::differential::check_one;
 use sql_support::mariadb::{fits_doubles, MariaDb};
 use sql_support::{
-    agree_with_oracle, all_filterable, gen, ndjson, notes, oracle, parse_all, query, Backend,
+    agree_with_oracle, all_filterable, gen, ndjson, notes, parse_all, query, reference, Backend,
     MACHINE_ACTION_FILTERS, MACHINE_FILTERS,
 };
 use std::cell::RefCell;
@@ -68,9 +68,9 @@ fn generated_queries_agree_with_the_evaluator() {
                 let keep = |_: &odata_filter::ir::Expr, r: &serde_json::Value| {
                     predicate.as_ref().is_none_or(|p| p.matches(r))
                 };
-                let selected = oracle::select_with(q, schema, json, &keep);
+                let selected = reference::select_with(q, schema, json, &keep);
                 assert_eq!(
-                    oracle::select(q, schema, json),
+                    reference::select(q, schema, json),
                     selected,
                     "evaluator vs reference: {f} {paging:?}"
                 );
@@ -248,7 +248,7 @@ fn numbers_agree_with_the_oracle_or_are_refused() {
                 }
                 continue;
             }
-            let want: Vec<&str> = oracle::select(&q, &s, &records)
+            let want: Vec<&str> = reference::select(&q, &s, &records)
                 .into_iter()
                 .map(|i| lines[i])
                 .collect();

@@ -10,7 +10,7 @@ use odata_filter::schema::{catalog, EntitySchema};
 use odata_filter::sql::{self, Dialect, ErrorKind, SqlType, SqliteDialect};
 use rusqlite::Connection;
 use sql_support::{
-    agree_with_oracle, all_filterable, filter, ndjson, notes, oracle, query,
+    agree_with_oracle, all_filterable, filter, ndjson, notes, query, reference,
     MACHINE_ACTION_FILTERS, MACHINE_FILTERS,
 };
 
@@ -443,7 +443,7 @@ fn a_new_dialect_needs_only_what_differs() {
                 v["id"].as_str().unwrap()[..8].to_owned()
             })
             .collect();
-        let want: Vec<String> = oracle::select(&q, &s, &records)
+        let want: Vec<String> = reference::select(&q, &s, &records)
             .into_iter()
             .map(|i| records[i]["id"].as_str().unwrap()[..8].to_owned())
             .collect();

@@ -14,7 +14,7 @@ use odata_filter::sql::{self, Dialect, MariaDbDialect, PostgresDialect, SqlValue
 use proptest::test_runner::{Config, TestRunner};
 use sql_support::differential::check_one;
 use sql_support::native::generated;
-use sql_support::{gen, mariadb::fits_doubles, oracle, Backend};
+use sql_support::{gen, mariadb::fits_doubles, reference, Backend};
 use sqlx::{Connection, MySqlConnection, PgConnection, Row, SqliteConnection};
 use std::cell::RefCell;
 use tokio::runtime::Runtime;
@@ -249,7 +249,7 @@ fn agree(
             &records,
             &filters,
             &paging,
-            &|_, q, schema, json| oracle::select(q, schema, json),
+            &|_, q, schema, json| reference::select(q, schema, json),
         );
         Ok(())
     });

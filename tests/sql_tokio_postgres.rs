@@ -10,7 +10,7 @@ use odata_filter::schema::EntitySchema;
 use odata_filter::sql::{self, PostgresDialect};
 use proptest::test_runner::{Config, TestRunner};
 use sql_support::differential::check_one;
-use sql_support::{gen, oracle, parse_all, Backend};
+use sql_support::{gen, parse_all, reference, Backend};
 use std::cell::RefCell;
 use tokio::runtime::Runtime;
 
@@ -131,7 +131,7 @@ fn generated_queries_agree_through_tokio_postgres() {
             &records,
             &filters,
             &paging,
-            &|_, q, schema, json| oracle::select(q, schema, json),
+            &|_, q, schema, json| reference::select(q, schema, json),
         );
         // `count` ignores paging: it is the number of records the filter alone selects.
         let schema = gen::schema();
@@ -141,7 +141,7 @@ fn generated_queries_agree_through_tokio_postgres() {
             let Some(q) = gen::make_query(&schema, f, &(Vec::new(), 0, None)) else {
                 continue;
             };
-            let want = oracle::select(&q, &schema, &json).len() as u64;
+            let want = reference::select(&q, &schema, &json).len() as u64;
             let TokioPostgres { rt, client, .. } = &mut *db;
             match rt.block_on(sql::tokio_postgres::count(client, &schema, &q)) {
                 Ok(n) => assert_eq!(n, want, "{f}"),

@@ -1,6 +1,12 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod reference;
+mod verified;
+
+#[allow(unused_imports)]
+pub use verified::{same_expr, verified_filter, verified_filter_with};
+
 /// The `$filter` values of ../shared/reference/defender-queries.txt, with the
 /// entity each belongs to, after decoding `+` and `%XX`.
 pub fn defender_queries() -> Vec<(String, String)> {

@@ -3,7 +3,7 @@
 //! upper-case GUID text), run on any [`Backend`] against the reference semantics.
 
 use super::differential::check_layout;
-use super::{gen, oracle, Backend};
+use super::{gen, reference, Backend};
 use odata_filter::schema::{EntitySchema, FieldType, Storage};
 use odata_filter::sql::{self, Dialect, ErrorKind, SqlType};
 use proptest::test_runner::{Config, FileFailurePersistence, TestRunner};
@@ -111,7 +111,7 @@ pub fn generated<B: Backend>(
             &records,
             &filters,
             &paging,
-            &|_, q, schema, json| oracle::select(q, schema, json),
+            &|_, q, schema, json| reference::select(q, schema, json),
         );
         Ok(())
     });
