@@ -330,7 +330,7 @@ fn enum_literals_of_a_known_type_compare_as_constants() {
     );
     assert_eq!(
         checked(&s, &format!("{pending} eq {failed}")),
-        "'Pending' eq 'Failed'"
+        format!("{pending} eq {failed}")
     );
     let record = serde_json::json!({"status": "Failed"});
     let matches = |f: String| Filter::new(&s, &f).unwrap().matches(&record);
@@ -344,13 +344,10 @@ fn enum_literals_of_a_known_type_compare_as_constants() {
     ));
 }
 
-/// Known bug in src/ (check/print.rs): two enum constants compared print without their type
-/// (`'Pending' eq 'Failed'`), so the canonical text checks to a comparison of two String
-/// constants, not of two `Defender.MachineActionStatus` constants: the comparison's truth
-/// is kept but the expression is not the same (tests/canonical.rs states that it is).
-/// `common::verified_filter` tolerates exactly this difference; this is the strict test.
+/// Two enum constants compared print with their type (`Ns.Status'Pending' eq
+/// Ns.Status'Failed'`): printed as bare strings they would check as two String constants, the
+/// same truth but not the same expression (found by `common::verified_filter`).
 #[test]
-#[ignore = "known bug: the canonical text of two compared enum constants loses their enum type"]
 fn canonical_text_of_two_enum_constants_keeps_their_type() {
     let s = ma();
     for text in [

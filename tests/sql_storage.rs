@@ -86,7 +86,7 @@ fn filters(calendar: bool, time: bool) -> Vec<String> {
         "1969-12-31T23:59:59.9999999Z",
         "2017-01-01T00:00:00Z",
         "0001-01-01T00:00:00Z",
-        "9999-12-31T23:00:00-05:00",
+        "9999-12-31T18:59:59.999999999-05:00",
     ];
     let mut out = Vec::new();
     for l in literals {

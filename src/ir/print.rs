@@ -47,15 +47,34 @@ fn node(kind: ast::ExprKind) -> ast::Expr {
 }
 
 /// The constant `v`, of type `ty`. A double compared with a Double is written as the shortest
-/// decimal that reads back as it (`0.1`), which the checker turns back into that double.
-fn literal(v: &Value, ty: &Type) -> ast::Expr {
-    let lit = match v {
-        Value::Float(x) if ty == &Type::Field(FieldType::Double) => {
+/// decimal that reads back as it (`0.1`), which the checker turns back into that double. An
+/// enum member is written as a string (`'Failed'`), which its field's type gives back, unless
+/// `qualified`: compared with no field, it needs its type (`Ns.Status'Failed'`).
+fn literal(v: &Value, ty: &Type, qualified: bool) -> ast::Expr {
+    let lit = match (v, ty) {
+        (Value::Float(x), Type::Field(FieldType::Double)) => {
             crate::decimal::from_f64_shortest(*x).map_or(Literal::Float(*x), Literal::Decimal)
         }
-        v => v.to_literal(),
+        (Value::Enum(member), Type::Field(FieldType::Enum(e))) if qualified => Literal::Enum {
+            type_name: e.name().to_owned(),
+            value: member.clone(),
+        },
+        (v, _) => v.to_literal(),
     };
     node(ast::ExprKind::Literal(lit))
+}
+
+/// Whether `e` is a field, whose type gives the constants it is compared with theirs.
+fn is_field(e: &ir::Expr) -> bool {
+    matches!(e.kind(), ExprKind::Field(_))
+}
+
+/// `e`, with an enum constant written with its type unless `other` is a field.
+fn operand(e: &ir::Expr, other: &ir::Expr, vars: &mut Vec<String>) -> ast::Expr {
+    match e.kind() {
+        ExprKind::Const(v) => literal(v, e.ty(), !is_field(other)),
+        _ => convert(e, vars),
+    }
 }
 
 fn path(r: &FieldRef, vars: &[String]) -> Path {
@@ -75,7 +94,7 @@ fn convert(e: &ir::Expr, vars: &mut Vec<String>) -> ast::Expr {
         })
     };
     match e.kind() {
-        ExprKind::Const(v) => literal(v, e.ty()),
+        ExprKind::Const(v) => literal(v, e.ty(), false),
         ExprKind::Field(r) => node(ast::ExprKind::Path(path(r, vars))),
         ExprKind::Not(x) => node(ast::ExprKind::Unary {
             op: UnaryOp::Not,
@@ -94,13 +113,16 @@ fn convert(e: &ir::Expr, vars: &mut Vec<String>) -> ast::Expr {
             };
             node(ast::ExprKind::Binary {
                 op,
-                lhs: Box::new(convert(lhs, vars)),
-                rhs: Box::new(convert(rhs, vars)),
+                lhs: Box::new(operand(lhs, rhs, vars)),
+                rhs: Box::new(operand(rhs, lhs, vars)),
             })
         }
         ExprKind::In { expr, list } => node(ast::ExprKind::In {
-            expr: Box::new(convert(expr, vars)),
-            list: list.iter().map(|v| literal(v, expr.ty())).collect(),
+            expr: Box::new(operand(expr, expr, vars)),
+            list: list
+                .iter()
+                .map(|v| literal(v, expr.ty(), !is_field(expr)))
+                .collect(),
         }),
         ExprKind::Call { func, args } => node(ast::ExprKind::Call {
             name: Ident::new(func.name()),

@@ -113,8 +113,8 @@
 //! last parts, so `year()`, `hour()`, `date()` and `time()` are substrings in every dialect,
 //! with no calendar arithmetic to disagree with the evaluator's. Only an instant whose UTC
 //! year has five digits or a sign (`9999-12-31T23:00:00-05:00`) cannot be stored: such a
-//! record is refused ([`ErrorKind::Record`]); such a literal still compares correctly (it is
-//! greater or less than every stored instant) and is refused only as a function argument.
+//! record is refused ([`ErrorKind::Record`]); the parser refuses such a literal (its canonical
+//! text would need that year too).
 //! Numbers compare
 //! exactly (an Int64 against a Double is never rounded through a float): SQLite compares
 //! integers and reals exactly, PostgreSQL uses `NUMERIC`, and a float or decimal compared

@@ -459,7 +459,8 @@ fn fast_temporal(s: &str) -> Option<(Literal, usize)> {
     };
     let dt = NaiveDateTime::new(date, time)
         .and_local_timezone(FixedOffset::east_opt(offset)?)
-        .single()?;
+        .single()
+        .filter(in_printable_years)?;
     Some((Literal::DateTimeOffset(dt), len))
 }
 
@@ -493,11 +494,24 @@ fn general_temporal(s: &str) -> Result<(Literal, usize), TemporalError> {
                 .single()
                 .and_then(crate::edm::instant::without_leap_second)
                 .ok_or(("date-time is out of range", 0))?;
+            if !in_printable_years(&dt) {
+                return Err((
+                    "date-time is out of range: in UTC it must fall in the years 0000 to 9999",
+                    0,
+                ));
+            }
             Ok((Literal::DateTimeOffset(dt), at + olen))
         }
         Some(b'Z' | b'z') => Ok((Literal::DateUtc(date), at + 1)),
         _ => Ok((Literal::Date(date), at)),
     }
+}
+
+/// Whether `dt` falls in the years 0000 to 9999 in UTC, where the canonical text writes it
+/// (`9999-12-31T23:00:00-05:00` would print as a five-digit year no filter can hold).
+fn in_printable_years(dt: &chrono::DateTime<FixedOffset>) -> bool {
+    use chrono::Datelike;
+    (0..=9999).contains(&dt.naive_utc().year())
 }
 
 /// `Z`, `+hh:mm` or `-hh:mm`.
