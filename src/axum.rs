@@ -11,9 +11,9 @@
 //!   compiler-style text of [`crate::Error`]. The codes of a particular API (Defender's
 //!   `ResourceNotFound`, `TooManyRequests`, ...) belong to the application: the example server
 //!   keeps Defender's in `examples/defender_api/app/errors.rs`.
-//! - [`RequestId`] is the correlation id of a request. The [`request_id`] middleware gives
-//!   every request a fresh one, puts it in the `request-id` response header and uses it as the
-//!   `target` of every [`ODataError`] the request produces.
+//! - [`RequestId`] is the correlation id of a request, a random UUID (version 4). The
+//!   [`request_id`] middleware gives every request a fresh one, puts it in the `request-id`
+//!   response header and uses it as the `target` of every [`ODataError`] the request produces.
 //!
 //! # Example
 //!
@@ -78,10 +78,8 @@
 use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt;
-use std::hash::{BuildHasher, RandomState};
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use ::axum::extract::{FromRequestParts, Request};
@@ -197,9 +195,9 @@ impl<E: Entity, S: Send + Sync> FromRequestParts<S> for ODataQuery<E> {
 /// The correlation id of one request, used as the `target` of its error bodies and sent in
 /// the `request-id` response header.
 ///
-/// [`RequestId::new`] makes a random id in the form of a UUID (version 4), e.g.
-/// `43f4cb08-8fac-4b65-9db1-745c2ae65f3a`. It is unique in practice but not secret: do not use
-/// it as a credential.
+/// [`RequestId::new`] makes a random UUID (version 4, from the `uuid` crate), in lower-case
+/// hyphenated form, e.g. `43f4cb08-8fac-4b65-9db1-745c2ae65f3a`. It is unique in practice but
+/// not meant as a secret: do not use it as a credential.
 ///
 /// As an extractor it yields the id the [`request_id`] middleware stored in the request's
 /// extensions; without the middleware it makes a new id and stores it, so every extractor and
@@ -211,25 +209,7 @@ impl RequestId {
     /// A new random id.
     #[allow(clippy::new_without_default)] // a "default" id would be a random one; say so
     pub fn new() -> RequestId {
-        /// Makes consecutive ids differ even when two hashers share their keys.
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        // `RandomState` is seeded from the operating system's random source.
-        let state = RandomState::new();
-        let hi = state.hash_one((n, 0x5eed_u16));
-        let lo = state.hash_one((n, 0xfeed_u16));
-        let bits = (u128::from(hi) << 64) | u128::from(lo);
-        // Version 4, variant 1 (RFC 9562).
-        let bits = (bits & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
-        let hex = format!("{bits:032x}");
-        RequestId(Arc::from(format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        )))
+        RequestId(Arc::from(uuid::Uuid::new_v4().hyphenated().to_string()))
     }
 
     /// The id as text.
@@ -474,6 +454,8 @@ mod tests {
         }
         assert_eq!(&s[14..15], "4", "{s}");
         assert!("89ab".contains(&s[19..20]), "{s}");
+        let parsed = uuid::Uuid::parse_str(s).unwrap();
+        assert_eq!(parsed.get_version(), Some(uuid::Version::Random));
     }
 
     #[test]
