@@ -484,15 +484,23 @@ mod tests {
 
     #[test]
     fn responses_carry_status_and_headers() {
-        let r = ODataError::new(StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", "slow down")
-            .with_retry_after(17)
-            .into_response();
+        let r = ODataError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "slow down",
+        )
+        .with_retry_after(17)
+        .into_response();
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(r.headers()[RETRY_AFTER], "17");
         assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
         assert!(r.extensions().get::<Untargeted>().is_some());
 
-        let busy = ODataError::new(StatusCode::SERVICE_UNAVAILABLE, "ServiceUnavailable", "busy");
+        let busy = ODataError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            "busy",
+        );
         let r = busy.with_retry_after(1).into_response();
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(r.headers()[RETRY_AFTER], "1");

@@ -627,7 +627,11 @@ mod tests {
     fn schema_files_are_canonical() {
         for (name, text) in NAMES.iter().zip(FILES) {
             let schema = EntitySchema::from_json_str(text).unwrap();
-            assert_eq!(schema.to_json_pretty() + "\n", text, "data/{name}.schema.json");
+            assert_eq!(
+                schema.to_json_pretty() + "\n",
+                text,
+                "data/{name}.schema.json"
+            );
             assert!(name.eq_ignore_ascii_case(schema.entity_set()), "{name}");
         }
     }

@@ -370,9 +370,7 @@ impl<P: Permission, S: Send + Sync> FromRequestParts<S> for Allowed<P> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ODataError> {
         let Some(principal) = parts.extensions.get::<Arc<Principal>>().cloned() else {
-            return Err(errors::unauthorized(
-                "The request is not authenticated.",
-            ));
+            return Err(errors::unauthorized("The request is not authenticated."));
         };
         if !principal.has_any(P::ANY_OF) {
             return Err(errors::forbidden(format!(

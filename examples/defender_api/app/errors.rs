@@ -96,7 +96,10 @@ mod tests {
             (err.status(), err.code(), err.retry_after()),
             (StatusCode::TOO_MANY_REQUESTS, "TooManyRequests", Some(17))
         );
-        assert_eq!(service_unavailable(1).message(), "The server is busy. Try again in 1 second.");
+        assert_eq!(
+            service_unavailable(1).message(),
+            "The server is busy. Try again in 1 second."
+        );
         let err = internal();
         assert_eq!(
             (err.status(), err.code(), err.message()),

@@ -287,9 +287,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Key {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Key, ODataError> {
         match Path::<String>::from_request_parts(parts, state).await {
             Ok(Path(id)) => Ok(Key(id)),
-            Err(e) => Err(errors::bad_request(format!(
-                "Invalid id in the path: {e}"
-            ))),
+            Err(e) => Err(errors::bad_request(format!("Invalid id in the path: {e}"))),
         }
     }
 }
