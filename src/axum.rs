@@ -4,13 +4,16 @@
 //!   parses it with [`QueryOptions`] and checks it against the schema of the entity `E`
 //!   (an [`Entity`]). A handler that takes it receives a checked [`Query`], ready to be
 //!   turned into SQL or evaluated over JSON records.
-//! - [`ODataError`] is an error that renders as Defender's error body
-//!   `{"error":{"code":...,"message":...,"target":...}}` with its HTTP status. A query that does
-//!   not parse or check is rejected with `400` and code `ODataError`; the message is the
-//!   positioned, compiler-style text of [`crate::Error`].
-//! - [`RequestId`] is the correlation id of a request. The [`request_id`] middleware gives
-//!   every request a fresh one, puts it in the `request-id` response header and uses it as the
-//!   `target` of every [`ODataError`] the request produces.
+//! - [`ODataError`] is an error that renders as the OData JSON error body
+//!   `{"error":{"code":...,"message":...,"target":...}}` with its HTTP status, any status and
+//!   code ([`ODataError::new`]). A query that does not parse or check is rejected with `400`
+//!   and code `ODataError` ([`ODataError::query`]); the message is the positioned,
+//!   compiler-style text of [`crate::Error`]. The codes of a particular API (Defender's
+//!   `ResourceNotFound`, `TooManyRequests`, ...) belong to the application: the example server
+//!   keeps Defender's in `examples/defender_api/app/errors.rs`.
+//! - [`RequestId`] is the correlation id of a request, a random UUID (version 4). The
+//!   [`request_id`] middleware gives every request a fresh one, puts it in the `request-id`
+//!   response header and uses it as the `target` of every [`ODataError`] the request produces.
 //!
 //! # Example
 //!
@@ -61,7 +64,8 @@
 //! server. Facing untrusted clients, serve the router from your own accept loop with hyper's
 //! connection builder (`hyper::server::conn::http1::Builder` with a timer and
 //! `header_read_timeout`), a cap on open connections, and a cap on requests in flight that
-//! sheds the excess with [`ODataError::service_unavailable`]. The example server
+//! sheds the excess with a `503` [`ODataError`] and a `Retry-After` header
+//! ([`ODataError::with_retry_after`]). The example server
 //! (`examples/defender_api/app/server.rs`) does all of this, with separate header and idle
 //! timeouts.
 //!
@@ -74,10 +78,8 @@
 use std::borrow::Cow;
 use std::convert::Infallible;
 use std::fmt;
-use std::hash::{BuildHasher, RandomState};
 use std::marker::PhantomData;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use ::axum::extract::{FromRequestParts, Request};
@@ -193,9 +195,9 @@ impl<E: Entity, S: Send + Sync> FromRequestParts<S> for ODataQuery<E> {
 /// The correlation id of one request, used as the `target` of its error bodies and sent in
 /// the `request-id` response header.
 ///
-/// [`RequestId::new`] makes a random id in the form of a UUID (version 4), e.g.
-/// `43f4cb08-8fac-4b65-9db1-745c2ae65f3a`. It is unique in practice but not secret: do not use
-/// it as a credential.
+/// [`RequestId::new`] makes a random UUID (version 4, from the `uuid` crate), in lower-case
+/// hyphenated form, e.g. `43f4cb08-8fac-4b65-9db1-745c2ae65f3a`. It is unique in practice but
+/// not meant as a secret: do not use it as a credential.
 ///
 /// As an extractor it yields the id the [`request_id`] middleware stored in the request's
 /// extensions; without the middleware it makes a new id and stores it, so every extractor and
@@ -207,25 +209,7 @@ impl RequestId {
     /// A new random id.
     #[allow(clippy::new_without_default)] // a "default" id would be a random one; say so
     pub fn new() -> RequestId {
-        /// Makes consecutive ids differ even when two hashers share their keys.
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        // `RandomState` is seeded from the operating system's random source.
-        let state = RandomState::new();
-        let hi = state.hash_one((n, 0x5eed_u16));
-        let lo = state.hash_one((n, 0xfeed_u16));
-        let bits = (u128::from(hi) << 64) | u128::from(lo);
-        // Version 4, variant 1 (RFC 9562).
-        let bits = (bits & !(0xf << 76) & !(0x3 << 62)) | (0x4 << 76) | (0x2 << 62);
-        let hex = format!("{bits:032x}");
-        RequestId(Arc::from(format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        )))
+        RequestId(Arc::from(uuid::Uuid::new_v4().hyphenated().to_string()))
     }
 
     /// The id as text.
@@ -284,21 +268,24 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// An error response in Defender's documented shape: an HTTP status and the body
+/// An error response in the OData JSON error shape: an HTTP status and the body
 /// `{"error":{"code":...,"message":...,"target":...}}`, where `target` is the request's
-/// correlation id.
+/// correlation id (as Microsoft's APIs, Defender for Endpoint among them, use it).
 ///
-/// Build one with a constructor named after its code ([`query`](ODataError::query) for
-/// `ODataError`, [`not_found`](ODataError::not_found), ...) or with [`new`](ODataError::new),
-/// and return it from a handler. An error without a [`target`](ODataError::with_target) gets
-/// the request's id from the [`request_id`] middleware, or a fresh id without it.
+/// Build one with [`new`](ODataError::new) from a status, the API's own code and a message,
+/// or with [`query`](ODataError::query) for a query that does not parse or check, and return
+/// it from a handler. An error without a [`target`](ODataError::with_target) gets the
+/// request's id from the [`request_id`] middleware, or a fresh id without it. A `401`
+/// response carries `WWW-Authenticate: Bearer`, and an error with
+/// [`with_retry_after`](ODataError::with_retry_after) a `Retry-After` header.
 ///
 /// ```
 /// use axum::http::StatusCode;
 /// use odata_filter::axum::{ODataError, RequestId};
 ///
 /// let id = RequestId::new();
-/// let err = ODataError::resource_not_found("Machine 123 was not found").with_target(id.clone());
+/// let err = ODataError::new(StatusCode::NOT_FOUND, "ResourceNotFound", "Machine 123 was not found")
+///     .with_target(id.clone());
 /// assert_eq!(err.status(), StatusCode::NOT_FOUND);
 /// assert_eq!(
 ///     err.to_json(),
@@ -313,7 +300,7 @@ pub async fn request_id(mut request: Request, next: Next) -> Response {
 pub struct ODataError {
     /// The HTTP status.
     status: StatusCode,
-    /// The Defender error code, e.g. `ODataError`.
+    /// The error code, e.g. `ODataError`.
     code: Cow<'static, str>,
     /// The human-readable message.
     message: String,
@@ -340,81 +327,11 @@ impl ODataError {
     }
 
     /// `400 ODataError`: a query string or `$filter` that does not parse or check; the message
-    /// is the positioned text of `error`, without its final newline.
+    /// is the positioned text of `error`, without its final newline. The [`ODataQuery`]
+    /// extractor rejects a request with it.
     pub fn query(error: &crate::Error) -> ODataError {
         let message = error.to_string().trim_end().to_owned();
         ODataError::new(StatusCode::BAD_REQUEST, "ODataError", message)
-    }
-
-    /// `400 BadRequest`: a request that is invalid in another way, e.g. an action that is
-    /// already in progress.
-    pub fn bad_request(message: impl Into<String>) -> ODataError {
-        ODataError::new(StatusCode::BAD_REQUEST, "BadRequest", message)
-    }
-
-    /// `400 InvalidRequestBody`: a body that is not valid JSON or not of the expected shape.
-    pub fn invalid_request_body(message: impl Into<String>) -> ODataError {
-        ODataError::new(StatusCode::BAD_REQUEST, "InvalidRequestBody", message)
-    }
-
-    /// `400 MissingRequiredParameter` with the documented message
-    /// `Parameter {name} is missing.`
-    pub fn missing_required_parameter(name: &str) -> ODataError {
-        ODataError::new(
-            StatusCode::BAD_REQUEST,
-            "MissingRequiredParameter",
-            format!("Parameter {name} is missing."),
-        )
-    }
-
-    /// `401 Unauthorized`: no, or an invalid, bearer token. The response carries
-    /// `WWW-Authenticate: Bearer`.
-    pub fn unauthorized(message: impl Into<String>) -> ODataError {
-        ODataError::new(StatusCode::UNAUTHORIZED, "Unauthorized", message)
-    }
-
-    /// `403 Forbidden`: a valid token without the permission the endpoint needs.
-    pub fn forbidden(message: impl Into<String>) -> ODataError {
-        ODataError::new(StatusCode::FORBIDDEN, "Forbidden", message)
-    }
-
-    /// `404 NotFound`: no such route.
-    pub fn not_found(message: impl Into<String>) -> ODataError {
-        ODataError::new(StatusCode::NOT_FOUND, "NotFound", message)
-    }
-
-    /// `404 ResourceNotFound`: no such entity, e.g. `Machine 123 was not found`.
-    pub fn resource_not_found(message: impl Into<String>) -> ODataError {
-        ODataError::new(StatusCode::NOT_FOUND, "ResourceNotFound", message)
-    }
-
-    /// `429 TooManyRequests`, with `Retry-After: retry_after_secs`.
-    pub fn too_many_requests(retry_after_secs: u64) -> ODataError {
-        ODataError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "TooManyRequests",
-            format!("Rate limit exceeded. Try again in {retry_after_secs} seconds."),
-        )
-        .with_retry_after(retry_after_secs)
-    }
-
-    /// `503 ServiceUnavailable`, with `Retry-After: retry_after_secs`: the server is handling
-    /// as many requests as it will at once (load shedding).
-    pub fn service_unavailable(retry_after_secs: u64) -> ODataError {
-        ODataError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "ServiceUnavailable",
-            format!(
-                "The server is busy. Try again in {retry_after_secs} second{}.",
-                if retry_after_secs == 1 { "" } else { "s" }
-            ),
-        )
-        .with_retry_after(retry_after_secs)
-    }
-
-    /// `500 InternalServerError` with an empty message: the cause stays in the server's logs.
-    pub fn internal() -> ODataError {
-        ODataError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", "")
     }
 
     /// This error with `target` set to `id`.
@@ -537,12 +454,19 @@ mod tests {
         }
         assert_eq!(&s[14..15], "4", "{s}");
         assert!("89ab".contains(&s[19..20]), "{s}");
+        let parsed = uuid::Uuid::parse_str(s).unwrap();
+        assert_eq!(parsed.get_version(), Some(uuid::Version::Random));
     }
 
     #[test]
     fn error_body_has_the_documented_shape() {
         let id = RequestId::new();
-        let err = ODataError::missing_required_parameter("Comment").with_target(id.clone());
+        let err = ODataError::new(
+            StatusCode::BAD_REQUEST,
+            "MissingRequiredParameter",
+            "Parameter Comment is missing.",
+        )
+        .with_target(id.clone());
         assert_eq!(err.status(), StatusCode::BAD_REQUEST);
         assert_eq!(
             err.to_json(),
@@ -560,30 +484,33 @@ mod tests {
 
     #[test]
     fn responses_carry_status_and_headers() {
-        let r = ODataError::too_many_requests(17).into_response();
+        let r = ODataError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "TooManyRequests",
+            "slow down",
+        )
+        .with_retry_after(17)
+        .into_response();
         assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(r.headers()[RETRY_AFTER], "17");
         assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
         assert!(r.extensions().get::<Untargeted>().is_some());
 
-        let r = ODataError::service_unavailable(1).into_response();
+        let busy = ODataError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "ServiceUnavailable",
+            "busy",
+        );
+        let r = busy.with_retry_after(1).into_response();
         assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(r.headers()[RETRY_AFTER], "1");
         assert_eq!(r.headers()[CONTENT_TYPE], "application/json");
 
-        let r = ODataError::unauthorized("no token")
+        let r = ODataError::new(StatusCode::UNAUTHORIZED, "Unauthorized", "no token")
             .with_target(RequestId::new())
             .into_response();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
         assert_eq!(r.headers()[WWW_AUTHENTICATE], "Bearer");
         assert!(r.extensions().get::<Untargeted>().is_none());
-    }
-
-    #[test]
-    fn internal_errors_say_nothing() {
-        let err = ODataError::internal();
-        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
-        assert_eq!(err.code(), "InternalServerError");
-        assert_eq!(err.message(), "");
     }
 }

@@ -84,7 +84,10 @@
 //!
 //! # Crate features
 //!
-//! - `cli`: the `odata-filter` command-line tool.
+//! - `cli`: the `odata-filter` command-line tool (with `defender`).
+//! - `defender`: the built-in Microsoft Defender for Endpoint entity schemas
+//!   (`schema::catalog`), JSON schema files embedded in the library. The examples in this
+//!   documentation use them.
 //! - `rusqlite`: SQL parameters as `rusqlite::ToSql`, and table helpers for SQLite.
 //! - `postgres`: SQL parameters as `postgres::types::ToSql`, and table helpers for PostgreSQL.
 //! - `tokio-postgres`: the same table helpers as async functions over `tokio-postgres`, without
@@ -92,7 +95,7 @@
 //! - `sqlx-sqlite`, `sqlx-postgres`, `sqlx-mysql` (`sqlx`: all three): sqlx 0.9 (rustc 1.94)
 //!   parameters, `bind_all`, and async helpers over the application's own table and the
 //!   crate's; each turns on only that sqlx driver.
-//! - `axum`: an extractor for checked query options and an OData error response.
+//! - `axum`: an extractor for checked query options, an OData error response and request ids.
 #![forbid(unsafe_code)]
 #![deny(missing_docs, rustdoc::broken_intra_doc_links)]
 #![warn(missing_debug_implementations)]

@@ -59,7 +59,11 @@ async fn alerts(query: ODataQuery<SmallAlerts>) -> String {
 
 /// Fails without a target.
 async fn missing() -> Result<String, ODataError> {
-    Err(ODataError::resource_not_found("Machine 123 was not found"))
+    Err(ODataError::new(
+        StatusCode::NOT_FOUND,
+        "ResourceNotFound",
+        "Machine 123 was not found",
+    ))
 }
 
 /// The test router, with or without the request-id middleware.

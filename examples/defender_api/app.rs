@@ -10,6 +10,7 @@
 //! - `cli`: the example's `main`: command line, startup messages, exit code;
 //! - `auth`: bearer tokens, permissions, per-token rate limits;
 //! - `db`: the SQLite file (writer connection, reader pool, WAL), seeding, import, collection;
+//! - `errors`: Defender's error codes, as `odata_filter::axum::ODataError`s;
 //! - `store`: the only place that turns queries into SQL, through `odata_filter::sql`;
 //! - `seed`: the deterministic demo-data generator;
 //! - `routes`: the endpoints;
@@ -25,6 +26,8 @@ mod auth;
 mod cli;
 #[path = "app/db.rs"]
 mod db;
+#[path = "app/errors.rs"]
+mod errors;
 #[path = "app/page.rs"]
 mod page;
 #[path = "app/routes.rs"]

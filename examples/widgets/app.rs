@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 
 use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::{extract::State, routing::get, Router};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -187,8 +188,8 @@ where
 fn sql_error(e: sql::Error) -> ODataError {
     match e.kind() {
         sql::ErrorKind::Unsupported { .. } | sql::ErrorKind::OutOfRange { .. } => {
-            ODataError::bad_request(e.to_string())
+            ODataError::new(StatusCode::BAD_REQUEST, "BadRequest", e.to_string())
         }
-        _ => ODataError::internal(),
+        _ => ODataError::new(StatusCode::INTERNAL_SERVER_ERROR, "InternalServerError", ""),
     }
 }

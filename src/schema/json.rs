@@ -412,7 +412,6 @@ impl TypeDoc {
 
 #[cfg(test)]
 mod tests {
-    use super::super::catalog;
     use super::*;
     use serde_json::json;
 
@@ -462,9 +461,19 @@ mod tests {
         );
     }
 
+    /// The Defender catalogue's schema files (`schema::catalog`, feature `defender`).
+    const CATALOGUE_FILES: [&str; 5] = [
+        include_str!("../../data/machineactions.schema.json"),
+        include_str!("../../data/investigations.schema.json"),
+        include_str!("../../data/machines.schema.json"),
+        include_str!("../../data/alerts.schema.json"),
+        include_str!("../../data/indicators.schema.json"),
+    ];
+
     #[test]
     fn every_catalogue_entity_round_trips() {
-        for schema in catalog::all() {
+        for text in CATALOGUE_FILES {
+            let schema = EntitySchema::from_json_str(text).unwrap();
             let pretty = schema.to_json_pretty();
             assert_eq!(EntitySchema::from_json_str(&pretty).as_ref(), Ok(&schema));
             let value = schema.to_json();
@@ -512,27 +521,6 @@ mod tests {
             json!([{"field": "id", "desc": false}])
         );
         assert_eq!(EntitySchema::from_json_str(&value.to_string()), Ok(schema));
-    }
-
-    #[test]
-    fn machineactions_schema_file_matches_the_catalogue() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/data/machineactions.schema.json"
-        );
-        let expected = catalog::machine_action().to_json_pretty() + "\n";
-        if std::env::var_os("ODATA_FILTER_BLESS").is_some() {
-            std::fs::write(path, &expected).unwrap();
-        }
-        let actual = std::fs::read_to_string(path).unwrap();
-        assert!(
-            actual == expected,
-            "{path} is out of date; regenerate it with ODATA_FILTER_BLESS=1 cargo test"
-        );
-        assert_eq!(
-            EntitySchema::from_json_str(&actual),
-            Ok(catalog::machine_action())
-        );
     }
 
     #[test]

@@ -11,8 +11,9 @@
 //! `onboardingStatus`. Children of complex fields are looked up through their [`ComplexType`],
 //! which has the same lookup API.
 //!
-//! Schemas come from the builder, from a JSON file ([`json`]) or from the built-in Defender for
-//! Endpoint [`catalog`].
+//! Schemas come from the builder or from a JSON file ([`json`]); with the `defender` feature,
+//! the built-in Defender for Endpoint catalogue (`schema::catalog`) holds ready-made ones, read
+//! from JSON files too.
 //!
 //! # Example
 //!
@@ -42,6 +43,8 @@ use serde_json::Value;
 
 use crate::syntax;
 
+#[cfg(feature = "defender")]
+#[cfg_attr(docsrs, doc(cfg(feature = "defender")))]
 pub mod catalog;
 mod error;
 pub mod json;
@@ -685,7 +688,8 @@ impl Field {
 /// The schema of one entity: its fields, key, default order and enum policy.
 ///
 /// Build it with [`EntitySchema::builder`], load it with
-/// [`from_json_str`](EntitySchema::from_json_str), or take one from the [`catalog`].
+/// [`from_json_str`](EntitySchema::from_json_str), or take one from the Defender catalogue
+/// (`schema::catalog`, feature `defender`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EntitySchema {
     /// Entity type name, e.g. `MachineAction`.

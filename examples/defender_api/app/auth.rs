@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use odata_filter::axum::ODataError;
 use serde::{Deserialize, Serialize};
 
-use super::{AppState, BoxError};
+use super::{errors, AppState, BoxError};
 
 /// Every permission the server knows, as Defender names them.
 pub const ALL_PERMISSIONS: &[&str] = &[
@@ -291,8 +291,8 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ODataError> {
     let (Some(value), None) = (values.next(), values.next()) else {
         let n = headers.get_all(AUTHORIZATION).iter().count();
         return Err(match n {
-            0 => ODataError::unauthorized("Authorization header with a bearer token is required."),
-            n => ODataError::unauthorized(format!(
+            0 => errors::unauthorized("Authorization header with a bearer token is required."),
+            n => errors::unauthorized(format!(
                 "The request has {n} Authorization headers; send exactly one."
             )),
         });
@@ -303,7 +303,7 @@ fn bearer(headers: &HeaderMap) -> Result<&str, ODataError> {
         (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
     });
     token.ok_or_else(|| {
-        ODataError::unauthorized("Authorization header with a bearer token is required.")
+        errors::unauthorized("Authorization header with a bearer token is required.")
     })
 }
 
@@ -320,10 +320,10 @@ pub async fn authenticate(
         Err(e) => return e.into_response(),
     };
     let Some(principal) = state.tokens.get(token) else {
-        return ODataError::unauthorized("The bearer token is invalid or expired.").into_response();
+        return errors::unauthorized("The bearer token is invalid or expired.").into_response();
     };
     if let Err(secs) = state.limiter.check(token, Instant::now()) {
-        return ODataError::too_many_requests(secs).into_response();
+        return errors::too_many_requests(secs).into_response();
     }
     request.extensions_mut().insert(principal);
     next.run(request).await
@@ -370,12 +370,10 @@ impl<P: Permission, S: Send + Sync> FromRequestParts<S> for Allowed<P> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ODataError> {
         let Some(principal) = parts.extensions.get::<Arc<Principal>>().cloned() else {
-            return Err(ODataError::unauthorized(
-                "The request is not authenticated.",
-            ));
+            return Err(errors::unauthorized("The request is not authenticated."));
         };
         if !principal.has_any(P::ANY_OF) {
-            return Err(ODataError::forbidden(format!(
+            return Err(errors::forbidden(format!(
                 "Application '{}' lacks the permission this operation requires: {}.",
                 principal.application,
                 P::ANY_OF.join(" or ")

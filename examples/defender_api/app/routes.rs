@@ -26,7 +26,7 @@ use super::auth::{self, AlertRead, Allowed, CollectForensics, MachineRead, Permi
 use super::db::{self, Collect, DbError};
 use super::page::{self, Page, HEAVY_ROWS};
 use super::seed::{Alerts, Investigations, Kind, MachineActions, Machines};
-use super::{server, store, stream, AppState};
+use super::{errors, server, store, stream, AppState};
 
 /// Shared state, as handlers take it.
 type St = State<Arc<AppState>>;
@@ -128,7 +128,7 @@ impl Resource for Alerts {
 /// Logs a failure with the request id and answers `500` without details.
 fn internal(id: &RequestId, what: &str, error: impl Display) -> ODataError {
     eprintln!("[{id}] {what}: {error}");
-    ODataError::internal().with_target(id.clone())
+    errors::internal().with_target(id.clone())
 }
 
 /// The answer to a failed read: `503 QueryTimeout` past `--query-timeout`, else `500` (see
@@ -287,9 +287,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Key {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Key, ODataError> {
         match Path::<String>::from_request_parts(parts, state).await {
             Ok(Path(id)) => Ok(Key(id)),
-            Err(e) => Err(ODataError::bad_request(format!(
-                "Invalid id in the path: {e}"
-            ))),
+            Err(e) => Err(errors::bad_request(format!("Invalid id in the path: {e}"))),
         }
     }
 }
@@ -330,7 +328,7 @@ async fn get_one<E: Resource>(
     let query = query.into_inner();
     single_entity_options(E::schema(), &query)?;
     let not_found =
-        || ODataError::resource_not_found(format!("{} {id} was not found", E::schema().name()));
+        || errors::resource_not_found(format!("{} {id} was not found", E::schema().name()));
     let Some(mut lookup) = E::lookup(&id) else {
         return Err(not_found().with_target(request));
     };
@@ -448,7 +446,7 @@ async fn machine_alert_count(
     query: ODataQuery<Alerts>,
 ) -> Result<Response, ODataError> {
     let not_found = || {
-        ODataError::resource_not_found(format!("Machine {machine} was not found"))
+        errors::resource_not_found(format!("Machine {machine} was not found"))
             .with_target(id.clone())
     };
     let Some(lookup) = db::by_id(Kind::Machine, &machine) else {
@@ -492,12 +490,12 @@ fn comment_of(
         .and_then(|v| v.split(';').next())
         .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
     if !json_type {
-        return Err(ODataError::invalid_request_body(
+        return Err(errors::invalid_request_body(
             "Request body is incorrect: Content-Type must be application/json.",
         ));
     }
     let body = body.map_err(|e| {
-        ODataError::invalid_request_body(match e {
+        errors::invalid_request_body(match e {
             BytesRejection::FailedToBufferBody(FailedToBufferBody::LengthLimitError(_)) => {
                 format!("Request body is incorrect: it is larger than {MAX_COLLECT_BODY} bytes.")
             }
@@ -505,9 +503,9 @@ fn comment_of(
         })
     })?;
     let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| ODataError::invalid_request_body(format!("Request body is incorrect: {e}")))?;
+        .map_err(|e| errors::invalid_request_body(format!("Request body is incorrect: {e}")))?;
     let Value::Object(object) = value else {
-        return Err(ODataError::invalid_request_body(
+        return Err(errors::invalid_request_body(
             "Request body is incorrect: expected a JSON object.",
         ));
     };
@@ -515,7 +513,7 @@ fn comment_of(
         Some(Value::String(comment)) => {
             let chars = comment.chars().count();
             if chars > MAX_COMMENT_CHARS {
-                return Err(ODataError::invalid_request_body(format!(
+                return Err(errors::invalid_request_body(format!(
                     "Request body is incorrect: Comment has {chars} characters; at most \
                      {MAX_COMMENT_CHARS} are allowed."
                 )));
@@ -523,7 +521,7 @@ fn comment_of(
             Ok(comment.clone())
         }
         found @ (None | Some(Value::Null)) => {
-            let err = ODataError::missing_required_parameter("Comment");
+            let err = errors::missing_required_parameter("Comment");
             let near = object
                 .keys()
                 .find(|k| *k != "Comment" && k.eq_ignore_ascii_case("Comment"));
@@ -538,7 +536,7 @@ fn comment_of(
                 format!("{} {hint}", err.message()),
             ))
         }
-        Some(_) => Err(ODataError::invalid_request_body(
+        Some(_) => Err(errors::invalid_request_body(
             "Request body is incorrect: Comment must be a string.",
         )),
     }
@@ -588,11 +586,11 @@ async fn collect_investigation_package(
             }
             Ok(response)
         }
-        Collect::NoSuchMachine => Err(ODataError::resource_not_found(format!(
+        Collect::NoSuchMachine => Err(errors::resource_not_found(format!(
             "Machine {machine} was not found"
         ))
         .with_target(id)),
-        Collect::AlreadyRunning => Err(ODataError::bad_request(format!(
+        Collect::AlreadyRunning => Err(errors::bad_request(format!(
             "Action is already in progress: a CollectInvestigationPackage action is pending or \
              in progress on machine {machine}."
         ))
@@ -602,5 +600,5 @@ async fn collect_investigation_package(
 
 /// Any other path or method: `404 NotFound`.
 async fn no_route(uri: Uri) -> ODataError {
-    ODataError::not_found(format!("No resource matches the path {}.", uri.path()))
+    errors::not_found(format!("No resource matches the path {}.", uri.path()))
 }

@@ -57,7 +57,7 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
-use super::AppState;
+use super::{errors, AppState};
 
 /// The limits on connections and requests; every field is a command-line option of the
 /// example (flattened into [`Config`](super::Config)).
@@ -534,7 +534,7 @@ pub async fn guard(State(state): State<Arc<AppState>>, request: Request, next: N
         .into_response();
     }
     let Ok(_slot) = state.in_flight.try_acquire() else {
-        return ODataError::service_unavailable(1).into_response();
+        return errors::service_unavailable(1).into_response();
     };
     next.run(request).await
 }
