@@ -330,8 +330,7 @@ impl ODataError {
     /// is the positioned text of `error`, without its final newline. The [`ODataQuery`]
     /// extractor rejects a request with it.
     pub fn query(error: &crate::Error) -> ODataError {
-        let message = error.to_string().trim_end().to_owned();
-        ODataError::new(StatusCode::BAD_REQUEST, "ODataError", message)
+        ODataError::new(StatusCode::BAD_REQUEST, "ODataError", error.odata_message())
     }
 
     /// This error with `target` set to `id`.
@@ -373,13 +372,8 @@ impl ODataError {
 
     /// The response body; `target` is `null` while unset.
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "error": {
-                "code": self.code,
-                "message": self.message,
-                "target": self.target.as_ref().map(RequestId::as_str),
-            }
-        })
+        let target = self.target.as_ref().map(RequestId::as_str);
+        crate::error::odata_body(&self.code, &self.message, target)
     }
 }
 

@@ -58,14 +58,27 @@ impl Error {
     /// assert_eq!(body["error"]["target"], "43f4cb08-8fac-4b65-9db1-745c2ae65f3a");
     /// ```
     pub fn to_odata_json(&self, target: &str) -> serde_json::Value {
-        serde_json::json!({
-            "error": {
-                "code": "ODataError",
-                "message": self.to_string().trim_end(),
-                "target": target,
-            }
-        })
+        odata_body("ODataError", &self.odata_message(), Some(target))
     }
+
+    /// The message of an OData error body: the rendered, positioned text without its final
+    /// newline.
+    pub(crate) fn odata_message(&self) -> String {
+        self.to_string().trim_end().to_owned()
+    }
+}
+
+/// The OData error body, `{"error":{"code":...,"message":...,"target":...}}` (`target`
+/// `null` when `None`): the one shape of [`Error::to_odata_json`] and of the `axum` module's
+/// error responses.
+pub(crate) fn odata_body(code: &str, message: &str, target: Option<&str>) -> serde_json::Value {
+    serde_json::json!({
+        "error": {
+            "code": code,
+            "message": message,
+            "target": target,
+        }
+    })
 }
 
 impl fmt::Display for Error {
