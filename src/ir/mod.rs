@@ -289,19 +289,48 @@ impl CmpOp {
 
 /// Where a field's value comes from: the record (`var == 0`) or the element
 /// of an enclosing lambda (`var == n` for the n-th lambda from the outside).
+///
+/// The checker builds these from the names a filter writes; [`FieldRef::top_level`] builds
+/// one for a field of the record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldRef {
     /// 0 for the record; n for the element of the n-th enclosing lambda.
-    pub var: usize,
+    pub(crate) var: usize,
     /// The fields from the root (record or element) to the value, outermost
     /// first. Empty when the reference is the lambda element itself
     /// (`tag` in `machineTags/any(tag: tag eq 'x')`).
-    pub path: Vec<Field>,
+    pub(crate) path: Vec<Field>,
     /// The value's type (for an element, the collection's item type).
-    pub ty: FieldType,
+    pub(crate) ty: FieldType,
 }
 
 impl FieldRef {
+    /// The record's own `field` (not inside a lambda), of the field's type.
+    pub fn top_level(field: &Field) -> FieldRef {
+        FieldRef {
+            var: 0,
+            path: vec![field.clone()],
+            ty: field.ty().clone(),
+        }
+    }
+
+    /// 0 for the record; n for the element of the n-th enclosing lambda.
+    pub fn var(&self) -> usize {
+        self.var
+    }
+
+    /// The fields from the root (record or element) to the value, outermost first. Empty
+    /// when the reference is the lambda element itself (`tag` in
+    /// `machineTags/any(tag: tag eq 'x')`).
+    pub fn path(&self) -> &[Field] {
+        &self.path
+    }
+
+    /// The value's type (for an element, the collection's item type).
+    pub fn ty(&self) -> &FieldType {
+        &self.ty
+    }
+
     /// The field the path ends at, if the path is not empty.
     pub fn field(&self) -> Option<&Field> {
         self.path.last()

@@ -42,11 +42,7 @@ impl OrderKey {
     /// The key for the top-level `field`.
     pub fn new(field: &Field, descending: bool) -> OrderKey {
         OrderKey {
-            field: FieldRef {
-                var: 0,
-                path: vec![field.clone()],
-                ty: field.ty().clone(),
-            },
+            field: FieldRef::top_level(field),
             descending,
         }
     }

@@ -111,10 +111,10 @@ fn condition<'j>(e: &Expr, env: &mut Env<'j>) -> Option<bool> {
 }
 
 fn root<'j>(r: &FieldRef, env: &Env<'j>) -> &'j Json {
-    env.get(r.var).copied().unwrap_or_else(|| {
+    env.get(r.var()).copied().unwrap_or_else(|| {
         panic!(
             "reference: variable {} of `{}` is not in scope ({} enclosing lambdas)",
-            r.var,
+            r.var(),
             r.display_path(),
             env.len() - 1
         )
@@ -425,23 +425,11 @@ pub fn select_with(
     if keys.is_empty() {
         for (name, desc) in schema.default_order() {
             let f = schema.lookup(name).unwrap();
-            let r = FieldRef {
-                var: 0,
-                path: vec![f.clone()],
-                ty: f.ty().clone(),
-            };
-            keys.push((r, *desc));
+            keys.push((FieldRef::top_level(f), *desc));
         }
     }
     let key = schema.key_field();
-    keys.push((
-        FieldRef {
-            var: 0,
-            path: vec![key.clone()],
-            ty: key.ty().clone(),
-        },
-        false,
-    ));
+    keys.push((FieldRef::top_level(key), false));
     let mut hits: Vec<usize> = (0..records.len())
         .filter(|&i| {
             query

@@ -99,7 +99,7 @@ fn is_default_order(schema: &EntitySchema, query: &Query) -> bool {
                 .iter()
                 .zip(default)
                 .all(|(key, (name, desc))| {
-                    let path = &key.field.path;
+                    let path = key.field.path();
                     path.len() == 1 && path[0].name() == name && key.descending == *desc
                 }))
 }
