@@ -49,8 +49,9 @@
 //!    is reported, each with its span.
 //! 3. Backends: [`eval`] compiles the expression to a predicate over JSON;
 //!    [`query`] adds `$orderby`, `$top`, `$skip`, `$select`, `$count` and
-//!    applies them in memory; [`ndjson`] tests raw NDJSON lines without
-//!    parsing them (the fast path of the `odata-filter` command).
+//!    applies them in memory. (The `odata-filter` command's fast path, which tests
+//!    raw NDJSON lines without parsing them, runs the same evaluator over the raw text
+//!    of the members a filter reads; it is not library API.)
 //!
 //! # Input safety
 //!
@@ -116,6 +117,7 @@ pub mod error;
 pub mod eval;
 mod filter;
 pub mod ir;
+#[doc(hidden)] // the command's NDJSON fast path; not library API
 pub mod ndjson;
 pub mod query;
 pub mod report;

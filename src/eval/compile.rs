@@ -1,14 +1,90 @@
 //! Compiles a checked [`ir::Expr`] into the interpreter's [`Node`] tree.
 
-use super::node::{Access, Node, Operand, Root, Step, TextTest};
+use super::node::{Access, Key, Node, Operand, Root, Step, TextTest};
 use super::scalar::{Read, Scalar};
 use crate::edm::instant::Instant;
 use crate::ir::{self, CmpOp, ExprKind, FieldRef, Function, LambdaKind};
 use crate::value::Value;
 
-/// The condition of a whole filter `e`, [normalized](ir::normalize) first.
-pub(crate) fn root(e: &ir::Expr) -> Node {
-    node(&ir::normalize(e), 0)
+/// The condition of a whole filter `e`, [normalized](ir::normalize) first, and the
+/// top-level members it reads: the [`Key`]s of the tree are numbered by their place in that
+/// list.
+pub(crate) fn root(e: &ir::Expr) -> (Node, Vec<Box<str>>) {
+    let mut root = node(&ir::normalize(e), 0);
+    let mut keys = Vec::new();
+    number_keys(&mut root, &mut keys);
+    (root, keys)
+}
+
+/// Gives each [`Key`] in `n` its slot in `keys` (adding the new ones), and adds the first
+/// key of every path from the record, so that `keys` names every top-level member `n`
+/// reads.
+fn number_keys(n: &mut Node, keys: &mut Vec<Box<str>>) {
+    match n {
+        Node::Const(_) => {}
+        Node::Not(x) | Node::IsTrue(x) => number_keys(x, keys),
+        Node::And(xs) | Node::Or(xs) => xs.iter_mut().for_each(|x| number_keys(x, keys)),
+        Node::StrCmp { field, .. }
+        | Node::InstantCmp { field, .. }
+        | Node::InstantAll { field, .. }
+        | Node::GuidEq { field, .. }
+        | Node::StrIn { field, .. }
+        | Node::StrTest { field, .. }
+        | Node::FieldCmp { field, .. } => number_access(field, keys),
+        Node::Cmp { lhs, rhs, .. } => {
+            number_operand(lhs, keys);
+            number_operand(rhs, keys);
+        }
+        Node::In { x, .. } | Node::Test(x) => number_operand(x, keys),
+        Node::Lambda {
+            collection,
+            predicate,
+            ..
+        } => {
+            number_access(collection, keys);
+            if let Some(p) = predicate {
+                number_keys(p, keys);
+            }
+        }
+    }
+}
+
+fn number_operand(o: &mut Operand, keys: &mut Vec<Box<str>>) {
+    match o {
+        Operand::Const(_) => {}
+        Operand::Field { field, .. } => number_access(field, keys),
+        Operand::Call { args, .. } => args.iter_mut().for_each(|a| number_operand(a, keys)),
+        Operand::Cond(x) => number_keys(x, keys),
+    }
+}
+
+fn number_access(a: &mut Access, keys: &mut Vec<Box<str>>) {
+    let mut slot = |name: &str| match keys.iter().position(|k| &**k == name) {
+        Some(i) => i,
+        None => {
+            keys.push(name.into());
+            keys.len() - 1
+        }
+    };
+    match a {
+        Access::Key(k) => k.slot = slot(&k.name),
+        Access::Path {
+            root: Root::Record,
+            steps,
+        } => match steps.first() {
+            Some(Step::Key(k)) => {
+                slot(k);
+            }
+            Some(Step::FirstOf(paths)) => {
+                for k in paths.iter().filter_map(|p| p.first()) {
+                    slot(k);
+                }
+            }
+            None => {}
+        },
+        // Lambda elements are read through their collection, a record member.
+        Access::Path { .. } => {}
+    }
 }
 
 /// The condition `e`, inside `depth` lambdas.
@@ -220,7 +296,7 @@ fn and_node(xs: Vec<Node>) -> Node {
     for n in &mut out {
         if let Node::InstantAll { field, tests } = n {
             if let [(op, value)] = **tests {
-                let field = std::mem::replace(field, Access::Key("".into()));
+                let field = std::mem::replace(field, Access::Key(Key::new("")));
                 *n = Node::InstantCmp { field, op, value };
             }
         }
@@ -322,7 +398,7 @@ fn operand(e: &ir::Expr, depth: usize) -> Operand {
 fn access(f: &FieldRef, depth: usize) -> Access {
     if let ([field], 0) = (&f.path[..], f.var) {
         if let ([key], []) = (field.json_path(), field.alt_json_paths()) {
-            return Access::Key(key.as_str().into());
+            return Access::Key(Key::new(key));
         }
     }
     let root = match f.var {
@@ -374,10 +450,7 @@ mod tests {
         LIFTING.with(|l| l.set(lift));
         let node = node(&expr, 0);
         LIFTING.with(|l| l.set(true));
-        node.eval(&super::super::node::Env {
-            record,
-            frames: None,
-        })
+        node.eval(&super::super::node::Env::new(record))
     }
 
     /// A lambda body: operands that read the element `v`, the outer element `o` (when
@@ -513,9 +586,9 @@ mod tests {
             for text in [f.clone(), format!("not ({f})")] {
                 let tree = crate::syntax::parse(&text).unwrap();
                 let expr = crate::check::check(&schema, &tree, &text).unwrap_or_else(|e| panic!("{e}"));
-                let env = super::super::node::Env { record: &r, frames: None };
+                let env = super::super::node::Env::new(&r);
                 prop_assert_eq!(
-                    root(&expr).eval(&env),
+                    root(&expr).0.eval(&env),
                     node(&expr, 0).eval(&env),
                     "{} on {}", text, r
                 );
@@ -549,7 +622,7 @@ mod tests {
     fn compiled(text: &str) -> Node {
         let schema = catalog::machine_action();
         let tree = crate::syntax::parse(text).unwrap();
-        root(&crate::check::check(&schema, &tree, text).unwrap())
+        root(&crate::check::check(&schema, &tree, text).unwrap()).0
     }
 
     #[test]

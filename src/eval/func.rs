@@ -1,26 +1,38 @@
 //! The canonical functions over evaluated values.
 
-use super::node::{Env, Operand};
+use super::node::{Env, Operand, Record};
 use super::scalar::Scalar;
 use crate::ir::Function;
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use std::borrow::Cow;
 
 /// Calls `func` on `args`: null if any argument is null.
-pub(crate) fn call<'a>(func: Function, args: &'a [Operand], env: &Env<'a, '_>) -> Scalar<'a> {
+pub(crate) fn call<'a, R: Record + ?Sized>(
+    func: Function,
+    args: &'a [Operand],
+    env: &Env<'a, R>,
+) -> Scalar<'a> {
     call_checked(func, args, env).unwrap_or(Scalar::Null)
 }
 
-fn arg<'a>(args: &'a [Operand], i: usize, env: &Env<'a, '_>) -> Option<Scalar<'a>> {
+fn arg<'a, R: Record + ?Sized>(
+    args: &'a [Operand],
+    i: usize,
+    env: &Env<'a, R>,
+) -> Option<Scalar<'a>> {
     let v = args.get(i)?.value(env);
     (!v.is_null()).then_some(v)
 }
 
-fn text<'a>(args: &'a [Operand], i: usize, env: &Env<'a, '_>) -> Option<Cow<'a, str>> {
+fn text<'a, R: Record + ?Sized>(
+    args: &'a [Operand],
+    i: usize,
+    env: &Env<'a, R>,
+) -> Option<Cow<'a, str>> {
     args.get(i)?.text(env)
 }
 
-fn int(args: &[Operand], i: usize, env: &Env<'_, '_>) -> Option<i64> {
+fn int<R: Record + ?Sized>(args: &[Operand], i: usize, env: &Env<'_, R>) -> Option<i64> {
     match args.get(i)?.value(env) {
         Scalar::Int(n) => Some(n),
         _ => None,
@@ -49,7 +61,11 @@ fn time_of(v: Scalar<'_>) -> Option<NaiveTime> {
     }
 }
 
-fn call_checked<'a>(func: Function, args: &'a [Operand], env: &Env<'a, '_>) -> Option<Scalar<'a>> {
+fn call_checked<'a, R: Record + ?Sized>(
+    func: Function,
+    args: &'a [Operand],
+    env: &Env<'a, R>,
+) -> Option<Scalar<'a>> {
     Some(match func {
         Function::Contains => {
             let s = text(args, 0, env)?;

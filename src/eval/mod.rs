@@ -80,25 +80,42 @@
 
 mod compile;
 mod func;
-pub(crate) mod lazy;
 mod node;
 mod scalar;
 
 use crate::ir;
 use node::{Env, Node};
+pub(crate) use node::{Key, Record};
+pub(crate) use scalar::{Read, Scalar};
 
 /// A compiled filter: run it on any number of records, from any number of threads.
 #[derive(Clone, Debug)]
 pub struct Predicate {
     root: Node,
+    /// The top-level members the filter reads; [`Key::slot`] indexes this list.
+    keys: Box<[Box<str>]>,
 }
 
 impl Predicate {
     /// Compiles a checked filter.
     pub fn compile(expr: &ir::Expr) -> Predicate {
+        let (root, keys) = compile::root(expr);
         Predicate {
-            root: compile::root(expr),
+            root,
+            keys: keys.into_boxed_slice(),
         }
+    }
+
+    /// The top-level members the filter reads, in slot order (see [`Record`]).
+    pub(crate) fn keys(&self) -> &[Box<str>] {
+        &self.keys
+    }
+
+    /// The three-valued result on a record read through `record`: the one interpreter, for
+    /// parsed records and for the NDJSON scanner's slots alike.
+    #[inline]
+    pub(crate) fn eval_record<R: Record + ?Sized>(&self, record: &R) -> Option<bool> {
+        self.root.eval(&Env::new(record))
     }
 
     /// Whether `record` passes the filter: true only when the filter is true (false and
@@ -112,10 +129,7 @@ impl Predicate {
     /// [module documentation](crate::eval) for the rules.
     #[inline]
     pub fn eval(&self, record: &serde_json::Value) -> Option<bool> {
-        self.root.eval(&Env {
-            record,
-            frames: None,
-        })
+        self.eval_record(record)
     }
 }
 

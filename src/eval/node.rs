@@ -127,9 +127,61 @@ impl TextTest {
 #[derive(Clone, Debug)]
 pub(crate) enum Access {
     /// A member of the record (the usual top-level field with one JSON key).
-    Key(Box<str>),
+    Key(Key),
     /// A root (record or lambda element) and the steps from it.
     Path { root: Root, steps: Box<[Step]> },
+}
+
+/// A top-level member of the record: its name, and its slot among the members the filter
+/// reads (see [`Record`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Key {
+    pub(crate) name: Box<str>,
+    pub(crate) slot: usize,
+}
+
+impl Key {
+    /// The member `name`, in slot 0 until [`compile::root`](super::compile::root) numbers it.
+    pub(crate) fn new(name: &str) -> Key {
+        Key {
+            name: name.into(),
+            slot: 0,
+        }
+    }
+}
+
+/// Where a record's fields come from: a parsed JSON value, or the raw text of the top-level
+/// members that the NDJSON scanner located ([`crate::ndjson`]). The one interpreter,
+/// [`Node::eval`], reads records only through these methods.
+pub(crate) trait Record {
+    /// The top-level member `key` as text; `None` when absent or not a JSON string.
+    fn text(&self, key: &Key) -> Option<Cow<'_, str>>;
+    /// The top-level member `key` read as `read`; null when absent.
+    fn read(&self, key: &Key, read: Read) -> Scalar<'_>;
+    /// The record as a JSON value, for paths into members and lambdas; `None` when it cannot
+    /// be built (then every field read through it is absent).
+    fn json(&self) -> Option<&Json>;
+}
+
+/// A parsed record: members are found by name; strings are borrowed.
+impl Record for Json {
+    #[inline]
+    fn text(&self, key: &Key) -> Option<Cow<'_, str>> {
+        match member(self, &key.name)? {
+            Json::String(s) => Some(Cow::Borrowed(s)),
+            _ => None,
+        }
+    }
+
+    #[inline]
+    fn read(&self, key: &Key, read: Read) -> Scalar<'_> {
+        member(self, &key.name).map_or(Scalar::Null, |j| read.read(j))
+    }
+
+    #[inline]
+    fn json(&self) -> Option<&Json> {
+        Some(self)
+    }
 }
 
 /// The root an [`Access`] starts from.
@@ -153,19 +205,36 @@ pub(crate) enum Step {
 }
 
 /// What fields are read from: the record and the elements of the enclosing lambdas.
-#[derive(Clone, Copy)]
-pub(crate) struct Env<'a, 'e> {
-    pub(crate) record: &'a Json,
-    pub(crate) frames: Option<&'e Frame<'a, 'e>>,
+pub(crate) struct Env<'a, R: ?Sized> {
+    pub(crate) record: &'a R,
+    pub(crate) frames: Option<&'a Frame<'a>>,
+}
+
+impl<R: ?Sized> Clone for Env<'_, R> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<R: ?Sized> Copy for Env<'_, R> {}
+
+impl<'a, R: ?Sized> Env<'a, R> {
+    /// The record alone, outside any lambda.
+    pub(crate) fn new(record: &'a R) -> Self {
+        Env {
+            record,
+            frames: None,
+        }
+    }
 }
 
 /// The element of one enclosing lambda, innermost first.
-pub(crate) struct Frame<'a, 'e> {
+pub(crate) struct Frame<'a> {
     value: &'a Json,
-    parent: Option<&'e Frame<'a, 'e>>,
+    parent: Option<&'a Frame<'a>>,
 }
 
-impl<'a> Env<'a, '_> {
+impl<'a, R: ?Sized> Env<'a, R> {
     fn element(&self, up: usize) -> Option<&'a Json> {
         let mut frame = self.frames?;
         for _ in 0..up {
@@ -185,13 +254,13 @@ fn member<'a>(v: &'a Json, key: &str) -> Option<&'a Json> {
 impl Access {
     /// The JSON value at this place; `None` when a step is missing or not an object.
     #[inline]
-    pub(crate) fn get<'a>(&self, env: &Env<'a, '_>) -> Option<&'a Json> {
+    pub(crate) fn get<'a, R: Record + ?Sized>(&self, env: &Env<'a, R>) -> Option<&'a Json> {
         let (root, steps) = match self {
-            Access::Key(k) => return member(env.record, k),
+            Access::Key(k) => return member(env.record.json()?, &k.name),
             Access::Path { root, steps } => (root, steps),
         };
         let mut v = match *root {
-            Root::Record => env.record,
+            Root::Record => env.record.json()?,
             Root::Element(up) => env.element(up)?,
             Root::Missing => return None,
         };
@@ -208,43 +277,46 @@ impl Access {
 
     /// The string at this place; `None` when absent or not a string.
     #[inline]
-    fn text<'a>(&self, env: &Env<'a, '_>) -> Option<&'a str> {
-        match self.get(env)? {
-            Json::String(s) => Some(s),
-            _ => None,
+    fn text<'a, R: Record + ?Sized>(&self, env: &Env<'a, R>) -> Option<Cow<'a, str>> {
+        match self {
+            Access::Key(k) => env.record.text(k),
+            Access::Path { .. } => match self.get(env)? {
+                Json::String(s) => Some(Cow::Borrowed(s)),
+                _ => None,
+            },
         }
     }
 
     /// The value read as `read`; null when absent.
     #[inline]
-    fn read<'a>(&self, read: Read, env: &Env<'a, '_>) -> Scalar<'a> {
-        match self.get(env) {
-            Some(j) => read.read(j),
-            None => Scalar::Null,
+    fn read<'a, R: Record + ?Sized>(&self, read: Read, env: &Env<'a, R>) -> Scalar<'a> {
+        match self {
+            Access::Key(k) => env.record.read(k, read),
+            Access::Path { .. } => self.get(env).map_or(Scalar::Null, |j| read.read(j)),
         }
     }
 }
 
 impl Node {
     /// The three-valued result.
-    pub(crate) fn eval(&self, env: &Env<'_, '_>) -> Option<bool> {
+    pub(crate) fn eval<R: Record + ?Sized>(&self, env: &Env<'_, R>) -> Option<bool> {
         match self {
             Node::StrCmp { field, op, value } => Some(match field.text(env) {
                 None => *op == CmpOp::Ne,
                 Some(s) => match op {
-                    CmpOp::Eq => s == &**value,
-                    CmpOp::Ne => s != &**value,
-                    _ => op.holds(s.cmp(value)),
+                    CmpOp::Eq => *s == **value,
+                    CmpOp::Ne => *s != **value,
+                    _ => op.holds((*s).cmp(value)),
                 },
             }),
             Node::InstantCmp { field, op, value } => {
-                Some(match field.text(env).and_then(instant::parse) {
+                Some(match field.text(env).and_then(|s| instant::parse(&s)) {
                     None => *op == CmpOp::Ne,
                     Some(t) => op.holds(t.cmp(value)),
                 })
             }
             Node::InstantAll { field, tests } => {
-                Some(match field.text(env).and_then(instant::parse) {
+                Some(match field.text(env).and_then(|s| instant::parse(&s)) {
                     None => tests.iter().all(|(op, _)| *op == CmpOp::Ne),
                     Some(t) => tests.iter().all(|(op, v)| op.holds(t.cmp(v))),
                 })
@@ -265,9 +337,9 @@ impl Node {
                 null,
             } => Some(match field.text(env) {
                 None => *null,
-                Some(s) => values.iter().any(|v| s == &**v),
+                Some(s) => values.iter().any(|v| *s == **v),
             }),
-            Node::StrTest { test, field, value } => field.text(env).map(|s| test.test(s, value)),
+            Node::StrTest { test, field, value } => field.text(env).map(|s| test.test(&s, value)),
             Node::FieldCmp {
                 field,
                 read,
@@ -295,12 +367,12 @@ impl Node {
 // the leaf comparisons, which are what most filters spend their time in.
 
 #[inline(never)]
-fn and(xs: &[Node], env: &Env<'_, '_>) -> Option<bool> {
+fn and<R: Record + ?Sized>(xs: &[Node], env: &Env<'_, R>) -> Option<bool> {
     all3(xs, |x| x.eval(env))
 }
 
 #[inline(never)]
-fn or(xs: &[Node], env: &Env<'_, '_>) -> Option<bool> {
+fn or<R: Record + ?Sized>(xs: &[Node], env: &Env<'_, R>) -> Option<bool> {
     any3(xs, |x| x.eval(env))
 }
 
@@ -330,18 +402,27 @@ pub(super) fn any3<T>(xs: &[T], mut eval: impl FnMut(&T) -> Option<bool>) -> Opt
 }
 
 #[inline(never)]
-fn cmp(op: CmpOp, lhs: &Operand, rhs: &Operand, env: &Env<'_, '_>) -> Option<bool> {
+fn cmp<R: Record + ?Sized>(
+    op: CmpOp,
+    lhs: &Operand,
+    rhs: &Operand,
+    env: &Env<'_, R>,
+) -> Option<bool> {
     Some(scalar::holds(op, &lhs.value(env), &rhs.value(env)))
 }
 
 #[inline(never)]
-fn in_list(x: &Operand, list: &[Scalar<'static>], env: &Env<'_, '_>) -> Option<bool> {
+fn in_list<R: Record + ?Sized>(
+    x: &Operand,
+    list: &[Scalar<'static>],
+    env: &Env<'_, R>,
+) -> Option<bool> {
     let x = x.value(env);
     Some(list.iter().any(|v| scalar::equal(&x, v)))
 }
 
 #[inline(never)]
-fn test(x: &Operand, env: &Env<'_, '_>) -> Option<bool> {
+fn test<R: Record + ?Sized>(x: &Operand, env: &Env<'_, R>) -> Option<bool> {
     match x.value(env) {
         Scalar::Bool(b) => Some(b),
         _ => None,
@@ -355,11 +436,11 @@ thread_local! {
 }
 
 #[inline(never)]
-fn lambda(
+fn lambda<R: Record + ?Sized>(
     all: bool,
     collection: &Access,
     predicate: Option<&Node>,
-    env: &Env<'_, '_>,
+    env: &Env<'_, R>,
 ) -> Option<bool> {
     let items = match collection.get(env) {
         Some(Json::Array(items)) => items.as_slice(),
@@ -390,7 +471,7 @@ fn lambda(
 
 impl Operand {
     /// The value.
-    pub(crate) fn value<'a>(&'a self, env: &Env<'a, '_>) -> Scalar<'a> {
+    pub(crate) fn value<'a, R: Record + ?Sized>(&'a self, env: &Env<'a, R>) -> Scalar<'a> {
         match self {
             Operand::Const(v) => v.reborrow(),
             Operand::Field { field, read } => field.read(*read, env),
@@ -400,7 +481,7 @@ impl Operand {
     }
 
     /// The value as text, `None` when null (or, never for checked IR, not text).
-    pub(crate) fn text<'a>(&'a self, env: &Env<'a, '_>) -> Option<Cow<'a, str>> {
+    pub(crate) fn text<'a, R: Record + ?Sized>(&'a self, env: &Env<'a, R>) -> Option<Cow<'a, str>> {
         match self.value(env) {
             Scalar::Str(s) => Some(s),
             _ => None,

@@ -84,6 +84,23 @@ impl Scalar<'_> {
         }
     }
 
+    /// The same value, owning any string.
+    pub(crate) fn into_owned(self) -> Scalar<'static> {
+        match self {
+            Scalar::Str(s) => Scalar::Str(Cow::Owned(s.into_owned())),
+            Scalar::Null => Scalar::Null,
+            Scalar::Bool(b) => Scalar::Bool(b),
+            Scalar::Int(i) => Scalar::Int(i),
+            Scalar::Float(x) => Scalar::Float(x),
+            Scalar::Decimal(d) => Scalar::Decimal(d),
+            Scalar::Guid(g) => Scalar::Guid(g),
+            Scalar::Date(d) => Scalar::Date(d),
+            Scalar::Instant(t) => Scalar::Instant(t),
+            Scalar::Time(t) => Scalar::Time(t),
+            Scalar::Duration(d) => Scalar::Duration(d),
+        }
+    }
+
     /// Whether this is null.
     pub(crate) fn is_null(&self) -> bool {
         matches!(self, Scalar::Null)

@@ -52,8 +52,16 @@
 //!
 //! [`Predicate::matches`]: crate::eval::Predicate::matches
 
-use crate::eval::lazy::LazyPredicate;
+mod compact;
+mod scan;
+mod slots;
+
+pub use compact::write_compact;
+
+use crate::eval::Predicate;
 use crate::ir;
+use scan::{classify, scan};
+use slots::Slots;
 
 /// What [`LineFilter::test`] found out about one line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,14 +81,8 @@ pub enum Verdict {
 #[derive(Clone, Debug)]
 pub struct LineFilter {
     /// `None` for no filter: every record is accepted.
-    lazy: Option<LazyPredicate>,
+    predicate: Option<Predicate>,
 }
-
-/// The line is not one the scanner decides; the caller must parse it.
-struct Bail;
-
-/// Deeper nesting is left to `serde_json`, whose own limit is 128.
-const MAX_DEPTH: usize = 64;
 
 /// Slots kept on the stack; filters reading more top-level members use the heap.
 const INLINE_SLOTS: usize = 8;
@@ -89,13 +91,15 @@ impl LineFilter {
     /// Compiles `filter` (a checked `$filter`), or accepts every record when it is `None`.
     pub fn new(filter: Option<&ir::Expr>) -> LineFilter {
         LineFilter {
-            lazy: filter.map(LazyPredicate::compile),
+            predicate: filter.map(Predicate::compile),
         }
     }
 
     /// The top-level member names the filter reads from each line.
     pub fn keys(&self) -> impl Iterator<Item = &str> + '_ {
-        self.lazy.iter().flat_map(|l| l.keys().iter().map(|k| &**k))
+        self.predicate
+            .iter()
+            .flat_map(|p| p.keys().iter().map(|k| &**k))
     }
 
     /// Tests one line (without its line terminator): a `&str`, or bytes that may not be UTF-8
@@ -106,7 +110,7 @@ impl LineFilter {
         if !ascii && std::str::from_utf8(line).is_err() {
             return Verdict::Unknown;
         }
-        let keys = self.lazy.as_ref().map_or(&[][..], LazyPredicate::keys);
+        let keys = self.predicate.as_ref().map_or(&[][..], Predicate::keys);
         let mut inline = [None; INLINE_SLOTS];
         let mut heap = Vec::new();
         let slots: &mut [Option<&str>] = if keys.len() <= INLINE_SLOTS {
@@ -118,362 +122,15 @@ impl LineFilter {
         if scan(line, clean, keys, slots).is_err() {
             return Verdict::Unknown;
         }
-        if let Some(lazy) = &self.lazy {
-            match lazy.eval(slots, clean) {
-                Ok(Some(true)) => {}
-                Ok(_) => return Verdict::Reject,
-                Err(()) => return Verdict::Unknown,
-            }
-        }
-        Verdict::Accept
-    }
-}
-
-/// Appends `text`, one valid JSON text, to `out` without the white space between its tokens:
-/// every string, number and literal is copied byte for byte, so the record printed is the
-/// record read, whatever `serde_json` would make of its numbers. (Hand-written because no
-/// JSON crate copies a document's own tokens; strings are skipped with `memchr`.)
-pub fn write_compact(text: &[u8], out: &mut Vec<u8>) {
-    out.reserve(text.len());
-    let (mut from, mut i) = (0, 0);
-    while i < text.len() {
-        match text[i] {
-            b'"' => {
-                i += 1;
-                while let Some(j) = memchr::memchr2(b'"', b'\\', &text[i..]) {
-                    i += j + 1;
-                    if text[i - 1] == b'"' {
-                        break;
-                    }
-                    i += 1; // the escaped character
-                }
-            }
-            b' ' | b'\t' | b'\n' | b'\r' => {
-                out.extend_from_slice(&text[from..i]);
-                i += 1;
-                from = i;
-            }
-            _ => i += 1,
-        }
-    }
-    out.extend_from_slice(&text[from.min(text.len())..]);
-}
-
-/// Whether `b` is ASCII, and whether it has no `\` and no control character (so that every
-/// string in it ends at the next `"` and needs no unescaping). One pass, written to be
-/// vectorized.
-fn classify(b: &[u8]) -> (bool, bool) {
-    let (mut high, mut special) = (0u8, 0u8);
-    for chunk in b.chunks(32) {
-        for &c in chunk {
-            high |= c;
-            special |= u8::from(c < 0x20) | u8::from(c == b'\\');
-        }
-    }
-    (high < 0x80, special == 0)
-}
-
-/// Validates `line` as one JSON object, storing the text of the top-level members named by
-/// `keys` in `slots` (the last one, when a key repeats). `clean`: the line has no `\` and no
-/// control characters (see [`classify`]).
-fn scan<'a>(
-    line: &'a [u8],
-    clean: bool,
-    keys: &[Box<str>],
-    slots: &mut [Option<&'a str>],
-) -> Result<(), Bail> {
-    let mut s = Scanner {
-        b: line,
-        i: 0,
-        clean,
-    };
-    s.ws();
-    if s.peek() != Some(b'{') {
-        return Err(Bail);
-    }
-    s.i += 1;
-    s.ws();
-    if s.peek() == Some(b'}') {
-        s.i += 1;
-    } else {
-        loop {
-            if s.peek() != Some(b'"') {
-                return Err(Bail);
-            }
-            let start = s.i + 1;
-            if s.string()? {
-                return Err(Bail); // an escaped top-level key
-            }
-            let key = &s.b[start..s.i - 1];
-            if key == b"value" {
-                return Err(Bail); // maybe an envelope
-            }
-            s.ws();
-            s.expect(b':')?;
-            s.ws();
-            let from = s.i;
-            s.value(1)?;
-            if let Some(k) = keys.iter().position(|k| k.as_bytes() == key) {
-                // Token boundaries are ASCII, so a value of valid UTF-8 is valid UTF-8.
-                slots[k] = Some(std::str::from_utf8(&line[from..s.i]).map_err(|_| Bail)?);
-            }
-            s.ws();
-            match s.peek() {
-                Some(b',') => {
-                    s.i += 1;
-                    s.ws();
-                }
-                Some(b'}') => {
-                    s.i += 1;
-                    break;
-                }
-                _ => return Err(Bail),
-            }
-        }
-    }
-    s.ws();
-    if s.i != s.b.len() {
-        return Err(Bail);
-    }
-    Ok(())
-}
-
-/// A cursor over a line's bytes.
-struct Scanner<'a> {
-    b: &'a [u8],
-    i: usize,
-    /// No `\` and no control characters in the line.
-    clean: bool,
-}
-
-/// The index of the first `"` in `b` at or after `i`.
-#[inline]
-fn find_quote(b: &[u8], mut i: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let x =
-            u64::from_le_bytes(chunk.try_into().expect("eight bytes")) ^ (ONES * u64::from(b'"'));
-        let m = x.wrapping_sub(ONES) & !x & HIGH;
-        if m != 0 {
-            return Some(i + (m.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    b.get(i..)?.iter().position(|&c| c == b'"').map(|p| i + p)
-}
-
-/// Bytes `<= 0x7F` of `w` that are `"`, `\` or a control character, marked by their high bit.
-/// The lowest marked byte is exact; bytes above it may be marked spuriously.
-#[inline]
-fn special_bytes(w: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let quote = w ^ (ONES * u64::from(b'"'));
-    let slash = w ^ (ONES * u64::from(b'\\'));
-    let zero = |v: u64| v.wrapping_sub(ONES) & !v;
-    (zero(quote) | zero(slash) | (w.wrapping_sub(ONES * 0x20) & !w)) & HIGH
-}
-
-/// The index just past the string starting at `b[i]` (a `"`), or `None` when it is not a
-/// valid JSON string; with whether it has escapes.
-#[inline]
-fn string_end(b: &[u8], mut i: usize) -> Option<(usize, bool)> {
-    i += 1;
-    let mut escaped = false;
-    loop {
-        while let Some(chunk) = b.get(i..i + 8) {
-            let w = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
-            let m = special_bytes(w);
-            if m != 0 {
-                i += (m.trailing_zeros() / 8) as usize;
-                break;
-            }
-            i += 8;
-        }
-        match *b.get(i)? {
-            b'"' => return Some((i + 1, escaped)),
-            b'\\' => {
-                escaped = true;
-                match *b.get(i + 1)? {
-                    b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
-                    b'u' => {
-                        let hex = std::str::from_utf8(b.get(i + 2..i + 6)?).ok()?;
-                        if !hex.bytes().all(|c| c.is_ascii_hexdigit()) {
-                            return None;
-                        }
-                        let unit = u16::from_str_radix(hex, 16).ok()?;
-                        if (0xD800..=0xDFFF).contains(&unit) {
-                            return None; // surrogates: left to serde_json
-                        }
-                        i += 6;
-                    }
-                    _ => return None,
-                }
-            }
-            0..=0x1F => return None,
-            _ => i += 1,
-        }
-    }
-}
-
-impl Scanner<'_> {
-    #[inline]
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    #[inline]
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.i += 1;
-        }
-    }
-
-    #[inline]
-    fn expect(&mut self, c: u8) -> Result<(), Bail> {
-        if self.peek() == Some(c) {
-            self.i += 1;
-            Ok(())
-        } else {
-            Err(Bail)
-        }
-    }
-
-    /// A string at `self.i` (a `"`); whether it has escapes.
-    #[inline]
-    fn string(&mut self) -> Result<bool, Bail> {
-        if self.clean {
-            self.i = find_quote(self.b, self.i + 1).ok_or(Bail)? + 1;
-            return Ok(false);
-        }
-        let (end, escaped) = string_end(self.b, self.i).ok_or(Bail)?;
-        self.i = end;
-        Ok(escaped)
-    }
-
-    /// Any JSON value at `self.i`, at nesting `depth`.
-    fn value(&mut self, depth: usize) -> Result<(), Bail> {
-        match self.peek().ok_or(Bail)? {
-            b'"' => self.string().map(drop),
-            b'{' => self.object(depth + 1),
-            b'[' => self.array(depth + 1),
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
-            b'-' | b'0'..=b'9' => self.number(),
-            _ => Err(Bail),
-        }
-    }
-
-    fn literal(&mut self, word: &[u8]) -> Result<(), Bail> {
-        if self.b[self.i..].starts_with(word) {
-            self.i += word.len();
-            Ok(())
-        } else {
-            Err(Bail)
-        }
-    }
-
-    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?`; exponents are left to `serde_json`.
-    fn number(&mut self) -> Result<(), Bail> {
-        let start = self.i;
-        let negative = self.peek() == Some(b'-');
-        if negative {
-            self.i += 1;
-        }
-        let digits = |s: &mut Self| {
-            let from = s.i;
-            while let Some(b'0'..=b'9') = s.peek() {
-                s.i += 1;
-            }
-            s.i - from
+        let Some(predicate) = &self.predicate else {
+            return Verdict::Accept;
         };
-        match self.peek() {
-            Some(b'0') => {
-                self.i += 1;
-                if let Some(b'0'..=b'9') = self.peek() {
-                    return Err(Bail); // a leading zero
-                }
-            }
-            Some(b'1'..=b'9') => {
-                digits(self);
-            }
-            _ => return Err(Bail),
-        }
-        if self.peek() == Some(b'.') {
-            self.i += 1;
-            if digits(self) == 0 {
-                return Err(Bail);
-            }
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            return Err(Bail);
-        }
-        if self.i - start > 300 {
-            return Err(Bail); // could overflow a double
-        }
-        Ok(())
-    }
-
-    fn object(&mut self, depth: usize) -> Result<(), Bail> {
-        if depth > MAX_DEPTH {
-            return Err(Bail);
-        }
-        self.i += 1;
-        self.ws();
-        if self.peek() == Some(b'}') {
-            self.i += 1;
-            return Ok(());
-        }
-        loop {
-            if self.peek() != Some(b'"') {
-                return Err(Bail);
-            }
-            self.string()?;
-            self.ws();
-            self.expect(b':')?;
-            self.ws();
-            self.value(depth)?;
-            self.ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.i += 1;
-                    self.ws();
-                }
-                Some(b'}') => {
-                    self.i += 1;
-                    return Ok(());
-                }
-                _ => return Err(Bail),
-            }
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Result<(), Bail> {
-        if depth > MAX_DEPTH {
-            return Err(Bail);
-        }
-        self.i += 1;
-        self.ws();
-        if self.peek() == Some(b']') {
-            self.i += 1;
-            return Ok(());
-        }
-        loop {
-            self.value(depth)?;
-            self.ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.i += 1;
-                    self.ws();
-                }
-                Some(b']') => {
-                    self.i += 1;
-                    return Ok(());
-                }
-                _ => return Err(Bail),
-            }
+        let record = Slots::new(keys, slots, clean);
+        let result = predicate.eval_record(&record);
+        match (record.broken(), result) {
+            (true, _) => Verdict::Unknown,
+            (false, Some(true)) => Verdict::Accept,
+            (false, _) => Verdict::Reject,
         }
     }
 }
@@ -481,7 +138,6 @@ impl Scanner<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::Predicate;
     use crate::schema::{catalog, ComplexType, EntitySchema, Field, FieldType};
     use proptest::prelude::*;
     use serde_json::Value as Json;
@@ -718,7 +374,7 @@ mod tests {
 
     #[test]
     fn sample_records_agree() {
-        let text = include_str!("../data/machineactions.ndjson");
+        let text = include_str!("../../data/machineactions.ndjson");
         for f in FILTERS {
             let f = filter(f);
             for line in text.lines() {
@@ -766,7 +422,7 @@ mod tests {
                 }),
             ]
         });
-        let samples: Vec<&str> = include_str!("../data/machineactions.ndjson")
+        let samples: Vec<&str> = include_str!("../../data/machineactions.ndjson")
             .lines()
             .collect();
         let random = (
