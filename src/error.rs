@@ -84,14 +84,8 @@ pub(crate) fn odata_body(code: &str, message: &str, target: Option<&str>) -> ser
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Syntax(e) => {
-                write!(f, "{e}")?;
-                write_note(f, e.input(), "in $filter")
-            }
-            Error::Check(e) => {
-                write!(f, "{e}")?;
-                write_note(f, e.input(), "in $filter")
-            }
+            Error::Syntax(e) => write!(f, "{}", e.report().note("in $filter")),
+            Error::Check(e) => e.render(f, Some("in $filter")),
             Error::Query(e) => write!(f, "{e}"),
             Error::Schema(e) => write!(f, "{e}"),
             Error::Sql(e) => write!(f, "{e}"),
@@ -145,11 +139,4 @@ impl From<sql::Error> for Error {
     fn from(e: sql::Error) -> Error {
         Error::Sql(e)
     }
-}
-
-/// Writes `= note` under a rendered report of `input`, aligned with its gutter.
-pub(crate) fn write_note(f: &mut fmt::Formatter<'_>, input: &str, note: &str) -> fmt::Result {
-    let lines = crate::report::Report::line_col(input, input.len()).0;
-    let gutter = " ".repeat(lines.to_string().len());
-    writeln!(f, "{gutter} = {note}")
 }

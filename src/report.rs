@@ -4,7 +4,8 @@ use crate::span::Span;
 use std::fmt;
 
 /// An error message with the input it concerns, the primary span (drawn with
-/// `^`) and optional labelled secondary spans (drawn with `-`).
+/// `^`), optional labelled secondary spans (drawn with `-`) and notes (drawn with `=`
+/// under the source lines, aligned with the gutter).
 ///
 /// ```text
 /// error: unclosed '(': expected ')', found end of input
@@ -13,6 +14,7 @@ use std::fmt;
 ///   | -             ^
 ///   | |
 ///   | opened here
+///   = in $filter
 /// ```
 ///
 /// Columns count characters, not bytes, so carets stay aligned on non-ASCII
@@ -23,6 +25,7 @@ pub struct Report<'a> {
     message: String,
     span: Span,
     labels: Vec<(Span, String)>,
+    notes: Vec<String>,
 }
 
 impl<'a> Report<'a> {
@@ -33,6 +36,7 @@ impl<'a> Report<'a> {
             message: message.into(),
             span,
             labels: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -40,6 +44,20 @@ impl<'a> Report<'a> {
     pub fn label(mut self, span: Span, text: impl Into<String>) -> Report<'a> {
         self.labels.push((span, text.into()));
         self
+    }
+
+    /// Adds a note, a line of help drawn under the source lines (`= note`).
+    pub fn note(mut self, text: impl Into<String>) -> Report<'a> {
+        self.notes.push(text.into());
+        self
+    }
+
+    /// Adds `text` as a note when there is one.
+    pub(crate) fn maybe_note(self, text: Option<impl Into<String>>) -> Report<'a> {
+        match text {
+            Some(text) => self.note(text),
+            None => self,
+        }
     }
 
     /// The one-line message.
@@ -142,6 +160,9 @@ impl fmt::Display for Report<'_> {
                 writeln!(f, "{pad} | {indent}{}", m.4.unwrap_or_default())?;
             }
         }
+        for note in &self.notes {
+            writeln!(f, "{pad} = {note}")?;
+        }
         Ok(())
     }
 }
@@ -170,6 +191,19 @@ mod tests {
         assert_eq!(
             r.to_string(),
             "error: unclosed\n  |\n1 | (a eq 1\n  | -      ^\n  | |\n  | opened here\n"
+        );
+    }
+
+    #[test]
+    fn notes_follow_the_gutter_of_the_lines_shown() {
+        let input = "a eq 1\n\n\n\n\n\n\n\n\nand b";
+        let r = Report::new(input, "here", Span::new(17, 18))
+            .note("first")
+            .maybe_note(None::<&str>)
+            .maybe_note(Some("second"));
+        assert_eq!(
+            r.to_string(),
+            "error: here\n   |\n10 | and b\n   |   ^\n   = first\n   = second\n"
         );
     }
 

@@ -47,28 +47,35 @@ impl Errors {
     }
 }
 
-impl fmt::Display for Errors {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, e) in self.errors.iter().enumerate() {
+impl Errors {
+    /// Each error as a [`Report`], with its note.
+    pub fn reports(&self) -> impl Iterator<Item = Report<'_>> + '_ {
+        self.errors
+            .iter()
+            .map(|e| Report::new(&self.input, e.kind.to_string(), e.span).maybe_note(e.kind.note()))
+    }
+
+    /// Renders the reports, a blank line between two, with `note` added to the last.
+    pub(crate) fn render(&self, f: &mut fmt::Formatter<'_>, note: Option<&str>) -> fmt::Result {
+        let last = self.errors.len() - 1;
+        for (i, report) in self.reports().enumerate() {
             if i > 0 {
                 writeln!(f)?;
             }
-            write!(
-                f,
-                "{}",
-                Report::new(&self.input, e.kind.to_string(), e.span)
-            )?;
-            if let Some(note) = e.kind.note() {
-                let gutter = " ".repeat(
-                    crate::report::Report::line_col(&self.input, self.input.len())
-                        .0
-                        .to_string()
-                        .len(),
-                );
-                writeln!(f, "{gutter} = {note}")?;
-            }
+            let report = if i == last {
+                report.maybe_note(note)
+            } else {
+                report
+            };
+            write!(f, "{report}")?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for Errors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.render(f, None)
     }
 }
 

@@ -61,10 +61,10 @@ impl Error {
         &self.inner.input
     }
 
-    /// The error as a [`Report`], without its note.
+    /// The error as a [`Report`], with its note.
     pub fn report(&self) -> Report<'_> {
         let Inner { kind, span, input } = &*self.inner;
-        let report = Report::new(input, kind.to_string(), *span);
+        let report = Report::new(input, kind.to_string(), *span).maybe_note(kind.note());
         match *kind {
             ErrorKind::RepeatedOption { first, .. } => report.label(first, "first given here"),
             _ => report,
@@ -74,11 +74,7 @@ impl Error {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.report().fmt(f)?;
-        if let Some(note) = self.inner.kind.note() {
-            crate::error::write_note(f, &self.inner.input, &note)?;
-        }
-        Ok(())
+        self.report().fmt(f)
     }
 }
 
