@@ -110,29 +110,114 @@ impl Query {
         Json::Object(out)
     }
 
-    /// Runs the query over `records`: keeps those matching `$filter`, sorts
-    /// them with [`sort`](Query::sort), applies `$skip` and `$top`, and
-    /// projects each with [`project`](Query::project). `$expand` changes
-    /// nothing in memory: records keep whatever they hold.
-    pub fn apply(&self, schema: &EntitySchema, records: Vec<Json>) -> Applied {
-        let predicate = self.predicate();
-        let mut matched: Vec<Json> = records
-            .into_iter()
-            .filter(|r| self.matches(predicate.as_ref(), r))
-            .collect();
-        let count = self.count.then_some(matched.len());
-        self.sort(schema, &mut matched);
+    /// The page of this query (`$orderby`, `$skip`, `$top`) over items that stream in, each
+    /// holding a record that `record` gives: see [`Pager`].
+    pub fn pager<R, F: Fn(&R) -> &Json>(&self, schema: &EntitySchema, record: F) -> Pager<R, F> {
+        let mut keys = self.order_keys(schema);
+        keys.push(OrderKey::new(schema.key_field(), false));
         let skip = usize::try_from(self.skip).unwrap_or(usize::MAX);
         let top = self
             .top
             .map_or(usize::MAX, |t| usize::try_from(t).unwrap_or(usize::MAX));
-        let records = matched
-            .into_iter()
-            .skip(skip)
-            .take(top)
-            .map(|r| self.project(r))
-            .collect();
-        Applied { records, count }
+        let keep = skip.saturating_add(top);
+        Pager {
+            keys,
+            record,
+            items: Vec::new(),
+            skip,
+            top,
+            keep,
+            prune_at: keep.saturating_mul(2).max(1024),
+        }
+    }
+
+    /// Runs the query over `records`: keeps those matching `$filter`, sorts
+    /// them with [`sort`](Query::sort), applies `$skip` and `$top` (with a [`Pager`], so
+    /// that only about twice `$skip + $top` records are held in order), and
+    /// projects each with [`project`](Query::project). `$expand` changes
+    /// nothing in memory: records keep whatever they hold.
+    pub fn apply(&self, schema: &EntitySchema, records: Vec<Json>) -> Applied {
+        let predicate = self.predicate();
+        let mut pager = self.pager(schema, |r: &Json| r);
+        let mut matched = 0;
+        for r in records {
+            if self.matches(predicate.as_ref(), &r) {
+                matched += 1;
+                pager.push(r);
+            }
+        }
+        let records = pager.finish().map(|r| self.project(r)).collect();
+        Applied {
+            records,
+            count: self.count.then_some(matched),
+        }
+    }
+}
+
+/// The page of a query over items that arrive one at a time (records read from a stream, say):
+/// in the order of [`Query::sort`], after `$skip`, at most `$top` of them.
+///
+/// With `$top`, only the first `$skip + $top` items in order can be on the page: whenever
+/// twice that many (and at least 1,024) are held, the pager sorts them and drops the rest,
+/// so memory stays bounded whatever the number of items. The sort is stable and later items
+/// are appended, so items equal on every key keep their arrival order, as in [`Query::sort`].
+///
+/// ```
+/// use odata_filter::query::QueryOptions;
+/// use odata_filter::schema::{EntitySchema, Field, FieldType};
+/// use serde_json::json;
+///
+/// let schema = EntitySchema::builder("Widget", "widgets")
+///     .field(Field::new("id", FieldType::Int64).filterable(true).sortable(true))
+///     .key("id")
+///     .build()?;
+/// let (query, _) = QueryOptions::new().parse(&schema, "$orderby=id desc&$skip=1&$top=2")?;
+/// let mut pager = query.pager(&schema, |r: &serde_json::Value| r);
+/// for id in 0..10_000 {
+///     pager.push(json!({ "id": id }));
+/// }
+/// let page: Vec<_> = pager.finish().collect();
+/// assert_eq!(page, [json!({ "id": 9998 }), json!({ "id": 9997 })]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Pager<R, F> {
+    /// The order keys, then the entity key as the tie-break.
+    keys: Vec<OrderKey>,
+    record: F,
+    items: Vec<R>,
+    skip: usize,
+    top: usize,
+    /// `skip + top`: how many items in order can be on the page.
+    keep: usize,
+    /// How many items are held before they are sorted and cut to `keep`.
+    prune_at: usize,
+}
+
+impl<R, F> std::fmt::Debug for Pager<R, F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pager")
+            .field("keys", &self.keys)
+            .field("held", &self.items.len())
+            .field("skip", &self.skip)
+            .field("top", &self.top)
+            .finish()
+    }
+}
+
+impl<R, F: Fn(&R) -> &Json> Pager<R, F> {
+    /// Adds an item.
+    pub fn push(&mut self, item: R) {
+        self.items.push(item);
+        if self.items.len() >= self.prune_at {
+            sort_by_keys(&self.keys, &mut self.items, &self.record);
+            self.items.truncate(self.keep);
+        }
+    }
+
+    /// The page: the items in order, after `$skip`, at most `$top` of them.
+    pub fn finish(mut self) -> impl Iterator<Item = R> {
+        sort_by_keys(&self.keys, &mut self.items, &self.record);
+        self.items.into_iter().skip(self.skip).take(self.top)
     }
 }
 

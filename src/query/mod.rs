@@ -36,7 +36,7 @@ mod error;
 mod parse;
 
 pub use crate::ir::{OrderKey, Query};
-pub use apply::Applied;
+pub use apply::{Applied, Pager};
 pub use error::{Error, ErrorKind};
 
 use crate::ir;

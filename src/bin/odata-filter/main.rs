@@ -13,7 +13,7 @@ use odata_filter::query::{Query, QueryOptions, DEFAULT_MAX_TOP};
 use odata_filter::schema::{catalog, EntitySchema};
 use odata_filter::sql;
 use records::write_record;
-use sink::{Ctx, Mode, Sink};
+use sink::{Ctx, Mode, RecordValue, Sink};
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -360,26 +360,13 @@ fn sorted(
     out: &mut impl Write,
 ) -> Result<(), Failure> {
     let query = ctx.query;
-    let skip = usize::try_from(query.skip).unwrap_or(usize::MAX);
-    let top = query
-        .top
-        .map_or(usize::MAX, |t| usize::try_from(t).unwrap_or(usize::MAX));
-    // With $top, only the first skip + top records in order can be printed:
-    // whenever twice that many are held, sort and drop the rest. The sort is
-    // stable and later records are appended, so ties keep input order.
-    let keep = skip.saturating_add(top);
-    let mut sink = Sink::Sort {
-        schema,
-        matched: Vec::new(),
-        keep,
-        prune_at: keep.saturating_mul(2).max(1024),
-    };
+    let value: RecordValue = |r| &r.value;
+    let mut sink = Sink::Sort(query.pager(schema, value));
     for_each_input(&cli.files, ctx, &mut sink)?;
-    let Sink::Sort { mut matched, .. } = sink else {
+    let Sink::Sort(pager) = sink else {
         unreachable!()
     };
-    query.sort_by(schema, &mut matched, |r| &r.value);
-    for record in matched.into_iter().skip(skip).take(top) {
+    for record in pager.finish() {
         let mut line = Vec::new();
         write_record(&mut line, query, &record.text);
         out.write_all(&line).map_err(Failure::output)?;

@@ -5,7 +5,7 @@ use super::records::{write_record, Record};
 use super::Failure;
 use odata_filter::eval::Predicate;
 use odata_filter::ndjson::{write_compact, LineFilter, Verdict};
-use odata_filter::query::Query;
+use odata_filter::query::{Pager, Query};
 use odata_filter::schema::EntitySchema;
 use odata_filter::sql;
 use std::io::{self, Write};
@@ -46,13 +46,8 @@ pub(super) enum Sink<'a> {
     /// `--engine sqlite`: the `INSERT` of every record, each made as the record is read, so
     /// that one the table cannot hold is reported where it is.
     Collect(&'a EntitySchema, Vec<sql::SqlQuery>),
-    /// With `$orderby`: keep them for sorting, pruned as they come.
-    Sort {
-        schema: &'a EntitySchema,
-        matched: Vec<Record>,
-        keep: usize,
-        prune_at: usize,
-    },
+    /// With `$orderby`: the page, pruned as records come.
+    Sort(Pager<Record, RecordValue>),
 }
 
 /// Whether to keep reading.
@@ -87,7 +82,7 @@ impl Sink<'_> {
                     None => Ok(Flow::Continue),
                 }
             }
-            Sink::Sort { .. } | Sink::Collect(..) => {
+            Sink::Sort(_) | Sink::Collect(..) => {
                 unreachable!("sorted and collected input is taken as records")
             }
         }
@@ -118,17 +113,8 @@ impl Sink<'_> {
                 all.push(insert);
                 Ok(Flow::Continue)
             }
-            Sink::Sort {
-                schema,
-                matched,
-                keep,
-                prune_at,
-            } => {
-                matched.push(record);
-                if matched.len() >= *prune_at {
-                    ctx.query.sort_by(schema, matched, |r| &r.value);
-                    matched.truncate(*keep);
-                }
+            Sink::Sort(pager) => {
+                pager.push(record);
                 Ok(Flow::Continue)
             }
             Sink::Count(_) => self.take_with(|_| Ok(())),
@@ -166,7 +152,7 @@ impl Sink<'_> {
                 }
                 Ok(Flow::Continue)
             }
-            Sink::Sort { .. } | Sink::Collect(..) => {
+            Sink::Sort(_) | Sink::Collect(..) => {
                 unreachable!("sorted and collected input is read on one thread")
             }
         }
@@ -203,3 +189,6 @@ impl Ctx<'_> {
         }
     }
 }
+
+/// How the pager finds a record's value to sort by.
+pub(super) type RecordValue = fn(&Record) -> &serde_json::Value;
