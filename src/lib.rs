@@ -120,6 +120,7 @@ pub mod ir;
 #[doc(hidden)] // the command's NDJSON fast path; not library API
 pub mod ndjson;
 pub mod query;
+pub mod records;
 pub mod report;
 pub mod schema;
 pub mod span;

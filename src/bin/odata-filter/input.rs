@@ -1,7 +1,7 @@
 //! Reading records: NDJSON, JSON arrays and OData envelopes, from files or standard input.
 
 use super::parallel::read_chunks;
-use super::records::{Members, Record};
+use super::records::Record;
 use super::sink::{Ctx, Flow, Mode, Sink};
 use super::Failure;
 use odata_filter::ndjson::Verdict;
@@ -330,26 +330,6 @@ fn raw_json(text: &[u8]) -> Result<&RawValue, serde_json::Error> {
         .map_err(|e| serde_json::from_slice::<Json>(text).err().unwrap_or(e))
 }
 
-/// Whether `members`, those of an object, make an OData collection envelope: a `value` array
-/// and only annotations (`@odata.context`, `@odata.nextLink`, ...) besides; with the array.
-fn envelope<'a>(members: &[(String, &'a RawValue)]) -> Option<&'a RawValue> {
-    let (_, value) = members.iter().rev().find(|(k, _)| k == "value")?;
-    (value.get().starts_with('[') && members.iter().all(|(k, _)| k == "value" || k.contains('@')))
-        .then_some(*value)
-}
-
-/// What kind of JSON value `raw` is, for messages.
-fn kind_of(raw: &RawValue) -> &'static str {
-    match raw.get().as_bytes().first() {
-        Some(b'n') => "null",
-        Some(b't' | b'f') => "a Boolean",
-        Some(b'"') => "a string",
-        Some(b'[') => "an array",
-        Some(b'{') => "an object",
-        _ => "a number",
-    }
-}
-
 /// Passes the records in one top-level JSON value (a record, an array of records or an
 /// envelope), given as its text, that match the filter to `take`; `fail` makes the error for
 /// a value that is not a record or cannot be read.
@@ -359,41 +339,16 @@ fn emit<E>(
     take: &mut dyn FnMut(Record) -> Result<Flow, E>,
     fail: impl Fn(String) -> E,
 ) -> Result<Flow, E> {
-    fn list<'a, E>(raw: &'a RawValue, fail: &impl Fn(String) -> E) -> Result<Vec<&'a RawValue>, E> {
-        serde_json::from_str(raw.get()).map_err(|e| fail(e.to_string()))
-    }
-    let items = match kind_of(value) {
-        "an array" => list(value, &fail)?,
-        "an object" => {
-            let Members(members) =
-                serde_json::from_str(value.get()).map_err(|e| fail(e.to_string()))?;
-            match envelope(&members) {
-                Some(items) => list(items, &fail)?,
-                None => {
-                    let record = Record::read(value.get()).map_err(&fail)?;
-                    if !ctx.keeps(&record) {
-                        return Ok(Flow::Continue);
-                    }
-                    return take(record);
-                }
-            }
-        }
-        other => {
-            return Err(fail(format!(
-                "expected a JSON object (a record), found {other}"
-            )))
-        }
-    };
+    let items = odata_filter::records::split(value).map_err(|e| fail(e.to_string()))?;
+    let single = items.len() == 1 && std::ptr::eq(items[0], value);
     for (i, item) in items.into_iter().enumerate() {
-        if kind_of(item) != "an object" {
-            return Err(fail(format!(
-                "expected a JSON object (a record) as item {} of the array, found {}",
-                i + 1,
-                kind_of(item)
-            )));
-        }
-        let record = Record::read(item.get())
-            .map_err(|e| fail(format!("item {} of the array: {e}", i + 1)))?;
+        let record = Record::read(item.get()).map_err(|e| {
+            if single {
+                fail(e)
+            } else {
+                fail(format!("item {} of the array: {e}", i + 1))
+            }
+        })?;
         if !ctx.keeps(&record) {
             continue;
         }

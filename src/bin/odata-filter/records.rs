@@ -2,7 +2,6 @@
 
 use odata_filter::ndjson::write_compact;
 use odata_filter::query::Query;
-use serde_json::value::RawValue;
 use serde_json::Value as Json;
 
 /// A matching record: its value, to sort by, and its own text without white space, to print.
@@ -39,10 +38,10 @@ fn compact(text: &[u8]) -> Box<str> {
 /// each with its own text.
 pub(super) fn write_record(out: &mut Vec<u8>, query: &Query, text: &str) {
     let members = match query.select {
-        Some(_) => serde_json::from_str::<Members<'_>>(text).ok(),
+        Some(_) => odata_filter::records::members(text).ok(),
         None => None,
     };
-    let Some(Members(members)) = members else {
+    let Some(members) = members else {
         out.extend_from_slice(text.as_bytes());
         out.push(b'\n');
         return;
@@ -64,30 +63,4 @@ pub(super) fn write_record(out: &mut Vec<u8>, query: &Query, text: &str) {
         }
     }
     out.extend_from_slice(b"}\n");
-}
-
-/// The top-level members of a JSON object, in order, each value as its own text.
-pub(super) struct Members<'a>(pub(super) Vec<(String, &'a RawValue)>);
-
-impl<'de> serde::Deserialize<'de> for Members<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = Members<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Members<'de>, A::Error> {
-                let mut members = Vec::new();
-                while let Some(member) = map.next_entry()? {
-                    members.push(member);
-                }
-                Ok(Members(members))
-            }
-        }
-        d.deserialize_map(Visit)
-    }
 }
