@@ -10,7 +10,7 @@
 //!   and code `ODataError` ([`ODataError::query`]); the message is the positioned,
 //!   compiler-style text of [`crate::Error`]. The codes of a particular API (Defender's
 //!   `ResourceNotFound`, `TooManyRequests`, ...) belong to the application: the example server
-//!   keeps Defender's in `examples/defender_api/app/errors.rs`.
+//!   keeps Defender's in `examples/defender_api/src/errors.rs`.
 //! - [`RequestId`] is the correlation id of a request, a random UUID (version 4). The
 //!   [`request_id`] middleware gives every request a fresh one, puts it in the `request-id`
 //!   response header and uses it as the `target` of every [`ODataError`] the request produces.
@@ -66,7 +66,7 @@
 //! `header_read_timeout`), a cap on open connections, and a cap on requests in flight that
 //! sheds the excess with a `503` [`ODataError`] and a `Retry-After` header
 //! ([`ODataError::with_retry_after`]). The example server
-//! (`examples/defender_api/app/server.rs`) does all of this, with separate header and idle
+//! (`examples/defender_api/src/server.rs`) does all of this, with separate header and idle
 //! timeouts.
 //!
 //! Errors that hyper answers itself, below axum, have an empty body, no `content-type` and no

@@ -26,7 +26,7 @@ use odata_filter::sql;
 use rusqlite::Connection;
 use serde_json::Value;
 
-use super::seed::Kind;
+use crate::entities::Kind;
 
 /// Errors of the store.
 #[derive(Debug)]

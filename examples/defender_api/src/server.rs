@@ -57,10 +57,10 @@ use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::time::Instant;
 use tower::ServiceExt;
 
-use super::{errors, AppState};
+use crate::{errors, AppState};
 
 /// The limits on connections and requests; every field is a command-line option of the
-/// example (flattened into [`Config`](super::Config)).
+/// example (flattened into [`Config`](crate::Config)).
 #[derive(Clone, Copy, Debug, clap::Args)]
 pub struct Limits {
     /// Time a client has to send a request's head (request line and header fields), counted
@@ -138,7 +138,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(unit * n)
 }
 
-/// Serves `router` on `listener` within `limits` (see the [module](self)) until `shutdown`
+/// Serves `router` on `listener` within `limits` (see the `server` module) until `shutdown`
 /// completes; then stops accepting, closes the connections waiting for a request head, lets
 /// the requests in flight finish, and returns once every connection is closed.
 pub async fn serve(

@@ -1,4 +1,4 @@
-//! The entities served, the deterministic demo-data generator, and reading `--data` NDJSON.
+//! The deterministic demo data: the documented records and the generated ones.
 //!
 //! The demo data is the same on every machine for a given `--seed-count`: a SplitMix64
 //! generator with a fixed seed drives every choice. It holds
@@ -12,99 +12,11 @@
 //!
 //! Timestamps carry 7 fractional digits and end in `Z`, like Defender's.
 
-use std::io::BufRead;
-use std::path::Path;
-use std::sync::OnceLock;
-
-use odata_filter::axum::Entity;
-use odata_filter::schema::{catalog, EntitySchema};
 use serde_json::{json, Value};
 
-use super::BoxError;
-
-/// The entity sets the server stores.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Kind {
-    /// `MachineActions`.
-    MachineAction,
-    /// `Investigations`.
-    Investigation,
-    /// `Machines`.
-    Machine,
-    /// `Alerts`.
-    Alert,
-}
-
-impl Kind {
-    /// Every kind, in seeding order.
-    pub const ALL: [Kind; 4] = [
-        Kind::Machine,
-        Kind::MachineAction,
-        Kind::Alert,
-        Kind::Investigation,
-    ];
-
-    /// The catalogue schema.
-    pub fn schema(self) -> &'static EntitySchema {
-        static SCHEMAS: OnceLock<[EntitySchema; 4]> = OnceLock::new();
-        let all = SCHEMAS.get_or_init(|| {
-            [
-                catalog::machine_action(),
-                catalog::investigation(),
-                catalog::machine(),
-                catalog::alert(),
-            ]
-        });
-        &all[self as usize]
-    }
-
-    /// The entity set name, e.g. `MachineActions`.
-    pub fn entity_set(self) -> &'static str {
-        self.schema().entity_set()
-    }
-
-    /// The kind named by a URL collection (`machineactions`), entity (`MachineAction`) or
-    /// entity set (`MachineActions`), case-insensitively.
-    pub fn from_name(name: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| {
-            let s = k.schema();
-            name.eq_ignore_ascii_case(s.name()) || name.eq_ignore_ascii_case(s.entity_set())
-        })
-    }
-}
-
-/// The `MachineActions` entity set, for `ODataQuery`.
-pub struct MachineActions;
-/// The `Investigations` entity set.
-pub struct Investigations;
-/// The `Machines` entity set.
-pub struct Machines;
-/// The `Alerts` entity set.
-pub struct Alerts;
-
-impl Entity for MachineActions {
-    fn schema() -> &'static EntitySchema {
-        Kind::MachineAction.schema()
-    }
-}
-
-impl Entity for Investigations {
-    fn schema() -> &'static EntitySchema {
-        Kind::Investigation.schema()
-    }
-}
-
-impl Entity for Machines {
-    fn schema() -> &'static EntitySchema {
-        Kind::Machine.schema()
-    }
-}
-
-impl Entity for Alerts {
-    fn schema() -> &'static EntitySchema {
-        Kind::Alert.schema()
-    }
-}
+use crate::entities::Kind;
+use crate::time::timestamp;
+use crate::BoxError;
 
 /// SplitMix64: small, fast, and the same everywhere.
 struct Rng(u64);
@@ -167,21 +79,6 @@ impl Rng {
             &h[20..32]
         )
     }
-}
-
-/// Formats a time as Defender does: UTC, 7 fractional digits, `Z`.
-pub fn timestamp(unix_secs: i64, nanos: u32) -> String {
-    let t = chrono::DateTime::from_timestamp(unix_secs, nanos - nanos % 100)
-        .unwrap_or(chrono::DateTime::UNIX_EPOCH);
-    format!("{}.{:07}Z", t.format("%Y-%m-%dT%H:%M:%S"), nanos / 100)
-}
-
-/// The current time, formatted by [`timestamp`].
-pub fn now() -> String {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
-    timestamp(i64::try_from(d.as_secs()).unwrap_or(0), d.subsec_nanos())
 }
 
 /// 2023-01-01T00:00:00Z: generated activity starts here ...
@@ -661,130 +558,9 @@ pub fn fixtures() -> Result<Vec<(Kind, Value)>, BoxError> {
     Ok(out)
 }
 
-/// Which entity `record` is, from the keys only one entity has: `triggeringAlertId`
-/// (Investigation), `alertCreationTime` (Alert), `creationDateTimeUtc` (MachineAction),
-/// `lastSeen` or `healthStatus` (Machine); or from an `@odata.context` annotation such as
-/// `...$metadata#MachineActions/$entity`, which takes precedence.
-pub fn detect(record: &Value) -> Result<Kind, String> {
-    let Some(object) = record.as_object() else {
-        return Err("not a JSON object".to_owned());
-    };
-    if let Some(context) = object.get("@odata.context").and_then(Value::as_str) {
-        let set = context
-            .rsplit('#')
-            .next()
-            .unwrap_or_default()
-            .trim_end_matches("/$entity");
-        return Kind::from_name(set).ok_or_else(|| format!("unknown entity set in {context}"));
-    }
-    let markers = [
-        (Kind::Investigation, &["triggeringAlertId"][..]),
-        (Kind::Alert, &["alertCreationTime"]),
-        (Kind::MachineAction, &["creationDateTimeUtc"]),
-        (Kind::Machine, &["lastSeen", "healthStatus"]),
-    ];
-    let found: Vec<Kind> = markers
-        .iter()
-        .filter(|(_, keys)| keys.iter().any(|k| object.contains_key(*k)))
-        .map(|(kind, _)| *kind)
-        .collect();
-    match found[..] {
-        [kind] => Ok(kind),
-        [] => Err("cannot tell which entity this record is; pass --data-entity".to_owned()),
-        _ => Err(format!(
-            "the record has keys of several entities ({found:?}); pass --data-entity"
-        )),
-    }
-}
-
-/// Checks `record` against the schema of `kind`: a JSON object in which every non-nullable
-/// field is present and not null, and every scalar field that is present has its declared JSON
-/// shape (enum members spelled as declared, parsable timestamps).
-pub fn validate(kind: Kind, record: &Value) -> Result<(), String> {
-    use odata_filter::schema::FieldType;
-    if !record.is_object() {
-        return Err("not a JSON object".to_owned());
-    }
-    for field in kind.schema().fields() {
-        let name = field.name();
-        let value = match field.value_in(record) {
-            None | Some(Value::Null) if field.is_nullable() => continue,
-            None | Some(Value::Null) => return Err(format!("`{name}` is missing")),
-            Some(value) => value,
-        };
-        let ok = match field.ty() {
-            FieldType::String | FieldType::Guid => value.is_string(),
-            FieldType::Boolean => value.is_boolean(),
-            FieldType::Int32 | FieldType::Int64 => value.is_i64(),
-            FieldType::Double | FieldType::Decimal => value.is_number(),
-            FieldType::DateTimeOffset => value
-                .as_str()
-                .is_some_and(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok()),
-            FieldType::Enum(e) => value.as_str().is_some_and(|m| e.member(m).is_some()),
-            FieldType::Complex(_) => value.is_object(),
-            FieldType::Collection(_) => value.is_array(),
-            _ => true,
-        };
-        if !ok {
-            return Err(format!("`{name}` is not a valid {}: {value}", field.ty()));
-        }
-    }
-    Ok(())
-}
-
-/// A record of `--data`, with where it was read.
-#[derive(Debug)]
-pub struct DataRecord {
-    /// `file:line`, for errors.
-    pub at: String,
-    /// Its entity.
-    pub kind: Kind,
-    /// The record, without `@odata.context`.
-    pub record: Value,
-}
-
-/// Reads an NDJSON file of records: one JSON object per line, blank lines skipped. Each
-/// record's entity is `entity`, or [`detect`]ed. An `@odata.context` key is dropped. Errors
-/// name the file and line.
-pub fn read_ndjson(path: &Path, entity: Option<Kind>) -> Result<Vec<DataRecord>, BoxError> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out = Vec::new();
-    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let at = format!("{}:{}", path.display(), i + 1);
-        let fail = |e: &dyn std::fmt::Display| format!("{at}: {e}");
-        let line = line.map_err(|e| fail(&e))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let mut record: Value = serde_json::from_str(&line).map_err(|e| fail(&e))?;
-        let kind = match entity {
-            Some(kind) => kind,
-            None => detect(&record).map_err(|e| fail(&e))?,
-        };
-        let Some(object) = record.as_object_mut() else {
-            return Err(fail(&"not a JSON object").into());
-        };
-        object.remove("@odata.context");
-        validate(kind, &record)
-            .map_err(|e| fail(&format!("{} record: {e}", kind.schema().name())))?;
-        out.push(DataRecord { at, kind, record });
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn timestamps_have_seven_fractional_digits() {
-        assert_eq!(
-            timestamp(1_543_927_437, 201_191_100),
-            "2018-12-04T12:43:57.2011911Z"
-        );
-        assert_eq!(timestamp(0, 0), "1970-01-01T00:00:00.0000000Z");
-        assert_eq!(now().len(), "2018-12-04T12:43:57.2011911Z".len());
-    }
 
     #[test]
     fn generation_is_deterministic() {
@@ -804,17 +580,5 @@ mod tests {
         assert_eq!(count(Kind::Machine), 20);
         assert_eq!(count(Kind::Alert), 30);
         assert_eq!(count(Kind::Investigation), 3);
-    }
-
-    #[test]
-    fn entities_are_detected_from_their_keys() {
-        for (kind, record) in fixtures().unwrap() {
-            assert_eq!(detect(&record), Ok(kind), "{record}");
-        }
-        let ctx = json!({"@odata.context": "https://h/api/$metadata#Alerts/$entity", "id": "x"});
-        assert_eq!(detect(&ctx), Ok(Kind::Alert));
-        assert!(detect(&json!({"id": "x"})).is_err());
-        assert!(detect(&json!({"lastSeen": "x", "alertCreationTime": "y"})).is_err());
-        assert!(detect(&json!([1])).is_err());
     }
 }

@@ -24,7 +24,7 @@ use odata_filter::axum::RequestId;
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
-use super::db::{Budget, Cancel, DbError};
+use crate::db::{Budget, Cancel, DbError};
 
 /// The size at which the reader sends what it has written.
 pub const CHUNK_BYTES: usize = 64 * 1024;

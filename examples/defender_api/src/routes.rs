@@ -22,11 +22,11 @@ use odata_filter::schema::{EntitySchema, Field};
 use serde_json::{Map, Value};
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::auth::{self, AlertRead, Allowed, CollectForensics, MachineRead, Permission};
-use super::db::{self, Collect, DbError};
-use super::page::{self, Page, HEAVY_ROWS};
-use super::seed::{Alerts, Investigations, Kind, MachineActions, Machines};
-use super::{errors, server, store, stream, AppState};
+use crate::auth::{self, AlertRead, Allowed, CollectForensics, MachineRead, Permission};
+use crate::db::{self, Collect, DbError};
+use crate::entities::{Alerts, Investigations, Kind, MachineActions, Machines};
+use crate::page::{self, Page, HEAVY_ROWS};
+use crate::{errors, server, store, stream, AppState};
 
 /// Shared state, as handlers take it.
 type St = State<Arc<AppState>>;

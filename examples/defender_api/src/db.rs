@@ -27,9 +27,11 @@ use odata_filter::query::Query;
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 use serde_json::{json, Value};
 
-use super::seed::{self, DataRecord, Kind};
-use super::store::{self, StoreError};
-use super::BoxError;
+use crate::entities::Kind;
+use crate::import::DataRecord;
+use crate::store::{self, StoreError};
+use crate::BoxError;
+use crate::{seed, time};
 
 /// Idle read connections kept for reuse.
 const MAX_IDLE_READERS: usize = 16;
@@ -287,7 +289,7 @@ impl Db {
         Ok((counts.into_iter().collect(), skipped))
     }
 
-    /// Runs `f` on a read-only connection in a blocking task, within a [`Budget`]; dropping
+    /// Runs `f` on a read-only connection in a blocking task, within a `Budget`; dropping
     /// the returned future (the client disconnected) stops the read.
     pub async fn read<T, F>(self: &Arc<Self>, f: F) -> Result<T, DbError>
     where
@@ -302,7 +304,7 @@ impl Db {
             .map_err(|e| DbError::Task(e.to_string()))?
     }
 
-    /// Starts `f` on a read-only connection in a blocking task, within a [`Budget`], and
+    /// Starts `f` on a read-only connection in a blocking task, within a `Budget`, and
     /// returns at once, for a read that hands its results over as it goes (a streamed page);
     /// `failed` gets the error `f` ended with. Dropping the returned guard stops the read.
     pub fn spawn_read<F, G>(self: &Arc<Self>, f: F, failed: G) -> Cancel
@@ -460,7 +462,7 @@ pub fn collect(
     if store::count(&tx, Kind::MachineAction, &running)? > 0 {
         return Ok(Collect::AlreadyRunning);
     }
-    let now = seed::now();
+    let now = time::now();
     let action = json!({
         "id": uuid::Uuid::new_v4().to_string(),
         "type": "CollectInvestigationPackage",

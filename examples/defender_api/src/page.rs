@@ -22,10 +22,10 @@ use odata_filter::schema::EntitySchema;
 use rusqlite::Connection;
 use serde_json::Value;
 
-use super::db::DbError;
-use super::seed::Kind;
-use super::store::{self, StoreError};
-use super::stream::Writer;
+use crate::db::DbError;
+use crate::entities::Kind;
+use crate::store::{self, StoreError};
+use crate::stream::Writer;
 
 /// Pages of more rows than this are heavy.
 pub const HEAVY_ROWS: u64 = 1_000;

@@ -1,45 +1,39 @@
-//! The Defender-style API server: configuration, startup (database, tokens) and the router.
+//! The Defender-style API server as a library: configuration, startup (database, tokens) and
+//! the router.
 //!
-//! `main.rs` calls [`main`] (in `app/cli.rs`), which parses a [`Config`] from the command
-//! line, calls [`App::open`], prints the startup messages (with the `export TOKEN=...` line)
-//! and [`serve`]s [`App::router`]; the integration tests (`tests/server.rs`) include this file
-//! with `#[path]` and do the same on an ephemeral port, in process or (for the startup output
-//! and exit codes) in a child process, so both run the same code.
+//! The binary (`src/main.rs`) parses a [`Config`] from the command line, calls [`App::open`],
+//! prints the startup messages (with the `export TOKEN=...` line) and [`serve`]s
+//! [`App::router`]; the integration tests (`tests/server.rs`) do the same on an ephemeral port,
+//! in process, or run the binary itself for the startup output and exit codes.
 //!
-//! Submodules (in `app/`):
-//! - `cli`: the example's `main`: command line, startup messages, exit code;
+//! Modules:
+//! - `entities`: the entity registry: the entity sets served, their schemas and names;
 //! - `auth`: bearer tokens, permissions, per-token rate limits;
 //! - `db`: the SQLite file (writer connection, reader pool, WAL), seeding, import, collection;
 //! - `errors`: Defender's error codes, as `odata_filter::axum::ODataError`s;
 //! - `store`: the only place that turns queries into SQL, through `odata_filter::sql`;
 //! - `seed`: the deterministic demo-data generator;
+//! - `import`: the records of `--data` (NDJSON), their entity and their validation;
+//! - `time`: Defender's timestamp text;
 //! - `routes`: the endpoints;
 //! - `page`: list pages (size, heavy pages, `@odata.nextLink`, writing one as it is read);
 //! - `stream`: streamed bodies, from the blocking reader through a bounded channel;
 //! - `server`: the accept loop and the limits on connections and requests ([`Limits`]).
 
-// Explicit paths: this file is a module of the example binary (`mod app;`) and of the tests
-// (`#[path] mod app;`), which would otherwise look for its submodules in different places.
-#[path = "app/auth.rs"]
+#![forbid(unsafe_code)]
+
 mod auth;
-#[path = "app/cli.rs"]
-mod cli;
-#[path = "app/db.rs"]
 mod db;
-#[path = "app/errors.rs"]
+mod entities;
 mod errors;
-#[path = "app/page.rs"]
+mod import;
 mod page;
-#[path = "app/routes.rs"]
 mod routes;
-#[path = "app/seed.rs"]
 mod seed;
-#[path = "app/server.rs"]
 mod server;
-#[path = "app/store.rs"]
 mod store;
-#[path = "app/stream.rs"]
 mod stream;
+mod time;
 
 use std::error::Error as StdError;
 use std::net::SocketAddr;
@@ -53,9 +47,10 @@ pub use auth::{
     demo_principal, is_plain_token, Principal, RateLimiter, Tokens, ALL_PERMISSIONS,
     MIN_DEMO_TOKEN_LEN,
 };
-pub use cli::main;
 pub use db::{Db, Reads};
-pub use seed::{fixtures, generate, validate, Kind};
+pub use entities::Kind;
+pub use import::validate;
+pub use seed::{fixtures, generate};
 pub use server::{serve, Limits};
 pub use store::table;
 
@@ -68,7 +63,7 @@ pub type BoxError = Box<dyn StdError + Send + Sync>;
 /// The server's settings; every field is a command-line option of the example.
 #[derive(Clone, Debug, clap::Parser)]
 #[command(
-    name = "defender_api",
+    name = "defender-api",
     about = "A Microsoft Defender for Endpoint style API over SQLite, with OData $filter",
     after_help = "See examples/defender_api/README.md for the endpoints and curl lines."
 )]
@@ -216,7 +211,7 @@ impl App {
             .into());
         }
         if let Some(path) = &config.data {
-            let records = seed::read_ndjson(path, config.data_entity)?;
+            let records = import::read_ndjson(path, config.data_entity)?;
             let (imported, skipped) = db.import(records)?;
             startup.imported = imported;
             startup.skipped = skipped;
@@ -259,7 +254,7 @@ impl App {
     }
 
     /// The router with every endpoint, authentication, rate limits, request ids and the
-    /// per-request limits ([`server::guard`]).
+    /// per-request limits (`server::guard`).
     pub fn router(&self) -> Router {
         routes::router(self.state.clone())
     }

@@ -1,11 +1,8 @@
-//! End-to-end tests of the example server (`examples/defender_api`) over real HTTP on loopback.
+//! End-to-end tests of the example server (`defender-api`) over real HTTP on loopback.
 //!
 //! Each test starts its own server on `127.0.0.1:0` with a temporary database and tokens file,
-//! using the same `app` module as the example binary.
-
-#[path = "../examples/defender_api/app.rs"]
-#[allow(dead_code)] // the binary uses parts of it that the tests do not, and the reverse
-mod app;
+//! from the library the binary serves, or (for the startup output and exit codes) runs the
+//! binary itself.
 
 use std::collections::{BTreeSet, HashMap};
 use std::io::{BufRead, BufReader};
@@ -13,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use app::{App, Config, DemoToken, Principal, Tokens};
 use clap::Parser;
+use defender_api::{App, Config, DemoToken, Principal, Tokens};
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -39,8 +36,8 @@ const COLLECT_MACHINE: &str = "fb9ab6be3965095a09c057be7c90f0a2";
 fn write_tokens(path: &Path) {
     let entry = |app: &str, identity: Option<&str>, perms: &[&str]| json!({"application": app, "identity": identity, "permissions": perms});
     let tokens = json!({
-        FULL: entry("SOC automation", Some("Analyst@contoso.com"), app::ALL_PERMISSIONS),
-        OTHER: entry("Second app", None, app::ALL_PERMISSIONS),
+        FULL: entry("SOC automation", Some("Analyst@contoso.com"), defender_api::ALL_PERMISSIONS),
+        OTHER: entry("Second app", None, defender_api::ALL_PERMISSIONS),
         MACHINE_READ: entry("Inventory", None, &["Machine.Read.All"]),
         ALERT_READ: entry("Alert dashboard", None, &["Alert.Read.All"]),
         READ_WRITE: entry("Writer", None, &["Machine.ReadWrite.All", "Alert.ReadWrite.All"]),
@@ -55,7 +52,7 @@ fn config(dir: &Path) -> Config {
         write_tokens(&tokens);
     }
     Config::parse_from([
-        "defender_api",
+        "defender-api",
         "--listen",
         "127.0.0.1:0",
         "--db",
@@ -76,7 +73,7 @@ struct Server {
     /// `http://127.0.0.1:PORT`.
     base: String,
     /// What startup did.
-    startup: app::Startup,
+    startup: defender_api::Startup,
     /// The database file.
     db: PathBuf,
     /// Stops the server.
@@ -140,9 +137,14 @@ impl Server {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(app::serve(listener, app.router(), app.limits(), async {
-            let _ = stopped.await;
-        }));
+        let task = tokio::spawn(defender_api::serve(
+            listener,
+            app.router(),
+            app.limits(),
+            async {
+                let _ = stopped.await;
+            },
+        ));
         Server {
             base,
             startup,
@@ -160,7 +162,7 @@ impl Server {
     }
 
     /// The server's read counters now.
-    fn reads(&self) -> app::Reads {
+    fn reads(&self) -> defender_api::Reads {
         self.app.state().db.reads()
     }
 
@@ -847,8 +849,11 @@ async fn database_failures_are_500_without_details() {
     );
     // Damage the database behind the server's back: the alerts table disappears.
     let conn = rusqlite::Connection::open(&server.db).unwrap();
-    conn.execute_batch(&format!("DROP TABLE \"{}\"", app::table(app::Kind::Alert)))
-        .unwrap();
+    conn.execute_batch(&format!(
+        "DROP TABLE \"{}\"",
+        defender_api::table(defender_api::Kind::Alert)
+    ))
+    .unwrap();
     drop(conn);
     for path in ["/api/alerts?$top=1", "/api/alerts/$count"] {
         let r = server.get(FULL, path).await;
@@ -1205,7 +1210,10 @@ async fn import_ndjson_detects_entities_and_skips_known_keys() {
     let server = Server::start(config.clone()).await;
     assert_eq!(
         server.startup.imported,
-        [(app::Kind::MachineAction, 1), (app::Kind::Investigation, 1)]
+        [
+            (defender_api::Kind::MachineAction, 1),
+            (defender_api::Kind::Investigation, 1)
+        ]
     );
     assert_eq!(server.startup.skipped, 1);
     let r = server
@@ -1236,7 +1244,7 @@ async fn import_ndjson_detects_entities_and_skips_known_keys() {
         err.contains("extra.ndjson:1: cannot tell which entity"),
         "{err}"
     );
-    config.data_entity = Some(app::Kind::Machine);
+    config.data_entity = Some(defender_api::Kind::Machine);
     let err = App::open(&config).unwrap_err().to_string();
     assert!(
         err.contains("extra.ndjson:1: Machine record: `firstSeen` is missing"),
@@ -1255,7 +1263,7 @@ async fn a_missing_tokens_file_is_created_with_a_demo_token() {
     };
     assert_eq!(server.startup.other_tokens, 0);
     assert!(token.len() >= 64, "{token}");
-    assert!(app::is_plain_token(&token), "{token}");
+    assert!(defender_api::is_plain_token(&token), "{token}");
     assert_eq!(
         server.get(&token, "/api/alerts?$top=1").await.status,
         StatusCode::OK
@@ -1269,30 +1277,18 @@ async fn a_missing_tokens_file_is_created_with_a_demo_token() {
     assert!(created.is_none());
     assert_eq!(tokens.demo_token(), Some(token.as_str()));
     let principal: Principal = (*tokens.get(&token).unwrap()).clone();
-    assert_eq!(principal, app::demo_principal());
-    assert_eq!(principal.permissions.len(), app::ALL_PERMISSIONS.len());
+    assert_eq!(principal, defender_api::demo_principal());
+    assert_eq!(
+        principal.permissions.len(),
+        defender_api::ALL_PERMISSIONS.len()
+    );
     assert_eq!(format!("{tokens:?}"), "Tokens { count: 1 }");
     let (_, startup) = App::open(&config).unwrap();
     assert_eq!(startup.demo_token, Some(DemoToken::Reused(token)));
     assert_eq!(startup.other_tokens, 0);
 }
 
-/// Run by the startup tests in a child process: the example's `main` with the command line in
-/// `DEFENDER_API_MAIN_ARGS` (a JSON array of strings, program name first), serving until
-/// killed, or exiting with `main`'s exit code.
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "helper process of the startup output tests"]
-async fn main_child() {
-    let Ok(args) = std::env::var("DEFENDER_API_MAIN_ARGS") else {
-        return;
-    };
-    let args: Vec<String> = serde_json::from_str(&args).unwrap();
-    let code = app::main(args, std::future::pending()).await;
-    std::process::exit(code.into());
-}
-
-/// The example's `main` (the same code as `cargo run --example defender_api`) in a child
-/// process, killed when dropped.
+/// The `defender-api` binary in a child process, killed when dropped.
 struct MainChild {
     /// The process.
     child: std::process::Child,
@@ -1312,12 +1308,11 @@ impl Drop for MainChild {
 }
 
 impl MainChild {
-    /// Runs `defender_api` with the database in `dir`, the tokens file `tokens`, an ephemeral
+    /// Runs `defender-api` with the database in `dir`, the tokens file `tokens`, an ephemeral
     /// port, a small seed and the `extra` arguments; returns once it listens or has exited.
     async fn start(dir: &Path, tokens: &Path, extra: &[&str]) -> MainChild {
         let db = dir.join("defender.db");
         let mut args = vec![
-            "defender_api",
             "--listen",
             "127.0.0.1:0",
             "--db",
@@ -1328,12 +1323,8 @@ impl MainChild {
             "300",
         ];
         args.extend(extra);
-        let mut child = Command::new(std::env::current_exe().unwrap())
-            .args(["main_child", "--exact", "--ignored", "--nocapture"])
-            .env(
-                "DEFENDER_API_MAIN_ARGS",
-                serde_json::to_string(&args).unwrap(),
-            )
+        let mut child = Command::new(env!("CARGO_BIN_EXE_defender-api"))
+            .args(&args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -1452,7 +1443,7 @@ async fn startup_prints_an_export_token_line_that_the_api_accepts() {
     assert_eq!(exported.len(), 1, "{}", child.stderr.join("\n"));
     let token = exported[0].to_owned();
     assert!(token.len() >= 64, "{token}");
-    assert!(app::is_plain_token(&token), "{token}");
+    assert!(defender_api::is_plain_token(&token), "{token}");
     // It is the token written to the tokens file.
     let file: HashMap<String, Value> =
         serde_json::from_slice(&std::fs::read(&tokens).unwrap()).unwrap();
@@ -1538,7 +1529,7 @@ async fn a_too_short_or_unprintable_demo_token_exits_non_zero() {
 
 #[test]
 fn readme_curl_lines_use_the_exported_token() {
-    let readme = include_str!("../examples/defender_api/README.md");
+    let readme = include_str!("../README.md");
     // The lines of its ```sh blocks.
     let mut sh = Vec::new();
     let mut in_sh = false;
@@ -1570,26 +1561,29 @@ fn readme_curl_lines_use_the_exported_token() {
         assert!(!line.starts_with("TOKEN="), "{line}");
         if let Some(token) = line.strip_prefix("export TOKEN=") {
             assert!(readme.contains(&format!("--demo-token {token}")), "{line}");
-            assert!(app::is_plain_token(token) && token.len() >= app::MIN_DEMO_TOKEN_LEN);
+            assert!(
+                defender_api::is_plain_token(token)
+                    && token.len() >= defender_api::MIN_DEMO_TOKEN_LEN
+            );
         }
     }
 }
 
 #[test]
 fn command_line_defaults_and_limits() {
-    let config = Config::parse_from(["defender_api"]);
+    let config = Config::parse_from(["defender-api"]);
     assert_eq!(config.listen.to_string(), "127.0.0.1:8080");
     assert_eq!(config.db, PathBuf::from("defender.db"));
     assert_eq!((config.per_minute, config.per_hour), (100, 1_500));
     assert_eq!(config.page_size, 10_000);
-    assert_eq!(config.seed_count, app::DEFAULT_SEED_COUNT);
-    assert!(Config::try_parse_from(["defender_api", "--per-minute", "0"]).is_err());
-    assert!(Config::try_parse_from(["defender_api", "--page-size", "10001"]).is_err());
-    let config = Config::parse_from(["defender_api", "--data-entity", "MachineActions"]);
-    assert_eq!(config.data_entity, Some(app::Kind::MachineAction));
-    assert!(Config::try_parse_from(["defender_api", "--data-entity", "vulns"]).is_err());
+    assert_eq!(config.seed_count, defender_api::DEFAULT_SEED_COUNT);
+    assert!(Config::try_parse_from(["defender-api", "--per-minute", "0"]).is_err());
+    assert!(Config::try_parse_from(["defender-api", "--page-size", "10001"]).is_err());
+    let config = Config::parse_from(["defender-api", "--data-entity", "MachineActions"]);
+    assert_eq!(config.data_entity, Some(defender_api::Kind::MachineAction));
+    assert!(Config::try_parse_from(["defender-api", "--data-entity", "vulns"]).is_err());
     assert_eq!(config.demo_token, None);
-    let config = Config::parse_from(["defender_api", "--demo-token", "0123456789abcdef"]);
+    let config = Config::parse_from(["defender-api", "--demo-token", "0123456789abcdef"]);
     assert_eq!(config.demo_token.as_deref(), Some("0123456789abcdef"));
     for bad in [
         "",
@@ -1599,7 +1593,7 @@ fn command_line_defaults_and_limits() {
         "'0123456789abcdef'",
     ] {
         assert!(
-            Config::try_parse_from(["defender_api", "--demo-token", bad]).is_err(),
+            Config::try_parse_from(["defender-api", "--demo-token", bad]).is_err(),
             "{bad:?}"
         );
     }
@@ -1629,16 +1623,16 @@ fn generated_records_conform_to_the_catalogue() {
     // Every generated and fixed record fits its schema: non-nullable fields present, values of
     // the declared JSON shapes, enum members as declared.
     let mut all = Vec::new();
-    app::generate(2_000, 500, |kind, batch| {
+    defender_api::generate(2_000, 500, |kind, batch| {
         all.extend(batch.into_iter().map(|r| (kind, r)));
         Ok(())
     })
     .unwrap();
-    for (kind, record) in all.iter().chain(&app::fixtures().unwrap()) {
-        if let Err(e) = app::validate(*kind, record) {
+    for (kind, record) in all.iter().chain(&defender_api::fixtures().unwrap()) {
+        if let Err(e) = defender_api::validate(*kind, record) {
             panic!("{kind:?}: {e}: {record}");
         }
-        if *kind == app::Kind::MachineAction {
+        if *kind == defender_api::Kind::MachineAction {
             for key in [
                 "creationDateTimeUtc",
                 "lastUpdateDateTimeUtc",
@@ -1652,7 +1646,7 @@ fn generated_records_conform_to_the_catalogue() {
     }
     let generated = all
         .iter()
-        .filter(|(k, _)| *k == app::Kind::MachineAction)
+        .filter(|(k, _)| *k == defender_api::Kind::MachineAction)
         .map(|(_, r)| r["creationDateTimeUtc"].as_str().unwrap());
     for t in generated {
         assert!(is_defender_time(t), "{t}");
@@ -1667,7 +1661,7 @@ async fn the_database_itself_refuses_a_second_running_collection() {
     assert_eq!(r.status, StatusCode::CREATED);
     // Another writer, bypassing the server's check, cannot add a second running collection.
     let conn = rusqlite::Connection::open(&server.db).unwrap();
-    let schema = app::Kind::MachineAction.schema();
+    let schema = defender_api::Kind::MachineAction.schema();
     let mut second = r.json.clone();
     second["id"] = json!(uuid::Uuid::new_v4().to_string());
     second["status"] = json!("InProgress");
@@ -1710,14 +1704,14 @@ fn another_sqlite_file_is_refused() {
 
 /// The plan SQLite chooses for the crate's SQL of `query_string` over machine actions.
 fn plan(db: &Path, query_string: &str) -> String {
-    let schema = app::Kind::MachineAction.schema();
+    let schema = defender_api::Kind::MachineAction.schema();
     let (query, _) = odata_filter::query::QueryOptions::new()
         .parse(schema, query_string)
         .unwrap();
     let select = odata_filter::sql::select(
         &query,
         schema,
-        app::table(app::Kind::MachineAction),
+        defender_api::table(defender_api::Kind::MachineAction),
         &odata_filter::sql::SqliteDialect,
     )
     .unwrap();
@@ -1754,7 +1748,7 @@ async fn list_pages_come_off_an_index_without_sorting() {
 // errors below the handlers, duplicate credentials, oversized comments.
 
 /// The test configuration with `set` applied to its limits.
-fn limited(dir: &Path, set: impl FnOnce(&mut app::Limits)) -> Config {
+fn limited(dir: &Path, set: impl FnOnce(&mut defender_api::Limits)) -> Config {
     let mut config = config(dir);
     set(&mut config.limits);
     config
@@ -1869,7 +1863,7 @@ fn trickle(mut stream: tokio::io::WriteHalf<tokio::net::TcpStream>) {
 
 #[test]
 fn limit_options_defaults_and_parsing() {
-    let limits = Config::parse_from(["defender_api"]).limits;
+    let limits = Config::parse_from(["defender-api"]).limits;
     assert_eq!(limits.header_timeout, Duration::from_secs(10));
     assert_eq!(limits.idle_timeout, Duration::from_secs(60));
     assert_eq!(limits.body_timeout, Duration::from_secs(10));
@@ -1881,7 +1875,7 @@ fn limit_options_defaults_and_parsing() {
     assert_eq!(limits.max_heavy, 2);
     assert_eq!(limits.heavy_wait, Duration::from_secs(1));
     let limits = Config::parse_from([
-        "defender_api",
+        "defender-api",
         "--header-timeout",
         "250ms",
         "--idle-timeout",
@@ -1905,7 +1899,7 @@ fn limit_options_defaults_and_parsing() {
         ["--max-heavy", "0"],
         ["--heavy-wait", "1m"],
     ] {
-        let args = ["defender_api", bad[0], bad[1]];
+        let args = ["defender-api", bad[0], bad[1]];
         assert!(Config::try_parse_from(args).is_err(), "{bad:?}");
     }
 }
@@ -1913,7 +1907,7 @@ fn limit_options_defaults_and_parsing() {
 #[test]
 fn every_option_is_in_the_readme_table() {
     use clap::CommandFactory;
-    let readme = include_str!("../examples/defender_api/README.md");
+    let readme = include_str!("../README.md");
     for arg in Config::command().get_arguments() {
         if let Some(long) = arg.get_long().filter(|l| !["help", "version"].contains(l)) {
             assert!(readme.contains(&format!("| `--{long} ")), "--{long}");
@@ -2325,7 +2319,7 @@ async fn collect_comments_are_capped_and_null_is_not_a_case_hint() {
 /// The largest `n` up to `hi` for which `make(n)` is a `$filter` the Alerts schema accepts
 /// (the parser's limits decide), given that `make(1)` is accepted.
 fn largest_accepted(hi: usize, make: impl Fn(usize) -> String) -> usize {
-    let schema = app::Kind::Alert.schema();
+    let schema = defender_api::Kind::Alert.schema();
     let ok = |n: usize| odata_filter::query::Query::from_filter(schema, &make(n)).is_ok();
     assert!(ok(1));
     let (mut lo, mut hi) = (1, hi);
@@ -2383,7 +2377,7 @@ async fn machine_alert_count_takes_client_filters_at_the_parser_limits() {
     let term = "lastUpdateTime gt 2019-01-01Z";
     let dates = |n: usize| vec![term; n].join(" or ");
     let n = largest_accepted(5_000, dates);
-    let schema = app::Kind::Alert.schema();
+    let schema = defender_api::Kind::Alert.schema();
     let checked = odata_filter::query::Query::from_filter(schema, &dates(n)).unwrap();
     let canonical = checked.filter.unwrap().to_string();
     assert!(
@@ -2403,10 +2397,10 @@ async fn machine_alert_count_takes_client_filters_at_the_parser_limits() {
 /// The test configuration with one more machine whose `machineTags` has `tags` tags, so that
 /// [`QUADRATIC`] costs `tags`² comparisons on it: far more than any test waits for.
 fn with_tagged_machine(dir: &Path, tags: usize) -> Config {
-    let (_, mut machine) = app::fixtures()
+    let (_, mut machine) = defender_api::fixtures()
         .unwrap()
         .into_iter()
-        .find(|(kind, _)| *kind == app::Kind::Machine)
+        .find(|(kind, _)| *kind == defender_api::Kind::Machine)
         .unwrap();
     machine["id"] = "tagged-machine".into();
     machine["machineTags"] = (0..tags).map(|i| format!("tag-{i:06}")).collect();
@@ -2421,7 +2415,11 @@ fn with_tagged_machine(dir: &Path, tags: usize) -> Config {
 const QUADRATIC: &str = "machineTags/any(a:machineTags/any(b:b+gt+a+and+b+lt+a))";
 
 /// Waits until `ready` holds for the server's read counters, for at most `within`.
-async fn until_reads(server: &Server, within: Duration, ready: impl Fn(app::Reads) -> bool) {
+async fn until_reads(
+    server: &Server,
+    within: Duration,
+    ready: impl Fn(defender_api::Reads) -> bool,
+) {
     let start = Instant::now();
     while !ready(server.reads()) {
         assert!(
@@ -2561,7 +2559,7 @@ fn expected_page(
     count: Option<u64>,
     reshape: impl Fn(Value) -> Value,
 ) -> String {
-    let schema = app::Kind::MachineAction.schema();
+    let schema = defender_api::Kind::MachineAction.schema();
     let (query, _) = odata_filter::query::QueryOptions::new()
         .parse(schema, query_string)
         .unwrap();
@@ -2640,7 +2638,7 @@ async fn next_links_near_the_uri_limit_are_accepted() {
         format!("{target}{}", "a".repeat(len - target.len()))
     };
     let first = padded(2_000 - 27);
-    let schema = app::Kind::MachineAction.schema();
+    let schema = defender_api::Kind::MachineAction.schema();
     let (query, _) = odata_filter::query::QueryOptions::new()
         .parse(schema, filter)
         .unwrap();
@@ -2730,7 +2728,7 @@ fn import_errors_name_the_file_and_line() {
         .query_row(
             &format!(
                 "SELECT count(*) FROM \"{}\" WHERE id = '90002'",
-                app::table(app::Kind::Investigation)
+                defender_api::table(defender_api::Kind::Investigation)
             ),
             [],
             |r| r.get(0),

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use odata_filter::axum::ODataError;
 use serde::{Deserialize, Serialize};
 
-use super::{errors, AppState, BoxError};
+use crate::{errors, AppState, BoxError};
 
 /// Every permission the server knows, as Defender names them.
 pub const ALL_PERMISSIONS: &[&str] = &[
@@ -190,7 +190,7 @@ impl Tokens {
     }
 
     /// The demo token of a tokens file the server created: a plain token (see
-    /// [`is_plain_token`]) of [`DEMO_APPLICATION`] holding every permission; the smallest when
+    /// [`is_plain_token`]) of `DEMO_APPLICATION` holding every permission; the smallest when
     /// there are several. Other tokens are never returned, so that they are never printed.
     pub fn demo_token(&self) -> Option<&str> {
         self.0

@@ -1,33 +1,44 @@
-//! The example's `main`: parses the command line, opens the server, prints the startup messages
-//! (on stderr, with the `export TOKEN=...` line) and serves until shutdown.
+//! `cargo run --release -p defender-api`: a Defender for Endpoint style API over SQLite.
+//!
+//! Serves `GET /api/machineactions`, `/api/investigations`, `/api/machines`, `/api/alerts`
+//! (with `$filter`, `$top`, `$skip`, `$orderby`, `$select`, `$count`, pushed down to SQLite),
+//! single entities, `/$count`, and `POST /api/machines/{id}/collectInvestigationPackage`, behind
+//! bearer tokens with per-token rate limits. It parses the command line, opens the server,
+//! prints the startup messages (on stderr, with the line `export TOKEN=<token>` for the curl
+//! lines of the README; `--demo-token <TOKEN>` fixes that token) and serves until Ctrl-C. See
+//! `README.md` in this package, and `--help`.
 
-use std::ffi::OsString;
+#![forbid(unsafe_code)]
+
 use std::future::Future;
+use std::process::ExitCode;
 
 use clap::Parser;
+use defender_api::{App, BoxError, Config, DemoToken, Startup, DEFAULT_SEED_COUNT};
 
-use super::{App, BoxError, Config, DemoToken, Startup, DEFAULT_SEED_COUNT};
-
-/// Runs the server for the command line `args` (program name first) until `shutdown`
-/// completes; returns the process's exit code: 0, 1 on an error (printed), 2 on a command-line
-/// error (printed by clap; `--help` prints and returns 0).
-pub async fn main<I, T>(args: I, shutdown: impl Future<Output = ()> + Send + 'static) -> u8
-where
-    I: IntoIterator<Item = T>,
-    T: Into<OsString> + Clone,
-{
-    let config = match Config::try_parse_from(args) {
+/// Parses the command line and serves until Ctrl-C. Exits with 0, 1 on an error (printed), or
+/// 2 on a command-line error (printed by clap; `--help` prints and exits with 0).
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::try_parse() {
         Ok(config) => config,
         Err(e) => {
             let _ = e.print();
-            return u8::try_from(e.exit_code()).unwrap_or(2);
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
+    let shutdown = async {
+        // Without a signal handler, run until killed.
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+        eprintln!("shutting down");
+    };
     match run(config, shutdown).await {
-        Ok(()) => 0,
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("defender_api: error: {e}");
-            1
+            eprintln!("defender-api: error: {e}");
+            ExitCode::FAILURE
         }
     }
 }
@@ -71,7 +82,7 @@ async fn run(
     eprint!("{}", token_messages(&config, &startup));
     let listener = tokio::net::TcpListener::bind(config.listen).await?;
     eprintln!("listening on http://{}", listener.local_addr()?);
-    super::serve(listener, app.router(), app.limits(), shutdown).await?;
+    defender_api::serve(listener, app.router(), app.limits(), shutdown).await?;
     Ok(())
 }
 
