@@ -294,8 +294,10 @@ impl Expr {
     }
 
     /// `collection/any(variable: predicate)` or `collection/all(...)`, or `collection/any()`
-    /// without a predicate (and with an empty `variable`): Boolean, nullable when the
-    /// predicate is. Refused unless `collection` is a collection and the predicate Boolean.
+    /// without a predicate (and with an empty `variable`): Boolean and never null, whatever
+    /// the predicate (an element whose predicate is null neither satisfies `any` nor lets
+    /// `all` hold, and a missing collection is empty). Refused unless `collection` is a
+    /// collection and the predicate Boolean.
     pub(crate) fn lambda(
         kind: LambdaKind,
         collection: FieldRef,
@@ -310,14 +312,13 @@ impl Expr {
             let (found, span) = (p.ty.clone(), p.span);
             return Err(Mistyped::NotCondition { found, span });
         }
-        let nullable = predicate.as_ref().is_some_and(|p| p.nullable);
         let kind = ExprKind::Lambda {
             kind,
             collection,
             variable,
             predicate: predicate.map(Box::new),
         };
-        Ok(Expr::build(kind, Type::BOOLEAN, nullable, span))
+        Ok(Expr::build(kind, Type::BOOLEAN, false, span))
     }
 }
 
@@ -916,8 +917,24 @@ mod tests {
     }
 
     #[test]
-    fn lambdas_are_boolean_over_collections() {
-        assert_eq!(type_of("tags/any()"), (Type::BOOLEAN, false));
+    fn lambdas_are_boolean_over_collections_and_never_null() {
+        for text in [
+            "tags/any()",
+            "tags/any(t: contains(t, 'a'))",
+            "tags/all(t: t eq 'a' and b)",
+            "items/all(i: i/subs/any(s: length(s) gt i/qty or s eq i/code))",
+        ] {
+            assert_eq!(type_of(text), (Type::BOOLEAN, false), "{text}");
+        }
+        let text = "tags/any(t: contains(t, 'a')) eq null";
+        let tree = crate::syntax::parse(text).unwrap();
+        let errors = crate::check::check(thing(), &tree, text).unwrap_err();
+        assert_eq!(
+            errors.first().kind(),
+            &crate::check::ErrorKind::NullNotAllowed {
+                what: "this expression".into()
+            }
+        );
         let span = Span::default();
         let top = |name: &str| FieldRef::top_level(thing().lookup(name).unwrap());
         let yes = checked("name eq 'a'");
