@@ -20,12 +20,11 @@ mod types;
 
 pub use error::{Error, ErrorKind, Errors};
 
-use crate::ir::{self, CmpOp, ExprKind, FieldRef, Function, LambdaKind, Type};
+use crate::ir::{self, CmpOp, ExprKind, FieldRef, Function, LambdaKind, Mistyped, Param, Type};
 use crate::schema::{EntitySchema, Field, FieldType};
 use crate::span::Span;
 use crate::syntax::ast::{self, BinaryOp, Literal, LogicalOp, UnaryOp};
 use crate::value::Value;
-use functions::{signature, Param};
 use std::borrow::Cow;
 
 /// Checks `tree`, parsed from `input`, against `schema`: the whole filter
@@ -82,10 +81,6 @@ struct Checker<'s> {
 /// The result of checking a subexpression: `None` when it had errors (already recorded).
 type Checked = Option<ir::Expr>;
 
-fn boolean(kind: ExprKind, nullable: bool, span: Span) -> ir::Expr {
-    ir::Expr::new(kind, Type::BOOLEAN, nullable, span)
-}
-
 fn cmp_op(op: BinaryOp) -> Option<CmpOp> {
     Some(match op {
         BinaryOp::Eq => CmpOp::Eq,
@@ -102,6 +97,58 @@ impl<'s> Checker<'s> {
     fn fail(&mut self, kind: ErrorKind, span: Span) -> Checked {
         self.errors.push(Error::new(kind, span));
         None
+    }
+
+    /// `built`, or the error for the rule of the checked expression that its operands broke,
+    /// reported at `span` (or at the operand's own span); `name` is the member path written,
+    /// for the rules about fields.
+    fn built(
+        &mut self,
+        built: Result<ir::Expr, Mistyped>,
+        span: Span,
+        name: impl FnOnce() -> String,
+    ) -> Checked {
+        let why = match built {
+            Ok(e) => return Some(e),
+            Err(why) => why,
+        };
+        let (kind, span) = match why {
+            Mistyped::NotCondition { found, span } => (ErrorKind::NotBoolean { found }, span),
+            Mistyped::NotOperand(found) => (ErrorKind::NotOperand { found }, span),
+            Mistyped::Mismatch { op, left, right } => {
+                (ErrorKind::Mismatch { op, left, right }, span)
+            }
+            Mistyped::NullOrdering => (ErrorKind::NullOrdering, span),
+            Mistyped::NotOrdered { op, ty } => (ErrorKind::NotOrdered { op, ty }, span),
+            Mistyped::NotAValue(FieldType::Complex(c)) => {
+                let members = c.filterable_fields().map(|f| f.name().to_owned()).collect();
+                let name = name();
+                (ErrorKind::ComplexValue { name, members }, span)
+            }
+            // The other field types that hold no single value are the collections.
+            Mistyped::NotAValue(_) => (ErrorKind::CollectionValue { name: name() }, span),
+            Mistyped::NotACollection => (ErrorKind::NotACollection { name: name() }, span),
+            Mistyped::Arity { function, found } => {
+                let expected = function.signature().arity;
+                let function = function.name();
+                let kind = ErrorKind::Arity {
+                    function,
+                    expected,
+                    found,
+                };
+                (kind, span)
+            }
+            Mistyped::Argument {
+                function,
+                index,
+                found,
+                span,
+            } => {
+                let param = function.signature().params[index];
+                return self.arg_error(function, index, param, found, span);
+            }
+        };
+        self.fail(kind, span)
     }
 
     /// An expression that must be a Boolean condition.
@@ -133,24 +180,18 @@ impl<'s> Checker<'s> {
                 if !ok {
                     return None;
                 }
-                let nullable = checked.iter().any(ir::Expr::is_nullable);
-                let kind = match op {
-                    LogicalOp::And => ExprKind::And(ir::flatten(checked, true)),
-                    LogicalOp::Or => ExprKind::Or(ir::flatten(checked, false)),
+                let built = match op {
+                    LogicalOp::And => ir::Expr::conjunction(checked, e.span),
+                    LogicalOp::Or => ir::Expr::disjunction(checked, e.span),
                 };
-                Some(boolean(kind, nullable, e.span))
+                self.built(built, e.span, String::new)
             }
             ast::ExprKind::Unary {
                 op: UnaryOp::Not,
                 expr,
             } => {
                 let x = self.expr(expr)?;
-                if x.ty() != &Type::BOOLEAN {
-                    let found = x.ty().clone();
-                    return self.fail(ErrorKind::NotOperand { found }, e.span);
-                }
-                let nullable = x.is_nullable();
-                Some(boolean(ExprKind::Not(Box::new(x)), nullable, e.span))
+                self.built(ir::Expr::not(x, e.span), e.span, String::new)
             }
             ast::ExprKind::Unary {
                 op: UnaryOp::Neg,
@@ -201,18 +242,12 @@ impl<'s> Checker<'s> {
                 return self.fail(ErrorKind::UnknownEnumType { name }, span);
             };
             return match types::coerce(lit, &ty, false) {
-                Ok(v) => Some(ir::Expr::new(
-                    ExprKind::Const(v),
-                    Type::Field(ty),
-                    false,
-                    span,
-                )),
+                Ok(v) => Some(ir::Expr::constant(v, Type::Field(ty), span)),
                 Err(kind) => self.fail(kind, span),
             };
         }
         let (value, ty) = types::natural(lit).expect("only enum literals lack a natural type");
-        let nullable = value.is_null();
-        Some(ir::Expr::new(ExprKind::Const(value), ty, nullable, span))
+        Some(ir::Expr::constant(value, ty, span))
     }
 
     /// The filterable fields of the entity, for error notes.
@@ -304,23 +339,7 @@ impl<'s> Checker<'s> {
                 .collect::<Vec<_>>()
                 .join("/")
         };
-        match &r.ty {
-            FieldType::Collection(_) => {
-                let name = name();
-                self.fail(ErrorKind::CollectionValue { name }, span)
-            }
-            FieldType::Complex(c) => {
-                let name = name();
-                let members = c.filterable_fields().map(|f| f.name().to_owned()).collect();
-                self.fail(ErrorKind::ComplexValue { name, members }, span)
-            }
-            _ => {
-                // Lambda elements may be null; so may any field along a nullable path.
-                let nullable = r.path.is_empty() || r.path.iter().any(Field::is_nullable);
-                let ty = Type::Field(r.ty.clone());
-                Some(ir::Expr::new(ExprKind::Field(r), ty, nullable, span))
-            }
-        }
+        self.built(ir::Expr::field(r, span), span, name)
     }
 
     /// `lhs op rhs`. A literal on either side takes the type of the other side.
@@ -342,37 +361,7 @@ impl<'s> Checker<'s> {
                 (l?, r?)
             }
         };
-        if !types::comparable(l.ty(), r.ty()) {
-            return self.fail(
-                ErrorKind::Mismatch {
-                    op: op.keyword(),
-                    left: l.ty().clone(),
-                    right: r.ty().clone(),
-                },
-                span,
-            );
-        }
-        if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
-            if l.ty() == &Type::Null || r.ty() == &Type::Null || is_null(&l) || is_null(&r) {
-                return self.fail(ErrorKind::NullOrdering, span);
-            }
-            if !types::ordered(l.ty()) {
-                let ty = l.ty().clone();
-                return self.fail(
-                    ErrorKind::NotOrdered {
-                        op: op.keyword(),
-                        ty,
-                    },
-                    span,
-                );
-            }
-        }
-        let kind = ExprKind::Compare {
-            op,
-            lhs: Box::new(l),
-            rhs: Box::new(r),
-        };
-        Some(boolean(kind, false, span))
+        self.built(ir::Expr::compare(op, l, r, span), span, String::new)
     }
 
     /// Converts a literal to the type of `other`, the operand it is compared with.
@@ -391,15 +380,10 @@ impl<'s> Checker<'s> {
                 return self.fail(ErrorKind::NullNotAllowed { what }, span);
             }
             let ty = other.ty().clone();
-            return Some(ir::Expr::new(ExprKind::Const(Value::Null), ty, true, span));
+            return Some(ir::Expr::constant(Value::Null, ty, span));
         }
         match types::coerce(lit, target, self.schema.lenient_enums()) {
-            Ok(v) => Some(ir::Expr::new(
-                ExprKind::Const(v),
-                other.ty().clone(),
-                false,
-                span,
-            )),
+            Ok(v) => Some(ir::Expr::constant(v, other.ty().clone(), span)),
             Err(ErrorKind::Mismatch { right, .. }) => self.fail(
                 ErrorKind::Mismatch {
                     op: op.keyword(),
@@ -436,21 +420,7 @@ impl<'s> Checker<'s> {
         if !ok {
             return None;
         }
-        if !matches!(x.ty(), Type::Field(t) if t.is_scalar()) {
-            return self.fail(
-                ErrorKind::Mismatch {
-                    op: "in",
-                    left: x.ty().clone(),
-                    right: x.ty().clone(),
-                },
-                span,
-            );
-        }
-        let kind = ExprKind::In {
-            expr: Box::new(x),
-            list: values,
-        };
-        Some(boolean(kind, false, span))
+        self.built(ir::Expr::in_list(x, values, span), span, String::new)
     }
 
     fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span) -> Checked {
@@ -463,32 +433,30 @@ impl<'s> Checker<'s> {
             };
             return self.fail(kind, name.span);
         };
-        let sig = signature(func);
-        let (max, min) = (sig.params.len(), sig.params.len() - sig.optional);
-        if args.len() < min || args.len() > max {
-            let kind = ErrorKind::Arity {
-                function: func.name(),
-                expected: sig.arity,
+        let sig = func.signature();
+        if !sig.takes(args.len()) {
+            // Its arguments are not checked: which parameter each is for is not known.
+            let refused = Err(Mistyped::Arity {
+                function: func,
                 found: args.len(),
-            };
-            return self.fail(kind, span);
+            });
+            return self.built(refused, span, String::new);
         }
         let mut checked = Vec::with_capacity(args.len());
         let mut ok = true;
         for (i, (arg, param)) in args.iter().zip(sig.params).enumerate() {
             let x = match &arg.kind {
                 ast::ExprKind::Literal(lit) => {
-                    let target = param.literal_type();
+                    let target = functions::literal_type(*param);
                     let target = target.field_type().cloned().unwrap_or(FieldType::String);
-                    match param.coerce(lit, &target) {
+                    match functions::coerce(*param, lit, &target) {
                         Ok(v) => {
-                            let nullable = v.is_null();
-                            let ty = if nullable {
+                            let ty = if v.is_null() {
                                 Type::Null
                             } else {
                                 Type::Field(target)
                             };
-                            Some(ir::Expr::new(ExprKind::Const(v), ty, nullable, arg.span))
+                            Some(ir::Expr::constant(v, ty, arg.span))
                         }
                         Err(_) => match self.literal(lit, arg.span) {
                             Some(x) => {
@@ -516,12 +484,7 @@ impl<'s> Checker<'s> {
         if !ok {
             return None;
         }
-        let nullable = checked.iter().any(ir::Expr::is_nullable);
-        let kind = ExprKind::Call {
-            func,
-            args: checked,
-        };
-        Some(ir::Expr::new(kind, Type::Field(sig.result), nullable, span))
+        self.built(ir::Expr::call(func, checked, span), span, String::new)
     }
 
     fn arg_error(
@@ -535,7 +498,7 @@ impl<'s> Checker<'s> {
         let kind = ErrorKind::Argument {
             function: func.name(),
             position: index + 1,
-            expected: param.describe(),
+            expected: functions::describe(param),
             found,
         };
         self.fail(kind, span)
@@ -552,9 +515,9 @@ impl<'s> Checker<'s> {
             Ok(r) => r,
             Err((kind, span)) => return self.fail(kind, span),
         };
-        let Some(item) = collection.ty.item_type().cloned() else {
-            let name = path.to_string();
-            return self.fail(ErrorKind::NotACollection { name }, path.span());
+        let Some(item) = collection.ty().item_type().cloned() else {
+            let refused = Err(Mistyped::NotACollection);
+            return self.built(refused, path.span(), || path.to_string());
         };
         let kind = match kind {
             ast::LambdaKind::Any => LambdaKind::Any,
@@ -573,17 +536,11 @@ impl<'s> Checker<'s> {
                 });
                 let p = self.condition(pred);
                 self.vars.pop();
-                (var.name.clone(), Some(Box::new(p?)))
+                (var.name.clone(), Some(p?))
             }
         };
-        let nullable = predicate.as_ref().is_some_and(|p| p.is_nullable());
-        let kind = ExprKind::Lambda {
-            kind,
-            collection,
-            variable,
-            predicate,
-        };
-        Some(boolean(kind, nullable, span))
+        let built = ir::Expr::lambda(kind, collection, variable, predicate, span);
+        self.built(built, span, || path.to_string())
     }
 }
 
@@ -616,8 +573,4 @@ fn enum_type<'f>(mut fields: impl Iterator<Item = &'f Field>, name: &str) -> Opt
             _ => None,
         }
     })
-}
-
-fn is_null(e: &ir::Expr) -> bool {
-    matches!(e.kind(), ExprKind::Const(Value::Null))
 }

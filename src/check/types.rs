@@ -1,4 +1,4 @@
-//! Type rules: which types compare, which order, and how literals convert to a field's type.
+//! Literal typing: a literal's own type, and how it converts to the type of what it meets.
 
 use super::error::ErrorKind;
 use crate::ir::Type;
@@ -144,34 +144,6 @@ fn enum_member(
         suggestion: e.suggest(value).map(str::to_owned),
         members: e.members().to_vec(),
     })
-}
-
-/// Whether values of types `a` and `b` can be compared with `eq`/`ne`.
-pub(crate) fn comparable(a: &Type, b: &Type) -> bool {
-    match (a, b) {
-        (Type::Null, _) | (_, Type::Null) => true,
-        _ if a.is_numeric() && b.is_numeric() => true,
-        (Type::Field(x), Type::Field(y)) => match (x, y) {
-            (FieldType::Enum(e1), FieldType::Enum(e2)) => e1.name() == e2.name(),
-            (FieldType::Complex(_), _) | (FieldType::Collection(_), _) => false,
-            _ => x == y,
-        },
-    }
-}
-
-/// Whether values of type `t` can be ordered with `gt`, `ge`, `lt`, `le`.
-pub(crate) fn ordered(t: &Type) -> bool {
-    t.is_numeric()
-        || matches!(
-            t.field_type(),
-            Some(
-                FieldType::String
-                    | FieldType::Date
-                    | FieldType::DateTimeOffset
-                    | FieldType::TimeOfDay
-                    | FieldType::Duration
-            )
-        )
 }
 
 /// The negation of a numeric literal, for `-(5)`.

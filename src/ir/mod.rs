@@ -1,21 +1,27 @@
 //! The typed expression: a checked `$filter`, ready for evaluation or SQL.
 //!
-//! Only the checker builds these (the fields are private), so an [`Expr`]
-//! always means "names resolved against a schema, types checked, literals
-//! converted to the types their fields need". Backends read it through
+//! Only the checker builds these (the fields are private, and the constructors
+//! decide each node's type and nullability and refuse ill-typed operands), so an
+//! [`Expr`] always means "names resolved against a schema, types checked,
+//! literals converted to the types their fields need". Backends read it through
 //! [`Expr::kind`] and [`Expr::ty`].
 
+mod expr;
+mod function;
 mod normalize;
 mod print;
 mod query;
 
+pub(crate) use expr::Mistyped;
+pub(crate) use function::Param;
 pub(crate) use normalize::normalize;
 pub(crate) use print::expansion_bound;
 
+pub use expr::Expr;
+pub use function::Function;
 pub use query::{OrderKey, Query};
 
 use crate::schema::{Field, FieldType};
-use crate::span::Span;
 use crate::value::Value;
 use std::fmt;
 
@@ -69,105 +75,6 @@ impl fmt::Display for Type {
             Type::Field(t) => write!(f, "{t}"),
         }
     }
-}
-
-/// A checked expression: its kind, type, nullability and source span.
-#[derive(Clone, Debug)]
-pub struct Expr {
-    pub(crate) kind: ExprKind,
-    pub(crate) ty: Type,
-    pub(crate) nullable: bool,
-    pub(crate) span: Span,
-}
-
-impl PartialEq for Expr {
-    /// Spans take no part in equality.
-    fn eq(&self, other: &Expr) -> bool {
-        self.kind == other.kind && self.ty == other.ty && self.nullable == other.nullable
-    }
-}
-
-impl Expr {
-    pub(crate) fn new(kind: ExprKind, ty: Type, nullable: bool, span: Span) -> Expr {
-        Expr {
-            kind,
-            ty,
-            nullable,
-            span,
-        }
-    }
-
-    /// What the expression is.
-    pub fn kind(&self) -> &ExprKind {
-        &self.kind
-    }
-
-    /// Its type.
-    pub fn ty(&self) -> &Type {
-        &self.ty
-    }
-
-    /// Whether it can evaluate to null.
-    pub fn is_nullable(&self) -> bool {
-        self.nullable
-    }
-
-    /// Where it was written in the `$filter`.
-    pub fn span(&self) -> Span {
-        self.span
-    }
-
-    /// `self and other`, for adding a condition of the server's own to a client's checked
-    /// filter without printing and re-parsing either (a filter at the parser's limits stays
-    /// within them). `None` unless both are conditions (Boolean). Nested conjunctions are
-    /// flattened as the checker flattens them; the span is `self`'s, since the two may have
-    /// been written in different texts.
-    ///
-    /// ```
-    /// use odata_filter::{schema::catalog, Filter};
-    ///
-    /// let schema = catalog::machine_action();
-    /// let own = Filter::new(&schema, "status eq 'Succeeded'")?;
-    /// let client = Filter::new(&schema, "type eq 'RunAntiVirusScan' or type eq 'Offboard'")?;
-    /// let both = own.expr().clone().and(client.expr().clone()).unwrap();
-    /// assert_eq!(
-    ///     both.to_string(),
-    ///     "status eq 'Succeeded' and (type eq 'RunAntiVirusScan' or type eq 'Offboard')"
-    /// );
-    /// # Ok::<(), odata_filter::Error>(())
-    /// ```
-    pub fn and(self, other: Expr) -> Option<Expr> {
-        let condition = |e: &Expr| e.ty == Type::BOOLEAN;
-        if !condition(&self) || !condition(&other) {
-            return None;
-        }
-        let nullable = self.nullable || other.nullable;
-        let span = self.span;
-        let kind = ExprKind::And(flatten(vec![self, other], true));
-        Some(Expr::new(kind, Type::BOOLEAN, nullable, span))
-    }
-}
-
-/// Flattens nested `and` (or `or`) operands into one list: `a and (b and c)`
-/// is `and(a, b, c)`.
-pub(crate) fn flatten(operands: Vec<Expr>, and: bool) -> Vec<Expr> {
-    let nested = |e: &Expr| match e.kind {
-        ExprKind::And(_) => and,
-        ExprKind::Or(_) => !and,
-        _ => false,
-    };
-    if !operands.iter().any(nested) {
-        return operands;
-    }
-    let mut out = Vec::with_capacity(operands.len());
-    for e in operands {
-        match e.kind {
-            ExprKind::And(inner) if and => out.extend(inner),
-            ExprKind::Or(inner) if !and => out.extend(inner),
-            kind => out.push(Expr::new(kind, e.ty, e.nullable, e.span)),
-        }
-    }
-    out
 }
 
 /// The kinds of checked expression.
@@ -357,103 +264,6 @@ impl FieldRef {
     pub fn display_path(&self) -> String {
         let names: Vec<&str> = self.path.iter().map(Field::name).collect();
         names.join("/")
-    }
-}
-
-/// The canonical functions the checker accepts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Function {
-    /// `contains(s, sub)`: Boolean.
-    Contains,
-    /// `startswith(s, prefix)`: Boolean.
-    StartsWith,
-    /// `endswith(s, suffix)`: Boolean.
-    EndsWith,
-    /// `length(s)`: Int32, in characters.
-    Length,
-    /// `indexof(s, sub)`: Int32, 0-based character index or -1.
-    IndexOf,
-    /// `substring(s, start)` / `substring(s, start, length)`: String, 0-based characters.
-    Substring,
-    /// `tolower(s)`: String, ASCII letters only (the same on every backend).
-    ToLower,
-    /// `toupper(s)`: String, ASCII letters only.
-    ToUpper,
-    /// `trim(s)`: String without leading and trailing spaces (U+0020).
-    Trim,
-    /// `concat(a, b)`: String.
-    Concat,
-    /// `year(d)`: Int32, of a Date or of a DateTimeOffset in UTC.
-    Year,
-    /// `month(d)`: Int32.
-    Month,
-    /// `day(d)`: Int32.
-    Day,
-    /// `hour(t)`: Int32, of a TimeOfDay or of a DateTimeOffset in UTC.
-    Hour,
-    /// `minute(t)`: Int32.
-    Minute,
-    /// `second(t)`: Int32.
-    Second,
-    /// `date(dt)`: the Date of a DateTimeOffset in UTC.
-    Date,
-    /// `time(dt)`: the TimeOfDay of a DateTimeOffset in UTC.
-    Time,
-}
-
-impl Function {
-    /// Every function, for lookups and suggestions.
-    pub const ALL: [Function; 18] = [
-        Function::Contains,
-        Function::StartsWith,
-        Function::EndsWith,
-        Function::Length,
-        Function::IndexOf,
-        Function::Substring,
-        Function::ToLower,
-        Function::ToUpper,
-        Function::Trim,
-        Function::Concat,
-        Function::Year,
-        Function::Month,
-        Function::Day,
-        Function::Hour,
-        Function::Minute,
-        Function::Second,
-        Function::Date,
-        Function::Time,
-    ];
-
-    /// The canonical (lower-case) name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Function::Contains => "contains",
-            Function::StartsWith => "startswith",
-            Function::EndsWith => "endswith",
-            Function::Length => "length",
-            Function::IndexOf => "indexof",
-            Function::Substring => "substring",
-            Function::ToLower => "tolower",
-            Function::ToUpper => "toupper",
-            Function::Trim => "trim",
-            Function::Concat => "concat",
-            Function::Year => "year",
-            Function::Month => "month",
-            Function::Day => "day",
-            Function::Hour => "hour",
-            Function::Minute => "minute",
-            Function::Second => "second",
-            Function::Date => "date",
-            Function::Time => "time",
-        }
-    }
-
-    /// The function called `name`, matched case-insensitively.
-    pub fn by_name(name: &str) -> Option<Function> {
-        Function::ALL
-            .into_iter()
-            .find(|f| f.name().eq_ignore_ascii_case(name))
     }
 }
 

@@ -1,7 +1,7 @@
 //! The one rewrite of a checked expression that every backend starts from: in each `or`, the
 //! tests of one field against constants become one `in`.
 
-use super::{Expr, ExprKind, Type};
+use super::{Expr, ExprKind};
 use crate::value::Value;
 use std::borrow::Cow;
 
@@ -20,56 +20,50 @@ pub(crate) fn normalize(e: &Expr) -> Cow<'_, Expr> {
     }
 }
 
-/// `e` rewritten, or `None` when nothing in it changes.
+/// `e` rewritten, or `None` when nothing in it changes. Every node is rebuilt by its
+/// constructor from operands of unchanged types, which cannot refuse them.
 fn rewrite(e: &Expr) -> Option<Expr> {
-    let kind = match &e.kind {
+    let span = e.span();
+    let rebuilt = match e.kind() {
         ExprKind::Const(_) | ExprKind::Field(_) => return None,
-        ExprKind::Not(x) => ExprKind::Not(Box::new(rewrite(x)?)),
-        ExprKind::And(xs) => ExprKind::And(all(xs)?),
+        ExprKind::Not(x) => Expr::not(rewrite(x)?, span),
+        ExprKind::And(xs) => Expr::conjunction(all(xs)?, span),
         ExprKind::Or(xs) => {
             let merged = merge(xs);
-            let mut xs = match all(merged.as_deref().unwrap_or(xs)) {
+            let xs = match all(merged.as_deref().unwrap_or(xs)) {
                 Some(xs) => xs,
                 None => merged?,
             };
-            // Every operand tested one field: the `or` is that one `in`.
-            if xs.len() == 1 {
-                return xs.pop();
-            }
-            ExprKind::Or(xs)
+            // Of one operand (every operand tested one field), that one `in`.
+            Expr::disjunction(xs, span)
         }
         ExprKind::Compare { op, lhs, rhs } => {
             let (l, r) = (rewrite(lhs), rewrite(rhs));
             if l.is_none() && r.is_none() {
                 return None;
             }
-            ExprKind::Compare {
-                op: *op,
-                lhs: Box::new(l.unwrap_or_else(|| (**lhs).clone())),
-                rhs: Box::new(r.unwrap_or_else(|| (**rhs).clone())),
-            }
+            let l = l.unwrap_or_else(|| (**lhs).clone());
+            let r = r.unwrap_or_else(|| (**rhs).clone());
+            Expr::compare(*op, l, r, span)
         }
-        ExprKind::In { expr, list } => ExprKind::In {
-            expr: Box::new(rewrite(expr)?),
-            list: list.clone(),
-        },
-        ExprKind::Call { func, args } => ExprKind::Call {
-            func: *func,
-            args: all(args)?,
-        },
+        ExprKind::In { expr, list } => Expr::in_list(rewrite(expr)?, list.clone(), span),
+        ExprKind::Call { func, args } => Expr::call(*func, all(args)?, span),
         ExprKind::Lambda {
             kind,
             collection,
             variable,
             predicate,
-        } => ExprKind::Lambda {
-            kind: *kind,
-            collection: collection.clone(),
-            variable: variable.clone(),
-            predicate: Some(Box::new(rewrite(predicate.as_deref()?)?)),
-        },
+        } => Expr::lambda(
+            *kind,
+            collection.clone(),
+            variable.clone(),
+            Some(rewrite(predicate.as_deref()?)?),
+            span,
+        ),
     };
-    Some(Expr::new(kind, e.ty.clone(), e.nullable, e.span))
+    // A refusal would be a rewrite that changed a type; keeping `e` is always right.
+    debug_assert!(rebuilt.is_ok(), "{rebuilt:?}");
+    rebuilt.ok()
 }
 
 /// `xs` with each rewritten, or `None` when none changes.
@@ -90,41 +84,39 @@ fn all(xs: &[Expr]) -> Option<Vec<Expr>> {
 /// The operands of an `or` with the tests of one field against constants merged, or `None`
 /// when no field is tested twice.
 fn merge(xs: &[Expr]) -> Option<Vec<Expr>> {
-    // Per field: the field and how many operands test it.
-    let mut counts: Vec<(&Expr, usize)> = Vec::new();
-    for (x, _) in xs.iter().filter_map(membership) {
-        match counts.iter_mut().find(|(f, _)| *f == x) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((x, 1)),
+    // Per field: the field, how many operands test it, the constants they test it against,
+    // and where the first of them is.
+    let mut fields: Vec<(&Expr, usize, Vec<Value>, usize)> = Vec::new();
+    for (i, (x, list)) in xs
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| Some((i, membership(e)?)))
+    {
+        match fields.iter_mut().find(|(f, ..)| *f == x) {
+            Some((_, n, all, _)) => {
+                *n += 1;
+                all.extend(list.iter().cloned());
+            }
+            None => fields.push((x, 1, list.to_vec(), i)),
         }
     }
-    if counts.iter().all(|&(_, n)| n < 2) {
+    fields.retain(|&(_, n, ..)| n > 1);
+    if fields.is_empty() {
         return None;
     }
     // The merged `in` of each such field, written at the place of its first test.
     let mut out: Vec<Expr> = Vec::with_capacity(xs.len());
-    let mut at: Vec<(&Expr, usize)> = Vec::new();
-    for e in xs {
-        let Some((x, list)) =
-            membership(e).filter(|(x, _)| counts.iter().any(|(f, n)| *n > 1 && *f == *x))
-        else {
-            out.push(e.clone());
-            continue;
-        };
-        match at.iter().find(|(f, _)| *f == x) {
-            Some(&(_, i)) => {
-                if let ExprKind::In { list: all, .. } = &mut out[i].kind {
-                    all.extend(list.iter().cloned());
-                }
+    for (i, e) in xs.iter().enumerate() {
+        let tested = membership(e).and_then(|(x, _)| fields.iter_mut().find(|(f, ..)| *f == x));
+        match tested {
+            None => out.push(e.clone()),
+            Some((x, _, list, first)) if *first == i => {
+                let merged = Expr::in_list((*x).clone(), std::mem::take(list), e.span());
+                // A field's `in` of constants of its type is never refused.
+                debug_assert!(merged.is_ok(), "{merged:?}");
+                out.push(merged.ok()?);
             }
-            None => {
-                at.push((x, out.len()));
-                let kind = ExprKind::In {
-                    expr: Box::new(x.clone()),
-                    list: list.to_vec(),
-                };
-                out.push(Expr::new(kind, Type::BOOLEAN, false, e.span));
-            }
+            Some(_) => {}
         }
     }
     Some(out)
@@ -133,8 +125,8 @@ fn merge(xs: &[Expr]) -> Option<Vec<Expr>> {
 /// The field and the constants that `e` tests it against, when `e` is `field eq constant`,
 /// `constant eq field` or `field in (...)`.
 fn membership(e: &Expr) -> Option<(&Expr, &[Value])> {
-    let field = |x: &Expr| matches!(x.kind, ExprKind::Field(_));
-    match &e.kind {
+    let field = |x: &Expr| matches!(x.kind(), ExprKind::Field(_));
+    match e.kind() {
         ExprKind::Compare {
             op: super::CmpOp::Eq,
             lhs,
@@ -150,7 +142,7 @@ fn membership(e: &Expr) -> Option<(&Expr, &[Value])> {
 }
 
 fn constant(e: &Expr) -> Option<&Value> {
-    match &e.kind {
+    match e.kind() {
         ExprKind::Const(v) => Some(v),
         _ => None,
     }

@@ -79,10 +79,10 @@ fn operand(e: &ir::Expr, other: &ir::Expr, vars: &mut Vec<String>) -> ast::Expr 
 
 fn path(r: &FieldRef, vars: &[String]) -> Path {
     let mut segments = Vec::new();
-    if r.var > 0 {
-        segments.push(Ident::new(vars[r.var - 1].clone()));
+    if r.var() > 0 {
+        segments.push(Ident::new(vars[r.var() - 1].clone()));
     }
-    segments.extend(r.path.iter().map(|f| Ident::new(f.name())));
+    segments.extend(r.path().iter().map(|f| Ident::new(f.name())));
     Path { segments }
 }
 

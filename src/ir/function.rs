@@ -1,0 +1,189 @@
+//! The canonical functions: their names, and the types each takes and returns.
+
+use super::Type;
+use crate::schema::FieldType;
+
+/// The canonical functions the checker accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Function {
+    /// `contains(s, sub)`: Boolean.
+    Contains,
+    /// `startswith(s, prefix)`: Boolean.
+    StartsWith,
+    /// `endswith(s, suffix)`: Boolean.
+    EndsWith,
+    /// `length(s)`: Int32, in characters.
+    Length,
+    /// `indexof(s, sub)`: Int32, 0-based character index or -1.
+    IndexOf,
+    /// `substring(s, start)` / `substring(s, start, length)`: String, 0-based characters.
+    Substring,
+    /// `tolower(s)`: String, ASCII letters only (the same on every backend).
+    ToLower,
+    /// `toupper(s)`: String, ASCII letters only.
+    ToUpper,
+    /// `trim(s)`: String without leading and trailing spaces (U+0020).
+    Trim,
+    /// `concat(a, b)`: String.
+    Concat,
+    /// `year(d)`: Int32, of a Date or of a DateTimeOffset in UTC.
+    Year,
+    /// `month(d)`: Int32.
+    Month,
+    /// `day(d)`: Int32.
+    Day,
+    /// `hour(t)`: Int32, of a TimeOfDay or of a DateTimeOffset in UTC.
+    Hour,
+    /// `minute(t)`: Int32.
+    Minute,
+    /// `second(t)`: Int32.
+    Second,
+    /// `date(dt)`: the Date of a DateTimeOffset in UTC.
+    Date,
+    /// `time(dt)`: the TimeOfDay of a DateTimeOffset in UTC.
+    Time,
+}
+
+impl Function {
+    /// Every function, for lookups and suggestions.
+    pub const ALL: [Function; 18] = [
+        Function::Contains,
+        Function::StartsWith,
+        Function::EndsWith,
+        Function::Length,
+        Function::IndexOf,
+        Function::Substring,
+        Function::ToLower,
+        Function::ToUpper,
+        Function::Trim,
+        Function::Concat,
+        Function::Year,
+        Function::Month,
+        Function::Day,
+        Function::Hour,
+        Function::Minute,
+        Function::Second,
+        Function::Date,
+        Function::Time,
+    ];
+
+    /// The canonical (lower-case) name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Function::Contains => "contains",
+            Function::StartsWith => "startswith",
+            Function::EndsWith => "endswith",
+            Function::Length => "length",
+            Function::IndexOf => "indexof",
+            Function::Substring => "substring",
+            Function::ToLower => "tolower",
+            Function::ToUpper => "toupper",
+            Function::Trim => "trim",
+            Function::Concat => "concat",
+            Function::Year => "year",
+            Function::Month => "month",
+            Function::Day => "day",
+            Function::Hour => "hour",
+            Function::Minute => "minute",
+            Function::Second => "second",
+            Function::Date => "date",
+            Function::Time => "time",
+        }
+    }
+
+    /// The function called `name`, matched case-insensitively.
+    pub fn by_name(name: &str) -> Option<Function> {
+        Function::ALL
+            .into_iter()
+            .find(|f| f.name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// The types a parameter takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Param {
+    /// A string (enum fields count as their member names).
+    Text,
+    /// An integer.
+    Integer,
+    /// A Date or a DateTimeOffset.
+    DateLike,
+    /// A TimeOfDay or a DateTimeOffset.
+    TimeLike,
+    /// A DateTimeOffset.
+    Instant,
+}
+
+impl Param {
+    /// Whether a value of type `ty` may be passed (a bare `null` may be passed anywhere).
+    pub(crate) fn accepts(self, ty: &Type) -> bool {
+        let Some(t) = ty.field_type() else {
+            return true;
+        };
+        match self {
+            Param::Text => matches!(t, FieldType::String | FieldType::Enum(_)),
+            Param::Integer => ty.is_integer(),
+            Param::DateLike => matches!(t, FieldType::Date | FieldType::DateTimeOffset),
+            Param::TimeLike => matches!(t, FieldType::TimeOfDay | FieldType::DateTimeOffset),
+            Param::Instant => matches!(t, FieldType::DateTimeOffset),
+        }
+    }
+}
+
+/// What a function takes and returns.
+pub(crate) struct Signature {
+    /// The parameters; the last `optional` of them may be left out.
+    pub params: &'static [Param],
+    /// How many of the last parameters may be left out.
+    pub optional: usize,
+    /// The argument counts it takes, in words, for messages (`"2 or 3 arguments"`).
+    pub arity: &'static str,
+    /// The type of its result.
+    pub result: FieldType,
+}
+
+impl Signature {
+    /// Whether the function takes `n` arguments.
+    pub(crate) fn takes(&self, n: usize) -> bool {
+        (self.params.len() - self.optional..=self.params.len()).contains(&n)
+    }
+}
+
+impl Function {
+    /// What the function takes and returns.
+    pub(crate) fn signature(self) -> Signature {
+        use Param::*;
+        let sig = |params, optional, arity, result| Signature {
+            params,
+            optional,
+            arity,
+            result,
+        };
+        match self {
+            Function::Contains | Function::StartsWith | Function::EndsWith => {
+                sig(&[Text, Text], 0, "2 arguments", FieldType::Boolean)
+            }
+            Function::Length => sig(&[Text], 0, "1 argument", FieldType::Int32),
+            Function::IndexOf => sig(&[Text, Text], 0, "2 arguments", FieldType::Int32),
+            Function::Substring => sig(
+                &[Text, Integer, Integer],
+                1,
+                "2 or 3 arguments",
+                FieldType::String,
+            ),
+            Function::ToLower | Function::ToUpper | Function::Trim => {
+                sig(&[Text], 0, "1 argument", FieldType::String)
+            }
+            Function::Concat => sig(&[Text, Text], 0, "2 arguments", FieldType::String),
+            Function::Year | Function::Month | Function::Day => {
+                sig(&[DateLike], 0, "1 argument", FieldType::Int32)
+            }
+            Function::Hour | Function::Minute | Function::Second => {
+                sig(&[TimeLike], 0, "1 argument", FieldType::Int32)
+            }
+            Function::Date => sig(&[Instant], 0, "1 argument", FieldType::Date),
+            Function::Time => sig(&[Instant], 0, "1 argument", FieldType::TimeOfDay),
+        }
+    }
+}
