@@ -151,6 +151,11 @@ pub trait SqlxDatabase: Database<Arguments: IntoArguments<Self>> {
     /// `value` as a parameter of this database.
     #[doc(hidden)]
     fn param(value: SqlValue) -> impl for<'e> Encode<'e, Self> + Type<Self> + Send;
+
+    /// `value` as a parameter of this database, borrowed (for a [`sqlx::query::Query`], which
+    /// encodes it at once).
+    #[doc(hidden)]
+    fn param_ref(value: &SqlValue) -> impl for<'e> Encode<'e, Self> + Type<Self> + Send + '_;
 }
 
 impl<DB> SqlxDatabase for DB
@@ -159,6 +164,10 @@ where
     SqlValue: for<'e> Encode<'e, DB> + Type<DB>,
 {
     fn param(value: SqlValue) -> impl for<'e> Encode<'e, Self> + Type<Self> + Send {
+        value
+    }
+
+    fn param_ref(value: &SqlValue) -> impl for<'e> Encode<'e, Self> + Type<Self> + Send + '_ {
         value
     }
 }
@@ -205,7 +214,7 @@ pub fn bind_all<'q, DB: SqlxDatabase>(q: &SqlQuery) -> SqlxQuery<'q, DB, DB::Arg
     q.params
         .iter()
         .fold(sqlx::query(AssertSqlSafe(q.sql.clone())), |query, p| {
-            query.bind(DB::param(p.clone()))
+            query.bind(DB::param_ref(p))
         })
 }
 
