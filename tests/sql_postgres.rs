@@ -7,67 +7,26 @@ mod sql_support;
 
 use odata_filter::schema::{catalog, EntitySchema};
 use odata_filter::sql::{self, ErrorKind, PostgresDialect, SqlValue};
-use postgres::types::ToSql;
 use sql_support::{
-    agree_with_oracle, all_filterable, filter, ndjson, notes, parse_all, query, Backend, Postgres,
-    MACHINE_ACTION_FILTERS, MACHINE_FILTERS,
+    agree_with_oracle, all_filterable, assert_plan, filter, ids, machine_actions_agree,
+    machines_agree, ndjson, pg_params, query, text_matching_agrees, Backend, Explain, Postgres,
+    MACHINE_ACTIONS,
 };
-
-const MACHINE_ACTIONS: &str = include_str!("../data/machineactions.ndjson");
-const MACHINES: &str = include_str!("../data/machines.ndjson");
-
-/// The first 8 characters of the `id` of each record `text` selects, sorted.
-fn ids(db: &mut Postgres, schema: &EntitySchema, text: &str) -> Vec<String> {
-    let mut ids: Vec<String> = parse_all(
-        &db.select(schema, &query(schema, Some(text), &[], 0, None))
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-    )
-    .iter()
-    .map(|r| r["id"].as_str().unwrap()[..8].to_owned())
-    .collect();
-    ids.sort();
-    ids
-}
 
 #[test]
 fn machine_actions_agree_with_the_oracle() {
     let Some(mut db) = Postgres::connect("machine_actions") else {
         return;
     };
-    let s = all_filterable(&catalog::machine_action());
-    let lines = ndjson(MACHINE_ACTIONS);
-    db.load(&s, &lines);
-    agree_with_oracle(
-        &mut db,
-        &s,
-        &lines,
-        MACHINE_ACTION_FILTERS,
-        &["scope desc", "requestor"],
-    );
-    assert_eq!(ids(&mut db, &s, "scope ne 'Full'").len(), 9);
-    assert!(ids(&mut db, &s, "scope ne 'Full'").contains(&"69dc3630".to_owned()));
-    assert_eq!(ids(&mut db, &s, "not (scope ne 'Full')"), ["2e9da30d"]);
-    let eq = |db: &mut Postgres, lit: &str| ids(db, &s, &format!("creationDateTimeUtc eq {lit}"));
-    assert_eq!(
-        eq(&mut db, "2018-12-04T14:43:57.2011911+02:00"),
-        ["69dc3630"]
-    );
-    assert!(eq(&mut db, "2018-12-04T12:43:57.2011912Z").is_empty());
-    assert_eq!(eq(&mut db, "2024-03-01T07:30:00.1234567Z"), ["2be9be11"]);
+    let s = machine_actions_agree(&mut db);
+    let mut eq = |lit: &str| ids(&mut db, &s, &format!("creationDateTimeUtc eq {lit}"));
+    assert_eq!(eq("2018-12-04T14:43:57.2011911+02:00"), ["69dc3630"]);
+    assert!(eq("2018-12-04T12:43:57.2011912Z").is_empty());
+    assert_eq!(eq("2024-03-01T07:30:00.1234567Z"), ["2be9be11"]);
     assert_eq!(
         ids(&mut db, &s, "creationDateTimeUtc lt 3000-01-01T00:00:00Z").len(),
         10
     );
-    // Documents come back byte for byte.
-    let mut got = db.select(&s, &query(&s, None, &[], 0, None));
-    got.sort();
-    let mut want: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    want.sort();
-    assert_eq!(got, want);
-    let q = query(&s, Some("status eq 'Succeeded'"), &[], 1, Some(2));
-    assert_eq!(sql::postgres::count(&mut db.client, &s, &q).unwrap(), 5);
 }
 
 #[test]
@@ -75,24 +34,7 @@ fn machines_agree_with_the_oracle() {
     let Some(mut db) = Postgres::connect("machines") else {
         return;
     };
-    let s = all_filterable(&catalog::machine());
-    let lines = ndjson(MACHINES);
-    db.load(&s, &lines);
-    agree_with_oracle(
-        &mut db,
-        &s,
-        &lines,
-        MACHINE_FILTERS,
-        &["riskScore", "osBuild desc"],
-    );
-    assert_eq!(
-        ids(&mut db, &s, "not (osBuild gt 20000)"),
-        ["0984bce6", "181e3667", "4da8380b", "f46b9bb2"]
-    );
-    assert_eq!(
-        ids(&mut db, &s, "machineTags/any(t: t eq 'Finance')"),
-        ["e1e9245c", "f46b9bb2"]
-    );
+    machines_agree(&mut db);
 }
 
 #[test]
@@ -100,41 +42,7 @@ fn like_patterns_escape_wildcards_and_the_escape_character() {
     let Some(mut db) = Postgres::connect("like") else {
         return;
     };
-    let s = notes();
-    let texts = [
-        "50%_off", "50xxoff", "50%Xoff", "a\\%b", "a\\xb", "Analyst", "analyst", "quote'", "",
-    ];
-    let lines: Vec<String> = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| serde_json::json!({"id": format!("n{i}"), "text": t}).to_string())
-        .collect();
-    db.load(&s, &lines.iter().map(String::as_str).collect::<Vec<_>>());
-    let mut hits = |f: &str| -> Vec<String> {
-        let mut v: Vec<String> = parse_all(
-            &db.select(&s, &query(&s, Some(f), &[], 0, None))
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-        )
-        .iter()
-        .map(|r| r["text"].as_str().unwrap().to_owned())
-        .collect();
-        v.sort();
-        v
-    };
-    assert_eq!(hits("contains(text, '%_')"), ["50%_off"]);
-    assert_eq!(hits("startswith(text, '50%')"), ["50%Xoff", "50%_off"]);
-    assert_eq!(hits("contains(text, '\\%')"), ["a\\%b"]);
-    assert_eq!(hits("startswith(text, 'a\\')"), ["a\\%b", "a\\xb"]);
-    assert_eq!(hits("startswith(text, 'analyst')"), ["analyst"]);
-    assert_eq!(hits("endswith(text, '''')"), ["quote'"]);
-    assert_eq!(hits("tolower(text) eq 'analyst'"), ["Analyst", "analyst"]);
-    assert_eq!(
-        hits("text lt 'a'").len(),
-        5,
-        "code point order: '5' < 'A' < 'a'"
-    );
+    text_matching_agrees(&mut db);
 }
 
 #[test]
@@ -144,7 +52,6 @@ fn numbers_compare_exactly() {
     };
     let s = sql_support::numbers();
     let lines = sql_support::NUMBER_RECORDS;
-    db.load(&s, lines);
     agree_with_oracle(
         &mut db,
         &s,
@@ -163,9 +70,7 @@ fn equality_and_ranges_use_indexes() {
     };
     let s = all_filterable(&catalog::machine_action());
     db.load(&s, &ndjson(MACHINE_ACTIONS));
-    db.client
-        .batch_execute("SET enable_seqscan = off; ANALYZE")
-        .unwrap();
+    db.client.batch_execute("ANALYZE").unwrap();
     for f in [
         "status eq 'Succeeded'",
         "creationDateTimeUtc gt 2024-01-01T00:00:00Z",
@@ -174,26 +79,8 @@ fn equality_and_ranges_use_indexes() {
         "id eq 69dc3630-1ccc-4342-acf3-35286eec741d",
         "scope ne null",
     ] {
-        let w = sql::where_clause(&filter(&s, f), &s, "MachineActions", &PostgresDialect).unwrap();
-        let text = format!(
-            "EXPLAIN SELECT \"_doc\" FROM \"MachineActions\" WHERE {}",
-            w.sql
-        );
-        let params: Vec<&(dyn ToSql + Sync)> =
-            w.params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let plan: Vec<String> = db
-            .client
-            .query(text.as_str(), &params)
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        let plan = plan.join("\n");
-        assert!(
-            plan.contains("Index Scan") || plan.contains("Bitmap Index Scan"),
-            "{f}\n{}\n{plan}",
-            w.sql
-        );
+        // Or "Bitmap Index Scan".
+        assert_plan(&mut db, &s, f, &["Index Scan"]);
     }
 }
 
@@ -233,9 +120,7 @@ fn default_order_pages_come_off_an_index() {
     };
     let s = catalog::machine_action();
     db.load(&s, &ndjson(MACHINE_ACTIONS));
-    db.client
-        .batch_execute("SET enable_seqscan = off; ANALYZE")
-        .unwrap();
+    db.client.batch_execute("ANALYZE").unwrap();
     for (skip, top) in [(0, Some(100)), (5, Some(3)), (0, None)] {
         let q = sql::select(
             &query(&s, None, &[], skip, top),
@@ -244,16 +129,7 @@ fn default_order_pages_come_off_an_index() {
             &PostgresDialect,
         )
         .unwrap();
-        let params: Vec<&(dyn ToSql + Sync)> =
-            q.params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-        let plan: Vec<String> = db
-            .client
-            .query(format!("EXPLAIN {}", q.sql).as_str(), &params)
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        let plan = plan.join("\n");
+        let plan = db.explain(&q);
         assert!(plan.contains("MachineActions_default_order"), "{plan}");
         assert!(!plan.contains("Sort"), "{plan}");
     }
@@ -344,7 +220,6 @@ fn decimals_are_exact() {
         r#"{"id":"e_______","DecimalID":-2.5,"Amount":-2.5,"Count":-3}"#,
         r#"{"id":"f_______","DecimalID":1e300}"#,
     ];
-    db.load(&s, &lines);
     agree_with_oracle(
         &mut db,
         &s,
@@ -424,10 +299,9 @@ fn decimals_are_exact() {
     )
     .unwrap();
     assert_eq!(w.sql, r#"("DecimalID" = $1::numeric)"#);
-    let param: &(dyn ToSql + Sync) = &w.params[0];
     let row = db
         .client
-        .query_one("SELECT $1::numeric::text", &[param])
+        .query_one("SELECT $1::numeric::text", &pg_params(&w.params))
         .unwrap();
     assert_eq!(row.get::<_, String>(0), "3258.678765765489753678965390");
 }

@@ -10,21 +10,16 @@ use odata_filter::schema::{catalog, EntitySchema};
 use odata_filter::sql::{self, Dialect, ErrorKind, SqlType, SqliteDialect};
 use rusqlite::Connection;
 use sql_support::{
-    agree_with_oracle, all_filterable, filter, ndjson, notes, query, reference,
-    MACHINE_ACTION_FILTERS, MACHINE_FILTERS,
+    agree_with_oracle, all_filterable, assert_plan, filter, machine_actions_agree, machines_agree,
+    ndjson, note_records, notes, query, reference, text_matching_agrees, Backend, Explain, Sqlite,
+    MACHINES, MACHINE_ACTIONS,
 };
 
-const MACHINE_ACTIONS: &str = include_str!("../data/machineactions.ndjson");
-const MACHINES: &str = include_str!("../data/machines.ndjson");
-
+/// A fresh database holding `records` in `schema`'s table.
 fn load(schema: &EntitySchema, records: &[&str]) -> Connection {
-    let conn = Connection::open_in_memory().unwrap();
-    sql::rusqlite::create_table(&conn, schema).unwrap();
-    assert_eq!(
-        sql::rusqlite::insert_records(&conn, schema, records).unwrap(),
-        records.len()
-    );
-    conn
+    let mut db = Sqlite::new();
+    db.load(schema, records);
+    db.0
 }
 
 fn machine_actions() -> (Connection, EntitySchema) {
@@ -154,12 +149,8 @@ fn text_matching_is_literal_and_case_sensitive() {
         "ünïcödé",
         "",
     ];
-    let records: Vec<String> = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| serde_json::json!({"id": format!("n{i:02}"), "text": t}).to_string())
-        .chain([r#"{"id":"nul"}"#.to_owned()])
-        .collect();
+    let mut records = note_records(&texts);
+    records.push(r#"{"id":"nul"}"#.to_owned());
     let conn = load(&s, &records.iter().map(String::as_str).collect::<Vec<_>>());
     let hits = |f: &str| -> Vec<String> {
         let found = sql::rusqlite::query(&conn, &s, &query(&s, Some(f), &[], 0, None)).unwrap();
@@ -195,6 +186,12 @@ fn text_matching_is_literal_and_case_sensitive() {
         hits("contains(text, concat(text, 'x'))"),
         Vec::<String>::new()
     );
+}
+
+/// The text suite of the server backends, in SQLite too.
+#[test]
+fn text_compares_by_code_point_without_padding() {
+    text_matching_agrees(&mut Sqlite::new());
 }
 
 #[test]
@@ -276,17 +273,6 @@ fn order_nulls_first_ascending_and_last_descending() {
 }
 
 #[test]
-fn documents_come_back_byte_identical() {
-    let (conn, s) = machine_actions();
-    let lines = ndjson(MACHINE_ACTIONS);
-    let mut got = sql::rusqlite::query_text(&conn, &s, &query(&s, None, &["id"], 0, None)).unwrap();
-    got.sort();
-    let mut want: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    want.sort();
-    assert_eq!(got, want);
-}
-
-#[test]
 fn numbers_compare_exactly() {
     let (conn, s) = machines();
     assert_eq!(
@@ -307,9 +293,8 @@ fn numbers_compare_exactly() {
 fn doubles_and_int64_agree_with_the_oracle() {
     let s = sql_support::numbers();
     let lines = sql_support::NUMBER_RECORDS;
-    let mut db = sql_support::Sqlite(load(&s, lines));
     agree_with_oracle(
-        &mut db,
+        &mut Sqlite::new(),
         &s,
         lines,
         sql_support::NUMBER_FILTERS,
@@ -319,15 +304,8 @@ fn doubles_and_int64_agree_with_the_oracle() {
 
 #[test]
 fn functions_follow_the_evaluator() {
-    let (conn, s) = machine_actions();
-    let mut db = sql_support::Sqlite(conn);
-    agree_with_oracle(
-        &mut db,
-        &s,
-        &ndjson(MACHINE_ACTIONS),
-        MACHINE_ACTION_FILTERS,
-        &["scope desc", "requestor"],
-    );
+    let mut db = Sqlite::new();
+    let s = machine_actions_agree(&mut db);
     let conn = db.0;
     // Spot-check the oracle itself on two of them.
     assert_eq!(
@@ -340,20 +318,13 @@ fn functions_follow_the_evaluator() {
 
 #[test]
 fn machines_agree_with_the_oracle() {
-    let (conn, s) = machines();
-    let mut db = sql_support::Sqlite(conn);
-    agree_with_oracle(
-        &mut db,
-        &s,
-        &ndjson(MACHINES),
-        MACHINE_FILTERS,
-        &["riskScore", "osBuild desc"],
-    );
+    machines_agree(&mut Sqlite::new());
 }
 
 #[test]
 fn equality_and_ranges_use_indexes() {
     let (conn, s) = machine_actions();
+    let mut db = Sqlite(conn);
     for f in [
         "status eq 'Succeeded'",
         "creationDateTimeUtc gt 2024-01-01T00:00:00Z",
@@ -361,19 +332,7 @@ fn equality_and_ranges_use_indexes() {
         "machineId in ('a', 'b')",
         "startswith(requestor, 'Analyst@')",
     ] {
-        let w = sql::where_clause(&filter(&s, f), &s, "MachineActions", &SqliteDialect).unwrap();
-        let text = format!(
-            "EXPLAIN QUERY PLAN SELECT \"_doc\" FROM \"MachineActions\" WHERE {}",
-            w.sql
-        );
-        let mut stmt = conn.prepare(&text).unwrap();
-        let plan: Vec<String> = stmt
-            .query_map(rusqlite::params_from_iter(&w.params), |r| r.get(3))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let plan = plan.join("\n");
-        assert!(plan.contains("USING INDEX"), "{f}\n{}\n{plan}", w.sql);
+        assert_plan(&mut db, &s, f, &["USING INDEX"]);
     }
 }
 
@@ -465,26 +424,14 @@ fn a_new_dialect_needs_only_what_differs() {
         .starts_with("the minimal dialect does not support"));
 }
 
-/// The plan of `q`'s `SELECT`, one line per step.
-fn plan(conn: &Connection, s: &EntitySchema, q: &Query) -> String {
-    let select = sql::select(q, s, s.entity_set(), &SqliteDialect).unwrap();
-    let mut stmt = conn
-        .prepare(&format!("EXPLAIN QUERY PLAN {}", select.sql))
-        .unwrap();
-    let plan: Vec<String> = stmt
-        .query_map(rusqlite::params_from_iter(&select.params), |r| r.get(3))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
-    plan.join("\n")
-}
-
 #[test]
 fn default_order_pages_come_off_an_index() {
     for schema in [catalog::machine_action(), catalog::machine()] {
-        let conn = load(&schema, &[]);
+        let mut db = Sqlite(load(&schema, &[]));
         for (skip, top) in [(0, Some(100)), (50, Some(100)), (0, None)] {
-            let p = plan(&conn, &schema, &query(&schema, None, &[], skip, top));
+            let q = query(&schema, None, &[], skip, top);
+            let select = sql::select(&q, &schema, schema.entity_set(), &SqliteDialect).unwrap();
+            let p = db.explain(&select);
             let index = format!("USING INDEX {}_default_order", schema.entity_set());
             assert!(p.contains(&index), "{p}");
             assert!(!p.contains("TEMP B-TREE"), "{p}");

@@ -6,12 +6,12 @@
 
 mod sql_support;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 use odata_filter::query::QueryOptions;
 use odata_filter::schema::{EntitySchema, EpochUnit, Field, FieldType, Storage};
 use odata_filter::sql::{self, ErrorKind, SqliteDialect};
 use sql_support::mariadb::MariaDb;
-use sql_support::{agree_with_oracle, Backend, Postgres, Sqlite};
+use sql_support::{agree_with_oracle, assert_plan, pg_params, widgets, Backend, Postgres, Sqlite};
 
 /// Events whose `at` is held as `storage`.
 fn events(storage: Storage) -> EntitySchema {
@@ -120,16 +120,12 @@ fn filters(calendar: bool, time: bool) -> Vec<String> {
 
 /// Loads the records `storage` holds and compares every filter with the evaluator.
 fn agree(db: &mut dyn Backend, storage: Storage, unit: i64, range: Option<(i128, i128)>) {
-    let schema = events(storage);
     let lines = records(unit, range);
-    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
     assert!(lines.len() >= 8, "{storage}: only {} records", lines.len());
-    db.load(&schema, &lines);
     let calendar = !matches!(storage, Storage::Epoch(_));
     let time = matches!(storage, Storage::Default | Storage::Native);
     let filters = filters(calendar, time);
-    let filters: Vec<&str> = filters.iter().map(String::as_str).collect();
-    agree_with_oracle(db, &schema, &lines, &filters, &["at desc", "at"]);
+    agree_with_oracle(db, &events(storage), &lines, &filters, &["at desc", "at"]);
 }
 
 /// i64 nanoseconds reach from 1677-09-21 to 2262-04-11.
@@ -241,39 +237,15 @@ fn what_a_storage_cannot_answer_is_refused() {
     assert!(e.to_string().contains("storage `native`"), "{e}");
 }
 
-/// The application's own table, as axum + sqlx write it (issue 12's reproducer): ten widgets
-/// created a day apart at 10:00 UTC, `created_at` as chrono's `to_rfc3339()` text in SQLite
-/// and as `timestamptz` in PostgreSQL. The two filters that returned every row or none now
-/// return ids 4-9 and 0-1.
+/// The application's own table, as axum + sqlx write it (issue 12's reproducer,
+/// [`widgets`]): `created_at` as chrono's `to_rfc3339()` text in SQLite and as `timestamptz`
+/// in PostgreSQL. The two filters that returned every row or none now return ids 4-9 and 0-1.
 #[test]
 fn widgets_created_at_on_the_applications_own_table() {
-    let schema = |storage| {
-        EntitySchema::builder("Widget", "widgets")
-            .field(Field::new("id", FieldType::Int64).filterable(true))
-            .field(
-                Field::new("createdAt", FieldType::DateTimeOffset)
-                    .filterable(true)
-                    .sortable(true)
-                    .with_column("created_at")
-                    .with_storage(storage),
-            )
-            .key("id")
-            .build()
-            .unwrap()
-    };
-    let start = DateTime::parse_from_rfc3339("2024-01-01T10:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
-    let created: Vec<DateTime<Utc>> = (0..10).map(|i| start + TimeDelta::days(i)).collect();
-    let cases = [
-        ("createdAt ge 2024-01-05T00:00:00Z", vec![4, 5, 6, 7, 8, 9]),
-        ("createdAt lt 2024-01-03T00:00:00Z", vec![0, 1]),
-    ];
+    let created = widgets::created();
 
     let sqlite = rusqlite::Connection::open_in_memory().unwrap();
-    sqlite
-        .execute_batch("CREATE TABLE widgets (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL)")
-        .unwrap();
+    sqlite.execute_batch(widgets::SQLITE_TABLE).unwrap();
     for (i, t) in created.iter().enumerate() {
         sqlite
             .execute(
@@ -282,54 +254,22 @@ fn widgets_created_at_on_the_applications_own_table() {
             )
             .unwrap();
     }
-    let s = schema(Storage::Rfc3339Utc);
-    for (text, want) in &cases {
-        let w = sql::where_clause(
-            &sql_support::filter(&s, text),
-            &s,
-            "widgets",
-            &SqliteDialect,
-        )
-        .unwrap();
-        let mut stmt = sqlite
-            .prepare(&format!(
-                "SELECT id FROM widgets WHERE {} ORDER BY id",
-                w.sql
-            ))
-            .unwrap();
-        let got: Vec<i64> = stmt
-            .query_map(rusqlite::params_from_iter(&w.params), |r| r.get(0))
+    let ids = |statement: &sql::SqlQuery| -> Vec<i64> {
+        let mut stmt = sqlite.prepare(&statement.sql).unwrap();
+        stmt.query_map(rusqlite::params_from_iter(&statement.params), |r| r.get(0))
             .unwrap()
             .map(Result::unwrap)
-            .collect();
-        assert_eq!(&got, want, "sqlite: {text}");
+            .collect()
+    };
+    let s = widgets::schema(Storage::Rfc3339Utc);
+    for (statement, want) in statements(&s, &SqliteDialect) {
+        assert_eq!(ids(&statement), want, "sqlite: {}", statement.sql);
     }
-    // A paged, ordered, projected, counted query over the same table.
-    let (q, _) = QueryOptions::new().parse(&s, PAGE).unwrap();
-    let page = sql::select_rows(&q, &s, "widgets", &SqliteDialect).unwrap();
-    let mut stmt = sqlite.prepare(&page.sql).unwrap();
-    let got: Vec<i64> = stmt
-        .query_map(rusqlite::params_from_iter(&page.params), |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
-    assert_eq!(got, [8, 7, 6], "{}", page.sql);
-    let count = sql::count(&q, &s, "widgets", &SqliteDialect).unwrap();
-    let n: i64 = sqlite
-        .query_row(&count.sql, rusqlite::params_from_iter(&count.params), |r| {
-            r.get(0)
-        })
-        .unwrap();
-    assert_eq!(n, 8);
 
     let Some(mut pg) = Postgres::connect("widgets") else {
         return;
     };
-    pg.client
-        .batch_execute(
-            "CREATE TABLE widgets (id BIGINT PRIMARY KEY, created_at TIMESTAMPTZ NOT NULL)",
-        )
-        .unwrap();
+    pg.client.batch_execute(widgets::POSTGRES_TABLE).unwrap();
     for (i, t) in created.iter().enumerate() {
         pg.client
             .execute(
@@ -338,56 +278,47 @@ fn widgets_created_at_on_the_applications_own_table() {
             )
             .unwrap();
     }
-    let s = schema(Storage::Native);
-    for (text, want) in &cases {
-        let w = sql::where_clause(
-            &sql_support::filter(&s, text),
-            &s,
-            "widgets",
-            &sql::PostgresDialect,
-        )
-        .unwrap();
-        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = w
-            .params
-            .iter()
-            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-            .collect();
-        let rows = pg
-            .client
-            .query(
-                &format!("SELECT id FROM widgets WHERE {} ORDER BY id", w.sql),
-                &params,
-            )
-            .unwrap();
-        let got: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-        assert_eq!(&got, want, "postgres: {text}");
-    }
-    let (q, _) = QueryOptions::new().parse(&s, PAGE).unwrap();
-    for (statement, want) in [
-        (
-            sql::select_rows(&q, &s, "widgets", &sql::PostgresDialect),
-            vec![8, 7, 6],
-        ),
-        (
-            sql::count(&q, &s, "widgets", &sql::PostgresDialect),
-            vec![8],
-        ),
-    ] {
-        let statement = statement.unwrap();
-        let params: Vec<&(dyn postgres::types::ToSql + Sync)> = statement
-            .params
-            .iter()
-            .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-            .collect();
+    let s = widgets::schema(Storage::Native);
+    for (statement, want) in statements(&s, &sql::PostgresDialect) {
+        let params = pg_params(&statement.params);
         let rows = pg.client.query(&statement.sql, &params).unwrap();
         let got: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-        assert_eq!(got, want, "{}", statement.sql);
+        assert_eq!(got, want, "postgres: {}", statement.sql);
     }
 }
 
-/// Widgets created on or after January 3rd, newest first, the second page of three ids.
-const PAGE: &str = "$filter=createdAt ge 2024-01-03T00:00:00Z&$orderby=createdAt desc\
-                    &$skip=1&$top=3&$select=id&$count=true";
+/// The statements of the widget queries over `schema` in `dialect`, each with the integers
+/// it must return: the ids of each filter in id order, then [`widgets::PAGE`]'s page of ids
+/// and its count.
+fn statements(schema: &EntitySchema, dialect: &dyn sql::Dialect) -> Vec<(sql::SqlQuery, Vec<i64>)> {
+    let mut out: Vec<_> = widgets::FILTERS
+        .iter()
+        .map(|(text, want)| {
+            let w = sql::where_clause(
+                &sql_support::filter(schema, text),
+                schema,
+                "widgets",
+                dialect,
+            )
+            .unwrap();
+            let statement = sql::SqlQuery {
+                sql: format!("SELECT id FROM widgets WHERE {} ORDER BY id", w.sql),
+                params: w.params,
+            };
+            (statement, want.to_vec())
+        })
+        .collect();
+    let (q, _) = QueryOptions::new().parse(schema, widgets::PAGE).unwrap();
+    out.push((
+        sql::select_rows(&q, schema, "widgets", dialect).unwrap(),
+        widgets::PAGE_IDS.to_vec(),
+    ));
+    out.push((
+        sql::count(&q, schema, "widgets", dialect).unwrap(),
+        vec![widgets::PAGE_COUNT as i64],
+    ));
+    out
+}
 
 /// Schema files say the storage by name, and print it back.
 #[test]
@@ -425,69 +356,20 @@ fn instant_comparisons_use_the_columns_index() {
         let mut db = Sqlite::new();
         let schema = events(storage);
         db.load(&schema, &lines);
-        let w = sql::where_clause(
-            &sql_support::filter(&schema, text),
+        assert_plan(
+            &mut db,
             &schema,
-            "Events",
-            &SqliteDialect,
-        )
-        .unwrap();
-        let mut stmt =
-            db.0.prepare(&format!(
-                "EXPLAIN QUERY PLAN SELECT _doc FROM Events WHERE {}",
-                w.sql
-            ))
-            .unwrap();
-        let plan: Vec<String> = stmt
-            .query_map(rusqlite::params_from_iter(&w.params), |r| r.get(3))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        let plan = plan.join("\n");
-        assert!(
-            plan.contains("USING INDEX") && plan.contains("(at_column>? AND at_column<?)"),
-            "{storage}: {plan}\n{}",
-            w.sql
+            text,
+            &["USING INDEX", "(at_column>? AND at_column<?)"],
         );
     }
-
     for storage in [Storage::Native, Storage::Rfc3339Utc, ms] {
         if let Some(mut db) = Postgres::connect("plans") {
             let schema = events(storage);
             db.load(&schema, &lines);
-            let w = sql::where_clause(
-                &sql_support::filter(&schema, text),
-                &schema,
-                "Events",
-                &sql::PostgresDialect,
-            )
-            .unwrap();
-            let params: Vec<&(dyn postgres::types::ToSql + Sync)> = w
-                .params
-                .iter()
-                .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-                .collect();
-            // A dozen rows: without this the planner rightly prefers reading the table.
-            db.client.batch_execute("SET enable_seqscan = off").unwrap();
-            let plan: Vec<String> = db
-                .client
-                .query(
-                    &format!("EXPLAIN SELECT _doc FROM \"Events\" WHERE {}", w.sql),
-                    &params,
-                )
-                .unwrap()
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            let plan = plan.join("\n");
-            assert!(
-                plan.contains("Index Cond: ((at_column >"),
-                "{storage}: {plan}\n{}",
-                w.sql
-            );
+            assert_plan(&mut db, &schema, text, &["Index Cond: ((at_column >"]);
         }
     }
-
     for storage in [Storage::Native, Storage::Rfc3339Utc, ms] {
         if let Some(mut db) = MariaDb::connect("plans") {
             let schema = events(storage);
@@ -495,25 +377,11 @@ fn instant_comparisons_use_the_columns_index() {
             let lines = records(1_000_000, Some((nanos("1000-01-01T00:00:00Z"), i128::MAX)));
             let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
             db.load(&schema, &lines);
-            let w = sql::where_clause(
-                &sql_support::filter(&schema, text),
+            assert_plan(
+                &mut db,
                 &schema,
-                "Events",
-                &sql::MariaDbDialect,
-            )
-            .unwrap();
-            let explain = odata_filter::sql::SqlQuery {
-                sql: format!(
-                    "EXPLAIN FORMAT=JSON SELECT _doc FROM `Events` WHERE {}",
-                    w.sql
-                ),
-                params: w.params.clone(),
-            };
-            let plan = db.texts(&explain).join("\n");
-            assert!(
-                plan.contains("\"used_key_parts\": [\"at_column\"]"),
-                "{storage}: {plan}\n{}",
-                w.sql
+                text,
+                &["\"used_key_parts\": [\"at_column\"]"],
             );
         }
     }
@@ -559,81 +427,17 @@ fn native_date_and_uuid_comparisons_use_the_columns_index() {
     let s = schema(Storage::Integer, Storage::UpperCaseText);
     let mut db = Sqlite::new();
     db.load(&s, &lines);
-    for (text, want) in [(range, "(d>? AND d<?)"), (guid, "(g=?)")] {
-        let w =
-            sql::where_clause(&sql_support::filter(&s, text), &s, "Days", &SqliteDialect).unwrap();
-        let mut stmt =
-            db.0.prepare(&format!(
-                "EXPLAIN QUERY PLAN SELECT _doc FROM Days WHERE {}",
-                w.sql
-            ))
-            .unwrap();
-        let plan: Vec<String> = stmt
-            .query_map(rusqlite::params_from_iter(&w.params), |r| r.get(3))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
-        let plan = plan.join("\n");
-        assert!(
-            plan.contains("USING INDEX") && plan.contains(want),
-            "{plan}\n{}",
-            w.sql
-        );
-    }
-
+    assert_plan(&mut db, &s, range, &["USING INDEX", "(d>? AND d<?)"]);
+    assert_plan(&mut db, &s, guid, &["USING INDEX", "(g=?)"]);
     let s = schema(Storage::Native, Storage::Native);
     if let Some(mut db) = Postgres::connect("native_plans") {
         db.load(&s, &lines);
-        db.client.batch_execute("SET enable_seqscan = off").unwrap();
-        for (text, want) in [(range, "Index Cond: ((d >="), (guid, "Index Cond: (g =")] {
-            let w = sql::where_clause(
-                &sql_support::filter(&s, text),
-                &s,
-                "Days",
-                &sql::PostgresDialect,
-            )
-            .unwrap();
-            let params: Vec<&(dyn postgres::types::ToSql + Sync)> = w
-                .params
-                .iter()
-                .map(|p| p as &(dyn postgres::types::ToSql + Sync))
-                .collect();
-            let plan: Vec<String> = db
-                .client
-                .query(
-                    &format!("EXPLAIN SELECT _doc FROM \"Days\" WHERE {}", w.sql),
-                    &params,
-                )
-                .unwrap()
-                .iter()
-                .map(|r| r.get(0))
-                .collect();
-            let plan = plan.join("\n");
-            assert!(plan.contains(want), "{plan}\n{}", w.sql);
-        }
+        assert_plan(&mut db, &s, range, &["Index Cond: ((d >="]);
+        assert_plan(&mut db, &s, guid, &["Index Cond: (g ="]);
     }
     if let Some(mut db) = MariaDb::connect("native_plans") {
         db.load(&s, &lines);
-        for (text, want) in [
-            (range, "\"used_key_parts\": [\"d\"]"),
-            (guid, "\"used_key_parts\": [\"g\"]"),
-        ] {
-            let w = sql::where_clause(
-                &sql_support::filter(&s, text),
-                &s,
-                "Days",
-                &sql::MariaDbDialect,
-            )
-            .unwrap();
-            let explain = odata_filter::sql::SqlQuery {
-                sql: format!(
-                    "EXPLAIN FORMAT=JSON SELECT _doc FROM `Days` WHERE {}",
-                    w.sql
-                ),
-                params: w.params.clone(),
-            };
-            let plan = db.texts(&explain).join("\n");
-            assert!(plan.contains(want), "{plan}\n{}", w.sql);
-        }
+        assert_plan(&mut db, &s, range, &["\"used_key_parts\": [\"d\"]"]);
+        assert_plan(&mut db, &s, guid, &["\"used_key_parts\": [\"g\"]"]);
     }
 }

@@ -1,12 +1,12 @@
 //! A MariaDB database for the SQL tests (`ODATA_FILTER_MARIADB_URL`, started by
 //! `bash scripts/test`), through the synchronous `mysql` client, with [`SqlValue`]s bound here.
 
-use super::Backend;
+use super::{drop_table_sql, fresh_name, mariadb_url, Backend, Explain};
 use chrono::{Datelike, Timelike};
 use mysql::prelude::Queryable;
 use odata_filter::query::Query;
 use odata_filter::schema::EntitySchema;
-use odata_filter::sql::{self, MariaDbDialect, SqlQuery, SqlValue};
+use odata_filter::sql::{self, Dialect, MariaDbDialect, SqlQuery, SqlValue};
 
 /// A fresh database on the server at `ODATA_FILTER_MARIADB_URL`, dropped when this is dropped.
 pub struct MariaDb {
@@ -14,37 +14,21 @@ pub struct MariaDb {
     pub conn: mysql::Conn,
     /// The database's name.
     pub database: String,
-    /// The tables made so far, which [`Backend::load`] empties instead of making them again:
-    /// a `DROP` and `CREATE TABLE` with its indexes takes some 80 ms, nearly 20 times a
-    /// random case.
-    tables: Vec<String>,
+    /// The tables made so far, with the statements that made them: [`Backend::load`] empties
+    /// one instead of making it again when the schema asks for the same table (a `DROP` and
+    /// `CREATE TABLE` with its indexes takes some 80 ms, nearly 20 times a random case).
+    tables: Vec<(String, Vec<String>)>,
 }
 
 impl MariaDb {
-    /// Connects and creates a fresh database, or `None` (after a note on stderr) when
-    /// `ODATA_FILTER_MARIADB_URL` is unset. Panics when it is unset but
-    /// `ODATA_FILTER_REQUIRE_MARIADB=1`, or when the server does not answer.
+    /// Connects and creates a fresh database, or `None` when there is no server
+    /// ([`mariadb_url`]). Panics when the server does not answer.
     pub fn connect(test: &str) -> Option<MariaDb> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let Ok(url) = std::env::var("ODATA_FILTER_MARIADB_URL") else {
-            if std::env::var("ODATA_FILTER_REQUIRE_MARIADB").as_deref() == Ok("1") {
-                panic!("ODATA_FILTER_REQUIRE_MARIADB=1 but ODATA_FILTER_MARIADB_URL is not set");
-            }
-            eprintln!(
-                "skipping {test}: ODATA_FILTER_MARIADB_URL is not set (run bash scripts/test)"
-            );
-            return None;
-        };
+        let url = mariadb_url(test)?;
         let opts = mysql::Opts::from_url(&url).unwrap_or_else(|e| panic!("{url}: {e}"));
         let mut conn =
             mysql::Conn::new(opts).unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
-        let database = format!(
-            "odf_{}_{}_{}",
-            test.to_ascii_lowercase(),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
+        let database = fresh_name(test);
         conn.query_drop(format!(
             "DROP DATABASE IF EXISTS `{database}`; CREATE DATABASE `{database}`"
         ))
@@ -70,16 +54,6 @@ impl MariaDb {
             .exec(&q.sql, params(q))
             .unwrap_or_else(|e| panic!("mariadb: {e}\n{}\n{:?}", q.sql, q.params))
     }
-
-    /// The number of records `q`'s filter matches, by [`sql::count`].
-    pub fn count(&mut self, schema: &EntitySchema, q: &Query) -> u64 {
-        let c = sql::count(q, schema, schema.entity_set(), &MariaDbDialect).unwrap();
-        let n: Vec<u64> = self
-            .conn
-            .exec(&c.sql, params(&c))
-            .unwrap_or_else(|e| panic!("mariadb: {e}\n{}", c.sql));
-        n[0]
-    }
 }
 
 impl Drop for MariaDb {
@@ -95,21 +69,33 @@ impl Backend for MariaDb {
         "mariadb"
     }
 
-    /// Makes the table (or empties the one made before: `_id` then goes on counting, which
-    /// keeps insertion order) and inserts `records`, in one transaction.
+    fn dialect(&self) -> &'static dyn Dialect {
+        &MariaDbDialect
+    }
+
+    /// Makes the table (or empties the same one made before: `_id` then goes on counting,
+    /// which keeps insertion order) and inserts `records`, in one transaction.
     fn load(&mut self, schema: &EntitySchema, records: &[&str]) {
         let table = schema.entity_set();
-        if self.tables.iter().any(|t| t == table) {
-            self.conn
-                .query_drop(format!("DELETE FROM `{table}`"))
-                .unwrap();
-        } else {
-            for stmt in sql::create_table_sql(schema, table, &MariaDbDialect).unwrap() {
+        let create = sql::create_table_sql(schema, table, &MariaDbDialect).unwrap();
+        match self.tables.iter().position(|(t, _)| t == table) {
+            Some(i) if self.tables[i].1 == create => {
                 self.conn
-                    .query_drop(&stmt)
-                    .unwrap_or_else(|e| panic!("mariadb: {e}\n{stmt}"));
+                    .query_drop(format!("DELETE FROM `{table}`"))
+                    .unwrap();
             }
-            self.tables.push(table.to_owned());
+            made => {
+                if let Some(i) = made {
+                    self.tables.remove(i);
+                }
+                let drop = drop_table_sql(&MariaDbDialect, table);
+                for stmt in std::iter::once(&drop).chain(&create) {
+                    self.conn
+                        .query_drop(stmt)
+                        .unwrap_or_else(|e| panic!("mariadb: {e}\n{stmt}"));
+                }
+                self.tables.push((table.to_owned(), create));
+            }
         }
         self.conn.query_drop("START TRANSACTION").unwrap();
         for record in records {
@@ -124,6 +110,26 @@ impl Backend for MariaDb {
         let s = sql::select(q, schema, schema.entity_set(), &MariaDbDialect)
             .unwrap_or_else(|e| panic!("mariadb: {e}"));
         self.texts(&s)
+    }
+
+    fn count(&mut self, schema: &EntitySchema, q: &Query) -> u64 {
+        let c = sql::count(q, schema, schema.entity_set(), &MariaDbDialect)
+            .unwrap_or_else(|e| panic!("mariadb: {e}"));
+        let n: Vec<u64> = self
+            .conn
+            .exec(&c.sql, params(&c))
+            .unwrap_or_else(|e| panic!("mariadb: {e}\n{}", c.sql));
+        n[0]
+    }
+}
+
+impl Explain for MariaDb {
+    fn explain(&mut self, statement: &SqlQuery) -> String {
+        let explain = SqlQuery {
+            sql: format!("EXPLAIN FORMAT=JSON {}", statement.sql),
+            params: statement.params.clone(),
+        };
+        self.texts(&explain).join("\n")
     }
 }
 
@@ -175,24 +181,4 @@ fn value(v: &SqlValue) -> mysql::Value {
         SqlValue::Interval(d) => panic!("the mariadb dialect bound the interval {d:?}"),
         SqlValue::Array(a) => panic!("the mariadb dialect bound the array {a:?}"),
     }
-}
-
-/// Whether every integer in an Edm.Double of the generated record `text` is a float exactly.
-pub fn fits_doubles(text: &str) -> bool {
-    use odata_filter::schema::FieldType;
-    let record: serde_json::Value = serde_json::from_str(text).unwrap();
-    let exact = |v: &serde_json::Value| match v.as_i64().or(v.as_u64().map(|u| u as i64)) {
-        Some(i) if v.is_i64() || v.is_u64() => (i as f64) as i64 == i && i.unsigned_abs() < 1 << 63,
-        _ => true,
-    };
-    super::gen::schema().fields().iter().all(|f| {
-        let value = &record[f.name()];
-        match f.ty() {
-            FieldType::Double => exact(value),
-            FieldType::Collection(item) if **item == FieldType::Double => {
-                value.as_array().is_none_or(|items| items.iter().all(exact))
-            }
-            _ => true,
-        }
-    })
 }

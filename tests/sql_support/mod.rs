@@ -3,9 +3,9 @@
 
 use odata_filter::ir;
 use odata_filter::query::{OrderKey, Query};
-use odata_filter::schema::{ComplexType, EntitySchema, Field, FieldType};
+use odata_filter::schema::{catalog, ComplexType, EntitySchema, Field, FieldType};
 use odata_filter::sql::{
-    self, Dialect, MsSqlDialect, MySqlDialect, PostgresDialect, SqliteDialect,
+    self, Dialect, MsSqlDialect, MySqlDialect, PostgresDialect, SqlQuery, SqliteDialect,
 };
 
 #[cfg(feature = "rusqlite")]
@@ -19,6 +19,7 @@ pub mod native;
 pub mod reference;
 #[path = "../common/verified.rs"]
 mod verified;
+pub mod widgets;
 
 #[allow(unused_imports)]
 pub use verified::{same_expr, verified_filter, verified_filter_with};
@@ -130,10 +131,95 @@ fn open_field(f: &Field) -> Field {
 pub trait Backend {
     /// A short name for messages.
     fn name(&self) -> &'static str;
-    /// Creates `schema`'s table (named after its entity set) and inserts `records`.
+    /// The dialect of its SQL.
+    fn dialect(&self) -> &'static dyn Dialect;
+    /// Creates `schema`'s table (named after its entity set), replacing the one made before,
+    /// and inserts `records`.
     fn load(&mut self, schema: &EntitySchema, records: &[&str]);
     /// The `_doc` texts `q` selects, in order.
     fn select(&mut self, schema: &EntitySchema, q: &Query) -> Vec<String>;
+    /// The number of records `q`'s filter matches (ignoring its paging), by the driver's
+    /// `count`.
+    fn count(&mut self, schema: &EntitySchema, q: &Query) -> u64;
+}
+
+/// A database that shows the plan it makes for a statement.
+pub trait Explain: Backend {
+    /// The plan of `statement`, one line per step (or the database's JSON).
+    fn explain(&mut self, statement: &SqlQuery) -> String;
+}
+
+/// Checks that the plan `db` makes to select the `_doc` of the records of `schema`'s table
+/// that the filter `text` matches contains each of `needles`.
+pub fn assert_plan(db: &mut dyn Explain, schema: &EntitySchema, text: &str, needles: &[&str]) {
+    let dialect = db.dialect();
+    let table = schema.entity_set();
+    let w = sql::where_clause(&filter(schema, text), schema, table, dialect)
+        .unwrap_or_else(|e| panic!("{text}: {e}"));
+    let statement = SqlQuery {
+        sql: format!(
+            "SELECT _doc FROM {} WHERE {}",
+            dialect.quote_identifier(table),
+            w.sql
+        ),
+        params: w.params,
+    };
+    let plan = db.explain(&statement);
+    for needle in needles {
+        assert!(
+            plan.contains(needle),
+            "{}: {text}: no {needle:?} in the plan\n{plan}\n{}",
+            db.name(),
+            statement.sql
+        );
+    }
+}
+
+/// The statement that drops `table` if it exists.
+pub fn drop_table_sql(dialect: &dyn Dialect, table: &str) -> String {
+    format!("DROP TABLE IF EXISTS {}", dialect.quote_identifier(table))
+}
+
+/// The URL of the PostgreSQL server the tests run against (`ODATA_FILTER_PG_URL`), or `None`
+/// (after a note on stderr) when it is unset. Panics when it is unset but
+/// `ODATA_FILTER_REQUIRE_PG=1`.
+pub fn postgres_url(test: &str) -> Option<String> {
+    server_url("ODATA_FILTER_PG_URL", "ODATA_FILTER_REQUIRE_PG", test)
+}
+
+/// The URL of the MariaDB server the tests run against (`ODATA_FILTER_MARIADB_URL`), as
+/// [`postgres_url`] does.
+pub fn mariadb_url(test: &str) -> Option<String> {
+    server_url(
+        "ODATA_FILTER_MARIADB_URL",
+        "ODATA_FILTER_REQUIRE_MARIADB",
+        test,
+    )
+}
+
+fn server_url(var: &str, require: &str, test: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(url) => Some(url),
+        Err(_) if std::env::var(require).as_deref() == Ok("1") => {
+            panic!("{require}=1 but {var} is not set")
+        }
+        Err(_) => {
+            eprintln!("skipping {test}: {var} is not set (run bash scripts/test)");
+            None
+        }
+    }
+}
+
+/// A fresh name for a PostgreSQL schema or a MariaDB database of the test `test`.
+pub fn fresh_name(test: &str) -> String {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    format!(
+        "odf_{}_{}_{}",
+        test.to_ascii_lowercase(),
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// SQLite in memory.
@@ -153,12 +239,37 @@ impl Backend for Sqlite {
     fn name(&self) -> &'static str {
         "sqlite"
     }
+    fn dialect(&self) -> &'static dyn Dialect {
+        &SqliteDialect
+    }
     fn load(&mut self, schema: &EntitySchema, records: &[&str]) {
+        let drop = drop_table_sql(&SqliteDialect, schema.entity_set());
+        self.0.execute_batch(&drop).unwrap();
         sql::rusqlite::create_table(&self.0, schema).unwrap();
-        sql::rusqlite::insert_records(&self.0, schema, records).unwrap();
+        let n = sql::rusqlite::insert_records(&self.0, schema, records).unwrap();
+        assert_eq!(n, records.len());
     }
     fn select(&mut self, schema: &EntitySchema, q: &Query) -> Vec<String> {
         sql::rusqlite::query_text(&self.0, schema, q).unwrap_or_else(|e| panic!("sqlite: {e}"))
+    }
+    fn count(&mut self, schema: &EntitySchema, q: &Query) -> u64 {
+        sql::rusqlite::count(&self.0, schema, q).unwrap_or_else(|e| panic!("sqlite: {e}"))
+    }
+}
+
+#[cfg(feature = "rusqlite")]
+impl Explain for Sqlite {
+    fn explain(&mut self, statement: &SqlQuery) -> String {
+        let mut stmt = self
+            .0
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", statement.sql))
+            .unwrap_or_else(|e| panic!("sqlite: {e}\n{}", statement.sql));
+        let plan: Vec<String> = stmt
+            .query_map(rusqlite::params_from_iter(&statement.params), |r| r.get(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        plan.join("\n")
     }
 }
 
@@ -174,26 +285,13 @@ pub struct Postgres {
 
 #[cfg(feature = "postgres")]
 impl Postgres {
-    /// Connects and creates a fresh schema, or `None` (after a note on stderr) when
-    /// `ODATA_FILTER_PG_URL` is unset. Panics when it is unset but `ODATA_FILTER_REQUIRE_PG=1`.
+    /// Connects and creates a fresh schema, or `None` when there is no server
+    /// ([`postgres_url`]).
     pub fn connect(test: &str) -> Option<Postgres> {
-        use std::sync::atomic::{AtomicUsize, Ordering};
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let Ok(url) = std::env::var("ODATA_FILTER_PG_URL") else {
-            if std::env::var("ODATA_FILTER_REQUIRE_PG").as_deref() == Ok("1") {
-                panic!("ODATA_FILTER_REQUIRE_PG=1 but ODATA_FILTER_PG_URL is not set");
-            }
-            eprintln!("skipping {test}: ODATA_FILTER_PG_URL is not set (run bash scripts/test)");
-            return None;
-        };
+        let url = postgres_url(test)?;
         let mut client = postgres::Client::connect(&url, postgres::NoTls)
             .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
-        let namespace = format!(
-            "odf_{}_{}_{}",
-            test.to_ascii_lowercase(),
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
+        let namespace = fresh_name(test);
         client
             .batch_execute(&format!(
                 "DROP SCHEMA IF EXISTS {namespace} CASCADE; CREATE SCHEMA {namespace}; \
@@ -218,13 +316,43 @@ impl Backend for Postgres {
     fn name(&self) -> &'static str {
         "postgres"
     }
+    fn dialect(&self) -> &'static dyn Dialect {
+        &PostgresDialect
+    }
     fn load(&mut self, schema: &EntitySchema, records: &[&str]) {
+        let drop = drop_table_sql(&PostgresDialect, schema.entity_set());
+        self.client.batch_execute(&drop).unwrap();
         sql::postgres::create_table(&mut self.client, schema).unwrap();
-        sql::postgres::insert_records(&mut self.client, schema, records).unwrap();
+        let n = sql::postgres::insert_records(&mut self.client, schema, records).unwrap();
+        assert_eq!(n, records.len());
     }
     fn select(&mut self, schema: &EntitySchema, q: &Query) -> Vec<String> {
         sql::postgres::query_text(&mut self.client, schema, q)
             .unwrap_or_else(|e| panic!("postgres: {e}"))
+    }
+    fn count(&mut self, schema: &EntitySchema, q: &Query) -> u64 {
+        sql::postgres::count(&mut self.client, schema, q)
+            .unwrap_or_else(|e| panic!("postgres: {e}"))
+    }
+}
+
+/// With sequential scans off: the tables are a few rows, which the planner would rightly read
+/// whole.
+#[cfg(feature = "postgres")]
+impl Explain for Postgres {
+    fn explain(&mut self, statement: &SqlQuery) -> String {
+        self.client
+            .batch_execute("SET enable_seqscan = off")
+            .unwrap();
+        let params = pg_params(&statement.params);
+        let plan: Vec<String> = self
+            .client
+            .query(&format!("EXPLAIN {}", statement.sql), &params)
+            .unwrap_or_else(|e| panic!("postgres: {e}\n{}", statement.sql))
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        plan.join("\n")
     }
 }
 
@@ -236,17 +364,30 @@ pub fn parse_all(lines: &[&str]) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// Checks that `backend` selects what the reference semantics do, in the same order, for each filter (with
-/// the default order, and again ordered by `order_by` with paging).
+/// `params` as the `postgres` client takes them.
+#[cfg(feature = "postgres")]
+pub fn pg_params(params: &[sql::SqlValue]) -> Vec<&(dyn postgres::types::ToSql + Sync)> {
+    params
+        .iter()
+        .map(|p| p as &(dyn postgres::types::ToSql + Sync))
+        .collect()
+}
+
+/// Loads `lines` into `backend` and checks that it selects what the reference semantics do,
+/// in the same order, for each filter (with the default order, and again ordered by
+/// `order_by` with paging), and counts as many.
 pub fn agree_with_oracle(
     backend: &mut dyn Backend,
     schema: &EntitySchema,
-    lines: &[&str],
-    filters: &[&str],
+    lines: &[impl AsRef<str>],
+    filters: &[impl AsRef<str>],
     order_by: &[&str],
 ) {
-    let records = parse_all(lines);
-    for f in filters {
+    let lines: Vec<&str> = lines.iter().map(AsRef::as_ref).collect();
+    backend.load(schema, &lines);
+    let records = parse_all(&lines);
+    for f in filters.iter().map(AsRef::as_ref) {
+        let all = reference::select(&query(schema, Some(f), &[], 0, None), schema, &records);
         for (order, skip, top) in [(&[][..], 0, None), (order_by, 1, Some(4))] {
             let q = query(schema, Some(f), order, skip, top);
             let want: Vec<&str> = reference::select(&q, schema, &records)
@@ -255,8 +396,145 @@ pub fn agree_with_oracle(
                 .collect();
             let got = backend.select(schema, &q);
             assert_eq!(got, want, "{}: {f} (order {order:?})", backend.name());
+            let n = backend.count(schema, &q);
+            assert_eq!(n, all.len() as u64, "{}: count {f}", backend.name());
         }
     }
+}
+
+/// The `field` of each record the filter `text` selects from `db`, as text, sorted.
+pub fn values(db: &mut dyn Backend, schema: &EntitySchema, text: &str, field: &str) -> Vec<String> {
+    let docs = db.select(schema, &query(schema, Some(text), &[], 0, None));
+    let lines: Vec<&str> = docs.iter().map(String::as_str).collect();
+    let mut values: Vec<String> = parse_all(&lines)
+        .iter()
+        .map(|r| r[field].as_str().unwrap().to_owned())
+        .collect();
+    values.sort();
+    values
+}
+
+/// The first 8 characters of the `id` of each record the filter `text` selects, sorted.
+pub fn ids(db: &mut dyn Backend, schema: &EntitySchema, text: &str) -> Vec<String> {
+    values(db, schema, text, "id")
+        .into_iter()
+        .map(|id| id[..8].to_owned())
+        .collect()
+}
+
+/// The sample machine actions of `data/`.
+pub const MACHINE_ACTIONS: &str = include_str!("../../data/machineactions.ndjson");
+/// The sample machines of `data/`.
+pub const MACHINES: &str = include_str!("../../data/machines.ndjson");
+
+/// The sample machine actions, every field filterable, in `db`: every filter of
+/// [`MACHINE_ACTION_FILTERS`] agrees with the oracle, documents come back byte for byte, and
+/// what was chosen by hand holds. Returns the schema, for the caller's own checks.
+pub fn machine_actions_agree(db: &mut dyn Backend) -> EntitySchema {
+    let s = all_filterable(&catalog::machine_action());
+    let lines = ndjson(MACHINE_ACTIONS);
+    agree_with_oracle(
+        db,
+        &s,
+        &lines,
+        MACHINE_ACTION_FILTERS,
+        &["scope desc", "requestor"],
+    );
+    // A null scope is not 'Full'.
+    let ne = ids(db, &s, "scope ne 'Full'");
+    assert_eq!(ne.len(), 9, "{ne:?}");
+    assert!(ne.contains(&"69dc3630".to_owned()), "{ne:?}");
+    assert_eq!(ids(db, &s, "not (scope ne 'Full')"), ["2e9da30d"]);
+    let mut got = db.select(&s, &query(&s, None, &[], 0, None));
+    got.sort();
+    let mut want: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    want.sort();
+    assert_eq!(got, want);
+    let q = query(&s, Some("status eq 'Succeeded'"), &[], 1, Some(2));
+    assert_eq!(db.count(&s, &q), 5);
+    s
+}
+
+/// The sample machines, every field filterable, in `db`: every filter of [`MACHINE_FILTERS`]
+/// agrees with the oracle, and what was chosen by hand holds. Returns the schema.
+pub fn machines_agree(db: &mut dyn Backend) -> EntitySchema {
+    let s = all_filterable(&catalog::machine());
+    agree_with_oracle(
+        db,
+        &s,
+        &ndjson(MACHINES),
+        MACHINE_FILTERS,
+        &["riskScore", "osBuild desc"],
+    );
+    // osBuild is null in 4da8380b and 181e3667.
+    assert_eq!(
+        ids(db, &s, "not (osBuild gt 20000)"),
+        ["0984bce6", "181e3667", "4da8380b", "f46b9bb2"]
+    );
+    assert_eq!(
+        ids(db, &s, "machineTags/any(t: t eq 'Finance')"),
+        ["e1e9245c", "f46b9bb2"]
+    );
+    s
+}
+
+/// Texts with `LIKE` wildcards and escape characters, quotes, case, trailing blanks, and
+/// characters on either side of U+FFFF.
+pub const NOTE_TEXTS: &[&str] = &[
+    "50%_off", "50xxoff", "50%Xoff", "a\\%b", "a\\xb", "Analyst", "analyst", "quote'", "", "a",
+    "a ", "A", "\u{FFFD}", "😀", "ü", "u",
+];
+
+/// [`NOTE_TEXTS`] as [`notes`] in `db`: text functions take their arguments literally and
+/// case-sensitively, text compares by code point without padding, and what the oracle selects
+/// agrees.
+pub fn text_matching_agrees(db: &mut dyn Backend) {
+    let s = notes();
+    agree_with_oracle(
+        db,
+        &s,
+        &note_records(NOTE_TEXTS),
+        &[
+            "text lt 'a'",
+            "text ge 'a'",
+            "text gt 'ü'",
+            "length(text) eq 1",
+            "indexof(text, 'x') ge 0",
+            "substring(text, 1) eq 'nalyst'",
+            "trim(text) eq 'a'",
+            "toupper(text) eq 'A'",
+            "concat(text, 'z') lt 'az'",
+        ],
+        &["text desc"],
+    );
+    let mut hits = |f: &str| values(db, &s, f, "text");
+    assert_eq!(hits("contains(text, '%_')"), ["50%_off"]);
+    assert_eq!(hits("startswith(text, '50%')"), ["50%Xoff", "50%_off"]);
+    assert_eq!(hits("contains(text, '\\%')"), ["a\\%b"]);
+    assert_eq!(hits("startswith(text, 'a\\')"), ["a\\%b", "a\\xb"]);
+    assert_eq!(hits("startswith(text, 'analyst')"), ["analyst"]);
+    assert_eq!(hits("endswith(text, '''')"), ["quote'"]);
+    assert_eq!(hits("tolower(text) eq 'analyst'"), ["Analyst", "analyst"]);
+    // No padding: 'a ' is not 'a'; case and accents count.
+    assert_eq!(hits("text eq 'a'"), ["a"]);
+    assert_eq!(hits("text eq 'a '"), ["a "]);
+    assert_eq!(hits("text eq 'u'"), ["u"]);
+    // Code point order: '5' < 'A' < 'a', and U+FFFD before U+1F600 (UTF-16 would put it
+    // after).
+    assert_eq!(
+        hits("text lt 'a'"),
+        ["", "50%Xoff", "50%_off", "50xxoff", "A", "Analyst"]
+    );
+    assert_eq!(hits("text gt '\u{FFFD}'"), ["😀"]);
+}
+
+/// Records of [`notes`], one for each of `texts`, with ids `n00`, `n01`, ...
+pub fn note_records(texts: &[&str]) -> Vec<String> {
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| serde_json::json!({"id": format!("n{i:02}"), "text": t}).to_string())
+        .collect()
 }
 
 /// Filters over `all_filterable(machine_action())`, compared with the oracle on every backend.

@@ -64,7 +64,8 @@ use crate::sql::error::Error;
 use crate::sql::params::{SqlQuery, SqlValue};
 use sqlx::query::{Query as SqlxQuery, QueryAs, QueryScalar};
 use sqlx::{
-    Acquire, AssertSqlSafe, Database, Decode, Encode, Executor, FromRow, IntoArguments, Type,
+    Acquire, AssertSqlSafe, ColumnIndex, Database, Decode, Encode, Executor, FromRow,
+    IntoArguments, Row, Type,
 };
 
 #[cfg(feature = "sqlx-postgres")]
@@ -142,16 +143,78 @@ plain_database!(sqlx::Sqlite, crate::sql::driver::sqlite_plain);
 #[cfg(feature = "sqlx-mysql")]
 plain_database!(sqlx::MySql, crate::sql::driver::mysql_plain);
 
-/// `q`'s SQL as a sqlx query with every parameter bound, in order.
-pub fn bind_all<'q, DB>(q: &SqlQuery) -> SqlxQuery<'q, DB, DB::Arguments>
+/// A sqlx database whose statements take [`SqlValue`] parameters: with this crate's features,
+/// [`sqlx::Sqlite`], [`sqlx::Postgres`] and [`sqlx::MySql`]. Implemented for every database
+/// that qualifies; it names, once, the bounds the functions of this module need (with
+/// [`Decodes`] for what they read back and [`RunsOnConnection`] for the table helpers).
+pub trait SqlxDatabase: Database<Arguments: IntoArguments<Self>> {
+    /// `value` as a parameter of this database.
+    #[doc(hidden)]
+    fn param(value: SqlValue) -> impl for<'e> Encode<'e, Self> + Type<Self> + Send;
+
+    /// `value` as a parameter of this database, borrowed (for a [`sqlx::query::Query`], which
+    /// encodes it at once).
+    #[doc(hidden)]
+    fn param_ref(value: &SqlValue) -> impl for<'e> Encode<'e, Self> + Type<Self> + Send + '_;
+}
+
+impl<DB> SqlxDatabase for DB
 where
-    DB: Database,
+    DB: Database<Arguments: IntoArguments<DB>>,
     SqlValue: for<'e> Encode<'e, DB> + Type<DB>,
 {
+    fn param(value: SqlValue) -> impl for<'e> Encode<'e, Self> + Type<Self> + Send {
+        value
+    }
+
+    fn param_ref(value: &SqlValue) -> impl for<'e> Encode<'e, Self> + Type<Self> + Send + '_ {
+        value
+    }
+}
+
+/// A [`SqlxDatabase`] whose rows read a column as `T` (`i64` for [`count_rows`], `String` for
+/// the documents of [`query_text`]).
+pub trait Decodes<T>: SqlxDatabase {
+    /// The first column of `row`.
+    #[doc(hidden)]
+    fn first_column(row: &Self::Row) -> Result<T, sqlx::Error>;
+}
+
+impl<DB, T> Decodes<T> for DB
+where
+    DB: SqlxDatabase,
+    T: for<'r> Decode<'r, DB> + Type<DB>,
+    usize: ColumnIndex<DB::Row>,
+{
+    fn first_column(row: &Self::Row) -> Result<T, sqlx::Error> {
+        row.try_get(0)
+    }
+}
+
+/// A sqlx database whose connections run statements (every driver's do), for the table
+/// helpers, which run theirs in a transaction.
+pub trait RunsOnConnection: Database {
+    /// `conn` as an executor.
+    #[doc(hidden)]
+    fn executor(conn: &mut Self::Connection) -> impl Executor<'_, Database = Self>;
+}
+
+impl<DB> RunsOnConnection for DB
+where
+    DB: Database,
+    for<'t> &'t mut DB::Connection: Executor<'t, Database = DB>,
+{
+    fn executor(conn: &mut Self::Connection) -> impl Executor<'_, Database = Self> {
+        conn
+    }
+}
+
+/// `q`'s SQL as a sqlx query with every parameter bound, in order.
+pub fn bind_all<'q, DB: SqlxDatabase>(q: &SqlQuery) -> SqlxQuery<'q, DB, DB::Arguments> {
     q.params
         .iter()
         .fold(sqlx::query(AssertSqlSafe(q.sql.clone())), |query, p| {
-            query.bind(p)
+            query.bind(DB::param_ref(p))
         })
 }
 
@@ -159,14 +222,13 @@ where
 /// tuple) with every parameter bound, in order.
 pub fn bind_all_as<'q, DB, O>(q: &SqlQuery) -> QueryAs<'q, DB, O, DB::Arguments>
 where
-    DB: Database,
+    DB: SqlxDatabase,
     O: for<'r> FromRow<'r, DB::Row>,
-    SqlValue: for<'e> Encode<'e, DB> + Type<DB>,
 {
     q.params
         .iter()
         .fold(sqlx::query_as(AssertSqlSafe(q.sql.clone())), |query, p| {
-            query.bind(p.clone())
+            query.bind(DB::param(p.clone()))
         })
 }
 
@@ -174,13 +236,12 @@ where
 /// parameter bound, in order.
 pub fn bind_all_scalar<'q, DB, O>(q: &SqlQuery) -> QueryScalar<'q, DB, O, DB::Arguments>
 where
-    DB: Database,
+    DB: SqlxDatabase,
     (O,): for<'r> FromRow<'r, DB::Row>,
-    SqlValue: for<'e> Encode<'e, DB> + Type<DB>,
 {
     q.params.iter().fold(
         sqlx::query_scalar(AssertSqlSafe(q.sql.clone())),
-        |query, p| query.bind(p.clone()),
+        |query, p| query.bind(DB::param(p.clone())),
     )
 }
 
@@ -208,10 +269,8 @@ pub async fn fetch_rows<'c, DB, E>(
     query: &Query,
 ) -> Result<Vec<DB::Row>, Error>
 where
-    DB: Database,
+    DB: SqlxDatabase,
     E: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    SqlValue: for<'e> Encode<'e, DB> + Type<DB>,
 {
     let q = crate::sql::select_rows(query, schema, table, dialect)?;
     bind_all::<DB>(&q).fetch_all(executor).await.map_err(db)
@@ -228,18 +287,12 @@ pub async fn count_rows<'c, DB, E>(
     query: &Query,
 ) -> Result<u64, Error>
 where
-    DB: Database,
+    DB: Decodes<i64>,
     E: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    SqlValue: for<'e> Encode<'e, DB> + Type<DB>,
-    i64: for<'r> Decode<'r, DB> + Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
 {
     let q = crate::sql::count(query, schema, table, dialect)?;
-    let n: i64 = bind_all_scalar::<DB, i64>(&q)
-        .fetch_one(executor)
-        .await
-        .map_err(db)?;
+    let row = bind_all::<DB>(&q).fetch_one(executor).await.map_err(db)?;
+    let n = DB::first_column(&row).map_err(db)?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
@@ -252,15 +305,14 @@ pub async fn create_table<'c, DB, A>(
     schema: &EntitySchema,
 ) -> Result<(), Error>
 where
-    DB: Database,
+    DB: RunsOnConnection,
     A: Acquire<'c, Database = DB>,
-    for<'t> &'t mut DB::Connection: Executor<'t, Database = DB>,
 {
     let stmts = crate::sql::create_table_sql(schema, schema.entity_set(), dialect)?;
     let mut tx = conn.begin().await.map_err(db)?;
     for stmt in stmts {
         sqlx::raw_sql(AssertSqlSafe(stmt))
-            .execute(&mut *tx)
+            .execute(DB::executor(&mut tx))
             .await
             .map_err(db)?;
     }
@@ -277,18 +329,18 @@ pub async fn insert_records<'c, DB, A, I, S>(
     records: I,
 ) -> Result<usize, Error>
 where
-    DB: Database,
+    DB: SqlxDatabase + RunsOnConnection,
     A: Acquire<'c, Database = DB>,
-    for<'t> &'t mut DB::Connection: Executor<'t, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    SqlValue: for<'e> Encode<'e, DB> + Type<DB>,
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
     let inserts = insert_statements(schema, records, dialect)?;
     let mut tx = conn.begin().await.map_err(db)?;
     for q in &inserts {
-        bind_all::<DB>(q).execute(&mut *tx).await.map_err(db)?;
+        bind_all::<DB>(q)
+            .execute(DB::executor(&mut tx))
+            .await
+            .map_err(db)?;
     }
     tx.commit().await.map_err(db)?;
     Ok(inserts.len())
@@ -303,18 +355,14 @@ pub async fn query_text<'c, DB, E>(
     query: &Query,
 ) -> Result<Vec<String>, Error>
 where
-    DB: Database,
+    DB: Decodes<String>,
     E: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    SqlValue: for<'e> Encode<'e, DB> + Type<DB>,
-    String: for<'r> Decode<'r, DB> + Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
 {
     let q = crate::sql::select(query, schema, schema.entity_set(), dialect)?;
-    bind_all_scalar::<DB, String>(&q)
-        .fetch_all(executor)
-        .await
-        .map_err(db)
+    let rows = bind_all::<DB>(&q).fetch_all(executor).await.map_err(db)?;
+    rows.iter()
+        .map(|row| DB::first_column(row).map_err(db))
+        .collect()
 }
 
 /// The records `query` selects from the crate's table, in order, parsed from their stored
@@ -326,12 +374,8 @@ pub async fn query<'c, DB, E>(
     query: &Query,
 ) -> Result<Vec<serde_json::Value>, Error>
 where
-    DB: Database,
+    DB: Decodes<String>,
     E: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    SqlValue: for<'e> Encode<'e, DB> + Type<DB>,
-    String: for<'r> Decode<'r, DB> + Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
 {
     parse_documents(query_text(executor, dialect, schema, query).await?)
 }
@@ -344,12 +388,8 @@ pub async fn count<'c, DB, E>(
     query: &Query,
 ) -> Result<u64, Error>
 where
-    DB: Database,
+    DB: Decodes<i64>,
     E: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    SqlValue: for<'e> Encode<'e, DB> + Type<DB>,
-    i64: for<'r> Decode<'r, DB> + Type<DB>,
-    usize: sqlx::ColumnIndex<DB::Row>,
 {
     count_rows(executor, dialect, schema, schema.entity_set(), query).await
 }
