@@ -62,10 +62,26 @@ pub const KEYWORDS: [&str; 22] = [
 
 /// The keyword `word` spells, as listed in [`KEYWORDS`].
 pub(crate) fn keyword(word: &str) -> Option<&'static str> {
-    KEYWORDS.into_iter().find(|k| match *k {
-        "INF" | "NaN" => word == *k,
-        _ => word.eq_ignore_ascii_case(k),
-    })
+    // Most names are longer than every keyword: their length decides (the lexer asks for
+    // every word, so this is on the parser's hot path).
+    const LONGEST: usize = 5;
+    const _: () = {
+        let mut i = 0;
+        while i < KEYWORDS.len() {
+            assert!(KEYWORDS[i].len() <= LONGEST);
+            i += 1;
+        }
+    };
+    if word.len() > LONGEST {
+        return None;
+    }
+    // `INF` and `NaN`, the last two, in exactly this case; the others in any ASCII case.
+    let (any_case, exact) = KEYWORDS.split_at(KEYWORDS.len() - 2);
+    exact
+        .iter()
+        .find(|k| word == **k)
+        .or_else(|| any_case.iter().find(|k| word.eq_ignore_ascii_case(k)))
+        .copied()
 }
 
 /// Whether a `$filter` can name a property (or lambda variable) `name`: it lexes as one
