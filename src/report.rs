@@ -64,15 +64,6 @@ impl<'a> Report<'a> {
     pub fn message(&self) -> &str {
         &self.message
     }
-
-    /// The 1-based line and character column where `offset` falls.
-    pub fn line_col(input: &str, offset: usize) -> (usize, usize) {
-        let offset = clamp(input, offset);
-        let before = &input[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        (line, before[line_start..].chars().count() + 1)
-    }
 }
 
 /// The largest char boundary at or below `offset`, within the input.
@@ -214,7 +205,6 @@ mod tests {
             r.to_string(),
             "error: boom\n  |\n1 | név eq 'é' x\n  |            ^\n"
         );
-        assert_eq!(Report::line_col("név eq", 5), (1, 5));
     }
 
     #[test]

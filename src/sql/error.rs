@@ -39,7 +39,7 @@ impl Error {
 
     /// Where in the `$filter` text the construct that caused the error was written, when the
     /// error is about one (a literal the dialect cannot hold exactly, say): render it against
-    /// the text with [`Report`](crate::report::Report).
+    /// the text with [`Report`](crate::Report).
     pub fn span(&self) -> Option<Span> {
         self.span
     }
