@@ -192,12 +192,27 @@ fn error_null_not_allowed() {
     );
 }
 
+/// Issue 14: an ordering with `null` is valid OData, and false (evaluated in tests/eval.rs).
 #[test]
-fn error_null_ordering() {
-    renders(
-        &ma(),
+fn orderings_with_null_are_accepted() {
+    let s = ma();
+    for text in [
         "creationDateTimeUtc gt null",
-        "error: ordering comparisons with null are always false; use 'eq null' or 'ne null'\n  |\n1 | creationDateTimeUtc gt null\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^\n",
+        "null le creationDateTimeUtc",
+        "null gt null",
+        "length(requestor) lt null",
+        "requestor ge null",
+    ] {
+        assert_eq!(checked(&s, text), text);
+        let tree = syntax::parse(text).unwrap();
+        let e = check::check(&s, &tree, text).unwrap();
+        assert!(!e.is_nullable(), "{text}");
+    }
+    // A type without an order is still refused, null or not.
+    renders(
+        &s,
+        "id gt null",
+        "error: 'gt' cannot order Edm.Guid values; use eq, ne or in\n  |\n1 | id gt null\n  | ^^^^^^^^^^\n",
     );
 }
 

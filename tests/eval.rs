@@ -204,6 +204,25 @@ fn null_comparisons() {
     // Two nulls are equal, also when both are fields.
     give(json!({}), "i32 eq info/size", T);
     give(json!({}), "null eq null", T);
+    // An ordering with null is false, whatever the other operand holds (issue 14).
+    for op in ["gt", "ge", "lt", "le"] {
+        for r in [
+            json!({}),
+            json!({"i32": 1, "name": "a", "at": "2018-12-04T00:00:00Z"}),
+        ] {
+            for f in [
+                "i32 {op} null",
+                "null {op} name",
+                "at {op} null",
+                "length(name) {op} null",
+            ] {
+                let f = f.replace("{op}", op);
+                give(r.clone(), &f, F);
+                give(r.clone(), &format!("not ({f})"), T);
+            }
+        }
+        give(json!({}), &format!("null {op} null"), F);
+    }
     give(json!({"i32": 1}), "i32 ne info/size", T);
 }
 
@@ -912,7 +931,9 @@ fn field_atom() -> impl Strategy<Value = String> {
                     format!("{path} in ({})", items.join(", "))
                 }
                 1 if !op.starts_with('e') && !op.starts_with('n') => format!("{lit} {op} {path}"),
-                2 => format!("{path} {} null", ORDERED[op.len() % 2]),
+                // Orderings with null too (issue 14): false.
+                2 => format!("{path} {op} null"),
+                3 if ordered && lit.len() % 2 == 0 => format!("null {op} {path}"),
                 _ => format!("{path} {op} {lit}"),
             }
         })
@@ -992,6 +1013,9 @@ const OTHER: &[&str] = &[
     "color eq color",
     "at eq at",
     "null eq null",
+    "null gt null",
+    "null le null",
+    "length(name) lt null",
     "1 eq 1.0",
     "'a' lt 'b'",
     "(flag or on) eq false",

@@ -185,8 +185,6 @@ pub enum ErrorKind {
         /// What was compared with null.
         what: String,
     },
-    /// An ordering comparison with `null`: `creationDateTimeUtc gt null`.
-    NullOrdering,
     /// An ordering comparison on a type without order: `id gt 2e9da30d-27f6-4208-81f2-9cd3d67893ba`.
     NotOrdered {
         /// The operator.
@@ -334,9 +332,6 @@ impl fmt::Display for ErrorKind {
             ErrorKind::NullNotAllowed { what } => {
                 write!(f, "{what} is never null, so comparing it with null is meaningless")
             }
-            ErrorKind::NullOrdering => f.write_str(
-                "ordering comparisons with null are always false; use 'eq null' or 'ne null'",
-            ),
             ErrorKind::NotOrdered { op, ty } => {
                 write!(f, "'{op}' cannot order {ty} values; use eq, ne or in")
             }

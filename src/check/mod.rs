@@ -118,7 +118,6 @@ impl<'s> Checker<'s> {
             Mistyped::Mismatch { op, left, right } => {
                 (ErrorKind::Mismatch { op, left, right }, span)
             }
-            Mistyped::NullOrdering => (ErrorKind::NullOrdering, span),
             Mistyped::NotOrdered { op, ty } => (ErrorKind::NotOrdered { op, ty }, span),
             Mistyped::NotAValue(FieldType::Complex(c)) => {
                 let members = c.filterable_fields().map(|f| f.name().to_owned()).collect();

@@ -48,8 +48,6 @@ pub(crate) enum Mistyped {
         /// The type on the right.
         right: Type,
     },
-    /// An ordering (`gt`, `ge`, `lt`, `le`) with a `null` operand.
-    NullOrdering,
     /// An ordering of a type without an order.
     NotOrdered {
         /// The operator.
@@ -209,7 +207,8 @@ impl Expr {
     ///
     /// Refused when the types do not compare: numbers compare with numbers, enums with enums
     /// of their type, a bare `null` with anything, and other types with themselves only. An
-    /// ordering is also refused with a `null` operand, and for a type without an order.
+    /// ordering is also refused for a type without an order; with a `null` operand it is
+    /// accepted (`count gt null`, `null le null`), and false.
     pub(crate) fn compare(op: CmpOp, lhs: Expr, rhs: Expr, span: Span) -> Result<Expr, Mistyped> {
         if !comparable(&lhs.ty, &rhs.ty) {
             return Err(Mistyped::Mismatch {
@@ -219,14 +218,15 @@ impl Expr {
             });
         }
         if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
-            let null =
-                |x: &Expr| x.ty == Type::Null || matches!(x.kind, ExprKind::Const(Value::Null));
-            if null(&lhs) || null(&rhs) {
-                return Err(Mistyped::NullOrdering);
-            }
-            if !ordered(&lhs.ty) {
+            // The operands' type: a bare `null` takes the other's (`null gt null` has none).
+            let ty = if lhs.ty == Type::Null {
+                &rhs.ty
+            } else {
+                &lhs.ty
+            };
+            if *ty != Type::Null && !ordered(ty) {
                 let op = op.keyword();
-                return Err(Mistyped::NotOrdered { op, ty: lhs.ty });
+                return Err(Mistyped::NotOrdered { op, ty: ty.clone() });
             }
         }
         let kind = ExprKind::Compare {
@@ -857,9 +857,28 @@ mod tests {
         assert!(cmp(CmpOp::Eq, &i32, &field("dec")).is_ok());
         let null = constant(Value::Null, Type::STRING);
         assert!(cmp(CmpOp::Ne, &s, &null).is_ok());
-        assert_eq!(cmp(CmpOp::Gt, &s, &null), Err(Mistyped::NullOrdering));
+        // An ordering with null is valid OData, and false: Boolean and never null.
         let bare = constant(Value::Null, Type::Null);
-        assert_eq!(cmp(CmpOp::Le, &bare, &i32), Err(Mistyped::NullOrdering));
+        for (l, r) in [(&s, &null), (&bare, &i32), (&i32, &bare), (&bare, &bare)] {
+            let e = cmp(CmpOp::Gt, l, r).unwrap();
+            assert_eq!((e.ty(), e.is_nullable()), (&Type::BOOLEAN, false));
+        }
+        // A type without an order is refused even against null.
+        let b_null = constant(Value::Null, Type::Field(FieldType::Boolean));
+        assert_eq!(
+            cmp(CmpOp::Ge, &b, &b_null),
+            Err(Mistyped::NotOrdered {
+                op: "ge",
+                ty: Type::BOOLEAN
+            })
+        );
+        assert_eq!(
+            cmp(CmpOp::Ge, &bare, &b),
+            Err(Mistyped::NotOrdered {
+                op: "ge",
+                ty: Type::BOOLEAN
+            })
+        );
         for x in [g, b] {
             let ty = x.ty().clone();
             assert!(cmp(CmpOp::Eq, &x, &x).is_ok());

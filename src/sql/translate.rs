@@ -203,7 +203,7 @@ impl<'a> Translator<'a> {
             return Ok(match op {
                 CmpOp::Eq => format!("({x} IS NULL)"),
                 CmpOp::Ne => format!("({x} IS NOT NULL)"),
-                // The checker refuses ordering against null; it would be false.
+                // An ordering with null is false (never null), as in the evaluator.
                 _ => self.literal(false),
             });
         }

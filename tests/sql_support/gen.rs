@@ -410,11 +410,17 @@ const SCALAR_PATHS: &[(&str, &str, bool)] = &[
     ("c/ci", "ci", true),
 ];
 
-/// `path op literal`, `path eq/ne null`, or `path in (...)` for a scalar at `path`.
+/// `path op literal`, `path op null` (or `null op path`), or `path in (...)` for a scalar at
+/// `path`.
 fn about(path: &'static str, ty: &'static str, ordered: bool) -> BoxedStrategy<String> {
     prop_oneof![
         4 => (op(ordered), literal(ty)).prop_map(move |(o, l)| format!("{path} {o} {l}")),
-        1 => op(false).prop_map(move |o| format!("{path} {o} null")),
+        // An ordering with null is false (issue 14), on either side.
+        1 => (op(ordered), any::<bool>()).prop_map(move |(o, left)| if left {
+            format!("null {o} {path}")
+        } else {
+            format!("{path} {o} null")
+        }),
         1 => proptest::collection::vec(
             prop_oneof![4 => literal(ty), 1 => Just("null".to_owned())],
             0..4
@@ -588,7 +594,8 @@ fn atom() -> BoxedStrategy<String> {
         2 => field_pairs(),
         3 => functions(),
         2 => lambdas(),
-        1 => pick(&["b", "not b", "true", "false"]).prop_map(str::to_owned),
+        1 => pick(&["b", "not b", "true", "false", "null eq null", "null gt null", "null le null"])
+            .prop_map(str::to_owned),
     ]
     .boxed()
 }
