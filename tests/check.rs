@@ -328,11 +328,64 @@ fn error_complex_value() {
         .unwrap();
     renders(
         &schema,
-        "info eq null",
+        "info eq 'x'",
         "error: 'info' is a structured value and cannot be compared as a whole\n  |\n\
-         1 | info eq null\n  | ^^^^\n  = compare one of its members: name\n",
+         1 | info eq 'x'\n  | ^^^^\n  = compare one of its members (name), or the value \
+         itself with 'eq null' or 'ne null'\n",
     );
     assert_eq!(checked(&schema, "info/name eq 'x'"), "info/name eq 'x'");
+}
+
+/// Issue 14: a structured value compares with null (the evaluator's rules in tests/eval.rs),
+/// by `eq` and `ne` only.
+#[test]
+fn structured_values_compare_with_null_only() {
+    use odata_filter::schema::{ComplexType, Field, FieldType};
+    let info =
+        ComplexType::new("T.Info").field(Field::new("name", FieldType::String).filterable(true));
+    let schema = EntitySchema::builder("Thing", "Things")
+        .field(Field::new("id", FieldType::Int64).filterable(true))
+        .field(
+            Field::new("info", info.clone())
+                .nullable(true)
+                .filterable(true),
+        )
+        .field(Field::new("fixed", info).filterable(true))
+        .key("id")
+        .build()
+        .unwrap();
+    for text in [
+        "info eq null",
+        "info ne null",
+        "null eq info",
+        "not (info ne null) and info/name eq 'a'",
+    ] {
+        assert_eq!(checked(&schema, text), text);
+        let tree = syntax::parse(text).unwrap();
+        assert!(!check::check(&schema, &tree, text).unwrap().is_nullable());
+    }
+    renders(
+        &schema,
+        "info gt null",
+        "error: 'gt' cannot order T.Info values; use eq, ne or in\n  |\n1 | info gt null\n  | ^^^^^^^^^^^^\n",
+    );
+    renders(
+        &schema,
+        "fixed eq null",
+        "error: field 'fixed' is never null, so comparing it with null is meaningless\n  |\n1 | fixed eq null\n  |          ^^^^\n",
+    );
+    // Anything else is refused at each structured operand.
+    for (text, n) in [
+        ("info eq info", 2),
+        ("info in (null)", 1),
+        ("info eq 'x'", 1),
+    ] {
+        let errors = errors(&schema, text);
+        assert_eq!(errors.errors().len(), n, "{text}");
+        for e in errors.errors() {
+            assert!(matches!(e.kind(), ErrorKind::ComplexValue { .. }), "{text}");
+        }
+    }
 }
 
 #[test]

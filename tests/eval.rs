@@ -182,6 +182,53 @@ fn json_paths_fallbacks_and_nesting() {
     give(json!({"info": {"inner": 7}}), "info/inner/deep ne 'd'", T);
 }
 
+/// Issue 14: a structured value compared with null is null when it is missing, JSON `null`
+/// or not an object (ill-typed, as a scalar of the wrong JSON type is); an object is not
+/// null, even one without members.
+#[test]
+fn structured_values_compare_with_null() {
+    let null_info = [
+        json!({}),
+        json!({"info": null}),
+        json!({"info": "a"}),
+        json!({"info": 7}),
+        json!({"info": [{"label": "a"}]}),
+        json!(null),
+        json!(5),
+    ];
+    for r in null_info {
+        give(r.clone(), "info eq null", T);
+        give(r.clone(), "null eq info", T);
+        give(r.clone(), "info ne null", F);
+        give(r.clone(), "not (info eq null)", F);
+        give(r, "info/inner eq null", T);
+    }
+    for r in [
+        json!({"info": {}}),
+        json!({"info": {"label": null}}),
+        json!({"info": {"label": "a", "inner": {"deep": "d"}}}),
+    ] {
+        give(r.clone(), "info eq null", F);
+        give(r.clone(), "info ne null", T);
+        give(r, "info ne null and info/size eq null", T);
+    }
+    give(json!({"info": {"inner": {}}}), "info/inner ne null", T);
+    give(json!({"info": {"inner": "x"}}), "info/inner eq null", T);
+    // Lambda elements: a complex element that is not an object is null.
+    let r = json!({"items": [{"code": "a"}, null, "junk", {}]});
+    give(r.clone(), "items/any(i: i eq null)", T);
+    give(r.clone(), "items/all(i: i ne null)", F);
+    give(r.clone(), "items/any(i: i ne null and i/code eq null)", T);
+    give(
+        json!({"items": [{}, {"qty": 1}]}),
+        "items/all(i: i ne null)",
+        T,
+    );
+    // `or` of null tests of one structured value stays as it is (no `in`).
+    give(json!({"info": {}}), "info eq null or info eq null", F);
+    give(json!({}), "info eq null or name eq 'a' or info eq null", T);
+}
+
 // ---------------------------------------------------------------------------------------
 // Comparisons
 // ---------------------------------------------------------------------------------------
@@ -1015,6 +1062,12 @@ const OTHER: &[&str] = &[
     "null eq null",
     "null gt null",
     "null le null",
+    "info eq null",
+    "info ne null",
+    "null ne info/inner",
+    "info eq null or info/inner eq null",
+    "items/any(i: i eq null)",
+    "items/all(i: i ne null or i/qty gt 1)",
     "length(name) lt null",
     "1 eq 1.0",
     "'a' lt 'b'",

@@ -397,6 +397,36 @@ fn dialects_by_name() {
     assert!(sql::dialect_from_str("oracle").is_none());
 }
 
+/// Issue 14: a structured value compared with null (`c eq null`) is refused by every dialect,
+/// at the comparison: its members have columns of their own, which cannot tell a null value
+/// from one whose members are all null (the evaluator's answer is in tests/eval.rs).
+#[test]
+fn structured_null_is_refused_at_the_comparison() {
+    use odata_filter::sql::ErrorKind;
+    use odata_filter::Span;
+    let things = sql_support::gen::schema();
+    for (text, at) in [
+        ("c/cs eq 'a' and c eq null", Span::new(16, 25)),
+        ("null ne c", Span::new(0, 9)),
+        ("items/any(it: it ne null)", Span::new(14, 24)),
+    ] {
+        let f = sql_support::filter(&things, text);
+        for d in dialects() {
+            let e = sql::where_clause(&f, &things, "Things", d).unwrap_err();
+            assert!(
+                matches!(e.kind(), ErrorKind::Unsupported { .. }),
+                "{text}: {e}"
+            );
+            assert_eq!(e.span(), Some(at), "{text}: {e}");
+            assert!(
+                e.to_string()
+                    .contains("comparing a structured (complex) value with null"),
+                "{e}"
+            );
+        }
+    }
+}
+
 #[test]
 fn errors_name_what_and_where() {
     use odata_filter::schema::{EntitySchema, Field, FieldType};

@@ -272,9 +272,11 @@ impl ErrorKind {
             ErrorKind::UnknownEnumMember { members, .. } => {
                 Some(format!("members: {}", list(members)))
             }
-            ErrorKind::ComplexValue { members, .. } => {
-                Some(format!("compare one of its members: {}", list(members)))
-            }
+            ErrorKind::ComplexValue { members, .. } => Some(format!(
+                "compare one of its members ({}), or the value itself with 'eq null' or \
+                     'ne null'",
+                list(members)
+            )),
             ErrorKind::NotOperand { .. } => Some(
                 "'not' binds tighter than comparisons: write 'not (a eq b)' to negate a comparison"
                     .to_owned(),

@@ -344,7 +344,18 @@ impl<'s> Checker<'s> {
     /// `lhs op rhs`. A literal on either side takes the type of the other side.
     fn compare(&mut self, op: CmpOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span) -> Checked {
         let (l_lit, r_lit) = (as_literal(lhs), as_literal(rhs));
+        let is_null = |lit: &Cow<'_, Literal>| matches!(**lit, Literal::Null);
         let (l, r) = match (&l_lit, &r_lit) {
+            (None, Some(lit)) if is_null(lit) => {
+                let l = self.null_operand(lhs)?;
+                let r = self.coerce_to(lit, &l, op, rhs.span)?;
+                (l, r)
+            }
+            (Some(lit), None) if is_null(lit) => {
+                let r = self.null_operand(rhs)?;
+                let l = self.coerce_to(lit, &r, op, lhs.span)?;
+                (l, r)
+            }
             (None, Some(lit)) => {
                 let l = self.expr(lhs)?;
                 let r = self.coerce_to(lit, &l, op, rhs.span)?;
@@ -361,6 +372,20 @@ impl<'s> Checker<'s> {
             }
         };
         self.built(ir::Expr::compare(op, l, r, span), span, String::new)
+    }
+
+    /// The operand compared with the `null` literal: as [`expr`](Self::expr), but a path to a
+    /// structured (complex) value is that value (`owner eq null`).
+    fn null_operand(&mut self, e: &ast::Expr) -> Checked {
+        if let ast::ExprKind::Path(path) = &e.kind {
+            if let Ok(r) = self.field_ref(&path.segments) {
+                if r.ty.as_complex().is_some() {
+                    let name = || path.to_string();
+                    return self.built(ir::Expr::structured(r, e.span), e.span, name);
+                }
+            }
+        }
+        self.expr(e)
     }
 
     /// Converts a literal to the type of `other`, the operand it is compared with.

@@ -30,7 +30,8 @@ fn number_keys(n: &mut Node, keys: &mut Vec<Box<str>>) {
         | Node::GuidEq { field, .. }
         | Node::StrIn { field, .. }
         | Node::StrTest { field, .. }
-        | Node::FieldCmp { field, .. } => number_access(field, keys),
+        | Node::FieldCmp { field, .. }
+        | Node::StructuredNull { field, .. } => number_access(field, keys),
         Node::Cmp { lhs, rhs, .. } => {
             number_operand(lhs, keys);
             number_operand(rhs, keys);
@@ -319,6 +320,13 @@ fn or_node(mut xs: Vec<Node>) -> Node {
 /// `f op v`, specialised for the common field types.
 fn field_cmp(f: &FieldRef, op: CmpOp, v: &Value, depth: usize) -> Node {
     let field = access(f, depth);
+    if f.ty.as_complex().is_some() {
+        // Compared with null, by `eq` or `ne` (the checker's rule).
+        return Node::StructuredNull {
+            field,
+            negate: op == CmpOp::Ne,
+        };
+    }
     match (Read::of(&f.ty), v) {
         (Read::Str | Read::Enum, Value::String(s) | Value::Enum(s)) => Node::StrCmp {
             field,

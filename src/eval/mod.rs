@@ -35,6 +35,7 @@
 //! | `a eq b` | true when both are null, false when one is; otherwise equal values. Never null. |
 //! | `a ne b` | `not (a eq b)`: `scope ne 'Full'` is **true** when `scope` is null. Never null. |
 //! | `a gt/ge/lt/le b` | false when either operand is null (`count gt null` and `null gt null` too); otherwise the ordering. Never null. |
+//! | `c eq null`, `c ne null` for a structured (complex) `c` | `c` is null when it is missing, JSON `null` or not a JSON object (ill-typed, as for scalars); an object is not null, even `{}` or one whose members are all null. Never null. |
 //! | numbers | compared exactly across Int32/Int64/Double/Decimal (no i64 → f64 rounding; a Decimal is an exact decimal, and compares with a Double by the double's exact binary value); NaN is unequal to everything (`eq` false, `ne` true, orderings false) |
 //! | strings | by Unicode code point, case-sensitively |
 //! | DateTimeOffset | as instants, whatever their offsets, to the nanosecond |

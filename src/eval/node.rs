@@ -76,6 +76,9 @@ pub(crate) enum Node {
         x: Operand,
         list: Box<[Scalar<'static>]>,
     },
+    /// `structured eq null` (`ne null` when `negate`): whether a structured value is absent,
+    /// JSON `null` or not a JSON object (ill-typed, so null).
+    StructuredNull { field: Access, negate: bool },
     /// A Boolean value used as a condition: a Boolean field, `contains(...)`.
     Test(Operand),
     /// `any` (`all == false`) or `all` over a collection.
@@ -352,6 +355,10 @@ impl Node {
             Node::IsTrue(x) => Some(x.eval(env) == Some(true)),
             Node::Const(b) => *b,
             Node::Cmp { op, lhs, rhs } => cmp(*op, lhs, rhs, env),
+            Node::StructuredNull { field, negate } => {
+                let null = !matches!(field.get(env), Some(Json::Object(_)));
+                Some(null != *negate)
+            }
             Node::In { x, list } => in_list(x, list, env),
             Node::Test(x) => test(x, env),
             Node::Lambda {

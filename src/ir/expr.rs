@@ -132,6 +132,18 @@ impl Expr {
         Ok(Expr::build(ExprKind::Field(r), ty, nullable, span))
     }
 
+    /// The structured (complex) value `r` refers to, of its type, nullable as [`field`](Self::field)
+    /// says: an operand only for comparing it with null ([`compare`](Self::compare)). Refused
+    /// unless `r` is of a complex type.
+    pub(crate) fn structured(r: FieldRef, span: Span) -> Result<Expr, Mistyped> {
+        if r.ty.as_complex().is_none() {
+            return Err(Mistyped::NotAValue(r.ty));
+        }
+        let nullable = r.path.is_empty() || r.path.iter().any(Field::is_nullable);
+        let ty = Type::Field(r.ty.clone());
+        Ok(Expr::build(ExprKind::Field(r), ty, nullable, span))
+    }
+
     /// `not x`: Boolean, null when `x` is. Refused unless `x` is Boolean.
     pub(crate) fn not(x: Expr, span: Span) -> Result<Expr, Mistyped> {
         if x.ty != Type::BOOLEAN {
@@ -208,8 +220,31 @@ impl Expr {
     /// Refused when the types do not compare: numbers compare with numbers, enums with enums
     /// of their type, a bare `null` with anything, and other types with themselves only. An
     /// ordering is also refused for a type without an order; with a `null` operand it is
-    /// accepted (`count gt null`, `null le null`), and false.
+    /// accepted (`count gt null`, `null le null`), and false. A structured value compares
+    /// with `null` only, by `eq` and `ne` (`owner eq null`).
     pub(crate) fn compare(op: CmpOp, lhs: Expr, rhs: Expr, span: Span) -> Result<Expr, Mistyped> {
+        let structured = |x: &Expr| matches!(&x.ty, Type::Field(FieldType::Complex(_)));
+        if structured(&lhs) || structured(&rhs) {
+            let null = |x: &Expr| matches!(x.kind, ExprKind::Const(Value::Null));
+            let ty = if structured(&lhs) { &lhs.ty } else { &rhs.ty };
+            if !matches!(op, CmpOp::Eq | CmpOp::Ne) {
+                let op = op.keyword();
+                return Err(Mistyped::NotOrdered { op, ty: ty.clone() });
+            }
+            if !(null(&lhs) || null(&rhs)) {
+                return Err(Mistyped::Mismatch {
+                    op: op.keyword(),
+                    left: lhs.ty,
+                    right: rhs.ty,
+                });
+            }
+            let kind = ExprKind::Compare {
+                op,
+                lhs: Box::new(lhs),
+                rhs: Box::new(rhs),
+            };
+            return Ok(Expr::build(kind, Type::BOOLEAN, false, span));
+        }
         if !comparable(&lhs.ty, &rhs.ty) {
             return Err(Mistyped::Mismatch {
                 op: op.keyword(),
@@ -460,6 +495,7 @@ mod tests {
         let span = e.span();
         let built = match e.kind() {
             ExprKind::Const(v) => Ok(Expr::constant(v.clone(), e.ty().clone(), span)),
+            ExprKind::Field(r) if r.ty.as_complex().is_some() => Expr::structured(r.clone(), span),
             ExprKind::Field(r) => Expr::field(r.clone(), span),
             ExprKind::Not(x) => Expr::not(rebuild(x), span),
             ExprKind::And(xs) => Expr::conjunction(all(xs), span),
@@ -628,7 +664,7 @@ mod tests {
                             0 => format!("{l1} {op} {x}"),
                             1 => format!("{x} {op} {y}"),
                             2 => format!("{x} in ({l1}, {l2})"),
-                            3 if nullable => format!("{x} {} null", OPS[op.len() % 2]),
+                            3 if nullable => format!("{x} {op} null"),
                             _ => format!("{x} {op} {l1}"),
                         }
                     })
@@ -639,6 +675,9 @@ mod tests {
             "b",
             "true",
             "null eq null",
+            "null gt null",
+            "info eq null",
+            "null ne info",
             "1 eq 1.5",
             "-1 lt i32",
             "tags/any()",
@@ -887,6 +926,28 @@ mod tests {
                 Err(Mistyped::NotOrdered { op: "lt", ty })
             );
         }
+        // A structured value compares with null only, by eq and ne.
+        let r = FieldRef::top_level(thing().lookup("info").unwrap());
+        let info = Expr::structured(r, span).unwrap();
+        let info_null = constant(Value::Null, info.ty().clone());
+        for (l, r) in [(&info, &info_null), (&info_null, &info), (&info, &bare)] {
+            let e = cmp(CmpOp::Ne, l, r).unwrap();
+            assert_eq!((e.ty(), e.is_nullable()), (&Type::BOOLEAN, false));
+        }
+        let ty = info.ty().clone();
+        assert_eq!(
+            cmp(CmpOp::Lt, &info, &info_null),
+            Err(Mistyped::NotOrdered { op: "lt", ty })
+        );
+        assert!(matches!(
+            cmp(CmpOp::Eq, &info, &info),
+            Err(Mistyped::Mismatch { op: "eq", .. })
+        ));
+        assert!(matches!(
+            Expr::field(FieldRef::top_level(thing().lookup("info").unwrap()), span),
+            Err(Mistyped::NotAValue(_))
+        ));
+        assert!(Expr::structured(FieldRef::top_level(thing().lookup("s").unwrap()), span).is_err());
         let bare_in = Expr::in_list(bare, vec![Value::Null], span);
         assert!(matches!(bare_in, Err(Mistyped::Mismatch { op: "in", .. })));
     }

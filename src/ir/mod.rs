@@ -83,7 +83,9 @@ impl fmt::Display for Type {
 pub enum ExprKind {
     /// A constant.
     Const(Value),
-    /// A field of the record, or of the current element of a lambda.
+    /// A field of the record, or of the current element of a lambda. A single value, except
+    /// as an operand of `eq null` or `ne null`, where it may be a structured (complex) value:
+    /// null when it is missing, JSON `null` or not a JSON object.
     Field(FieldRef),
     /// Logical negation (three-valued: `not null` is null).
     Not(Box<Expr>),

@@ -125,7 +125,8 @@ fn merge(xs: &[Expr]) -> Option<Vec<Expr>> {
 /// The field and the constants that `e` tests it against, when `e` is `field eq constant`,
 /// `constant eq field` or `field in (...)`.
 fn membership(e: &Expr) -> Option<(&Expr, &[Value])> {
-    let field = |x: &Expr| matches!(x.kind(), ExprKind::Field(_));
+    // A structured value compared with null has no `in`.
+    let field = |x: &Expr| matches!(x.kind(), ExprKind::Field(r) if r.ty.is_scalar());
     match e.kind() {
         ExprKind::Compare {
             op: super::CmpOp::Eq,

@@ -199,6 +199,12 @@ impl<'a> Translator<'a> {
             (None, None) => return self.compare_values(op, l, r, mode, span),
         };
         if c.is_null() {
+            if x.ty()
+                .field_type()
+                .is_some_and(|t| t.as_complex().is_some())
+            {
+                return Err(Error::unsupported(self.dialect.name(), STRUCTURED_NULL).at(span));
+            }
             let x = self.value(x)?;
             return Ok(match op {
                 CmpOp::Eq => format!("({x} IS NULL)"),
@@ -577,6 +583,13 @@ const FLAT_JOIN: usize = 8;
 
 /// What a dialect without [`Dialect::supports_nul_in_text`] cannot take.
 const NUL_IN_TEXT: &str = "strings containing U+0000";
+
+/// Why `owner eq null` for a structured `owner` is refused: its members have columns of their
+/// own, which cannot tell a missing or non-object value from an object of null members, and
+/// a lambda element's JSON is not checked for being an object.
+const STRUCTURED_NULL: &str = "comparing a structured (complex) value with null (its members \
+     are stored apart, which cannot tell a null value from one whose members are all null); \
+     compare its members instead";
 
 /// Where the calendar field `func` of a value of type `ty` lies in its stored text (see
 /// [`instant_text`](super::storage::instant_text)): the 1-based start and the length, as SQL.

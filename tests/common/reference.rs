@@ -124,6 +124,11 @@ fn root<'j>(r: &FieldRef, env: &Env<'j>) -> &'j Json {
 fn value(e: &Expr, env: &mut Env) -> Value {
     match e.kind() {
         ExprKind::Const(v) => v.clone(),
+        // A structured value, compared only with null: null unless it is a JSON object.
+        ExprKind::Field(r) if r.ty().as_complex().is_some() => match r.value_in(root(r, env)) {
+            Some(Json::Object(_)) => Value::String("a structured value".to_owned()),
+            _ => Value::Null,
+        },
         ExprKind::Field(r) => r.typed_value_in(root(r, env)),
         ExprKind::Call { func, args } => {
             let vals: Vec<Value> = args.iter().map(|a| value(a, env)).collect();
