@@ -559,9 +559,13 @@ error: unknown field 'creationDateTime' on MachineAction in $orderby; did you me
   = sortable fields: id, type, requestor, status, machineId, creationDateTimeUtc, lastUpdateDateTimeUtc
 ",
     );
-    // Paths are not sortable keys.
+    // Paths are keys (issue 14), but relatedFileInfo's members are not sortable.
     assert!(matches!(
         kind("$orderby=relatedFileInfo/fileIdentifier"),
+        ErrorKind::NotSortable { .. }
+    ));
+    assert!(matches!(
+        kind("$orderby=relatedFileInfo/fileIdentifer"),
         ErrorKind::UnknownOrderBy { .. }
     ));
 }
@@ -885,4 +889,118 @@ mod pager {
             prop_assert_eq!(paged, expected);
         }
     }
+}
+
+/// An entity whose structured `owner` has sortable members (`name`) and one that is not
+/// (`note`), and a structured member of its own (`address/city`).
+fn owned() -> EntitySchema {
+    use odata_filter::schema::{ComplexType, Field, FieldType};
+    let address = ComplexType::new("T.Address").field(
+        Field::new("city", FieldType::String)
+            .nullable(true)
+            .filterable(true)
+            .sortable(true),
+    );
+    let owner = ComplexType::new("T.Owner")
+        .field(
+            Field::new("name", FieldType::String)
+                .nullable(true)
+                .filterable(true)
+                .sortable(true),
+        )
+        .field(Field::new("note", FieldType::String).nullable(true))
+        .field(Field::new("address", address).nullable(true));
+    EntitySchema::builder("Thing", "Things")
+        .field(
+            Field::new("id", FieldType::Int64)
+                .filterable(true)
+                .sortable(true),
+        )
+        .field(Field::new("owner", owner).nullable(true))
+        .key("id")
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn orderby_a_member_of_a_structured_field() {
+    let schema = owned();
+    let (query, _) = parse(&schema, "$orderby=owner/name desc,owner/address/city");
+    let paths: Vec<String> = query
+        .order_by
+        .iter()
+        .map(|k| format!("{} {}", k.field.display_path(), k.descending))
+        .collect();
+    assert_eq!(paths, ["owner/name true", "owner/address/city false"]);
+    assert_eq!(
+        query.canonical_options(),
+        [("$orderby", "owner/name desc,owner/address/city".to_owned())]
+    );
+}
+
+#[test]
+fn orderby_member_errors_are_positioned() {
+    let schema = owned();
+    let fails = |raw: &str| match QueryOptions::new().parse(&schema, raw) {
+        Ok((q, _)) => panic!("{raw} parsed as {q:?}"),
+        Err(e) => e.to_string(),
+    };
+    assert_eq!(
+        fails("$orderby=owner/note"),
+        "\
+error: field 'note' of owner cannot be used in $orderby
+  |
+1 | $orderby=owner/note
+  |                ^^^^
+  = sortable fields: name, address
+"
+    );
+    assert_eq!(
+        fails("$orderby=owner/nam desc"),
+        "\
+error: unknown field 'nam' on owner in $orderby; did you mean 'name'?
+  |
+1 | $orderby=owner/nam desc
+  |                ^^^
+  = sortable fields: name, address
+"
+    );
+    // A structured value itself has no order; a scalar has no members.
+    assert!(fails("$orderby=owner/address").contains("field 'address' of owner cannot be used"));
+    assert!(fails("$orderby=owner").contains("field 'owner' of Thing cannot be used"));
+    assert!(fails("$orderby=id/x").contains("'id', which has no members"));
+    assert!(fails("$orderby=owner/name,owner/name desc").contains("owner/name"));
+    // MachineAction's relatedFileInfo members are not sortable in its schema.
+    let e = err("$orderby=relatedFileInfo/fileIdentifier").to_string();
+    assert!(
+        e.contains("field 'fileIdentifier' of relatedFileInfo cannot be used in $orderby"),
+        "{e}"
+    );
+}
+
+#[test]
+fn orderby_a_member_sorts_missing_parents_as_null() {
+    let schema = owned();
+    let records = || {
+        vec![
+            json!({"id": 1, "owner": {"name": "b"}}),
+            json!({"id": 2}),
+            json!({"id": 3, "owner": {"name": "a"}}),
+            json!({"id": 4, "owner": null}),
+            json!({"id": 5, "owner": {"name": null}}),
+            json!({"id": 6, "owner": {"name": "c"}}),
+        ]
+    };
+    let ids = |raw: &str| {
+        let (query, _) = parse(&schema, raw);
+        let mut all = records();
+        query.sort(&schema, &mut all);
+        all.iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect::<Vec<_>>()
+    };
+    // Null (a missing or null owner, or a null name) first ascending, last descending;
+    // ties broken by the key.
+    assert_eq!(ids("$orderby=owner/name"), [2, 4, 5, 3, 1, 6]);
+    assert_eq!(ids("$orderby=owner/name desc"), [6, 1, 3, 2, 4, 5]);
 }

@@ -614,3 +614,52 @@ fn mariadb_by_name() {
         assert_eq!(sql::dialect_from_str(name).unwrap().name(), "mariadb");
     }
 }
+
+/// `$orderby` over a member of a structured field: the member's own column, with OData's
+/// null order (a missing parent makes the member null), in both layouts.
+#[test]
+fn order_by_a_structured_member() {
+    let schema = sql_support::gen::schema();
+    let (q, _) = odata_filter::query::QueryOptions::new()
+        .parse(&schema, "$orderby=c/cs desc,c/ci&$top=2")
+        .unwrap();
+    let expected = [
+        [
+            r#""c_cs" DESC NULLS LAST, "c_ci" ASC NULLS FIRST, "id" ASC NULLS FIRST"#,
+            r#"SELECT "_doc" FROM "Things" ORDER BY "c_cs" DESC NULLS LAST, "c_ci" ASC NULLS FIRST, "id" ASC NULLS FIRST, "_id" ASC LIMIT ?1"#,
+        ],
+        [
+            r#""c_cs" DESC NULLS LAST, "c_ci" ASC NULLS FIRST, "id" ASC NULLS FIRST"#,
+            r#"SELECT "_doc" FROM "Things" ORDER BY "c_cs" DESC NULLS LAST, "c_ci" ASC NULLS FIRST, "id" ASC NULLS FIRST, "_id" ASC LIMIT $1::bigint"#,
+        ],
+        [
+            r#"CASE WHEN `c_cs` IS NULL THEN 0 ELSE 1 END DESC, `c_cs` DESC, CASE WHEN `c_ci` IS NULL THEN 0 ELSE 1 END ASC, `c_ci` ASC, CASE WHEN `id` IS NULL THEN 0 ELSE 1 END ASC, `id` ASC"#,
+            r#"SELECT `_doc` FROM `Things` ORDER BY CASE WHEN `c_cs` IS NULL THEN 0 ELSE 1 END DESC, `c_cs` DESC, CASE WHEN `c_ci` IS NULL THEN 0 ELSE 1 END ASC, `c_ci` ASC, CASE WHEN `id` IS NULL THEN 0 ELSE 1 END ASC, `id` ASC, `_id` ASC LIMIT ?"#,
+        ],
+        [
+            r#"CASE WHEN [c_cs] IS NULL THEN 0 ELSE 1 END DESC, [c_cs] DESC, CASE WHEN [c_ci] IS NULL THEN 0 ELSE 1 END ASC, [c_ci] ASC, CASE WHEN [id] IS NULL THEN 0 ELSE 1 END ASC, [id] ASC"#,
+            r#"SELECT [_doc] FROM [Things] ORDER BY CASE WHEN [c_cs] IS NULL THEN 0 ELSE 1 END DESC, [c_cs] DESC, CASE WHEN [c_ci] IS NULL THEN 0 ELSE 1 END ASC, [c_ci] ASC, CASE WHEN [id] IS NULL THEN 0 ELSE 1 END ASC, [id] ASC, [_id] ASC OFFSET 0 ROWS FETCH NEXT @p1 ROWS ONLY"#,
+        ],
+    ];
+    for (d, [clause, own]) in dialects().into_iter().zip(expected) {
+        assert_eq!(
+            sql::order_by_clause(&q, &schema, d).unwrap(),
+            clause,
+            "{}",
+            d.name()
+        );
+        assert_eq!(
+            sql::select(&q, &schema, "Things", d).unwrap().sql,
+            own,
+            "{}",
+            d.name()
+        );
+        // The application's layout: the same columns, the same order.
+        let rows = sql::select_rows(&q, &schema, "Things", d).unwrap().sql;
+        assert!(
+            rows.contains(&format!(" ORDER BY {clause} ")),
+            "{}: {rows}",
+            d.name()
+        );
+    }
+}

@@ -66,6 +66,92 @@ pub(crate) fn resolve_top<'s>(
     }
 }
 
+/// Why a member path did not resolve; each option words it in its own terms.
+pub(crate) enum PathProblem {
+    /// A member that exists but `allowed` refuses.
+    NotAllowed {
+        /// The path up to the member, `relatedFileInfo`.
+        entity: String,
+        /// The member's canonical name.
+        name: String,
+        /// The members `allowed` accepts.
+        allowed: Vec<String>,
+    },
+    /// No such member.
+    Unknown {
+        /// The path up to the member.
+        entity: String,
+        /// The member as written.
+        name: String,
+        /// The closest allowed member, if any is close.
+        suggestion: Option<String>,
+        /// The members `allowed` accepts.
+        allowed: Vec<String>,
+    },
+    /// A step into a value that is not structured.
+    NoMembers {
+        /// The path up to the step.
+        name: String,
+        /// The value's type.
+        ty: FieldType,
+    },
+}
+
+/// Walks `segments[1..]` (the first already resolved to `ty`, reached by `path`) through
+/// structured values, each member accepted by `allowed`: the one member-path resolver of
+/// `$filter` and `$orderby`. Fails at the span of the first segment that does not resolve.
+pub(crate) fn members(
+    mut ty: FieldType,
+    mut path: Vec<Field>,
+    segments: &[(&str, Span)],
+    allowed: impl Fn(&Field) -> bool,
+) -> Result<(Vec<Field>, FieldType), (PathProblem, Span)> {
+    for (i, &(seg, span)) in segments.iter().enumerate().skip(1) {
+        let shown = || {
+            segments[..i]
+                .iter()
+                .map(|s| s.0)
+                .collect::<Vec<_>>()
+                .join("/")
+        };
+        let current = ty.clone();
+        let Some(complex) = current.as_complex() else {
+            return Err((PathProblem::NoMembers { name: shown(), ty }, span));
+        };
+        let names = || {
+            complex
+                .fields()
+                .iter()
+                .filter(|f| allowed(f))
+                .map(|f| f.name().to_owned())
+                .collect()
+        };
+        let child = match complex.lookup(seg) {
+            Some(f) if allowed(f) => f,
+            Some(f) => {
+                let problem = PathProblem::NotAllowed {
+                    entity: shown(),
+                    name: f.name().to_owned(),
+                    allowed: names(),
+                };
+                return Err((problem, span));
+            }
+            None => {
+                let problem = PathProblem::Unknown {
+                    entity: shown(),
+                    name: seg.to_owned(),
+                    suggestion: complex.suggest(seg).map(str::to_owned),
+                    allowed: names(),
+                };
+                return Err((problem, span));
+            }
+        };
+        ty = child.ty().clone();
+        path.push(child.clone());
+    }
+    Ok((path, ty))
+}
+
 /// A lambda variable in scope: its name and element type.
 struct Var {
     name: String,
@@ -260,7 +346,7 @@ impl<'s> Checker<'s> {
     /// Resolves a member path to a field reference.
     fn field_ref(&mut self, segments: &[ast::Ident]) -> Result<FieldRef, (ErrorKind, Span)> {
         let first = &segments[0];
-        let (var, mut ty, mut path) = match self.vars.iter().rposition(|v| v.name == first.name) {
+        let (var, ty, path) = match self.vars.iter().rposition(|v| v.name == first.name) {
             Some(i) => (i + 1, self.vars[i].ty.clone(), Vec::new()),
             None => {
                 let f = resolve_top(self.schema, &first.name, Field::is_filterable, || {
@@ -270,58 +356,36 @@ impl<'s> Checker<'s> {
                 (0, f.ty().clone(), vec![f.clone()])
             }
         };
-        for (i, seg) in segments.iter().enumerate().skip(1) {
-            let shown = || {
-                segments[..i]
-                    .iter()
-                    .map(|s| s.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join("/")
+        let segs: Vec<(&str, Span)> = segments.iter().map(|s| (s.name.as_str(), s.span)).collect();
+        let (path, ty) = members(ty, path, &segs, Field::is_filterable).map_err(|(p, span)| {
+            let kind = match p {
+                PathProblem::NotAllowed {
+                    entity,
+                    name,
+                    allowed,
+                } => ErrorKind::NotFilterable {
+                    entity,
+                    name,
+                    filterable: allowed,
+                },
+                PathProblem::Unknown {
+                    entity,
+                    name,
+                    suggestion,
+                    allowed,
+                } => ErrorKind::UnknownField {
+                    entity,
+                    name,
+                    suggestion,
+                    filterable: allowed,
+                },
+                PathProblem::NoMembers { name, ty } => ErrorKind::NoMembers {
+                    name,
+                    ty: Type::Field(ty),
+                },
             };
-            let current = ty.clone();
-            let Some(complex) = current.as_complex() else {
-                return Err((
-                    ErrorKind::NoMembers {
-                        name: shown(),
-                        ty: Type::Field(ty.clone()),
-                    },
-                    seg.span,
-                ));
-            };
-            let names = || {
-                complex
-                    .filterable_fields()
-                    .map(|f| f.name().to_owned())
-                    .collect()
-            };
-            let child = match complex.lookup(&seg.name) {
-                Some(f) if f.is_filterable() => f,
-                Some(f) => {
-                    return Err((
-                        ErrorKind::NotFilterable {
-                            entity: shown(),
-                            name: f.name().to_owned(),
-                            filterable: names(),
-                        },
-                        seg.span,
-                    ))
-                }
-                None => {
-                    return Err((
-                        ErrorKind::UnknownField {
-                            entity: shown(),
-                            name: seg.name.clone(),
-                            suggestion: complex.suggest(&seg.name).map(str::to_owned),
-                            filterable: names(),
-                        },
-                        seg.span,
-                    ))
-                }
-            };
-            let child = child.clone();
-            ty = child.ty().clone();
-            path.push(child);
-        }
+            (kind, span)
+        })?;
         Ok(FieldRef { var, path, ty })
     }
 

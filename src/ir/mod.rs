@@ -223,6 +223,11 @@ impl FieldRef {
         }
     }
 
+    /// The record's member reached by `path` (outermost first, not empty), of type `ty`.
+    pub(crate) fn member(path: Vec<Field>, ty: FieldType) -> FieldRef {
+        FieldRef { var: 0, path, ty }
+    }
+
     /// 0 for the record; n for the element of the n-th enclosing lambda.
     pub fn var(&self) -> usize {
         self.var

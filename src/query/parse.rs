@@ -3,6 +3,8 @@
 use super::decode::{decode, Decoded};
 use super::error::{Error, ErrorKind};
 use super::{OrderKey, Query, QueryOptions, MAX_SKIP, OPTION_NAMES};
+use crate::check::{members, PathProblem};
+use crate::ir::FieldRef;
 use crate::schema::{EntitySchema, Field, FieldType};
 use crate::span::Span;
 use crate::suggest::closest_name;
@@ -175,14 +177,111 @@ impl<'a> OptionParser<'a> {
         (kind, span)
     }
 
-    fn order_by(&mut self) -> Parsed<Vec<OrderKey>> {
+    /// Resolves the `$orderby` key `name` (at decoded `span`): a sortable field, or a path
+    /// through structured fields to a sortable member (`relatedFileInfo/fileIdentifier`),
+    /// with the member-path resolver of `$filter`.
+    fn order_key_path(&self, name: &str, span: Span) -> Parsed<FieldRef> {
         let schema = self.schema;
+        let raw = |s: Span| self.value.raw_span(s);
         let sortable = || -> Vec<String> {
             schema
                 .sortable_fields()
                 .map(|f| f.name().to_owned())
                 .collect()
         };
+        // Segments with their decoded offsets.
+        let mut segments = Vec::new();
+        let mut at = span.start;
+        for seg in name.split('/') {
+            segments.push((seg, Span::new(at, at + seg.len())));
+            at += seg.len() + 1;
+        }
+        let (first, first_span) = segments[0];
+        // Structured values are stepped through; the member reached must be sortable.
+        let step = |f: &Field| f.is_sortable() || f.ty().as_complex().is_some();
+        let top = match schema.lookup(first) {
+            Some(f) if step(f) => f,
+            Some(f) => {
+                let kind = ErrorKind::NotSortable {
+                    entity: schema.name().to_owned(),
+                    name: f.name().to_owned(),
+                    sortable: sortable(),
+                };
+                return Err((kind, raw(first_span)));
+            }
+            None => {
+                let names = sortable();
+                let suggestion =
+                    closest_name(first, names.iter().map(String::as_str)).map(str::to_owned);
+                let kind = ErrorKind::UnknownOrderBy {
+                    entity: schema.name().to_owned(),
+                    name: first.to_owned(),
+                    suggestion,
+                    sortable: names,
+                };
+                return Err((kind, raw(first_span)));
+            }
+        };
+        let (path, ty) = members(top.ty().clone(), vec![top.clone()], &segments, step).map_err(
+            |(problem, at)| {
+                let kind = match problem {
+                    PathProblem::NotAllowed {
+                        entity,
+                        name,
+                        allowed,
+                    } => ErrorKind::NotSortable {
+                        entity,
+                        name,
+                        sortable: allowed,
+                    },
+                    PathProblem::Unknown {
+                        entity,
+                        name,
+                        suggestion,
+                        allowed,
+                    } => ErrorKind::UnknownOrderBy {
+                        entity,
+                        name,
+                        suggestion,
+                        sortable: allowed,
+                    },
+                    PathProblem::NoMembers { name, .. } => ErrorKind::InvalidOrderBy {
+                        expected: "a member of a structured value",
+                        found: format!("'/' after '{name}', which has no members"),
+                    },
+                };
+                (kind, raw(at))
+            },
+        )?;
+        let leaf = &path[path.len() - 1];
+        if !leaf.is_sortable() {
+            // A structured value itself: it has no order.
+            let (entity, allowed) = match path.len() {
+                1 => (schema.name().to_owned(), sortable()),
+                n => {
+                    let parent = path[n - 2].ty().as_complex();
+                    let names = parent.map_or_else(Vec::new, |c| {
+                        c.fields()
+                            .iter()
+                            .filter(|f| step(f))
+                            .map(|f| f.name().to_owned())
+                            .collect()
+                    });
+                    (display(&path[..n - 1]), names)
+                }
+            };
+            let kind = ErrorKind::NotSortable {
+                entity,
+                name: leaf.name().to_owned(),
+                sortable: allowed,
+            };
+            let last = segments[segments.len() - 1].1;
+            return Err((kind, raw(last)));
+        }
+        Ok(FieldRef::member(path, ty))
+    }
+
+    fn order_by(&mut self) -> Parsed<Vec<OrderKey>> {
         let mut keys: Vec<OrderKey> = Vec::new();
         for (item, _, start) in self.items()? {
             // Words with their decoded offsets.
@@ -197,29 +296,7 @@ impl<'a> OptionParser<'a> {
             let Some(&(name, name_span)) = words.first() else {
                 continue;
             };
-            let field = match schema.lookup(name) {
-                Some(f) if f.is_sortable() => f,
-                Some(f) => {
-                    let kind = ErrorKind::NotSortable {
-                        entity: schema.name().to_owned(),
-                        name: f.name().to_owned(),
-                        sortable: sortable(),
-                    };
-                    return Err((kind, raw(name_span)));
-                }
-                None => {
-                    let names = sortable();
-                    let suggestion =
-                        closest_name(name, names.iter().map(String::as_str)).map(str::to_owned);
-                    let kind = ErrorKind::UnknownOrderBy {
-                        entity: schema.name().to_owned(),
-                        name: name.to_owned(),
-                        suggestion,
-                        sortable: names,
-                    };
-                    return Err((kind, raw(name_span)));
-                }
-            };
+            let field = self.order_key_path(name, name_span)?;
             let descending = match words.get(1) {
                 None => false,
                 Some((w, _)) if w.eq_ignore_ascii_case("asc") => false,
@@ -239,10 +316,10 @@ impl<'a> OptionParser<'a> {
                 };
                 return Err((kind, raw(*span)));
             }
-            if keys.iter().any(|k| k.field.path.first() == Some(field)) {
-                return Err(self.duplicate(field.name(), raw(name_span)));
+            if keys.iter().any(|k| k.field.path == field.path) {
+                return Err(self.duplicate(&field.display_path(), raw(name_span)));
             }
-            keys.push(OrderKey::new(field, descending));
+            keys.push(OrderKey { field, descending });
         }
         Ok(keys)
     }
@@ -307,4 +384,9 @@ impl<'a> OptionParser<'a> {
         }
         Ok(names)
     }
+}
+
+/// A path in canonical names, `relatedFileInfo/fileIdentifier`.
+fn display(path: &[Field]) -> String {
+    path.iter().map(Field::name).collect::<Vec<_>>().join("/")
 }

@@ -6,7 +6,7 @@ use super::error::Error;
 use super::params::{SqlQuery, SqlType, SqlValue};
 use super::storage::{self, check_column, ident, DOC_COLUMN, ID_COLUMN};
 use super::translate::Translator;
-use crate::ir::{self, Query};
+use crate::ir::{self, FieldRef, Query};
 use crate::schema::EntitySchema;
 
 /// The condition selecting the records that `filter` matches, without the `WHERE` keyword.
@@ -257,7 +257,11 @@ fn order_by(
         let mut columns = Vec::with_capacity(query.order_by.len());
         for key in &query.order_by {
             match key.field.field() {
-                Some(f) if key.field.var == 0 && f.ty().is_scalar() => {
+                // A field, or a member of structured fields (`relatedFileInfo/fileIdentifier`),
+                // which has its own column in both layouts (null when a parent is missing).
+                Some(f)
+                    if key.field.var == 0 && f.ty().is_scalar() && in_structured(&key.field) =>
+                {
                     storage::check_ordered(f, dialect, "ordering by")?;
                     columns.push((f.column(), key.descending));
                 }
@@ -280,6 +284,14 @@ fn order_by(
         items.push(format!("{} ASC", ident(dialect, ID_COLUMN)?));
     }
     Ok(items)
+}
+
+/// Whether every step of `r` before its last is a structured (not collection) value.
+fn in_structured(r: &FieldRef) -> bool {
+    let path = r.path();
+    path[..path.len().saturating_sub(1)]
+        .iter()
+        .all(|f| f.ty().as_complex().is_some())
 }
 
 /// The columns of the schema's default order (descending or not): the order of a query

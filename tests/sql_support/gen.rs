@@ -36,12 +36,14 @@ pub fn schema_with(storage: &dyn Fn(&FieldType) -> Storage) -> EntitySchema {
         .field(
             Field::new("cs", FieldType::String)
                 .nullable(true)
-                .filterable(true),
+                .filterable(true)
+                .sortable(true),
         )
         .field(
             Field::new("ci", FieldType::Int64)
                 .nullable(true)
-                .filterable(true),
+                .filterable(true)
+                .sortable(true),
         );
     let item = ComplexType::new("Test.Item")
         .field(
@@ -613,11 +615,12 @@ pub fn filter() -> BoxedStrategy<String> {
         .boxed()
 }
 
-/// Random `$orderby` keys over the sortable scalars, `$skip` and `$top`.
+/// Random `$orderby` keys over the sortable scalars (members of the structured `c` too),
+/// `$skip` and `$top`.
 pub fn paging() -> BoxedStrategy<(Vec<String>, u64, Option<u64>)> {
     let key = (
         pick(&[
-            "s", "e", "b", "i", "l", "d", "m", "g", "t", "dt", "tod", "dur", "id",
+            "s", "e", "b", "i", "l", "d", "m", "g", "t", "dt", "tod", "dur", "id", "c/cs", "c/ci",
         ]),
         any::<bool>(),
     )

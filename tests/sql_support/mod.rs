@@ -48,6 +48,8 @@ pub fn query(
     skip: u64,
     top: Option<u64>,
 ) -> Query {
+    // A field by name (sortable or not: the SQL backends order by any scalar); a member
+    // path (`c/cs`) through the library's `$orderby` resolver.
     let order_by = order_by
         .iter()
         .map(|k| {
@@ -55,6 +57,13 @@ pub fn query(
                 Some(n) => (n, true),
                 None => (k.strip_suffix(" asc").unwrap_or(k), false),
             };
+            if name.contains('/') {
+                let text = format!("$orderby={}", k.replace(' ', "%20"));
+                let (q, _) = odata_filter::query::QueryOptions::new()
+                    .parse(schema, &text)
+                    .unwrap_or_else(|e| panic!("{text}: {e}"));
+                return q.order_by[0].clone();
+            }
             let field = schema
                 .lookup(name)
                 .unwrap_or_else(|| panic!("no field {name}"));
