@@ -574,8 +574,15 @@ fn string_functions() {
     give(r.clone(), "substring(name, 2, 0) eq ''", T);
     give(r.clone(), "substring(name, 7, 100) eq 'örld'", T);
     give(r.clone(), "tolower(name) eq 'héllo wörld'", T);
-    give(r.clone(), "toupper(name) eq 'HéLLO WöRLD'", T);
-    give(json!({"name": "ÉCOLE"}), "tolower(name) eq 'École'", T);
+    give(r.clone(), "toupper(name) eq 'HÉLLO WÖRLD'", T);
+    // Unicode's full case mapping, as the specification means it (not ASCII only).
+    give(json!({"name": "ÉCOLE"}), "tolower(name) eq 'école'", T);
+    give(json!({"name": "CAFÉ"}), "tolower(name) eq 'café'", T);
+    give(json!({"name": "Straße"}), "toupper(name) eq 'STRASSE'", T);
+    give(json!({"name": "Ünïcödé"}), "toupper(name) eq 'ÜNÏCÖDÉ'", T);
+    give(json!({"name": "ΟΔΟΣ"}), "tolower(name) eq 'οδος'", T);
+    give(json!({"name": "Σ"}), "tolower(name) eq 'σ'", T);
+    give(json!({"name": "\u{212a}"}), "tolower(name) eq 'k'", T);
     give(r.clone(), "trim(info/label) eq 'a b'", T);
     give(json!({"name": "\t a \n"}), "trim(name) eq '\t a \n'", T);
     give(json!({"name": "  "}), "trim(name) eq ''", T);

@@ -13,8 +13,8 @@ use odata_filter::sql::MariaDbDialect;
 use sql_support::differential::{cases, generated, Layout};
 use sql_support::mariadb::MariaDb;
 use sql_support::{
-    machine_actions_agree, machines_agree, parse_all, query, reference, text_matching_agrees,
-    Backend,
+    case_mapping_agrees, machine_actions_agree, machines_agree, parse_all, query, reference,
+    text_matching_agrees, Backend,
 };
 
 /// Random cases unless `PROPTEST_CASES` says otherwise: each is up to 10 records and up to 4
@@ -94,4 +94,12 @@ fn numbers_agree_with_the_oracle_or_are_refused() {
         }
     }
     assert_eq!(refused, REFUSED);
+}
+
+#[test]
+fn case_mapping_is_unicode_or_refused() {
+    let Some(mut db) = MariaDb::connect("case") else {
+        return;
+    };
+    case_mapping_agrees(&mut db);
 }

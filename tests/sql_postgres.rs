@@ -8,9 +8,9 @@ mod sql_support;
 use odata_filter::schema::{catalog, EntitySchema};
 use odata_filter::sql::{self, ErrorKind, PostgresDialect, SqlValue};
 use sql_support::{
-    agree_with_oracle, all_filterable, assert_plan, filter, ids, machine_actions_agree,
-    machines_agree, ndjson, pg_params, query, text_matching_agrees, Backend, Explain, Postgres,
-    MACHINE_ACTIONS,
+    agree_with_oracle, all_filterable, assert_plan, case_mapping_agrees, filter, ids,
+    machine_actions_agree, machines_agree, ndjson, pg_params, query, text_matching_agrees, Backend,
+    Explain, Postgres, MACHINE_ACTIONS,
 };
 
 #[test]
@@ -304,4 +304,12 @@ fn decimals_are_exact() {
         .query_one("SELECT $1::numeric::text", &pg_params(&w.params))
         .unwrap();
     assert_eq!(row.get::<_, String>(0), "3258.678765765489753678965390");
+}
+
+#[test]
+fn case_mapping_is_unicode_or_refused() {
+    let Some(mut db) = Postgres::connect("case") else {
+        return;
+    };
+    case_mapping_agrees(&mut db);
 }

@@ -10,9 +10,9 @@ use odata_filter::schema::{catalog, EntitySchema};
 use odata_filter::sql::{self, Dialect, ErrorKind, SqlType, SqliteDialect};
 use rusqlite::Connection;
 use sql_support::{
-    agree_with_oracle, all_filterable, assert_plan, filter, machine_actions_agree, machines_agree,
-    ndjson, note_records, notes, query, reference, text_matching_agrees, Backend, Explain, Sqlite,
-    MACHINES, MACHINE_ACTIONS,
+    agree_with_oracle, all_filterable, assert_plan, case_mapping_agrees, filter,
+    machine_actions_agree, machines_agree, ndjson, note_records, notes, query, reference,
+    text_matching_agrees, where_sql, Backend, Explain, Sqlite, MACHINES, MACHINE_ACTIONS,
 };
 
 /// A fresh database holding `records` in `schema`'s table.
@@ -174,8 +174,8 @@ fn text_matching_is_literal_and_case_sensitive() {
     assert_eq!(hits("startswith(text, '')").len(), texts.len());
     assert_eq!(hits("not startswith(text, 'a')").len(), texts.len() - 5);
     assert_eq!(hits("tolower(text) eq 'analyst'"), ["Analyst", "analyst"]);
-    assert_eq!(hits("toupper(text) eq 'ÜNÏCÖDÉ'"), Vec::<String>::new());
-    assert_eq!(hits("toupper(text) eq 'üNïCöDé'"), ["ünïcödé"]);
+    assert_eq!(hits("toupper(text) eq 'ÜNÏCÖDÉ'"), ["ünïcödé"]);
+    assert_eq!(hits("toupper(text) eq 'üNïCöDé'"), Vec::<String>::new());
     // Non-literal patterns use instr/substr.
     assert_eq!(
         hits("startswith(text, substring(text, 0, 2))").len(),
@@ -186,6 +186,41 @@ fn text_matching_is_literal_and_case_sensitive() {
         hits("contains(text, concat(text, 'x'))"),
         Vec::<String>::new()
     );
+}
+
+/// `tolower`/`toupper` are the crate's registered functions: Unicode's full case mapping.
+#[test]
+fn case_mapping_is_unicode() {
+    case_mapping_agrees(&mut Sqlite::new());
+}
+
+/// A connection without the crate's functions fails loudly, never answers differently.
+#[test]
+fn case_mapping_needs_the_registered_functions() {
+    let s = notes();
+    let conn = Connection::open_in_memory().unwrap();
+    sql::rusqlite::create_table(&conn, &s).unwrap();
+    let w = where_sql(&s, "tolower(text) eq 'a'", &SqliteDialect);
+    let e = conn
+        .prepare(&format!(
+            "SELECT _doc FROM {} WHERE {}",
+            s.entity_set(),
+            w.sql
+        ))
+        .unwrap_err();
+    assert!(
+        e.to_string().contains("no such function: odata_lower"),
+        "{e}"
+    );
+    sql::rusqlite::register_functions(&conn).unwrap();
+    let upper: Option<String> = conn
+        .query_row("SELECT odata_upper(?1)", ["Straße"], |r| r.get(0))
+        .unwrap();
+    assert_eq!(upper.as_deref(), Some("STRASSE"));
+    let none: Option<String> = conn
+        .query_row("SELECT odata_lower(12)", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(none, None);
 }
 
 /// The text suite of the server backends, in SQLite too.

@@ -2,6 +2,7 @@
 
 use super::node::{Env, Operand, Record};
 use super::scalar::Scalar;
+use crate::edm::string::case_map;
 use crate::ir::Function;
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
 use std::borrow::Cow;
@@ -97,8 +98,8 @@ fn call_checked<'a, R: Record + ?Sized>(
             };
             Scalar::Str(map_text(s, |s| substring(s, start, len)))
         }
-        Function::ToLower => Scalar::Str(ascii_case(text(args, 0, env)?, false)),
-        Function::ToUpper => Scalar::Str(ascii_case(text(args, 0, env)?, true)),
+        Function::ToLower => Scalar::Str(case_map(text(args, 0, env)?, false)),
+        Function::ToUpper => Scalar::Str(case_map(text(args, 0, env)?, true)),
         Function::Trim => Scalar::Str(map_text(text(args, 0, env)?, |s| s.trim_matches(' '))),
         Function::Concat => {
             let a = text(args, 0, env)?;
@@ -134,25 +135,6 @@ fn map_text<'a>(s: Cow<'a, str>, f: impl FnOnce(&str) -> &str) -> Cow<'a, str> {
         Cow::Borrowed(s) => Cow::Borrowed(f(s)),
         Cow::Owned(s) => Cow::Owned(f(&s).to_owned()),
     }
-}
-
-/// ASCII-only case mapping; copies only when a letter changes.
-fn ascii_case(s: Cow<'_, str>, upper: bool) -> Cow<'_, str> {
-    let changes = if upper {
-        s.bytes().any(|b| b.is_ascii_lowercase())
-    } else {
-        s.bytes().any(|b| b.is_ascii_uppercase())
-    };
-    if !changes {
-        return s;
-    }
-    let mut owned = s.into_owned();
-    if upper {
-        owned.make_ascii_uppercase();
-    } else {
-        owned.make_ascii_lowercase();
-    }
-    Cow::Owned(owned)
 }
 
 /// `substring(s, start[, len])` over characters: a negative `start` counts as 0, a `start`
@@ -194,15 +176,5 @@ mod tests {
         assert_eq!(substring("héllo", i64::MIN, Some(i64::MAX)), "héllo");
         assert_eq!(substring("héllo", i64::MAX, None), "");
         assert_eq!(substring("", 0, None), "");
-    }
-
-    #[test]
-    fn ascii_case_only() {
-        assert_eq!(ascii_case(Cow::Borrowed("ÉcOLE"), false), "École");
-        assert_eq!(ascii_case(Cow::Borrowed("straße"), true), "STRAßE");
-        assert!(matches!(
-            ascii_case(Cow::Borrowed("abc"), false),
-            Cow::Borrowed(_)
-        ));
     }
 }

@@ -50,7 +50,7 @@
 //! | `length(s)` | the number of characters (code points) |
 //! | `indexof(s, t)` | 0-based character index of the first `t` in `s`, -1 if none; `indexof(s, '')` is 0 |
 //! | `substring(s, i)`, `substring(s, i, n)` | characters from 0-based position `i` (`n` of them, or to the end); `i < 0` counts as 0; `i` at or past the end gives `''`; `n < 0` gives `''`; `n` past the end takes the rest |
-//! | `tolower`, `toupper` | ASCII letters only; other characters unchanged |
+//! | `tolower`, `toupper` | Unicode's default full case mapping (`str::to_lowercase`, `str::to_uppercase`): `Straße` upper is `STRASSE`, a word-final `Σ` lowers to `ς` |
 //! | `trim(s)` | without leading and trailing U+0020 spaces (only) |
 //! | `concat(a, b)` | `a` followed by `b` |
 //! | `year`, `month`, `day` | of a Date, or of a DateTimeOffset in UTC |

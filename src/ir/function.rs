@@ -19,9 +19,9 @@ pub enum Function {
     IndexOf,
     /// `substring(s, start)` / `substring(s, start, length)`: String, 0-based characters.
     Substring,
-    /// `tolower(s)`: String, ASCII letters only (the same on every backend).
+    /// `tolower(s)`: String, by Unicode's default full case mapping.
     ToLower,
-    /// `toupper(s)`: String, ASCII letters only.
+    /// `toupper(s)`: String, by Unicode's default full case mapping (`ß` is `SS`).
     ToUpper,
     /// `trim(s)`: String without leading and trailing spaces (U+0020).
     Trim,

@@ -56,6 +56,15 @@ impl Error {
         message: String,
         error: impl std::error::Error + Send + Sync + 'static,
     ) -> Error {
+        // SQLite without the functions `tolower`/`toupper` become: say how to add them.
+        let message = if message.contains("no such function: odata_") {
+            format!(
+                "{message} (tolower and toupper call the crate's Unicode case mapping, which \
+                 SQLite needs registered on the connection: sql::rusqlite::register_functions)"
+            )
+        } else {
+            message
+        };
         Error {
             kind: ErrorKind::Database { message },
             source: Some(Arc::new(error)),

@@ -208,11 +208,23 @@
 //! | placeholder | `?1` | `$1::bigint` (typed) | `?` | `?` | `@p1` |
 //! | null-safe `eq` | `IS` | `IS NOT DISTINCT FROM` | `<=>` | `<=>` | expanded |
 //! | text match | `GLOB` | `LIKE ... ESCAPE '\'` | `LIKE ... ESCAPE '!'` | same | `LIKE`, `[` escaped too |
-//! | `tolower` | `lower` (ASCII only) | `lower(x COLLATE "C")` (ASCII only) | 26 `REPLACE`s | 26 `REPLACE`s | 26 `REPLACE`s |
+//! | `tolower` | `odata_lower`, registered (`rusqlite::register_functions`) | `lower(x COLLATE "und-x-icu")` (ICU) | refused | refused | refused |
 //! | `year()` | `substr` | `SUBSTRING(... FROM ... FOR ...)` | same | same | `SUBSTRING(..., ..., ...)` |
 //! | null ordering | `NULLS FIRST` | `NULLS FIRST` | `CASE` key | `CASE` key | `CASE` key |
 //! | collection element | `json_each` value | `#>>`, cast | `JSON_VALUE(... RETURNING ...)` | `CAST(JSON_VALUE(...) AS ...)` | `OPENJSON`, `JSON_VALUE`, cast |
 //! | tested | real server | real server | golden SQL only | real server (10.11) | golden SQL only |
+//!
+//! `tolower` and `toupper` are Unicode's default full case mapping (`Straße` upper is
+//! `STRASSE`, a word-final `Σ` lowers to `ς`), as in the evaluator. SQLite's own `lower` is
+//! ASCII-only, so the SQL calls the crate's `odata_lower`/`odata_upper`, which the `rusqlite`
+//! helpers register and an application registers on its own connections; without them SQLite
+//! fails with `no such function`. With sqlx, which has no safe way to add a function to a
+//! connection, an application registers them through `rusqlite` on the same handle
+//! (`rusqlite::Connection::from_handle` on `SqliteConnection::lock_handle`'s raw handle, an
+//! `unsafe` call this crate does not make), or avoids the two functions. PostgreSQL maps with
+//! ICU (a server built without ICU fails, naming the collation). MySQL, MariaDB and SQL Server
+//! map one character to one (`ß` stays `ß`), so the two functions are refused there, at the
+//! call ([`Dialect::case_map`]).
 //!
 //! SQLite, PostgreSQL and MariaDB (10.11, the Debian server `scripts/test` starts) are tested
 //! against real servers; the MySQL (8.0.21+) and SQL Server (2019+) SQL is pinned by golden

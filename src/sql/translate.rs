@@ -144,7 +144,7 @@ impl<'a> Translator<'a> {
             ExprKind::In { expr, list } => self.in_list(expr, list, mode, e.span())?,
             ExprKind::Call { func, args } => match text_match(*func) {
                 Some(kind) => self.text_match(kind, args)?,
-                None => d.bool_condition(&self.call(*func, args)?),
+                None => d.bool_condition(&self.call(*func, args, e.span())?),
             },
             ExprKind::Lambda {
                 kind,
@@ -328,7 +328,9 @@ impl<'a> Translator<'a> {
                 }
             }
             ExprKind::Field(r) => self.field(r),
-            ExprKind::Call { func, args } if text_match(*func).is_none() => self.call(*func, args),
+            ExprKind::Call { func, args } if text_match(*func).is_none() => {
+                self.call(*func, args, e.span())
+            }
             _ => {
                 let c = self.cond(e, Mode::Exact)?;
                 Ok(self.dialect.bool_value(&c))
@@ -365,7 +367,8 @@ impl<'a> Translator<'a> {
     // -------------------------------------------------------------------------------------
     // Functions
 
-    fn call(&mut self, func: Function, args: &[Expr]) -> Result<String, Error> {
+    /// The SQL of the call of `func` on `args` written at `span`.
+    fn call(&mut self, func: Function, args: &[Expr], span: Span) -> Result<String, Error> {
         let d = self.dialect;
         let arg = |t: &mut Self, i: usize, hint: SqlType| match args.get(i) {
             Some(a) => t.value_as(a, hint),
@@ -397,8 +400,13 @@ impl<'a> Translator<'a> {
                     len.map(|l| d.to_int32(&l)).as_deref(),
                 )
             }
-            Function::ToLower => d.ascii_lower(&arg(self, 0, text)?),
-            Function::ToUpper => d.ascii_upper(&arg(self, 0, text)?),
+            Function::ToLower | Function::ToUpper => {
+                let s = arg(self, 0, text)?;
+                d.case_map(&s, func == Function::ToUpper).ok_or_else(|| {
+                    Error::unsupported(d.name(), format!("{}() {NO_CASE_MAP}", func.name()))
+                        .at(span)
+                })?
+            }
             Function::Trim => d.trim_spaces(&arg(self, 0, text)?),
             Function::Concat => {
                 let (a, b) = (arg(self, 0, text)?, arg(self, 1, text)?);
@@ -439,16 +447,16 @@ impl<'a> Translator<'a> {
                 }
             }
             Function::Contains | Function::StartsWith | Function::EndsWith => {
-                let c = self.cond_call(func, args)?;
+                let c = self.cond_call(func, args, span)?;
                 d.bool_value(&c)
             }
         })
     }
 
-    fn cond_call(&mut self, func: Function, args: &[Expr]) -> Result<String, Error> {
+    fn cond_call(&mut self, func: Function, args: &[Expr], span: Span) -> Result<String, Error> {
         match text_match(func) {
             Some(kind) => self.text_match(kind, args),
-            None => self.call(func, args),
+            None => self.call(func, args, span),
         }
     }
 
@@ -583,6 +591,10 @@ const FLAT_JOIN: usize = 8;
 
 /// What a dialect without [`Dialect::supports_nul_in_text`] cannot take.
 const NUL_IN_TEXT: &str = "strings containing U+0000";
+
+/// Why `tolower`/`toupper` are refused where [`Dialect::case_map`] is `None`.
+const NO_CASE_MAP: &str = "(Unicode's full case mapping: `ß` upper is `SS`, a word-final `Σ` \
+     lowers to `ς`); this database's LOWER and UPPER map characters one to one";
 
 /// Why `owner eq null` for a structured `owner` is refused: its members have columns of their
 /// own, which cannot tell a missing or non-object value from an object of null members, and

@@ -341,12 +341,13 @@ fn call(func: Function, vals: Vec<Value>) -> Value {
             }
         }
         Function::ToLower => {
-            let s = text(func, next());
-            string(&s.iter().map(char::to_ascii_lowercase).collect::<Vec<_>>())
+            // Unicode's default full case mapping (with the final-sigma rule).
+            let s: String = text(func, next()).into_iter().collect();
+            Value::String(s.to_lowercase())
         }
         Function::ToUpper => {
-            let s = text(func, next());
-            string(&s.iter().map(char::to_ascii_uppercase).collect::<Vec<_>>())
+            let s: String = text(func, next()).into_iter().collect();
+            Value::String(s.to_uppercase())
         }
         Function::Trim => {
             let mut s = text(func, next());

@@ -184,9 +184,11 @@ impl From<rusqlite::Error> for DbError {
 }
 
 /// Sets the connection options every connection shares.
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
+fn configure(conn: &Connection) -> Result<(), DbError> {
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.pragma_update(None, "synchronous", "FULL")?;
+    // `tolower`/`toupper` call these (SQLite's own `lower`/`upper` are ASCII-only).
+    odata_filter::sql::rusqlite::register_functions(conn).map_err(StoreError::Sql)?;
     Ok(())
 }
 

@@ -292,6 +292,7 @@ fn sqlite_engine(
     let conn = rusqlite::Connection::open_in_memory()
         .map_err(|e| Failure::Input(format!("sqlite: {e}")))?;
     sql::rusqlite::create_table(&conn, schema).map_err(db)?;
+    sql::rusqlite::register_functions(&conn).map_err(db)?;
     // Every record, unfiltered, read on this thread.
     let all = Query::default();
     let ctx = Ctx {

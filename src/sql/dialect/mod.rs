@@ -20,6 +20,8 @@ pub use mssql::MsSqlDialect;
 pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
+#[cfg(feature = "rusqlite")]
+pub(crate) use sqlite::{SQLITE_LOWER, SQLITE_UPPER};
 
 use super::error::Error;
 use super::params::{Params, SqlType, SqlValue};
@@ -307,16 +309,15 @@ pub trait Dialect: Debug + Send + Sync {
         format!("CAST({x} AS INTEGER)")
     }
 
-    /// `s` with the ASCII letters `A`-`Z` lowered and nothing else changed. Default: 26 nested
-    /// `REPLACE` calls, which are exact wherever `REPLACE` is case-sensitive.
-    fn ascii_lower(&self, s: &str) -> String {
-        replace_chain(s, b'A'..=b'Z', |c| c.to_ascii_lowercase())
-    }
-
-    /// `s` with the ASCII letters `a`-`z` raised and nothing else changed. Default: 26 nested
-    /// `REPLACE` calls.
-    fn ascii_upper(&self, s: &str) -> String {
-        replace_chain(s, b'a'..=b'z', |c| c.to_ascii_uppercase())
+    /// `s` in lower case (`upper` false) or upper case by Unicode's default full case
+    /// mapping, as `tolower` and `toupper` mean it (`Straße` upper is `STRASSE`, a word-final
+    /// `Σ` lowers to `ς`), compared in code point order; `None` where the database has no
+    /// function that maps exactly so: the translation then refuses the call with its position.
+    /// Default: `None`, since `LOWER` and `UPPER` in MySQL, MariaDB and SQL Server use Unicode's
+    /// simple mappings (`ß` stays `ß`, `Σ` always lowers to `σ`).
+    fn case_map(&self, s: &str, upper: bool) -> Option<String> {
+        let _ = (s, upper);
+        None
     }
 
     /// `s` without leading and trailing U+0020 spaces. Default: `TRIM(BOTH ' ' FROM s)`.
@@ -481,17 +482,4 @@ pub(crate) fn like_pattern(
         pattern.push('%');
     }
     pattern
-}
-
-/// Nested `REPLACE(…, 'X', 'x')` over `letters`.
-fn replace_chain(s: &str, letters: std::ops::RangeInclusive<u8>, map: fn(u8) -> u8) -> String {
-    let mut out = s.to_owned();
-    for c in letters {
-        out = format!(
-            "REPLACE({out}, '{}', '{}')",
-            char::from(c),
-            char::from(map(c))
-        );
-    }
-    out
 }

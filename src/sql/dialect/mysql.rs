@@ -1,8 +1,8 @@
 //! MySQL: the [`MySqlDialect`].
 //!
 //! Text columns use `utf8mb4_0900_bin` (code point order, case-sensitive, no trailing-space
-//! padding), so `=`, `<` and `LIKE` compare like the evaluator; `LOWER`/`UPPER` would fold
-//! non-ASCII letters too, so `tolower`/`toupper` use the default `REPLACE` chain. Backslash is
+//! padding), so `=`, `<` and `LIKE` compare like the evaluator; `LOWER`/`UPPER` map by
+//! Unicode's simple mappings (`ß` stays `ß`), so `tolower`/`toupper` are refused. Backslash is
 //! an escape character inside MySQL string literals, so `LIKE` escapes with `!`. Collections
 //! are `JSON`, read with `JSON_TABLE` and `JSON_VALUE` (8.0.21 or later). Double columns are
 //! `DOUBLE`, so an integer beyond 2^53 in a Double field is kept as its nearest float, and an

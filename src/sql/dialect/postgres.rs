@@ -1,7 +1,7 @@
 //! PostgreSQL: the [`PostgresDialect`].
 //!
 //! Text columns and text parameters carry `COLLATE "C"`, so strings order by code point
-//! whatever the database's locale, and `lower(x COLLATE "C")` folds ASCII letters only.
+//! whatever the database's locale; `tolower`/`toupper` map with ICU (`COLLATE "und-x-icu"`).
 //! Placeholders carry their type (`$1::bigint`), so no comparison depends on type inference.
 //! Double and Decimal are `NUMERIC`, compared exactly with each other and with integers; float
 //! parameters are sent as the exact decimal value of the float, decimals with every digit
@@ -129,12 +129,13 @@ impl Dialect for PostgresDialect {
         exact_decimal(x)
     }
 
-    fn ascii_lower(&self, s: &str) -> String {
-        format!("lower(({s}) COLLATE \"C\")")
-    }
-
-    fn ascii_upper(&self, s: &str) -> String {
-        format!("upper(({s}) COLLATE \"C\")")
+    /// ICU's full case mapping under the root locale (the `und-x-icu` collation that a
+    /// PostgreSQL built with ICU creates in every database), then compared in code point
+    /// order (`COLLATE "C"`). A server without ICU fails with `collation "und-x-icu" ... does
+    /// not exist`, never with a different answer.
+    fn case_map(&self, s: &str, upper: bool) -> Option<String> {
+        let f = if upper { "upper" } else { "lower" };
+        Some(format!("({f}(({s}) COLLATE \"und-x-icu\") COLLATE \"C\")"))
     }
 
     fn json_elements(&self, container: &str, path: &[&str], alias: &str) -> Result<String, Error> {

@@ -5,9 +5,10 @@
 //! Double column is declared `NUMERIC`, keeping integers as integers and reals as reals, which
 //! SQLite compares exactly. SQLite has no exact decimal type: a Decimal is kept as an integer
 //! when whole, otherwise as the float whose shortest decimal it is, and decimals no float
-//! stands for are refused (see [`Dialect::exact_decimals`]). `lower`/`upper` fold ASCII letters
-//! only (unless the ICU extension is loaded, which this crate does not do). Needs SQLite 3.30
-//! or later (`NULLS FIRST`).
+//! stands for are refused (see [`Dialect::exact_decimals`]). SQLite's `lower`/`upper` fold ASCII
+//! letters only, so `tolower`/`toupper` call the crate's own `odata_lower`/`odata_upper`,
+//! registered on the connection (see [`Dialect::case_map`]). Needs SQLite 3.30 or later
+//! (`NULLS FIRST`).
 //! See <https://www.sqlite.org/lang.html>.
 
 use super::{string_literal, Dialect, TextMatch};
@@ -18,6 +19,11 @@ use crate::value::Decimal;
 /// SQLite, 3.30 or later, with the JSON functions (built in since 3.38).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SqliteDialect;
+
+/// The name of the SQL function `tolower` becomes in SQLite, registered on the connection.
+pub(crate) const SQLITE_LOWER: &str = "odata_lower";
+/// The name of the SQL function `toupper` becomes in SQLite, registered on the connection.
+pub(crate) const SQLITE_UPPER: &str = "odata_upper";
 
 impl Dialect for SqliteDialect {
     fn name(&self) -> &'static str {
@@ -113,12 +119,14 @@ impl Dialect for SqliteDialect {
         }
     }
 
-    fn ascii_lower(&self, s: &str) -> String {
-        format!("lower({s})")
-    }
-
-    fn ascii_upper(&self, s: &str) -> String {
-        format!("upper({s})")
+    /// The crate's own functions, which SQLite needs registered on the connection (its
+    /// `lower` and `upper` change ASCII letters only): the `rusqlite` helpers register them,
+    /// `sql::rusqlite::register_functions` (feature `rusqlite`) does it for a connection of
+    /// the application's own, and a connection without them fails with
+    /// `no such function: odata_lower`, never with a different answer.
+    fn case_map(&self, s: &str, upper: bool) -> Option<String> {
+        let name = if upper { SQLITE_UPPER } else { SQLITE_LOWER };
+        Some(format!("{name}({s})"))
     }
 
     fn trim_spaces(&self, s: &str) -> String {

@@ -1,5 +1,12 @@
-//! The `rusqlite` driver: [`SqlValue`] as `rusqlite::ToSql`, and helpers that create the crate's
-//! table, insert records and run queries.
+//! The `rusqlite` driver: [`SqlValue`] as `rusqlite::ToSql`, the SQL functions the SQLite
+//! dialect calls, and helpers that create the crate's table, insert records and run queries.
+//!
+//! SQLite's `lower` and `upper` change ASCII letters only, so `tolower` and `toupper` become
+//! calls of the crate's `odata_lower` and `odata_upper`, which [`register_functions`] adds to a
+//! connection. The helpers here register them themselves; an application that runs the SQL of
+//! [`sql::where_clause`](crate::sql::where_clause) or [`sql::select`](crate::sql::select) on a
+//! connection of its own calls [`register_functions`] once per connection (a connection without
+//! them fails with `no such function: odata_lower`).
 //!
 //! These block the calling thread. Async code calls them on a blocking thread
 //! (`tokio::task::spawn_blocking`, with the connection moved in or behind a `Mutex`), or uses
@@ -23,14 +30,18 @@
 //! }
 //! ```
 
+use crate::edm::string::case_map;
 use crate::ir::Query;
 use crate::schema::EntitySchema;
+use crate::sql::dialect::{SQLITE_LOWER, SQLITE_UPPER};
 use crate::sql::driver::{insert_each, parse_documents, sqlite_plain, Plain};
 use crate::sql::error::Error;
 use crate::sql::params::SqlValue;
 use crate::sql::SqliteDialect;
-use rusqlite::types::{ToSql, ToSqlOutput};
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
 use rusqlite::Connection;
+use std::borrow::Cow;
 
 impl ToSql for SqlValue {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
@@ -49,6 +60,47 @@ impl ToSql for SqlValue {
 /// The driver's error, kept as the source.
 fn db(e: rusqlite::Error) -> Error {
     Error::database(e.to_string(), e)
+}
+
+/// Adds to `conn` the SQL functions that the SQLite dialect's SQL calls: `odata_lower(s)` and
+/// `odata_upper(s)`, Unicode's default full case mapping (what `tolower` and `toupper` mean in
+/// the evaluator; `odata_upper('Straße')` is `'STRASSE'`). Deterministic, so they may appear in
+/// indexes on expressions; null, and any value that is not text, gives null. Registering again
+/// replaces them.
+///
+/// ```
+/// let conn = rusqlite::Connection::open_in_memory()?;
+/// odata_filter::sql::rusqlite::register_functions(&conn)?;
+/// let s: String = conn.query_row("SELECT odata_upper('Straße')", [], |r| r.get(0))?;
+/// assert_eq!(s, "STRASSE");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn register_functions(conn: &Connection) -> Result<(), Error> {
+    for (name, upper) in [(SQLITE_LOWER, false), (SQLITE_UPPER, true)] {
+        let flags = FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS;
+        conn.create_scalar_function(name, 1, flags, move |ctx: &Context<'_>| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
+                    Ok(s) => Some(case_map(Cow::Borrowed(s), upper).into_owned()),
+                    Err(_) => None,
+                },
+                _ => None,
+            })
+        })
+        .map_err(db)?;
+    }
+    Ok(())
+}
+
+/// Registers the functions when `sql` calls one of them (registering replaces a function,
+/// which makes SQLite recompile the connection's cached statements).
+fn register_functions_for(conn: &Connection, sql: &str) -> Result<(), Error> {
+    if sql.contains(SQLITE_LOWER) || sql.contains(SQLITE_UPPER) {
+        register_functions(conn)?;
+    }
+    Ok(())
 }
 
 /// Creates the table for `schema`, named after its entity set (e.g. `MachineActions`),
@@ -100,6 +152,7 @@ pub fn query_text(
     query: &Query,
 ) -> Result<Vec<String>, Error> {
     let q = crate::sql::select(query, schema, schema.entity_set(), &SqliteDialect)?;
+    register_functions_for(conn, &q.sql)?;
     let mut stmt = conn.prepare(&q.sql).map_err(db)?;
     let rows = stmt
         .query_map(rusqlite::params_from_iter(&q.params), |row| row.get(0))
@@ -119,6 +172,7 @@ pub fn query(
 /// The number of records `query`'s filter matches.
 pub fn count(conn: &Connection, schema: &EntitySchema, query: &Query) -> Result<u64, Error> {
     let q = crate::sql::count(query, schema, schema.entity_set(), &SqliteDialect)?;
+    register_functions_for(conn, &q.sql)?;
     let n: i64 = conn
         .query_row(&q.sql, rusqlite::params_from_iter(&q.params), |row| {
             row.get(0)
