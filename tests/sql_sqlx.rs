@@ -37,6 +37,9 @@ struct Sqlx<C> {
     rt: Runtime,
     conn: C,
     dialect: &'static dyn Dialect,
+    /// Whether the connection has the crate's `odata_lower`/`odata_upper` (a sqlx SQLite
+    /// connection has not: sqlx cannot add a function without `unsafe`).
+    case_functions: bool,
     /// Run when dropped (on a connection of its own): drops what the test made.
     cleanup: Option<Cleanup>,
 }
@@ -59,6 +62,10 @@ macro_rules! sqlx_backend {
 
             fn dialect(&self) -> &'static dyn Dialect {
                 self.dialect
+            }
+
+            fn has_case_functions(&self) -> bool {
+                self.case_functions
             }
 
             fn load(&mut self, schema: &EntitySchema, records: &[&str]) {
@@ -121,6 +128,7 @@ fn sqlite() -> Sqlx<SqliteConnection> {
         rt,
         conn,
         dialect: &SqliteDialect,
+        case_functions: false,
         cleanup: None,
     }
 }
@@ -186,8 +194,31 @@ where
         rt,
         conn,
         dialect,
+        case_functions: true,
         cleanup: Some(cleanup),
     }
+}
+
+/// A sqlx SQLite connection lacks the crate's case-mapping functions: `tolower` fails with an
+/// error that says how to add them, never with a different answer.
+#[test]
+fn case_mapping_without_the_functions_fails_loudly() {
+    let mut db = sqlite();
+    let schema = sql_support::notes();
+    db.load(&schema, &[r#"{"id":"a","text":"Straße"}"#]);
+    let q = sql_support::query(&schema, Some("toupper(text) eq 'STRASSE'"), &[], 0, None);
+    let Sqlx {
+        rt, conn, dialect, ..
+    } = &mut db;
+    let e = rt
+        .block_on(sql::sqlx::query_text(&mut *conn, *dialect, &schema, &q))
+        .unwrap_err();
+    let message = e.to_string();
+    assert!(
+        message.contains("no such function: odata_upper"),
+        "{message}"
+    );
+    assert!(message.contains("register_functions"), "{message}");
 }
 
 #[test]
