@@ -120,8 +120,9 @@ impl Value {
         matches!(self, Value::Null)
     }
 
-    /// Compares two values of comparable types: numbers with numbers, and otherwise values
-    /// of the same kind. `None` for incomparable pairs, nulls, and NaN.
+    /// Compares two values of comparable types: numbers with numbers, a date with an instant
+    /// (as its midnight, UTC, OData's promotion), and otherwise values of the same kind.
+    /// `None` for incomparable pairs, nulls, and NaN.
     ///
     /// Numbers compare by their exact values, whatever their kinds: an
     /// i64 is never rounded through a float, a decimal never through a float or an integer,
@@ -138,6 +139,9 @@ impl Value {
             (Guid(a), Guid(b)) => Some(a.cmp(b)),
             (Date(a), Date(b)) => Some(a.cmp(b)),
             (DateTimeOffset(a), DateTimeOffset(b)) => Some(a.cmp(b)),
+            // A date meeting an instant is its midnight, UTC (OData's promotion).
+            (Date(a), DateTimeOffset(b)) => Some(edm::date::midnight(*a).cmp(b)),
+            (DateTimeOffset(a), Date(b)) => Some(a.cmp(&edm::date::midnight(*b))),
             (TimeOfDay(a), TimeOfDay(b)) => Some(a.cmp(b)),
             (Duration(a), Duration(b)) => Some(a.cmp(b)),
             _ => None,

@@ -575,3 +575,88 @@ fn substring_takes_integer_literals_only() {
         common::verified_filter(&ma(), ok);
     }
 }
+
+/// An entity with a Date and a DateTimeOffset, at the top and in a collection's elements.
+fn dated() -> EntitySchema {
+    use odata_filter::schema::{ComplexType, Field, FieldType};
+    let f = |name: &str, ty: FieldType| Field::new(name, ty).nullable(true).filterable(true);
+    let event = ComplexType::new("Test.Event")
+        .field(f("on", FieldType::Date))
+        .field(f("at", FieldType::DateTimeOffset));
+    EntitySchema::builder("Dated", "Dated")
+        .field(Field::new("id", FieldType::Int64).filterable(true))
+        .field(f("day", FieldType::Date))
+        .field(f("created", FieldType::DateTimeOffset))
+        .field(f("events", FieldType::collection(event)))
+        .key("id")
+        .build()
+        .unwrap()
+}
+
+/// A Date compared with a DateTimeOffset is valid OData, with the date promoted to its
+/// midnight, UTC (issue 14). Against an instant literal it is folded to the equivalent date
+/// comparison; `eq` and `ne` with an instant that is not a UTC midnight, and comparisons with
+/// instant values, stay as written.
+#[test]
+fn dates_compare_with_instants() {
+    let s = dated();
+    for (filter, canonical) in [
+        // Midnight: the same operator against its date.
+        ("day eq 2024-03-01T00:00:00Z", "day eq 2024-03-01"),
+        ("day ne 2024-03-01T00:00:00Z", "day ne 2024-03-01"),
+        ("day lt 2024-03-01T00:00:00Z", "day lt 2024-03-01"),
+        ("day le 2024-03-01T00:00:00Z", "day le 2024-03-01"),
+        ("day gt 2024-03-01T00:00:00Z", "day gt 2024-03-01"),
+        ("day ge 2024-03-01T00:00:00Z", "day ge 2024-03-01"),
+        // Past midnight: lt is le, ge is gt, le and gt keep theirs.
+        ("day lt 2024-03-01T07:29:59Z", "day le 2024-03-01"),
+        ("day le 2024-03-01T07:29:59Z", "day le 2024-03-01"),
+        ("day gt 2024-03-01T07:29:59Z", "day gt 2024-03-01"),
+        ("day ge 2024-03-01T07:29:59Z", "day gt 2024-03-01"),
+        ("day ge 2024-03-01T00:00:00.000000001Z", "day gt 2024-03-01"),
+        ("day lt 2024-02-29T23:59:59.999999999Z", "day le 2024-02-29"),
+        // The UTC date counts: 00:30+01:00 is 23:30 of February 29th.
+        ("day lt 2024-03-01T00:30:00+01:00", "day le 2024-02-29"),
+        ("day eq 2024-03-01T01:00:00+01:00", "day eq 2024-03-01"),
+        // The literal on the left stays there.
+        ("2024-03-01T07:29:59Z gt day", "2024-03-01 ge day"),
+        ("2024-03-01T07:29:59Z le day", "2024-03-01 lt day"),
+        ("2024-03-01T00:00:00Z le day", "2024-03-01 le day"),
+        // eq and ne past midnight: compared by promotion.
+        ("day eq 2024-03-01T07:29:59Z", "day eq 2024-03-01T07:29:59Z"),
+        (
+            "day ne 2024-03-01T00:30:00+01:00",
+            "day ne 2024-02-29T23:30:00Z",
+        ),
+        (
+            "day in (2024-03-01T00:00:00Z, 2024-03-01T07:29:59Z, 2024-03-02)",
+            "day in (2024-03-01, 2024-03-01T07:29:59Z, 2024-03-02)",
+        ),
+        // Values of either type, members and lambdas, date().
+        ("day le created", "day le created"),
+        ("created gt day", "created gt day"),
+        ("date(created) lt created", "date(created) lt created"),
+        (
+            "date(created) lt 2024-03-01T07:29:59Z",
+            "date(created) le 2024-03-01",
+        ),
+        (
+            "events/any(e: e/on le created and e/at gt day)",
+            "events/any(e: e/on le created and e/at gt day)",
+        ),
+        (
+            "events/all(e: e/on lt 2024-03-01T07:29:59Z)",
+            "events/all(e: e/on le 2024-03-01)",
+        ),
+        // Dates against instant fields, as before.
+        ("created ge 2024-03-01", "created ge 2024-03-01T00:00:00Z"),
+    ] {
+        assert_eq!(checked(&s, filter), canonical, "{filter}");
+    }
+    // Other temporal types still do not meet instants.
+    let e = errors(&s, "day eq 12:00:00");
+    assert!(
+        matches!(e.first().kind(), ErrorKind::Mismatch { .. }),
+        "{e}"
+    );
+}

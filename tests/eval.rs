@@ -387,6 +387,147 @@ fn other_temporal_types() {
     give(json!({"dur": "P1D"}), "dur gt duration'PT23H'", T);
 }
 
+/// A date meets an instant as its midnight, UTC (OData's promotion of Edm.Date to
+/// Edm.DateTimeOffset): against an instant literal, against an instant field, in lambdas.
+#[test]
+fn dates_compare_with_instants_as_their_midnight_utc() {
+    let r = || json!({"day": "2024-03-01", "at": "2024-03-01T00:00:00Z"});
+    for (filter, expected) in [
+        // At midnight exactly.
+        ("day eq 2024-03-01T00:00:00Z", T),
+        ("day ne 2024-03-01T00:00:00Z", F),
+        ("day lt 2024-03-01T00:00:00Z", F),
+        ("day le 2024-03-01T00:00:00Z", T),
+        ("day gt 2024-03-01T00:00:00Z", F),
+        ("day ge 2024-03-01T00:00:00Z", T),
+        // One nanosecond later: the date's midnight is before it.
+        ("day eq 2024-03-01T00:00:00.000000001Z", F),
+        ("day ne 2024-03-01T00:00:00.000000001Z", T),
+        ("day lt 2024-03-01T00:00:00.000000001Z", T),
+        ("day le 2024-03-01T00:00:00.000000001Z", T),
+        ("day gt 2024-03-01T00:00:00.000000001Z", F),
+        ("day ge 2024-03-01T00:00:00.000000001Z", F),
+        // One nanosecond earlier: after it.
+        ("day eq 2024-02-29T23:59:59.999999999Z", F),
+        ("day lt 2024-02-29T23:59:59.999999999Z", F),
+        ("day le 2024-02-29T23:59:59.999999999Z", F),
+        ("day gt 2024-02-29T23:59:59.999999999Z", T),
+        ("day ge 2024-02-29T23:59:59.999999999Z", T),
+        // An offset: 00:30+01:00 is 23:30 of the day before, UTC.
+        ("day gt 2024-03-01T00:30:00+01:00", T),
+        ("day lt 2024-03-01T00:30:00-01:00", T),
+        ("day eq 2024-03-01T01:00:00+01:00", T),
+        ("day lt 2024-03-01T07:29:59Z", T),
+        // The literal on the left.
+        ("2024-03-01T07:29:59Z gt day", T),
+        ("2024-03-01T00:00:00Z ge day", T),
+        ("2024-02-29T23:59:59Z lt day", T),
+        // In lists.
+        ("day in (2024-02-29, 2024-03-01T00:00:00Z)", T),
+        ("day in (2024-03-01T07:29:59Z)", F),
+        (
+            "day in (2024-03-01T07:29:59Z, 2024-03-01T01:00:00+01:00)",
+            T,
+        ),
+        // Against an instant field, either side, and date() of it.
+        ("day eq at", T),
+        ("day le at", T),
+        ("at gt day", F),
+        ("date(at) eq at", T),
+        ("date(at) lt at", F),
+    ] {
+        give(r(), filter, expected);
+    }
+    let later = json!({"day": "2024-03-01", "at": "2024-03-01T07:29:59Z"});
+    give(later.clone(), "day lt at", T);
+    give(later.clone(), "day eq at", F);
+    give(later.clone(), "at ne day", T);
+    give(later.clone(), "date(at) lt at", T);
+    // A null date: orderings and eq false, ne true, folded or not.
+    for (filter, expected) in [
+        ("day eq 2024-03-01T00:00:00Z", F),
+        ("day ne 2024-03-01T00:00:00Z", T),
+        ("day eq 2024-03-01T07:29:59Z", F),
+        ("day ne 2024-03-01T07:29:59Z", T),
+        ("not (day eq 2024-03-01T07:29:59Z)", T),
+        ("day lt 2024-03-01T07:29:59Z", F),
+        ("day ge 2024-03-01T07:29:59Z", F),
+        ("day le at", F),
+        ("day ne at", T),
+        ("day in (2024-03-01T07:29:59Z)", F),
+    ] {
+        give(json!({"at": "2024-03-01T07:29:59Z"}), filter, expected);
+    }
+    // In lambdas, through members.
+    let items = json!({"day": "2024-03-01", "items": [{"at": "2024-03-01T00:00:00.5Z"}]});
+    give(items.clone(), "items/any(i: i/at gt day)", T);
+    give(items.clone(), "items/any(i: day ge i/at)", F);
+    give(items, "items/all(i: i/at lt 2024-03-02 and day lt i/at)", T);
+}
+
+/// The folded date comparison gives the promotion's answer: for random dates and instants
+/// (around one midnight, at any offset), `day op t` evaluates as `midnight(day) op t`.
+#[test]
+fn folded_date_comparisons_agree_with_the_promotion() {
+    use chrono::{FixedOffset, NaiveDate, SecondsFormat, TimeDelta};
+    let base = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
+    let ns = 86_400_000_000_000i64;
+    let nanos = prop_oneof![
+        // Near the midnights, and anywhere in three days.
+        (-3i64..=3, -2i64..=2).prop_map(move |(d, n)| d * ns + n),
+        -3 * ns..=3 * ns,
+    ];
+    let mut runner = proptest::test_runner::TestRunner::default();
+    runner
+        .run(
+            &(-3i64..=3, nanos, -14 * 60i32..=14 * 60, 0..6usize),
+            |(day, nanos, offset, op)| {
+                let d = base + TimeDelta::days(day);
+                let t =
+                    base.and_time(chrono::NaiveTime::MIN).and_utc() + TimeDelta::nanoseconds(nanos);
+                let written = t
+                    .with_timezone(&FixedOffset::east_opt(offset * 60).unwrap())
+                    .to_rfc3339_opts(SecondsFormat::Nanos, true);
+                let op = ORDERED[op];
+                let midnight = d.and_time(chrono::NaiveTime::MIN).and_utc();
+                let ord = midnight.cmp(&t);
+                let expected = match op {
+                    "eq" => ord.is_eq(),
+                    "ne" => ord.is_ne(),
+                    "gt" => ord.is_gt(),
+                    "ge" => ord.is_ge(),
+                    "lt" => ord.is_lt(),
+                    _ => ord.is_le(),
+                };
+                let record = json!({ "day": d.to_string() });
+                for filter in [
+                    format!("day {op} {written}"),
+                    format!("{written} {} day", flip(op)),
+                    format!("day in ({written})"),
+                ] {
+                    if filter.contains(" in ") && op != "eq" {
+                        continue;
+                    }
+                    let (_, p) = compile(&filter);
+                    prop_assert_eq!(p.eval(&record), Some(expected), "{} on {}", filter, record);
+                }
+                Ok(())
+            },
+        )
+        .unwrap();
+}
+
+/// The operator with its operands swapped.
+fn flip(op: &str) -> &str {
+    match op {
+        "gt" => "lt",
+        "ge" => "le",
+        "lt" => "gt",
+        "le" => "ge",
+        op => op,
+    }
+}
+
 #[test]
 fn enums_compare_by_member_name() {
     give(json!({"color": "Red"}), "color eq 'Red'", T);
@@ -935,7 +1076,21 @@ const SCALARS: &[(&str, bool, &[&str])] = &[
             "00000000-0000-0000-0000-000000000000",
         ],
     ),
-    ("day", true, &["2024-02-29", "2024-03-01", "0001-01-01"]),
+    (
+        "day",
+        true,
+        &[
+            "2024-02-29",
+            "2024-03-01",
+            "0001-01-01",
+            // Instants: the date is promoted to its midnight, UTC.
+            "2024-03-01T00:00:00Z",
+            "2024-02-29T23:59:59.999999999Z",
+            "2024-03-01T00:00:00.000000001Z",
+            "2024-03-01T00:30:00+01:00",
+            "2024-03-01T07:29:59Z",
+        ],
+    ),
     (
         "at",
         true,
@@ -1066,6 +1221,13 @@ const OTHER: &[&str] = &[
     "name lt info/label",
     "color eq color",
     "at eq at",
+    "day le at",
+    "at gt day",
+    "day eq at",
+    "day ne at",
+    "date(at) lt at",
+    "at ge date(at)",
+    "2024-03-01 lt 2024-03-01T00:00:00.5Z",
     "null eq null",
     "null gt null",
     "null le null",
@@ -1109,6 +1271,8 @@ const ITEM_BODY: &[&str] = &[
     "i/qty gt 2",
     "i/qty eq i64",
     "i/at lt 2020-01-01",
+    "i/at ge day",
+    "day lt i/at",
     "i/code eq name",
     "i/subs/any(s: s eq i/code)",
     "i/subs/all(s: s ne name)",

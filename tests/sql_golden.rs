@@ -663,3 +663,49 @@ fn order_by_a_structured_member() {
         );
     }
 }
+
+/// Issue 14: a Date compared with a DateTimeOffset value (not a literal, which the checker
+/// folds to a date comparison) is refused by every dialect at the comparison; against an
+/// instant literal that is not a UTC midnight, `eq` is false and `ne` true, whatever the date.
+#[test]
+fn dates_against_instant_values_are_refused_at_the_comparison() {
+    use odata_filter::sql::ErrorKind;
+    use odata_filter::Span;
+    let things = sql_support::gen::schema();
+    for (text, at) in [
+        ("dt le t", Span::new(0, 7)),
+        ("s eq 'a' and t gt dt", Span::new(13, 20)),
+        ("date(t) lt t", Span::new(0, 12)),
+        ("items/any(it: dt ge it/at)", Span::new(14, 25)),
+    ] {
+        let f = sql_support::filter(&things, text);
+        for d in dialects() {
+            let e = sql::where_clause(&f, &things, "Things", d).unwrap_err();
+            assert!(
+                matches!(e.kind(), ErrorKind::Unsupported { .. }),
+                "{text}: {e}"
+            );
+            assert_eq!(e.span(), Some(at), "{text}: {e}");
+            assert!(
+                e.to_string()
+                    .contains("comparing an Edm.Date value with an Edm.DateTimeOffset value"),
+                "{e}"
+            );
+        }
+    }
+    for (text, always) in [
+        ("dt eq 2024-03-01T07:29:59Z", false),
+        ("dt ne 2024-03-01T00:30:00+01:00", true),
+    ] {
+        let f = sql_support::filter(&things, text);
+        let q = sql::where_clause(&f, &things, "Things", &sql::SqliteDialect).unwrap();
+        let expected = sql::where_clause(
+            &sql_support::filter(&things, if always { "true" } else { "false" }),
+            &things,
+            "Things",
+            &sql::SqliteDialect,
+        )
+        .unwrap();
+        assert_eq!(q.sql, expected.sql, "{text}");
+    }
+}

@@ -661,3 +661,38 @@ fn calendar_functions_of_instants_beyond_storage_are_answered() {
     let (all, _) = sqlite_and_evaluator(&conn, &s, &lines, "year(0001-01-01T00:00:00Z) eq 1");
     assert_eq!(all.len(), lines.len());
 }
+
+/// A Date against a DateTimeOffset literal (issue 14): the checker folds it to a date
+/// comparison, which SQLite answers as the evaluator does, midnights, offsets and
+/// nanoseconds included, in the crate's own storage.
+#[test]
+fn dates_against_instant_literals_agree_with_the_oracle() {
+    let s = sql_support::gen::schema();
+    let lines = [
+        r#"{"id":"a","dt":"2024-02-29"}"#,
+        r#"{"id":"b","dt":"2024-03-01"}"#,
+        r#"{"id":"c","dt":"2024-03-02"}"#,
+        r#"{"id":"d","dt":null}"#,
+        r#"{"id":"e"}"#,
+    ];
+    let mut filters = Vec::new();
+    for t in [
+        "2024-03-01T00:00:00Z",
+        "2024-03-01T00:00:00.000000001Z",
+        "2024-02-29T23:59:59.999999999Z",
+        "2024-03-01T00:30:00+01:00",
+        "2024-03-01T07:29:59Z",
+        "2024-03-02T00:00:00+00:00",
+        "3000-01-01T00:00:00Z",
+    ] {
+        for op in ["eq", "ne", "gt", "ge", "lt", "le"] {
+            filters.push(format!("dt {op} {t}"));
+            filters.push(format!("{t} {op} dt"));
+            filters.push(format!("not (dt {op} {t})"));
+        }
+        filters.push(format!("dt in ({t}, 2024-02-29)"));
+        filters.push(format!("not (dt in ({t}))"));
+        filters.push(format!("dt eq {t} or dt eq 2024-03-02"));
+    }
+    agree_with_oracle(&mut Sqlite::new(), &s, &lines, &filters, &["id desc"]);
+}

@@ -422,11 +422,17 @@ impl<'s> Checker<'s> {
             }
             (None, Some(lit)) => {
                 let l = self.expr(lhs)?;
+                if let Some(t) = instant_next_to_date(lit, &l) {
+                    return self.date_against_instant(op, l, t, rhs.span, false, span);
+                }
                 let r = self.coerce_to(lit, &l, op, rhs.span)?;
                 (l, r)
             }
             (Some(lit), None) => {
                 let r = self.expr(rhs)?;
+                if let Some(t) = instant_next_to_date(lit, &r) {
+                    return self.date_against_instant(op.flip(), r, t, lhs.span, true, span);
+                }
                 let l = self.coerce_to(lit, &r, op, lhs.span)?;
                 (l, r)
             }
@@ -436,6 +442,39 @@ impl<'s> Checker<'s> {
             }
         };
         self.built(ir::Expr::compare(op, l, r, span), span, String::new)
+    }
+
+    /// `date op t` for a Date-valued `date` and the instant literal `t` (written at `at`, on the
+    /// left when `flipped`, `op` then being the operator seen from `date`'s side): the date is
+    /// promoted to its midnight, UTC. Folded to the date comparison it is equivalent to
+    /// ([`against_instant`](crate::edm::date::against_instant)), so that every backend sees a
+    /// plain Date comparison; `eq` and `ne` with an instant that is not a UTC midnight stay
+    /// comparisons with the instant, compared by promotion.
+    fn date_against_instant(
+        &mut self,
+        op: CmpOp,
+        date: ir::Expr,
+        t: chrono::DateTime<chrono::Utc>,
+        at: Span,
+        flipped: bool,
+        span: Span,
+    ) -> Checked {
+        let (op, c) = match crate::edm::date::against_instant(op, t) {
+            Some((op, d)) => (
+                op,
+                ir::Expr::constant(Value::Date(d), Type::Field(FieldType::Date), at),
+            ),
+            None => {
+                let ty = Type::Field(FieldType::DateTimeOffset);
+                (op, ir::Expr::constant(Value::DateTimeOffset(t), ty, at))
+            }
+        };
+        let built = if flipped {
+            ir::Expr::compare(op.flip(), c, date, span)
+        } else {
+            ir::Expr::compare(op, date, c, span)
+        };
+        self.built(built, span, String::new)
     }
 
     /// The operand compared with the `null` literal: as [`expr`](Self::expr), but a path to a
@@ -496,6 +535,15 @@ impl<'s> Checker<'s> {
                 continue;
             };
             let Some(x) = &x else { continue };
+            if let Some(t) = instant_next_to_date(&lit, x) {
+                // `x in (..., t, ...)` is `... or x eq t or ...`: the date `t` is when it is a
+                // UTC midnight, and otherwise `t` itself, compared by promotion.
+                values.push(match crate::edm::date::against_instant(CmpOp::Eq, t) {
+                    Some((_, d)) => Value::Date(d),
+                    None => Value::DateTimeOffset(t),
+                });
+                continue;
+            }
             match self.coerce_to(&lit, x, CmpOp::Eq, item.span) {
                 Some(c) => match c.kind() {
                     ExprKind::Const(v) => values.push(v.clone()),
@@ -629,6 +677,18 @@ impl<'s> Checker<'s> {
         };
         let built = ir::Expr::lambda(kind, collection, variable, predicate, span);
         self.built(built, span, || path.to_string())
+    }
+}
+
+/// The instant `lit` is, when it is a DateTimeOffset literal compared with the Date-valued
+/// `other` (a Date field, `date(...)`): OData promotes the date to a DateTimeOffset.
+fn instant_next_to_date(lit: &Literal, other: &ir::Expr) -> Option<chrono::DateTime<chrono::Utc>> {
+    if !matches!(lit, Literal::DateTimeOffset(_)) || *other.ty() != Type::Field(FieldType::Date) {
+        return None;
+    }
+    match types::natural(lit) {
+        Some((Value::DateTimeOffset(t), _)) => Some(t),
+        _ => None,
     }
 }
 

@@ -1,11 +1,12 @@
 //! Literal typing: a literal's own type, and how it converts to the type of what it meets.
 
 use super::error::ErrorKind;
+use crate::edm::date::midnight;
 use crate::ir::Type;
 use crate::schema::FieldType;
 use crate::syntax::ast::Literal;
 use crate::value::Value;
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{TimeDelta, Utc};
 
 /// A literal's own value and type, when nothing around it says otherwise.
 /// `None` for enum literals, which need an enum field to mean anything.
@@ -32,10 +33,6 @@ pub(crate) fn natural(lit: &Literal) -> Option<(Value, Type)> {
         Literal::Duration(d) => (Value::Duration(*d), t(FieldType::Duration)),
         Literal::Enum { .. } => return None,
     })
-}
-
-fn midnight(d: NaiveDate) -> DateTime<Utc> {
-    d.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
 fn invalid(expected: &FieldType, why: impl Into<String>) -> ErrorKind {

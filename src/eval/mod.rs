@@ -39,6 +39,7 @@
 //! | numbers | compared exactly across Int32/Int64/Double/Decimal (no i64 → f64 rounding; a Decimal is an exact decimal, and compares with a Double by the double's exact binary value); NaN is unequal to everything (`eq` false, `ne` true, orderings false) |
 //! | strings | by Unicode code point, case-sensitively |
 //! | DateTimeOffset | as instants, whatever their offsets, to the nanosecond |
+//! | Date with DateTimeOffset | the date is promoted to its midnight, UTC (`2024-03-01` is `2024-03-01T00:00:00Z`), against a literal or a value |
 //! | enums | by member name, case-sensitively; a record's string is not checked against the members, so an unknown member (lenient schemas) matches only records holding exactly that string |
 //! | GUIDs | as 128-bit numbers: upper- and lower-case record strings are the same GUID |
 //! | `x in (v1, ..., vn)` | true iff `x eq vi` for some `i` (`null in (null)` is true); never null |

@@ -232,10 +232,19 @@ pub(crate) fn compare(a: &Scalar<'_>, b: &Scalar<'_>) -> Option<Ordering> {
         (Bool(x), Bool(y)) => Some(x.cmp(y)),
         (Guid(x), Guid(y)) => Some(x.cmp(y)),
         (Date(x), Date(y)) => Some(x.cmp(y)),
+        // A date meeting an instant is its midnight, UTC (OData's promotion).
+        (Date(x), Instant(y)) => Some(promote(*x).cmp(y)),
+        (Instant(x), Date(y)) => Some(x.cmp(&promote(*y))),
         (Time(x), Time(y)) => Some(x.cmp(y)),
         (Duration(x), Duration(y)) => Some(x.cmp(y)),
         _ => None,
     }
+}
+
+/// The instant a date stands for next to an instant ([`crate::edm::date::midnight`]).
+#[inline]
+fn promote(d: NaiveDate) -> Instant {
+    Instant::from(crate::edm::date::midnight(d))
 }
 
 /// OData equality: null equals null, null equals nothing else, NaN equals nothing.

@@ -218,7 +218,9 @@ impl Expr {
     /// with a null operand is false).
     ///
     /// Refused when the types do not compare: numbers compare with numbers, enums with enums
-    /// of their type, a bare `null` with anything, and other types with themselves only. An
+    /// of their type, a Date with a DateTimeOffset (the date stands for its midnight, UTC:
+    /// [`crate::edm::date::midnight`]), a bare `null` with anything, and other types with
+    /// themselves only. An
     /// ordering is also refused for a type without an order; with a `null` operand it is
     /// accepted (`count gt null`, `null le null`), and false. A structured value compares
     /// with `null` only, by `eq` and `ne` (`owner eq null`).
@@ -275,8 +277,9 @@ impl Expr {
     /// `x in (v1, v2, ...)`: Boolean and never null. Refused unless `x` is a single value of a
     /// schema type (not a bare `null`).
     ///
-    /// The values must be values of `x`'s type (the rule of `holds`); the checker converts them to
-    /// it, which this asserts in debug builds.
+    /// The values must be values of `x`'s type (the rule of `holds`), or instants when `x` is a
+    /// Date (compared as `x eq v` is, by promotion); the checker converts them to it, which
+    /// this asserts in debug builds.
     pub(crate) fn in_list(x: Expr, list: Vec<Value>, span: Span) -> Result<Expr, Mistyped> {
         if !matches!(&x.ty, Type::Field(t) if t.is_scalar()) {
             let left = x.ty.clone();
@@ -287,7 +290,8 @@ impl Expr {
             });
         }
         debug_assert!(
-            list.iter().all(|v| holds(&x.ty, v)),
+            list.iter().all(|v| holds(&x.ty, v)
+                || (x.ty == Type::Field(FieldType::Date) && matches!(v, Value::DateTimeOffset(_)))),
             "{list:?} are not all values of type {}",
             x.ty
         );
@@ -379,7 +383,9 @@ fn flatten(xs: Vec<Expr>, and: bool) -> Vec<Expr> {
     out
 }
 
-/// Whether values of types `a` and `b` can be compared with `eq` and `ne`.
+/// Whether values of types `a` and `b` can be compared with `eq` and `ne`: numbers with
+/// numbers, a Date with a DateTimeOffset (promoted to its midnight, UTC), enums of one type,
+/// and other types with themselves.
 fn comparable(a: &Type, b: &Type) -> bool {
     match (a, b) {
         (Type::Null, _) | (_, Type::Null) => true,
@@ -387,6 +393,9 @@ fn comparable(a: &Type, b: &Type) -> bool {
         (Type::Field(x), Type::Field(y)) => match (x, y) {
             (FieldType::Enum(e1), FieldType::Enum(e2)) => e1.name() == e2.name(),
             (FieldType::Complex(_), _) | (FieldType::Collection(_), _) => false,
+            // A date meets an instant as its midnight, UTC (OData's promotion of Edm.Date).
+            (FieldType::Date, FieldType::DateTimeOffset)
+            | (FieldType::DateTimeOffset, FieldType::Date) => true,
             _ => x == y,
         },
     }
@@ -621,6 +630,17 @@ mod tests {
             g(
                 &[("at", false)],
                 &["2020-01-01T00:00:00Z", "2020-01-01", "2020-01-01Z"],
+                true,
+            ),
+            // A Date meets a DateTimeOffset as its midnight, UTC.
+            g(
+                &[("d", true), ("date(at)", false), ("at", false)],
+                &[
+                    "2020-01-01",
+                    "2020-01-01T00:00:00Z",
+                    "2020-01-01T07:29:59Z",
+                    "2020-01-01T00:30:00+01:00",
+                ],
                 true,
             ),
             g(
@@ -902,6 +922,22 @@ mod tests {
             let e = cmp(CmpOp::Gt, l, r).unwrap();
             assert_eq!((e.ty(), e.is_nullable()), (&Type::BOOLEAN, false));
         }
+        // A Date compares with a DateTimeOffset, either way round, in every operator.
+        let (d, at) = (field("d"), field("at"));
+        for op in [
+            CmpOp::Eq,
+            CmpOp::Ne,
+            CmpOp::Gt,
+            CmpOp::Ge,
+            CmpOp::Lt,
+            CmpOp::Le,
+        ] {
+            for (l, r) in [(&d, &at), (&at, &d)] {
+                let e = cmp(op, l, r).unwrap();
+                assert_eq!((e.ty(), e.is_nullable()), (&Type::BOOLEAN, false));
+            }
+        }
+        assert!(cmp(CmpOp::Eq, &d, &field("tod")).is_err());
         // A type without an order is refused even against null.
         let b_null = constant(Value::Null, Type::Field(FieldType::Boolean));
         assert_eq!(

@@ -115,6 +115,12 @@
 //! year has five digits or a sign (`9999-12-31T23:00:00-05:00`) cannot be stored: such a
 //! record is refused ([`ErrorKind::Record`]); the parser refuses such a literal (its canonical
 //! text would need that year too).
+//! A Date compared with a DateTimeOffset stands for its midnight, UTC (OData's promotion).
+//! Against a DateTimeOffset literal the checker has already written it as the equivalent Date
+//! comparison (`day lt 2024-03-01T07:29:59Z` is `day le 2024-03-01`), which every dialect and
+//! storage translates; `eq`/`ne` with an instant that is not a UTC midnight are false/true for
+//! every row. Against a DateTimeOffset *value* (`day le created`, `date(created) lt created`)
+//! it is refused ([`ErrorKind::Unsupported`], with the comparison's [`span`](Error::span)).
 //! Numbers compare
 //! exactly (an Int64 against a Double is never rounded through a float): SQLite compares
 //! integers and reals exactly, PostgreSQL uses `NUMERIC`, and a float or decimal compared

@@ -252,6 +252,9 @@ impl<'a> Translator<'a> {
         mode: Mode,
         span: Span,
     ) -> Result<String, Error> {
+        if let Some(why) = date_with_instant(l, r) {
+            return Err(Error::unsupported(self.dialect.name(), why).at(span));
+        }
         if let Some(why) = inexact_comparison(l, r, self.dialect) {
             return Err(Error::unsupported(self.dialect.name(), why).at(span));
         }
@@ -692,6 +695,24 @@ fn beyond(op: CmpOp, above: bool) -> Folded {
     }
 }
 
+/// Why a comparison of the values `l` and `r` is not translated, when one is an Edm.Date and
+/// the other an Edm.DateTimeOffset (`day le created`, `date(created) lt created`): OData
+/// promotes the date to its midnight, UTC, which is not written for every storage of either
+/// (a date against a constant instant is folded to a date comparison, and translated).
+fn date_with_instant(l: &Expr, r: &Expr) -> Option<&'static str> {
+    let ty = |e: &Expr| e.ty().field_type().cloned();
+    match (ty(l), ty(r)) {
+        (Some(FieldType::Date), Some(FieldType::DateTimeOffset))
+        | (Some(FieldType::DateTimeOffset), Some(FieldType::Date)) => Some(DATE_WITH_INSTANT),
+        _ => None,
+    }
+}
+
+/// Why `day le created` is refused.
+const DATE_WITH_INSTANT: &str = "comparing an Edm.Date value with an Edm.DateTimeOffset value \
+     (the date stands for its midnight, UTC, which is not written in SQL for every storage); \
+     compare the date with a DateTimeOffset literal instead";
+
 /// Why `dialect` cannot compare the values `l` and `r` exactly, when it cannot: instants
 /// stored in different forms, or numbers it would compare as 64-bit floats (an Edm.Int64 or
 /// an Edm.Decimal with an Edm.Double).
@@ -781,6 +802,15 @@ fn fold_stored(
 /// `x op c` for a non-null constant `c`, as a comparison with a parameter in `x`'s encoding
 /// (its column's [`Storage`]), or its constant outcome.
 fn fold_constant(op: CmpOp, x: &Expr, c: &Value, dialect: &dyn Dialect) -> Result<Folded, Error> {
+    if let (Some(FieldType::Date), Value::DateTimeOffset(t)) = (x.ty().field_type(), c) {
+        // A date against an instant: the date comparison it is equivalent to (the checker's
+        // fold), or, for `eq`/`ne` with an instant that is not a UTC midnight, which no
+        // date's midnight equals, false/true whether `x` is null or not.
+        return match crate::edm::date::against_instant(op, *t) {
+            Some((op, d)) => fold_constant(op, x, &Value::Date(d), dialect),
+            None => Ok(Folded::Always(op == CmpOp::Ne)),
+        };
+    }
     // Numbers keep the crate's own encoding in every storage (a native `numeric` is it).
     let number = matches!(c, Value::Int(_) | Value::Float(_) | Value::Decimal(_));
     if let Some(field) = record_field(x).filter(|f| f.storage() != Storage::Default && !number) {

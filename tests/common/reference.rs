@@ -169,7 +169,7 @@ pub fn holds(op: CmpOp, a: &Value, b: &Value) -> bool {
 
 /// Orders two non-null values: numbers of any kind by their exact values, other values of
 /// the same kind by their natural order (strings by code point, GUIDs as 128-bit numbers,
-/// instants on the time line). `None` only when a NaN takes part; panics on nulls and on
+/// instants on the time line), a date with an instant as its midnight, UTC. `None` only when a NaN takes part; panics on nulls and on
 /// values of kinds that cannot be compared (a checked filter never compares them).
 pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
     use Value::*;
@@ -182,6 +182,9 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Guid(a), Guid(b)) => a.cmp(b),
         (Date(a), Date(b)) => a.cmp(b),
         (DateTimeOffset(a), DateTimeOffset(b)) => a.cmp(b),
+        // OData promotes a date compared with an instant to its midnight, UTC.
+        (Date(a), DateTimeOffset(b)) => a.and_time(chrono::NaiveTime::MIN).and_utc().cmp(b),
+        (DateTimeOffset(a), Date(b)) => a.cmp(&b.and_time(chrono::NaiveTime::MIN).and_utc()),
         (TimeOfDay(a), TimeOfDay(b)) => a.cmp(b),
         (Duration(a), Duration(b)) => a.cmp(b),
         _ => panic!("reference: cannot compare {a:?} with {b:?}"),
