@@ -172,6 +172,18 @@ pub(crate) enum Number {
     Decimal(Decimal),
 }
 
+impl Number {
+    /// The Edm.Double this number becomes under OData's binary numeric promotion (an integer
+    /// or a decimal compared with a Double): the nearest float, ties to even.
+    pub(crate) fn to_double(self) -> f64 {
+        match self {
+            Number::Int(i) => i as f64,
+            Number::Float(x) => x,
+            Number::Decimal(d) => decimal::to_f64_nearest(&d),
+        }
+    }
+}
+
 /// Orders two numbers by their exact values: the one numeric comparison of every backend
 /// that compares in Rust. `None` when either is NaN.
 #[inline]

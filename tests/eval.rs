@@ -295,6 +295,34 @@ fn numbers_compare_exactly() {
     give(json!({"dbl": 1e308}), "dbl lt INF and dbl gt -INF", T);
 }
 
+/// OData's binary numeric promotion: an integer or a decimal compared with a Double is
+/// promoted to Double (the nearest float); integers and decimals compare exactly otherwise.
+#[test]
+fn integers_and_decimals_are_promoted_to_double_next_to_a_double() {
+    let r = json!({"i64": 9_007_199_254_740_993i64, "dbl": 9_007_199_254_740_992.0});
+    give(r.clone(), "i64 eq dbl", T);
+    give(r.clone(), "i64 gt dbl", F);
+    give(r.clone(), "dbl lt i64", F);
+    give(r.clone(), "i64 ne dbl", F);
+    // Without a Double, exact: 2^53 + 1 is more than 2^53.
+    give(r.clone(), "i64 gt 9007199254740992", T);
+    give(json!({"dec": 0.1, "dbl": 0.1}), "dec eq dbl", T);
+    give(
+        json!({"dec": 0.1, "dbl": 0.1}),
+        "dec lt dbl or dec gt dbl",
+        F,
+    );
+    give(json!({"dec": 2.5, "i32": 2}), "dec gt i32", T);
+    give(
+        json!({"i32": 3, "dbl": 3.0}),
+        "length('abc') eq dbl and i32 eq dbl",
+        T,
+    );
+    give(json!({"i64": null, "dbl": 1.0}), "i64 eq dbl", F);
+    give(json!({"i64": null, "dbl": null}), "i64 eq dbl", T);
+    give(json!({"i64": 1, "dbl": "x"}), "i64 lt dbl", F);
+}
+
 #[test]
 fn nan_is_unequal_to_everything() {
     let r = json!({"dbl": 1.5, "i32": 1});

@@ -56,6 +56,7 @@ fn number_operand(o: &mut Operand, keys: &mut Vec<Box<str>>) {
         Operand::Field { field, .. } => number_access(field, keys),
         Operand::Call { args, .. } => args.iter_mut().for_each(|a| number_operand(a, keys)),
         Operand::Cond(x) => number_keys(x, keys),
+        Operand::Double(x) => number_operand(x, keys),
     }
 }
 
@@ -99,6 +100,14 @@ pub(crate) fn node(e: &ir::Expr, depth: usize) -> Node {
         },
         ExprKind::And(xs) => and_node(xs.iter().map(|x| node(x, depth)).collect()),
         ExprKind::Or(xs) => or_node(xs.iter().map(|x| node(x, depth)).collect()),
+        // OData's numeric promotion: an integer or a decimal compared with a Double.
+        ExprKind::Compare { op, lhs, rhs } if lhs.ty().promotes_to_double_with(rhs.ty()) => {
+            Node::Cmp {
+                op: *op,
+                lhs: Operand::Double(Box::new(operand(lhs, depth))),
+                rhs: Operand::Double(Box::new(operand(rhs, depth))),
+            }
+        }
         ExprKind::Compare { op, lhs, rhs } => match (lhs.kind(), rhs.kind()) {
             (ExprKind::Field(f), ExprKind::Const(v)) => field_cmp(f, *op, v, depth),
             (ExprKind::Const(v), ExprKind::Field(f)) => field_cmp(f, op.flip(), v, depth),

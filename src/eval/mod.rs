@@ -36,7 +36,7 @@
 //! | `a ne b` | `not (a eq b)`: `scope ne 'Full'` is **true** when `scope` is null. Never null. |
 //! | `a gt/ge/lt/le b` | false when either operand is null (`count gt null` and `null gt null` too); otherwise the ordering. Never null. |
 //! | `c eq null`, `c ne null` for a structured (complex) `c` | `c` is null when it is missing, JSON `null` or not a JSON object (ill-typed, as for scalars); an object is not null, even `{}` or one whose members are all null. Never null. |
-//! | numbers | compared exactly across Int32/Int64/Double/Decimal (no i64 → f64 rounding; a Decimal is an exact decimal, and compares with a Double by the double's exact binary value); NaN is unequal to everything (`eq` false, `ne` true, orderings false) |
+//! | numbers | OData's binary numeric promotion: an Int32, Int64 or Decimal compared with a Double is promoted to Double, the nearest float (`9007199254740993` equals `9007199254740992.0`, the decimal `0.1` equals the double `0.1`); otherwise compared exactly (integers with each other and with Decimals, Decimals as exact decimals); a number literal next to a field takes the field's type first (`1.5` next to an Int64 stays the decimal 1.5; next to a Double it is the nearest double). NaN is unequal to everything (`eq` false, `ne` true, orderings false) |
 //! | strings | by Unicode code point, case-sensitively |
 //! | DateTimeOffset | as instants, whatever their offsets, to the nanosecond |
 //! | Date with DateTimeOffset | the date is promoted to its midnight, UTC (`2024-03-01` is `2024-03-01T00:00:00Z`), against a literal or a value |

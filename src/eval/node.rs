@@ -103,6 +103,10 @@ pub(crate) enum Operand {
     },
     /// A condition used as a Boolean value (`(a eq 1) eq false`).
     Cond(Box<Node>),
+    /// A number promoted to Edm.Double ([`Type::promotes_to_double_with`]).
+    ///
+    /// [`Type::promotes_to_double_with`]: crate::ir::Type::promotes_to_double_with
+    Double(Box<Operand>),
 }
 
 /// `contains`, `startswith` or `endswith`.
@@ -484,6 +488,7 @@ impl Operand {
             Operand::Field { field, read } => field.read(*read, env),
             Operand::Call { func, args } => func::call(*func, args, env),
             Operand::Cond(x) => x.eval(env).map_or(Scalar::Null, Scalar::Bool),
+            Operand::Double(x) => x.value(env).to_double(),
         }
     }
 

@@ -84,6 +84,12 @@ impl Scalar<'_> {
         }
     }
 
+    /// The number promoted to Edm.Double ([`Number::to_double`]); null for anything else.
+    pub(crate) fn to_double(&self) -> Scalar<'static> {
+        self.number()
+            .map_or(Scalar::Null, |n| Scalar::Float(n.to_double()))
+    }
+
     /// The same value, owning any string.
     pub(crate) fn into_owned(self) -> Scalar<'static> {
         match self {

@@ -62,6 +62,15 @@ impl Type {
         )
     }
 
+    /// Whether comparing a value of this type with one of type `other` promotes both to
+    /// Edm.Double, by OData's binary numeric promotion: one is a Double and the other an
+    /// integer or a Decimal. (A Decimal with an integer, and two integers, compare exactly.)
+    pub fn promotes_to_double_with(&self, other: &Type) -> bool {
+        let double = |t: &Type| matches!(t, Type::Field(FieldType::Double));
+        let exact = |t: &Type| t.is_numeric() && !double(t);
+        (double(self) && exact(other)) || (exact(self) && double(other))
+    }
+
     /// Whether this is Int32 or Int64.
     pub fn is_integer(&self) -> bool {
         matches!(self, Type::Field(FieldType::Int32 | FieldType::Int64))

@@ -230,11 +230,11 @@ pub enum FieldType {
     ///   fields and collection elements as above;
     /// * either way, a number no decimal holds exactly (`1e300`, `1e-30`) reads as null.
     ///
-    /// Decimals compare exactly with integers and with each other, and with an Edm.Double by
-    /// the double's exact binary value (the decimal `0.1` is less than the double `0.1`). In
-    /// SQL, PostgreSQL keeps them as `NUMERIC`; dialects that keep them as 64-bit floats
-    /// (SQLite, MySQL, SQL Server) refuse decimals no float stands for, and comparisons of a
-    /// Decimal with a Double ([`Dialect::exact_decimals`](crate::sql::Dialect::exact_decimals)).
+    /// Decimals compare exactly with integers and with each other; compared with an
+    /// Edm.Double, both are promoted to Double (OData's binary numeric promotion: the decimal
+    /// `0.1` equals the double `0.1`). In SQL, PostgreSQL keeps them as `NUMERIC`; dialects
+    /// that keep them as 64-bit floats (SQLite, MySQL, SQL Server) refuse decimals no float
+    /// stands for ([`Dialect::exact_decimals`](crate::sql::Dialect::exact_decimals)).
     Decimal,
     /// `Edm.Guid`; a JSON string such as `"2e9da30d-27f6-4208-81f2-9cd3d67893ba"`.
     Guid,

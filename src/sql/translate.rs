@@ -255,11 +255,15 @@ impl<'a> Translator<'a> {
         if let Some(why) = date_with_instant(l, r) {
             return Err(Error::unsupported(self.dialect.name(), why).at(span));
         }
-        if let Some(why) = inexact_comparison(l, r, self.dialect) {
+        if let Some(why) = inexact_comparison(l, r) {
             return Err(Error::unsupported(self.dialect.name(), why).at(span));
         }
-        let (a, b) = (self.value(l)?, self.value(r)?);
+        let (mut a, mut b) = (self.value(l)?, self.value(r)?);
         let d = self.dialect;
+        // OData's numeric promotion: an integer or a decimal compared with a Double.
+        if l.ty().promotes_to_double_with(r.ty()) {
+            (a, b) = (d.to_double(&a), d.to_double(&b));
+        }
         Ok(match op {
             CmpOp::Eq => d.null_safe_eq(&a, &b),
             CmpOp::Ne => format!("(NOT {})", d.null_safe_eq(&a, &b)),
@@ -713,33 +717,15 @@ const DATE_WITH_INSTANT: &str = "comparing an Edm.Date value with an Edm.DateTim
      (the date stands for its midnight, UTC, which is not written in SQL for every storage); \
      compare the date with a DateTimeOffset literal instead";
 
-/// Why `dialect` cannot compare the values `l` and `r` exactly, when it cannot: instants
-/// stored in different forms, or numbers it would compare as 64-bit floats (an Edm.Int64 or
-/// an Edm.Decimal with an Edm.Double).
-fn inexact_comparison(l: &Expr, r: &Expr, dialect: &dyn Dialect) -> Option<String> {
-    let is = |e: &Expr, t: &FieldType| e.ty().field_type() == Some(t);
-    let pair = |a: FieldType, b: FieldType| (is(l, &a) && is(r, &b)) || (is(l, &b) && is(r, &a));
+/// Why the values `l` and `r` cannot be compared in SQL exactly, when they cannot: they are
+/// stored in different forms.
+fn inexact_comparison(l: &Expr, r: &Expr) -> Option<String> {
     let (sl, sr) = (storage_of(l), storage_of(r));
     if sl != sr {
         return Some(format!(
             "comparing values stored differently (storage `{sl}` with storage `{sr}`; \
              function results and collection elements are in storage `default`)"
         ));
-    }
-    if pair(FieldType::Int64, FieldType::Double) && !dialect.exact_integers_in_doubles() {
-        return Some(
-            "comparing an Edm.Int64 with an Edm.Double (it compares them as 64-bit floats, \
-             which would find 9007199254740993 equal to 9007199254740992.0)"
-                .to_owned(),
-        );
-    }
-    if pair(FieldType::Decimal, FieldType::Double) && !dialect.exact_decimals() {
-        return Some(
-            "comparing an Edm.Decimal with an Edm.Double (it keeps both as 64-bit floats, \
-             which would find the decimal 0.1 equal to the double 0.1, \
-             0.1000000000000000055511…)"
-                .to_owned(),
-        );
     }
     None
 }

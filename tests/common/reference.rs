@@ -30,7 +30,7 @@
 use chrono::{Datelike, Timelike};
 use odata_filter::ir::{CmpOp, Expr, ExprKind, FieldRef, Function, LambdaKind};
 use odata_filter::query::Query;
-use odata_filter::schema::EntitySchema;
+use odata_filter::schema::{EntitySchema, FieldType};
 use odata_filter::value::Value;
 use serde_json::Value as Json;
 use std::cmp::Ordering;
@@ -71,6 +71,11 @@ fn condition<'j>(e: &Expr, env: &mut Env<'j>) -> Option<bool> {
                 Some(false)
             }
         }
+        ExprKind::Compare { op, lhs, rhs } if double_promotion(lhs, rhs) => Some(holds(
+            *op,
+            &as_double(value(lhs, env)),
+            &as_double(value(rhs, env)),
+        )),
         ExprKind::Compare { op, lhs, rhs } => Some(holds(*op, &value(lhs, env), &value(rhs, env))),
         ExprKind::In { expr, list } => {
             let x = value(expr, env);
@@ -164,6 +169,27 @@ pub fn holds(op: CmpOp, a: &Value, b: &Value) -> bool {
             // NaN: unequal to everything, unordered.
             None => op == CmpOp::Ne,
         },
+    }
+}
+
+/// Whether comparing `a` with `b` promotes both to Edm.Double (OData's binary numeric
+/// promotion): one is a Double, the other an integer or a Decimal.
+fn double_promotion(a: &Expr, b: &Expr) -> bool {
+    let class = |e: &Expr| match e.ty().field_type() {
+        Some(FieldType::Double) => 2,
+        Some(FieldType::Int32 | FieldType::Int64 | FieldType::Decimal) => 1,
+        _ => 0,
+    };
+    matches!((class(a), class(b)), (1, 2) | (2, 1))
+}
+
+/// A number as the Edm.Double nearest to it (Rust's float parser rounds correctly); null
+/// stays null.
+fn as_double(v: Value) -> Value {
+    match v {
+        Value::Int(i) => Value::Float(i.to_string().parse().unwrap()),
+        Value::Decimal(d) => Value::Float(d.to_string().parse().unwrap()),
+        v => v,
     }
 }
 

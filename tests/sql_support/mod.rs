@@ -792,6 +792,8 @@ pub const NUMBER_RECORDS: &[&str] = &[
     r#"{"id":"n4______","i":-5,"d":-5.5,"ds":["x", null, 3]}"#,
     r#"{"id":"n5______","i":null,"d":"text"}"#,
     r#"{"id":"n6______","i":5.0,"d":1e-7}"#,
+    // Promoted to Double, 2^53 + 1 is 2^53: equal, where an exact comparison says greater.
+    r#"{"id":"n7______","i":9007199254740993,"d":9007199254740992.0}"#,
 ];
 
 pub const NUMBER_FILTERS: &[&str] = &[
@@ -804,6 +806,8 @@ pub const NUMBER_FILTERS: &[&str] = &[
     "i eq d",
     "i ne d",
     "i lt d",
+    "i gt d",
+    "i ge d and d ge i",
     "i gt 4.5 and i lt 5.5",
     "i eq 5",
     "d ge -5.5 and d le 1e-7",

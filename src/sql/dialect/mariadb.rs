@@ -58,6 +58,10 @@ impl Dialect for MariaDbDialect {
         MySqlDialect.to_int32(x)
     }
 
+    fn to_double(&self, x: &str) -> String {
+        MySqlDialect.to_double(x)
+    }
+
     /// MySQL's, and `UUID` (10.7 and later), which orders version-1 UUIDs by their time
     /// fields rather than as 128-bit numbers: not [`ordered`](NativeColumn::ordered).
     fn native_column(&self, ty: SqlType) -> Option<NativeColumn> {

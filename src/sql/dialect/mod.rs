@@ -185,13 +185,19 @@ pub trait Dialect: Debug + Send + Sync {
         false
     }
 
-    /// Whether an Edm.Double column keeps an integer beyond 2^53 exactly and compares
-    /// integers with floats exactly (SQLite's `NUMERIC`, PostgreSQL's `NUMERIC`). Default: no,
-    /// as in a `DOUBLE` column, which holds `9007199254740993` as `9007199254740992`: such a
-    /// record is refused, and so are such an integer literal next to a Double and a comparison
-    /// of an Edm.Int64 with an Edm.Double (compared as floats).
+    /// Whether an Edm.Double column keeps an integer beyond 2^53 exactly (SQLite's `NUMERIC`,
+    /// PostgreSQL's `NUMERIC`). Default: no, as in a `DOUBLE` column, which holds
+    /// `9007199254740993` as `9007199254740992`: such a record is refused, and so is such an
+    /// integer literal next to a Double.
     fn exact_integers_in_doubles(&self) -> bool {
         false
+    }
+
+    /// The number `x` (an integer, a decimal or a double, as this dialect holds it) as a 64-bit
+    /// float, the nearest one: OData's binary numeric promotion, for a comparison of an integer
+    /// or a decimal with an Edm.Double. Default: `CAST(x AS DOUBLE PRECISION)`.
+    fn to_double(&self, x: &str) -> String {
+        format!("CAST({x} AS DOUBLE PRECISION)")
     }
 
     /// The parameter that holds the decimal `d` in this dialect's [`SqlType::Number`]

@@ -5,8 +5,9 @@
 //! Unicode's simple mappings (`ß` stays `ß`), so `tolower`/`toupper` are refused. Backslash is
 //! an escape character inside MySQL string literals, so `LIKE` escapes with `!`. Collections
 //! are `JSON`, read with `JSON_TABLE` and `JSON_VALUE` (8.0.21 or later). Double columns are
-//! `DOUBLE`, so an integer beyond 2^53 in a Double field is kept as its nearest float, and an
-//! Int64 compared with such a Double may round. Not run in this crate's
+//! `DOUBLE`, so an integer beyond 2^53 in a Double field would be kept as its nearest float
+//! (such records are refused); an Int64 compared with a Double is compared as floats, which is
+//! OData's numeric promotion. Not run in this crate's
 //! tests (MySQL is not in Debian); MariaDB, which needs the [`MariaDbDialect`](super::MariaDbDialect) for its
 //! collation and `JSON_VALUE`, is. See <https://dev.mysql.com/doc/refman/8.0/en/>.
 
@@ -118,6 +119,10 @@ impl Dialect for MySqlDialect {
 
     fn to_int32(&self, x: &str) -> String {
         format!("CAST({x} AS SIGNED)")
+    }
+
+    fn to_double(&self, x: &str) -> String {
+        format!("CAST({x} AS DOUBLE)")
     }
 
     /// `DATETIME(6)` holding UTC (it has no time zone) and `DATE`, years 1000 to 9999;

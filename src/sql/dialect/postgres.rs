@@ -3,7 +3,9 @@
 //! Text columns and text parameters carry `COLLATE "C"`, so strings order by code point
 //! whatever the database's locale; `tolower`/`toupper` map with ICU (`COLLATE "und-x-icu"`).
 //! Placeholders carry their type (`$1::bigint`), so no comparison depends on type inference.
-//! Double and Decimal are `NUMERIC`, compared exactly with each other and with integers; float
+//! Double and Decimal are `NUMERIC`, compared exactly with each other and with integers,
+//! except where OData promotes to Double (an integer or a Decimal with a Double: both
+//! `CAST(... AS DOUBLE PRECISION)`); float
 //! parameters are sent as the exact decimal value of the float, decimals with every digit
 //! ([`exact_decimals`](Dialect::exact_decimals)). Collections are `jsonb`. `text` cannot hold U+0000:
 //! such values are refused before any SQL runs. See <https://www.postgresql.org/docs/current/>.

@@ -129,6 +129,10 @@ impl Dialect for SqliteDialect {
         Some(format!("{name}({s})"))
     }
 
+    fn to_double(&self, x: &str) -> String {
+        format!("CAST({x} AS REAL)")
+    }
+
     fn trim_spaces(&self, s: &str) -> String {
         format!("trim({s}, ' ')")
     }
