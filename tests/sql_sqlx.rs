@@ -39,7 +39,7 @@ struct Sqlx<C> {
     dialect: &'static dyn Dialect,
     /// Whether the connection has the crate's `odata_lower`/`odata_upper` (a sqlx SQLite
     /// connection has not: sqlx cannot add a function without `unsafe`).
-    case_functions: bool,
+    crate_functions: bool,
     /// Run when dropped (on a connection of its own): drops what the test made.
     cleanup: Option<Cleanup>,
 }
@@ -64,8 +64,8 @@ macro_rules! sqlx_backend {
                 self.dialect
             }
 
-            fn has_case_functions(&self) -> bool {
-                self.case_functions
+            fn has_crate_functions(&self) -> bool {
+                self.crate_functions
             }
 
             fn load(&mut self, schema: &EntitySchema, records: &[&str]) {
@@ -128,7 +128,7 @@ fn sqlite() -> Sqlx<SqliteConnection> {
         rt,
         conn,
         dialect: &SqliteDialect,
-        case_functions: false,
+        crate_functions: false,
         cleanup: None,
     }
 }
@@ -194,7 +194,7 @@ where
         rt,
         conn,
         dialect,
-        case_functions: true,
+        crate_functions: true,
         cleanup: Some(cleanup),
     }
 }

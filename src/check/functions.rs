@@ -16,6 +16,7 @@ pub(crate) fn describe(param: Param) -> &'static str {
         Param::DateLike => "a Date or DateTimeOffset",
         Param::TimeLike => "a TimeOfDay or DateTimeOffset",
         Param::Instant => "a DateTimeOffset",
+        Param::Number => "a number",
     }
 }
 
@@ -44,5 +45,7 @@ pub(crate) fn literal_type(param: Param) -> Type {
         Param::DateLike | Param::Instant | Param::TimeLike => {
             Type::Field(FieldType::DateTimeOffset)
         }
+        // `round(2.5)`: the literal keeps its digits.
+        Param::Number => Type::Field(FieldType::Decimal),
     }
 }

@@ -2,6 +2,7 @@
 
 use super::node::{Env, Operand, Record};
 use super::scalar::Scalar;
+use crate::edm::number::Whole;
 use crate::edm::string::case_map;
 use crate::ir::Function;
 use chrono::{Datelike, NaiveDate, NaiveTime, Timelike};
@@ -126,6 +127,16 @@ fn call_checked<'a, R: Record + ?Sized>(
             Scalar::Instant(t) => Scalar::Time(t.utc_parts()?.1),
             _ => return None,
         },
+        Function::Round | Function::Floor | Function::Ceiling => {
+            let whole = Whole::of(func)?;
+            match arg(args, 0, env)? {
+                Scalar::Float(x) => Scalar::Float(whole.of_double(x)),
+                Scalar::Decimal(d) => Scalar::Decimal(whole.of_decimal(d)),
+                // Already whole.
+                Scalar::Int(i) => Scalar::Int(i),
+                _ => return None,
+            }
+        }
     })
 }
 

@@ -57,6 +57,7 @@
 //! | `year`, `month`, `day` | of a Date, or of a DateTimeOffset in UTC |
 //! | `hour`, `minute`, `second` | of a TimeOfDay, or of a DateTimeOffset in UTC (a leap second `23:59:60.5Z` is read as `00:00:00.5Z` of the next day, as POSIX time and PostgreSQL count it; a TimeOfDay has no second 60) |
 //! | `date(t)`, `time(t)` | the UTC date and time of day of a DateTimeOffset |
+//! | `round(x)`, `floor(x)`, `ceiling(x)` | the whole number, exactly: halves round away from zero (`round(-2.5)` is -3, `round(0.49999999999999994)` is 0); a Double of a Double (NaN and infinities unchanged), else a Decimal |
 //! | enum arguments to string functions | their member names |
 //! | `c/any(x: p)` | true iff `p` is true for some element; else false (never null) |
 //! | `c/all(x: p)` | true iff `p` is true for every element (so true when `c` is empty); else false (never null) |

@@ -328,8 +328,10 @@ impl Expr {
             });
         }
         let nullable = args.iter().any(|x| x.nullable);
+        let types: Vec<&Type> = args.iter().map(|x| &x.ty).collect();
+        let result = func.result_type(&types);
         let kind = ExprKind::Call { func, args };
-        Ok(Expr::build(kind, Type::Field(sig.result), nullable, span))
+        Ok(Expr::build(kind, Type::Field(result), nullable, span))
     }
 
     /// `collection/any(variable: predicate)` or `collection/all(...)`, or `collection/any()`

@@ -43,11 +43,20 @@ pub enum Function {
     Date,
     /// `time(dt)`: the TimeOfDay of a DateTimeOffset in UTC.
     Time,
+    /// `round(x)`: the nearest whole number, halves away from zero (`round(-2.5)` is -3); a
+    /// Double of a Double, else a Decimal.
+    Round,
+    /// `floor(x)`: the greatest whole number not above `x`; a Double of a Double, else a
+    /// Decimal.
+    Floor,
+    /// `ceiling(x)`: the least whole number not below `x`; a Double of a Double, else a
+    /// Decimal.
+    Ceiling,
 }
 
 impl Function {
     /// Every function, for lookups and suggestions.
-    pub const ALL: [Function; 18] = [
+    pub const ALL: [Function; 21] = [
         Function::Contains,
         Function::StartsWith,
         Function::EndsWith,
@@ -66,6 +75,9 @@ impl Function {
         Function::Second,
         Function::Date,
         Function::Time,
+        Function::Round,
+        Function::Floor,
+        Function::Ceiling,
     ];
 
     /// The canonical (lower-case) name.
@@ -89,6 +101,9 @@ impl Function {
             Function::Second => "second",
             Function::Date => "date",
             Function::Time => "time",
+            Function::Round => "round",
+            Function::Floor => "floor",
+            Function::Ceiling => "ceiling",
         }
     }
 
@@ -113,6 +128,8 @@ pub(crate) enum Param {
     TimeLike,
     /// A DateTimeOffset.
     Instant,
+    /// A number (Int32, Int64, Decimal or Double).
+    Number,
 }
 
 impl Param {
@@ -127,6 +144,7 @@ impl Param {
             Param::DateLike => matches!(t, FieldType::Date | FieldType::DateTimeOffset),
             Param::TimeLike => matches!(t, FieldType::TimeOfDay | FieldType::DateTimeOffset),
             Param::Instant => matches!(t, FieldType::DateTimeOffset),
+            Param::Number => ty.is_numeric(),
         }
     }
 }
@@ -184,6 +202,22 @@ impl Function {
             }
             Function::Date => sig(&[Instant], 0, "1 argument", FieldType::Date),
             Function::Time => sig(&[Instant], 0, "1 argument", FieldType::TimeOfDay),
+            // A Decimal unless the argument is a Double ([`Function::result_type`]).
+            Function::Round | Function::Floor | Function::Ceiling => {
+                sig(&[Number], 0, "1 argument", FieldType::Decimal)
+            }
+        }
+    }
+
+    /// The type of a call's result with arguments of types `args`: the signature's, except
+    /// that `round`, `floor` and `ceiling` of a Double are Doubles.
+    pub(crate) fn result_type(self, args: &[&Type]) -> FieldType {
+        match (self, args) {
+            (
+                Function::Round | Function::Floor | Function::Ceiling,
+                [Type::Field(FieldType::Double)],
+            ) => FieldType::Double,
+            _ => self.signature().result,
         }
     }
 }

@@ -56,11 +56,12 @@ impl Error {
         message: String,
         error: impl std::error::Error + Send + Sync + 'static,
     ) -> Error {
-        // SQLite without the functions `tolower`/`toupper` become: say how to add them.
+        // SQLite without the crate's functions (`tolower`, `round`, ...): say how to add them.
         let message = if message.contains("no such function: odata_") {
             format!(
-                "{message} (tolower and toupper call the crate's Unicode case mapping, which \
-                 SQLite needs registered on the connection: sql::rusqlite::register_functions)"
+                "{message} (the crate's SQL for SQLite calls its own functions for tolower, \
+                 toupper, round, floor and ceiling, which need registering on the connection: \
+                 sql::rusqlite::register_functions)"
             )
         } else {
             message

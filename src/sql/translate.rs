@@ -453,6 +453,9 @@ impl<'a> Translator<'a> {
                     }
                 }
             }
+            Function::Round => d.round(&arg(self, 0, SqlType::Number)?),
+            Function::Floor => d.floor(&arg(self, 0, SqlType::Number)?),
+            Function::Ceiling => d.ceiling(&arg(self, 0, SqlType::Number)?),
             Function::Contains | Function::StartsWith | Function::EndsWith => {
                 let c = self.cond_call(func, args, span)?;
                 d.bool_value(&c)

@@ -425,6 +425,35 @@ fn call(func: Function, vals: Vec<Value>) -> Value {
             Value::DateTimeOffset(t) => Value::TimeOfDay(t.time()),
             v => panic!("reference: time() takes an instant, not {v:?}"),
         },
+        Function::Round | Function::Floor | Function::Ceiling => {
+            // By the fraction left after truncating toward zero (exact for both kinds).
+            let pick = |fraction_abs_ge_half: bool, negative: bool, has_fraction: bool| match func {
+                Function::Round => fraction_abs_ge_half,
+                Function::Floor => negative && has_fraction,
+                _ => !negative && has_fraction,
+            };
+            match next() {
+                Value::Int(i) => Value::Int(i),
+                Value::Float(x) if !x.is_finite() => Value::Float(x),
+                Value::Float(x) => {
+                    let (t, f) = (x.trunc(), x - x.trunc());
+                    let away = pick(f.abs() >= 0.5, x < 0.0, f != 0.0);
+                    Value::Float(if away { t + x.signum() } else { t })
+                }
+                Value::Decimal(d) => {
+                    let (t, f) = (d.trunc(), d - d.trunc());
+                    let half = odata_filter::value::Decimal::new(5, 1);
+                    let away = pick(f.abs() >= half, d.is_sign_negative(), !f.is_zero());
+                    let one = odata_filter::value::Decimal::ONE;
+                    Value::Decimal(match (away, d.is_sign_negative()) {
+                        (false, _) => t,
+                        (true, false) => t + one,
+                        (true, true) => t - one,
+                    })
+                }
+                v => panic!("reference: {}() takes a number, not {v:?}", func.name()),
+            }
+        }
         f => panic!("reference: unknown function {f:?}"),
     }
 }

@@ -3,7 +3,7 @@
 //! in a `proptest!` case ([`check`]), or any one backend for many cases ([`generated`]).
 
 use super::native::native_storage;
-use super::{calls_case_functions, gen, parse_all, reference, Backend, Sqlite};
+use super::{calls_crate_functions, gen, parse_all, reference, Backend, Sqlite};
 use odata_filter::eval::Predicate;
 use odata_filter::query::Query;
 use odata_filter::schema::EntitySchema;
@@ -99,7 +99,9 @@ pub fn check_layout(
             .map_or(String::new(), |c| c.sql);
         let text = match sql::select(&q, schema, schema.entity_set(), backend.dialect()) {
             // A connection without the case-mapping functions fails loudly (tested apart).
-            Ok(_) if !backend.has_case_functions() && calls_case_functions(&where_sql) => continue,
+            Ok(_) if !backend.has_crate_functions() && calls_crate_functions(&where_sql) => {
+                continue
+            }
             Ok(s) => format!("{}\n{:?}", s.sql, s.params),
             // What the dialect cannot express exactly is refused, which is right: skip it.
             Err(e) if matches!(e.kind(), ErrorKind::Unsupported { .. }) => continue,

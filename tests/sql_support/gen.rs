@@ -183,7 +183,11 @@ fn double_json() -> BoxedStrategy<Json> {
             -0.0,
             2.5,
             0.30000000000000004,
-            1.5
+            1.5,
+            -2.5,
+            // Rounds to 0, where adding 0.5 first gives 1.
+            0.49999999999999994,
+            4503599627370495.5
         ])
         .prop_map(Json::from),
         pick(&[7i64, 0, 9_007_199_254_740_993, -3]).prop_map(Json::from),
@@ -403,6 +407,11 @@ const SCALAR_PATHS: &[(&str, &str, bool)] = &[
     ("l", "l", true),
     ("d", "d", true),
     ("m", "m", true),
+    // The whole number of a Double is a Double, of a Decimal a Decimal (issue 14).
+    ("round(d)", "d", true),
+    ("floor(d)", "d", true),
+    ("ceiling(m)", "m", true),
+    ("round(m)", "m", true),
     ("g", "g", false),
     ("t", "t", true),
     ("dt", "dt", true),
@@ -479,6 +488,8 @@ fn field_pairs() -> BoxedStrategy<String> {
         ("l", "d"),
         ("m", "d"),
         ("length(s)", "d"),
+        ("ceiling(d)", "l"),
+        ("floor(m)", "i"),
         ("l", "m"),
         ("m", "m"),
         ("i", "c/ci"),

@@ -21,7 +21,7 @@ pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
 #[cfg(feature = "rusqlite")]
-pub(crate) use sqlite::{SQLITE_LOWER, SQLITE_UPPER};
+pub(crate) use sqlite::{SQLITE_CEILING, SQLITE_FLOOR, SQLITE_LOWER, SQLITE_ROUND, SQLITE_UPPER};
 
 use super::error::Error;
 use super::params::{Params, SqlType, SqlValue};
@@ -324,6 +324,29 @@ pub trait Dialect: Debug + Send + Sync {
     fn case_map(&self, s: &str, upper: bool) -> Option<String> {
         let _ = (s, upper);
         None
+    }
+
+    /// The greatest whole number not above the number `x` (an integer, a decimal or a double
+    /// as this dialect holds it), exactly. Default: `FLOOR(x)`.
+    fn floor(&self, x: &str) -> String {
+        format!("FLOOR({x})")
+    }
+
+    /// The least whole number not below the number `x`, exactly. Default: `CEILING(x)`.
+    fn ceiling(&self, x: &str) -> String {
+        format!("CEILING({x})")
+    }
+
+    /// The whole number nearest to the number `x`, halves away from zero. Default: from
+    /// [`floor`](Dialect::floor) and [`ceiling`](Dialect::ceiling), comparing the fraction with
+    /// 0.5 (`x - FLOOR(x)` is exact for a double), since `ROUND` of a double rounds halves to
+    /// even in some databases (MySQL says it depends on the C library).
+    fn round(&self, x: &str) -> String {
+        let (f, c) = (self.floor(x), self.ceiling(x));
+        format!(
+            "(CASE WHEN {x} >= 0 THEN (CASE WHEN {x} - {f} >= 0.5 THEN {c} ELSE {f} END) \
+             ELSE (CASE WHEN {c} - {x} >= 0.5 THEN {f} ELSE {c} END) END)"
+        )
     }
 
     /// `s` without leading and trailing U+0020 spaces. Default: `TRIM(BOTH ' ' FROM s)`.

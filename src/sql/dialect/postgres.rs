@@ -140,6 +140,12 @@ impl Dialect for PostgresDialect {
         Some(format!("({f}(({s}) COLLATE \"und-x-icu\") COLLATE \"C\")"))
     }
 
+    /// `NUMERIC` rounds halves away from zero, exactly (Double and Decimal columns and
+    /// collection elements are `NUMERIC`).
+    fn round(&self, x: &str) -> String {
+        format!("round({x})")
+    }
+
     fn json_elements(&self, container: &str, path: &[&str], alias: &str) -> Result<String, Error> {
         Ok(if path.is_empty() {
             format!("jsonb_array_elements({container}) AS {alias}(v)")

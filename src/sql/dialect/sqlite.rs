@@ -24,6 +24,12 @@ pub struct SqliteDialect;
 pub(crate) const SQLITE_LOWER: &str = "odata_lower";
 /// The name of the SQL function `toupper` becomes in SQLite, registered on the connection.
 pub(crate) const SQLITE_UPPER: &str = "odata_upper";
+/// The name of the SQL function `round` becomes in SQLite, registered on the connection.
+pub(crate) const SQLITE_ROUND: &str = "odata_round";
+/// The name of the SQL function `floor` becomes in SQLite, registered on the connection.
+pub(crate) const SQLITE_FLOOR: &str = "odata_floor";
+/// The name of the SQL function `ceiling` becomes in SQLite, registered on the connection.
+pub(crate) const SQLITE_CEILING: &str = "odata_ceiling";
 
 impl Dialect for SqliteDialect {
     fn name(&self) -> &'static str {
@@ -127,6 +133,22 @@ impl Dialect for SqliteDialect {
     fn case_map(&self, s: &str, upper: bool) -> Option<String> {
         let name = if upper { SQLITE_UPPER } else { SQLITE_LOWER };
         Some(format!("{name}({s})"))
+    }
+
+    /// The crate's registered `odata_floor` (SQLite's own `floor` needs its math functions
+    /// compiled in).
+    fn floor(&self, x: &str) -> String {
+        format!("{SQLITE_FLOOR}({x})")
+    }
+
+    fn ceiling(&self, x: &str) -> String {
+        format!("{SQLITE_CEILING}({x})")
+    }
+
+    /// The crate's registered `odata_round`: SQLite's `round` adds 0.5, which rounds
+    /// 0.49999999999999994 to 1.
+    fn round(&self, x: &str) -> String {
+        format!("{SQLITE_ROUND}({x})")
     }
 
     fn to_double(&self, x: &str) -> String {

@@ -1,9 +1,10 @@
 //! The `rusqlite` driver: [`SqlValue`] as `rusqlite::ToSql`, the SQL functions the SQLite
 //! dialect calls, and helpers that create the crate's table, insert records and run queries.
 //!
-//! SQLite's `lower` and `upper` change ASCII letters only, so `tolower` and `toupper` become
-//! calls of the crate's `odata_lower` and `odata_upper`, which [`register_functions`] adds to a
-//! connection. The helpers here register them themselves; an application that runs the SQL of
+//! SQLite's `lower` and `upper` change ASCII letters only, and its `round` is inexact, so
+//! `tolower`, `toupper`, `round`, `floor` and `ceiling` become calls of the crate's own
+//! `odata_lower`, `odata_upper`, `odata_round`, `odata_floor` and `odata_ceiling`, which
+//! [`register_functions`] adds to a connection. The helpers here register them themselves; an application that runs the SQL of
 //! [`sql::where_clause`](crate::sql::where_clause) or [`sql::select`](crate::sql::select) on a
 //! connection of its own calls [`register_functions`] once per connection (a connection without
 //! them fails with `no such function: odata_lower`).
@@ -30,16 +31,17 @@
 //! }
 //! ```
 
+use crate::edm::number::Whole;
 use crate::edm::string::case_map;
 use crate::ir::Query;
 use crate::schema::EntitySchema;
-use crate::sql::dialect::{SQLITE_LOWER, SQLITE_UPPER};
+use crate::sql::dialect::{SQLITE_CEILING, SQLITE_FLOOR, SQLITE_LOWER, SQLITE_ROUND, SQLITE_UPPER};
 use crate::sql::driver::{insert_each, parse_documents, sqlite_plain, Plain};
 use crate::sql::error::Error;
 use crate::sql::params::SqlValue;
 use crate::sql::SqliteDialect;
 use rusqlite::functions::{Context, FunctionFlags};
-use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
+use rusqlite::types::{ToSql, ToSqlOutput, Value as SqliteValue, ValueRef};
 use rusqlite::Connection;
 use std::borrow::Cow;
 
@@ -64,9 +66,11 @@ fn db(e: rusqlite::Error) -> Error {
 
 /// Adds to `conn` the SQL functions that the SQLite dialect's SQL calls: `odata_lower(s)` and
 /// `odata_upper(s)`, Unicode's default full case mapping (what `tolower` and `toupper` mean in
-/// the evaluator; `odata_upper('Straße')` is `'STRASSE'`). Deterministic, so they may appear in
-/// indexes on expressions; null, and any value that is not text, gives null. Registering again
-/// replaces them.
+/// the evaluator; `odata_upper('Straße')` is `'STRASSE'`), and `odata_round(x)`,
+/// `odata_floor(x)` and `odata_ceiling(x)`, exact (SQLite's `round` adds 0.5, so it rounds
+/// 0.49999999999999994 to 1, and its `floor` needs its math functions compiled in).
+/// Deterministic, so they may appear in indexes on expressions; null, and any value of
+/// another kind, gives null. Registering again replaces them.
 ///
 /// ```
 /// let conn = rusqlite::Connection::open_in_memory()?;
@@ -91,13 +95,38 @@ pub fn register_functions(conn: &Connection) -> Result<(), Error> {
         })
         .map_err(db)?;
     }
+    let whole = [
+        (SQLITE_ROUND, Whole::Round),
+        (SQLITE_FLOOR, Whole::Floor),
+        (SQLITE_CEILING, Whole::Ceiling),
+    ];
+    for (name, whole) in whole {
+        let flags = FunctionFlags::SQLITE_UTF8
+            | FunctionFlags::SQLITE_DETERMINISTIC
+            | FunctionFlags::SQLITE_INNOCUOUS;
+        conn.create_scalar_function(name, 1, flags, move |ctx: &Context<'_>| {
+            Ok(match ctx.get_raw(0) {
+                ValueRef::Integer(i) => SqliteValue::Integer(i),
+                ValueRef::Real(x) => SqliteValue::Real(whole.of_double(x)),
+                _ => SqliteValue::Null,
+            })
+        })
+        .map_err(db)?;
+    }
     Ok(())
 }
 
 /// Registers the functions when `sql` calls one of them (registering replaces a function,
 /// which makes SQLite recompile the connection's cached statements).
 fn register_functions_for(conn: &Connection, sql: &str) -> Result<(), Error> {
-    if sql.contains(SQLITE_LOWER) || sql.contains(SQLITE_UPPER) {
+    let names = [
+        SQLITE_LOWER,
+        SQLITE_UPPER,
+        SQLITE_ROUND,
+        SQLITE_FLOOR,
+        SQLITE_CEILING,
+    ];
+    if names.iter().any(|name| sql.contains(name)) {
         register_functions(conn)?;
     }
     Ok(())
