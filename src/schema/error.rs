@@ -82,6 +82,9 @@ pub enum SchemaErrorKind {
         first: String,
         /// The canonical name of the field that uses it again.
         second: String,
+        /// Whether the schema ignores case, so that the spellings differ only by case or not
+        /// at all.
+        case_insensitive: bool,
     },
     /// The schema declares no key field (`EntitySchemaBuilder::key` was never called).
     MissingKey,
@@ -209,21 +212,17 @@ impl fmt::Display for SchemaErrorKind {
                 name,
                 first,
                 second,
-            } if first == name => {
-                write!(
-                    f,
-                    "field `{second}` reuses the name `{name}` (names are case-insensitive)"
-                )
+                case_insensitive,
+            } => {
+                write!(f, "field `{second}` reuses the name `{name}`")?;
+                if first != name {
+                    write!(f, " of field `{first}`")?;
+                }
+                if *case_insensitive {
+                    write!(f, " (names are case-insensitive in this schema)")?;
+                }
+                Ok(())
             }
-            DuplicateName {
-                name,
-                first,
-                second,
-            } => write!(
-                f,
-                "field `{second}` reuses the name `{name}` of field `{first}` \
-                 (names are case-insensitive)"
-            ),
             MissingKey => write!(f, "no key field declared"),
             UnknownKey { name } => write!(f, "key `{name}` is not a field"),
             InvalidKey { name } => {
@@ -307,11 +306,19 @@ mod tests {
             name: "MachineID".into(),
             first: "machineId".into(),
             second: "deviceId".into(),
+            case_insensitive: true,
         };
         assert_eq!(
             kind.to_string(),
             "field `deviceId` reuses the name `MachineID` of field `machineId` \
-             (names are case-insensitive)"
+             (names are case-insensitive in this schema)"
         );
+        let kind = SchemaErrorKind::DuplicateName {
+            name: "id".into(),
+            first: "id".into(),
+            second: "id".into(),
+            case_insensitive: false,
+        };
+        assert_eq!(kind.to_string(), "field `id` reuses the name `id`");
     }
 }

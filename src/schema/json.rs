@@ -11,6 +11,7 @@
 //!   "entitySet": "MachineActions",
 //!   "key": "id",
 //!   "lenientEnums": false,
+//!   "caseSensitive": false,
 //!   "defaultOrder": [{"field": "creationDateTimeUtc", "desc": true}],
 //!   "fields": [
 //!     {"name": "id", "type": "Guid", "filterable": true, "sortable": true},
@@ -41,6 +42,7 @@
 //! | `entitySet` | yes | entity set (collection) name, e.g. `MachineActions` |
 //! | `key` | yes | name of the key field |
 //! | `lenientEnums` | no, `false` | an unknown enum member matches nothing, not an error |
+//! | `caseSensitive` | no, `true` | field names are matched case-sensitively, as OData identifiers are; `false` matches them ignoring case (Defender's behaviour) |
 //! | `defaultOrder` | no, `[]` | `[{"field": name, "desc": bool}]`, most significant first |
 //! | `fields` | yes | the fields, in order |
 //!
@@ -118,6 +120,16 @@ fn json_error(e: serde_json::Error) -> SchemaError {
     SchemaError::new(kind, Vec::new())
 }
 
+/// `true`, the default of `caseSensitive`.
+fn yes() -> bool {
+    true
+}
+
+/// Whether `b` is the default `true` (not written out).
+fn is_yes(b: &bool) -> bool {
+    *b
+}
+
 /// The whole file.
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -131,6 +143,9 @@ struct SchemaDoc {
     /// Enum policy.
     #[serde(default)]
     lenient_enums: bool,
+    /// Whether names are matched case-sensitively.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    case_sensitive: bool,
     /// Default order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     default_order: Vec<OrderDoc>,
@@ -286,6 +301,7 @@ impl SchemaDoc {
             entity_set: schema.entity_set.clone(),
             key: schema.key().to_owned(),
             lenient_enums: schema.lenient_enums,
+            case_sensitive: schema.is_case_sensitive(),
             default_order: schema
                 .default_order
                 .iter()
@@ -302,7 +318,8 @@ impl SchemaDoc {
     fn into_schema(self) -> Result<EntitySchema, SchemaError> {
         let mut builder = EntitySchema::builder(self.name, self.entity_set)
             .key(self.key)
-            .lenient_enums(self.lenient_enums);
+            .lenient_enums(self.lenient_enums)
+            .case_sensitive(self.case_sensitive);
         for field in self.fields {
             builder = builder.field(field.into_field());
         }
@@ -599,8 +616,8 @@ mod tests {
 
     #[test]
     fn schema_rules_apply_after_parsing() {
-        let text = r#"{"name": "T", "entitySet": "Ts", "key": "id", "fields": [
-            {"name": "id", "type": "Int64"}, {"name": "ID", "type": "String"}]}"#;
+        let text = r#"{"name": "T", "entitySet": "Ts", "key": "id", "caseSensitive": false,
+            "fields": [{"name": "id", "type": "Int64"}, {"name": "ID", "type": "String"}]}"#;
         let e = EntitySchema::from_json_str(text).unwrap_err();
         assert!(matches!(e.kind(), SchemaErrorKind::DuplicateName { .. }));
         assert_eq!(e.path(), ["T"]);

@@ -6,10 +6,13 @@
 //! says where a field lives in a JSON record ([`Field::json_path`]) and which SQL column holds it
 //! ([`Field::column`]).
 //!
-//! Field names are matched case-insensitively, over canonical names and aliases
-//! ([`EntitySchema::lookup`]), because Defender accepts `onboardingstatus` for
-//! `onboardingStatus`. Children of complex fields are looked up through their [`ComplexType`],
-//! which has the same lookup API.
+//! Field names are matched over canonical names and aliases ([`EntitySchema::lookup`]),
+//! case-sensitively by default, as OData identifiers are; a schema may match them
+//! case-insensitively instead ([`EntitySchemaBuilder::case_sensitive`], `"caseSensitive":
+//! false` in JSON), as the Defender catalogue does, because Defender accepts
+//! `onboardingstatus` for `onboardingStatus`. A case-sensitive schema may hold names that
+//! differ only by case. Children of complex fields are looked up through their
+//! [`ComplexType`], which has the same lookup API and follows its schema's setting.
 //!
 //! Schemas come from the builder or from a JSON file ([`json`]); with the `defender` feature,
 //! the built-in Defender for Endpoint catalogue (`schema::catalog`) holds ready-made ones, read
@@ -29,7 +32,9 @@
 //!     .default_order("id", true)
 //!     .build()?;
 //!
-//! assert_eq!(schema.lookup("STATE").map(|f| f.name()), Some("status"));
+//! assert_eq!(schema.lookup("state").map(|f| f.name()), Some("status"));
+//! // Names are case-sensitive unless the schema says otherwise.
+//! assert_eq!(schema.lookup("STATE"), None);
 //! assert!(!schema.lookup("notes").unwrap().is_filterable());
 //! assert_eq!(schema.suggest("stauts"), Some("status"));
 //! # Ok::<(), odata_filter::schema::SchemaError>(())
@@ -386,8 +391,8 @@ impl EnumType {
 
 /// A complex (structured) type: a qualified name and its fields.
 ///
-/// Children are looked up exactly like the fields of an [`EntitySchema`]: case-insensitively
-/// over names and aliases. A child's [`json_path`](Field::json_path) is relative to the complex
+/// Children are looked up exactly like the fields of the [`EntitySchema`] that uses the type:
+/// over names and aliases, case-sensitively unless the schema says otherwise. A child's [`json_path`](Field::json_path) is relative to the complex
 /// value, and its default [`column`](Field::column) is `parent_child`.
 ///
 /// A nested member such as `relatedFileInfo/fileIdentifier` should be accepted in `$filter`
@@ -407,7 +412,8 @@ impl ComplexType {
     pub fn new(name: impl Into<String>) -> ComplexType {
         ComplexType {
             name: name.into(),
-            table: FieldTable::default(),
+            // Until a schema takes the type and applies its own rule.
+            table: FieldTable::new(true),
         }
     }
 
@@ -432,7 +438,8 @@ impl ComplexType {
         self.table.fields.iter().filter(|f| f.inner.filterable)
     }
 
-    /// The field named `name`, matched case-insensitively against names and aliases.
+    /// The field named `name`, matched against names and aliases (case-insensitively when the
+    /// schema that uses the type is).
     pub fn lookup(&self, name: &str) -> Option<&Field> {
         self.table.lookup(name)
     }
@@ -707,6 +714,12 @@ pub struct EntitySchema {
 }
 
 impl EntitySchema {
+    /// Whether field names are matched case-sensitively, as OData identifiers are (the
+    /// default); see [`EntitySchemaBuilder::case_sensitive`].
+    pub fn is_case_sensitive(&self) -> bool {
+        self.table.case_sensitive
+    }
+
     /// Starts a schema for entity type `name` (e.g. `MachineAction`) in entity set
     /// `entity_set` (e.g. `MachineActions`).
     pub fn builder(name: impl Into<String>, entity_set: impl Into<String>) -> EntitySchemaBuilder {
@@ -716,6 +729,7 @@ impl EntitySchema {
             fields: Vec::new(),
             key: None,
             lenient_enums: false,
+            case_sensitive: true,
             default_order: Vec::new(),
         }
     }
@@ -773,8 +787,9 @@ impl EntitySchema {
         self.table.fields.iter().filter(|f| f.inner.sortable)
     }
 
-    /// The top-level field named `name`, matched case-insensitively against canonical names and
-    /// aliases. Filterability is not checked here.
+    /// The top-level field named `name`, matched against canonical names and aliases
+    /// (case-insensitively when [`is_case_sensitive`](EntitySchema::is_case_sensitive) is
+    /// false). Filterability is not checked here.
     ///
     /// Uses a precomputed map of lower-cased spellings; ASCII names up to 64 bytes are folded
     /// on the stack, so the lookup does not allocate.
@@ -805,6 +820,8 @@ pub struct EntitySchemaBuilder {
     key: Option<String>,
     /// Enum policy.
     lenient_enums: bool,
+    /// Whether names are matched case-sensitively.
+    case_sensitive: bool,
     /// `(name as given, descending)` pairs.
     default_order: Vec<(String, bool)>,
 }
@@ -829,6 +846,16 @@ impl EntitySchemaBuilder {
         self
     }
 
+    /// Sets whether field names (and aliases, and the names of complex types' members) are
+    /// matched case-sensitively. Defaults to `true`: OData identifiers are case-sensitive, and
+    /// such a schema may hold names that differ only by case (`id` and `ID`). With `false`,
+    /// `onboardingstatus` finds `onboardingStatus` (Defender's behaviour, and this crate's
+    /// before 0.2), and two names that differ only by case are refused.
+    pub fn case_sensitive(mut self, yes: bool) -> EntitySchemaBuilder {
+        self.case_sensitive = yes;
+        self
+    }
+
     /// Appends `field` (ascending, or descending when `desc`) to the default order.
     pub fn default_order(mut self, field: impl Into<String>, desc: bool) -> EntitySchemaBuilder {
         self.default_order.push((field.into(), desc));
@@ -837,7 +864,8 @@ impl EntitySchemaBuilder {
 
     /// Checks the schema and builds it.
     ///
-    /// Fails on invalid names, names or aliases shared case-insensitively by two fields, a
+    /// Fails on invalid names, names or aliases shared by two fields (ignoring case unless
+    /// the schema is [`case_sensitive`](EntitySchemaBuilder::case_sensitive)), a
     /// missing, unknown or unsuitable key, unknown, unsortable or repeated default-order
     /// fields, empty or duplicated enum members, empty complex types, nested collections,
     /// empty JSON paths or columns, and sortable complex or collection fields. See
@@ -852,9 +880,9 @@ impl EntitySchemaBuilder {
                 ));
             }
         }
-        let mut table = FieldTable::default();
+        let mut table = FieldTable::new(self.case_sensitive);
         for field in self.fields {
-            table.push(resolve_columns(field, None));
+            table.push(resolve_columns(field, None, self.case_sensitive));
         }
         let mut path = root.clone();
         let mut enums = HashMap::new();
@@ -903,9 +931,12 @@ impl EntitySchemaBuilder {
     }
 }
 
-/// Fields plus a map from each lower-cased spelling (name or alias) to the field's index.
+/// Fields plus a map from each spelling (name or alias; lower-cased unless case-sensitive) to
+/// the field's index.
 #[derive(Clone, Default)]
 struct FieldTable {
+    /// Whether spellings are matched as written; otherwise lower-cased first.
+    case_sensitive: bool,
     /// Fields in declaration order.
     fields: Vec<Field>,
     /// Lower-cased spelling to index into `fields`; the first field with a spelling wins.
@@ -919,12 +950,30 @@ struct FieldTable {
 const SCAN_LIMIT: usize = 64;
 
 impl FieldTable {
+    /// An empty table matching names case-sensitively or not.
+    fn new(case_sensitive: bool) -> FieldTable {
+        FieldTable {
+            case_sensitive,
+            ..FieldTable::default()
+        }
+    }
+
+    /// The key `spelling` is indexed under: itself, or lower-cased (the one case rule of
+    /// field names).
+    fn key(&self, spelling: &str) -> Box<str> {
+        if self.case_sensitive {
+            spelling.into()
+        } else {
+            spelling.to_lowercase().into_boxed_str()
+        }
+    }
+
     /// Appends `field` and indexes its spellings (keeping earlier owners on clashes, which
     /// `validate_table` reports).
     fn push(&mut self, field: Field) {
         let i = self.fields.len();
         for spelling in field.spellings() {
-            let key = spelling.to_lowercase().into_boxed_str();
+            let key = self.key(spelling);
             if !self.index.contains_key(&key) {
                 self.spellings.push((key.clone(), i));
                 self.index.insert(key, i);
@@ -933,15 +982,25 @@ impl FieldTable {
         self.fields.push(field);
     }
 
-    /// Case-insensitive lookup over names and aliases.
+    /// Lookup over names and aliases.
     fn lookup(&self, name: &str) -> Option<&Field> {
         self.position(name).map(|i| &self.fields[i])
     }
 
-    /// The index of the field spelled `name` (case-insensitively).
+    /// The index of the field spelled `name` (ignoring case unless case-sensitive).
     fn position(&self, name: &str) -> Option<usize> {
         /// Longest ASCII name folded on the stack.
         const INLINE: usize = 64;
+        if self.case_sensitive {
+            if self.spellings.len() <= SCAN_LIMIT {
+                return self
+                    .spellings
+                    .iter()
+                    .find(|(key, _)| **key == *name)
+                    .map(|&(_, i)| i);
+            }
+            return self.index.get(name).copied();
+        }
         let bytes = name.as_bytes();
         if self.spellings.len() <= SCAN_LIMIT && name.is_ascii() {
             // An ASCII name equals a lower-cased spelling exactly when they are equal
@@ -1007,7 +1066,7 @@ fn is_qualified_name(name: &str) -> bool {
 
 /// Fills in derived columns: `name` at top level, `parent_name` in complex types (recursively),
 /// unless the column was set explicitly.
-fn resolve_columns(mut field: Field, parent_column: Option<&str>) -> Field {
+fn resolve_columns(mut field: Field, parent_column: Option<&str>, case_sensitive: bool) -> Field {
     let data = field.data_mut();
     if !data.column_explicit {
         data.column = match parent_column {
@@ -1016,25 +1075,29 @@ fn resolve_columns(mut field: Field, parent_column: Option<&str>) -> Field {
         };
     }
     let ty = std::mem::replace(&mut data.ty, FieldType::String);
-    data.ty = resolve_type_columns(ty, &data.column);
+    data.ty = resolve_type_columns(ty, &data.column, case_sensitive);
     field
 }
 
-/// Resolves the columns of the complex type inside `ty`, if any, under `parent_column`.
-fn resolve_type_columns(ty: FieldType, parent_column: &str) -> FieldType {
+/// Resolves the columns of the complex type inside `ty`, if any, under `parent_column`, and
+/// indexes its members by the schema's case rule.
+fn resolve_type_columns(ty: FieldType, parent_column: &str, case_sensitive: bool) -> FieldType {
     match ty {
         FieldType::Complex(c) => {
             let mut c = Arc::unwrap_or_clone(c);
             let fields = std::mem::take(&mut c.table.fields);
-            c.table.fields = fields
-                .into_iter()
-                .map(|f| resolve_columns(f, Some(parent_column)))
-                .collect();
+            c.table = FieldTable::new(case_sensitive);
+            for f in fields {
+                c.table
+                    .push(resolve_columns(f, Some(parent_column), case_sensitive));
+            }
             FieldType::Complex(Arc::new(c))
         }
-        FieldType::Collection(item) => {
-            FieldType::Collection(Box::new(resolve_type_columns(*item, parent_column)))
-        }
+        FieldType::Collection(item) => FieldType::Collection(Box::new(resolve_type_columns(
+            *item,
+            parent_column,
+            case_sensitive,
+        ))),
         other => other,
     }
 }
@@ -1045,23 +1108,24 @@ fn validate_table<'s>(
     path: &mut Vec<String>,
     enums: &mut HashMap<&'s str, &'s EnumType>,
 ) -> Result<(), SchemaError> {
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<Box<str>, usize> = HashMap::new();
     for (i, field) in table.fields.iter().enumerate() {
         for spelling in field.spellings() {
-            match seen.get(&spelling.to_lowercase()) {
+            match seen.get(&table.key(spelling)) {
                 Some(&j) if j != i => {
                     return Err(SchemaError::new(
                         SchemaErrorKind::DuplicateName {
                             name: spelling.to_owned(),
                             first: table.fields[j].inner.name.clone(),
                             second: field.inner.name.clone(),
+                            case_insensitive: !table.case_sensitive,
                         },
                         path.clone(),
                     ));
                 }
                 Some(_) => {}
                 None => {
-                    seen.insert(spelling.to_lowercase(), i);
+                    seen.insert(table.key(spelling), i);
                 }
             }
         }
@@ -1218,8 +1282,10 @@ mod tests {
             ))
     }
 
+    /// A Defender-like schema: names matched ignoring case.
     fn demo() -> EntitySchemaBuilder {
         EntitySchema::builder("Action", "Actions")
+            .case_sensitive(false)
             .field(
                 Field::new("id", FieldType::Guid)
                     .filterable(true)
@@ -1320,6 +1386,7 @@ mod tests {
     #[test]
     fn lookup_of_non_ascii_names() {
         let s = EntitySchema::builder("Ding", "Dinge")
+            .case_sensitive(false)
             .field(Field::new("größe", FieldType::Int32).filterable(true))
             .field(Field::new("Ärger", FieldType::Int32))
             .key("größe")
@@ -1513,6 +1580,7 @@ mod tests {
                 name: "MachineID".into(),
                 first: "machineId".into(),
                 second: "MachineID".into(),
+                case_insensitive: true,
             }
         );
         assert_eq!(e.path(), ["Action"]);
@@ -1524,12 +1592,70 @@ mod tests {
                 name: "STATUS".into(),
                 first: "status".into(),
                 second: "deviceId".into(),
+                case_insensitive: true,
             }
         );
         assert_eq!(
             e.to_string(),
             "Action: field `deviceId` reuses the name `STATUS` of field `status` \
-             (names are case-insensitive)"
+             (names are case-insensitive in this schema)"
+        );
+    }
+
+    /// By default names are case-sensitive, as OData identifiers are: `id` and `ID` are two
+    /// fields, and a member of a complex type is found by its exact spelling only.
+    #[test]
+    fn names_are_case_sensitive_by_default() {
+        let inner = ComplexType::new("Demo.Inner")
+            .field(Field::new("size", FieldType::Int32))
+            .field(Field::new("Size", FieldType::String));
+        let s = EntitySchema::builder("T", "Ts")
+            .field(Field::new("id", FieldType::Int64).filterable(true))
+            .field(Field::new("ID", FieldType::String).filterable(true))
+            .field(Field::new("inner", inner).alias("Inner2"))
+            .key("id")
+            .build()
+            .unwrap();
+        assert!(s.is_case_sensitive());
+        assert_eq!(s.lookup("id").map(Field::ty), Some(&FieldType::Int64));
+        assert_eq!(s.lookup("ID").map(Field::ty), Some(&FieldType::String));
+        assert_eq!(s.lookup("Id"), None);
+        assert_eq!(s.lookup("inner2"), None);
+        assert_eq!(s.lookup("Inner2").map(Field::name), Some("inner"));
+        let ty = s.lookup("inner").unwrap().ty().as_complex().unwrap();
+        assert_eq!(ty.lookup("size").map(Field::ty), Some(&FieldType::Int32));
+        assert_eq!(ty.lookup("Size").map(Field::ty), Some(&FieldType::String));
+        assert_eq!(ty.lookup("SIZE"), None);
+        // The "did you mean" rule still ignores case.
+        assert_eq!(s.suggest("Id"), Some("id"));
+        // Exact duplicates are refused, without the case note.
+        let e = EntitySchema::builder("T", "Ts")
+            .field(Field::new("id", FieldType::Int64))
+            .field(Field::new("x", FieldType::Int64).alias("id"))
+            .key("id")
+            .build()
+            .unwrap_err();
+        assert_eq!(e.to_string(), "T: field `x` reuses the name `id`");
+        // Many names: the hash index rather than the scan.
+        let mut b = EntitySchema::builder("Big", "Bigs").key("f0");
+        for i in 0..100 {
+            b = b.field(Field::new(format!("f{i}"), FieldType::Int64));
+        }
+        let big = b.build().unwrap();
+        assert_eq!(big.lookup("f99").map(Field::name), Some("f99"));
+        assert_eq!(big.lookup("F99"), None);
+        let insensitive = EntitySchema::builder("T", "Ts")
+            .case_sensitive(false)
+            .field(Field::new("id", FieldType::Int64))
+            .field(Field::new("ID", FieldType::String))
+            .key("id")
+            .build()
+            .unwrap_err();
+        assert!(
+            insensitive
+                .to_string()
+                .ends_with("(names are case-insensitive in this schema)"),
+            "{insensitive}"
         );
     }
 
