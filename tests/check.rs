@@ -660,3 +660,89 @@ fn dates_compare_with_instants() {
         "{e}"
     );
 }
+
+/// Issue 14: an allow-list of functions and operators (ASP.NET Core OData's `AllowedFunctions`
+/// and `AllowedLogicalOperators`): what it leaves out is refused where it is written, with the
+/// allowed names in the note; everything else checks as without the list.
+#[test]
+fn allow_lists_refuse_functions_and_operators_where_they_are_written() {
+    use check::{Allowed, Operator};
+    use odata_filter::ir::Function;
+    let s = ma();
+    let allowed = Allowed::default()
+        .only_functions([Function::Contains, Function::Year])
+        .only_operators([Operator::Eq, Operator::And, Operator::Any]);
+    let run = |text: &str| {
+        let tree = syntax::parse(text).unwrap();
+        check::check_with(&s, &tree, text, &allowed)
+    };
+    for ok in [
+        "machineId eq 'a' and contains(requestor, 'x')",
+        "year(creationDateTimeUtc) eq 2018",
+        "year(creationDateTimeUtc) eq -1 and status eq 'Failed'",
+    ] {
+        let with = run(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
+        let without = check::check(&s, &syntax::parse(ok).unwrap(), ok).unwrap();
+        assert_eq!(with, without, "{ok}");
+    }
+    let refused = |text: &str, at: &str, name: &str| {
+        let errors = run(text).expect_err(text);
+        let found: Vec<(usize, String)> = errors
+            .errors()
+            .iter()
+            .filter_map(|e| match e.kind() {
+                ErrorKind::NotAllowed { name, .. } => Some((e.span().start, name.clone())),
+                _ => None,
+            })
+            .collect();
+        let start = text.find(at).unwrap();
+        assert!(
+            found.contains(&(start, name.to_owned())),
+            "{text}: {found:?}"
+        );
+    };
+    refused("tolower(requestor) eq 'a'", "tolower", "tolower");
+    refused(
+        "machineId eq 'a' or machineId eq 'b'",
+        "machineId eq 'a' or",
+        "or",
+    );
+    refused("machineId ne 'a'", "machineId ne", "ne");
+    refused("not (machineId eq 'a')", "not", "not");
+    refused("status in ('Failed')", "status in", "in");
+    refused(
+        "creationDateTimeUtc gt 2018-01-01Z",
+        "creationDateTimeUtc",
+        "gt",
+    );
+    // Both refusals of one filter, and an error inside a refused operator's operand.
+    let text = "length(machineId) eq 1 or machinId eq 'a'";
+    let errors = run(text).unwrap_err();
+    assert_eq!(errors.errors().len(), 3, "{errors}");
+    let rendered = errors.to_string();
+    assert!(
+        rendered.contains("the function 'length' is not allowed by this service"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("allowed functions: contains, year"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("the operator 'or' is not allowed by this service"),
+        "{rendered}"
+    );
+    assert!(
+        rendered.contains("allowed operators: eq, and, any"),
+        "{rendered}"
+    );
+    // No functions at all.
+    let none = Allowed::default().only_functions([]);
+    let text = "contains(requestor, 'x')";
+    let e = check::check_with(&s, &syntax::parse(text).unwrap(), text, &none).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("this service allows no function in $filter"),
+        "{e}"
+    );
+}

@@ -255,6 +255,16 @@ pub enum ErrorKind {
         /// What it is.
         what: &'static str,
     },
+    /// A function or operator the service's allow-list ([`Allowed`](super::Allowed)) leaves
+    /// out.
+    NotAllowed {
+        /// `function` or `operator`.
+        kind: &'static str,
+        /// Its name as OData spells it: `tolower`, `or`.
+        name: String,
+        /// The names of those of its kind that are allowed.
+        allowed: Vec<String>,
+    },
 }
 
 fn list(names: &[String]) -> String {
@@ -277,6 +287,12 @@ impl ErrorKind {
                      'ne null'",
                 list(members)
             )),
+            ErrorKind::NotAllowed { kind, allowed, .. } if allowed.is_empty() => {
+                Some(format!("this service allows no {kind} in $filter"))
+            }
+            ErrorKind::NotAllowed { kind, allowed, .. } => {
+                Some(format!("allowed {kind}s: {}", list(allowed)))
+            }
             ErrorKind::NotOperand { .. } => Some(
                 "'not' binds tighter than comparisons: write 'not (a eq b)' to negate a comparison"
                     .to_owned(),
@@ -376,6 +392,9 @@ impl fmt::Display for ErrorKind {
             }
             ErrorKind::ListItem => f.write_str("'in' lists may only contain literal values"),
             ErrorKind::Unsupported { what } => write!(f, "{what} are not supported"),
+            ErrorKind::NotAllowed { kind, name, .. } => {
+                write!(f, "the {kind} '{name}' is not allowed by this service")
+            }
         }
     }
 }

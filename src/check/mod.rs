@@ -14,10 +14,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod allowed;
 mod error;
 mod functions;
 mod types;
 
+pub use allowed::{Allowed, Operator};
 pub use error::{Error, ErrorKind, Errors};
 
 use crate::ir::{self, CmpOp, ExprKind, FieldRef, Function, LambdaKind, Mistyped, Param, Type};
@@ -28,10 +30,21 @@ use crate::value::Value;
 use std::borrow::Cow;
 
 /// Checks `tree`, parsed from `input`, against `schema`: the whole filter
-/// must be a Boolean condition over filterable fields.
+/// must be a Boolean condition over filterable fields. Every function and operator is allowed.
 pub fn check(schema: &EntitySchema, tree: &ast::Expr, input: &str) -> Result<ir::Expr, Errors> {
+    check_with(schema, tree, input, &Allowed::default())
+}
+
+/// [`check`], allowing only the functions and operators of `allowed`.
+pub fn check_with(
+    schema: &EntitySchema,
+    tree: &ast::Expr,
+    input: &str,
+    allowed: &Allowed,
+) -> Result<ir::Expr, Errors> {
     let mut checker = Checker {
         schema,
+        allowed,
         errors: Vec::new(),
         vars: Vec::new(),
     };
@@ -160,12 +173,72 @@ struct Var {
 
 struct Checker<'s> {
     schema: &'s EntitySchema,
+    allowed: &'s Allowed,
     errors: Vec<Error>,
     vars: Vec<Var>,
 }
 
 /// The result of checking a subexpression: `None` when it had errors (already recorded).
 type Checked = Option<ir::Expr>;
+
+/// The operator `e` applies, if it applies one (a negative number literal does not).
+fn operator(e: &ast::Expr) -> Option<Operator> {
+    Some(match &e.kind {
+        ast::ExprKind::Logical {
+            op: LogicalOp::And, ..
+        } => Operator::And,
+        ast::ExprKind::Logical {
+            op: LogicalOp::Or, ..
+        } => Operator::Or,
+        ast::ExprKind::Unary {
+            op: UnaryOp::Not, ..
+        } => Operator::Not,
+        ast::ExprKind::Unary {
+            op: UnaryOp::Neg,
+            expr,
+        } => match expr.kind {
+            ast::ExprKind::Literal(_) => return None,
+            _ => Operator::Negate,
+        },
+        ast::ExprKind::Binary { op, .. } => match op {
+            BinaryOp::Eq => Operator::Eq,
+            BinaryOp::Ne => Operator::Ne,
+            BinaryOp::Gt => Operator::Gt,
+            BinaryOp::Ge => Operator::Ge,
+            BinaryOp::Lt => Operator::Lt,
+            BinaryOp::Le => Operator::Le,
+            BinaryOp::Has => Operator::Has,
+            BinaryOp::Add => Operator::Add,
+            BinaryOp::Sub => Operator::Sub,
+            BinaryOp::Mul => Operator::Mul,
+            BinaryOp::Div => Operator::Div,
+            BinaryOp::DivBy => Operator::DivBy,
+            BinaryOp::Mod => Operator::Mod,
+        },
+        ast::ExprKind::In { .. } => Operator::In,
+        ast::ExprKind::Lambda {
+            kind: ast::LambdaKind::Any,
+            ..
+        } => Operator::Any,
+        ast::ExprKind::Lambda {
+            kind: ast::LambdaKind::All,
+            ..
+        } => Operator::All,
+        _ => return None,
+    })
+}
+
+/// The operands of an operator expression that are checked on their own (not lambda bodies,
+/// whose variable would be unknown).
+fn operands(e: &ast::Expr) -> Box<dyn Iterator<Item = &ast::Expr> + '_> {
+    match &e.kind {
+        ast::ExprKind::Logical { operands, .. } => Box::new(operands.iter()),
+        ast::ExprKind::Unary { expr, .. } => Box::new(std::iter::once(&**expr)),
+        ast::ExprKind::Binary { lhs, rhs, .. } => Box::new([&**lhs, &**rhs].into_iter()),
+        ast::ExprKind::In { expr, .. } => Box::new(std::iter::once(&**expr)),
+        _ => Box::new(std::iter::empty()),
+    }
+}
 
 fn cmp_op(op: BinaryOp) -> Option<CmpOp> {
     Some(match op {
@@ -248,7 +321,28 @@ impl<'s> Checker<'s> {
         }
     }
 
+    /// Records the error for `op`, used at `span`, when the allow-list leaves it out.
+    fn refuse_operator(&mut self, op: Operator, span: Span) -> bool {
+        if self.allowed.allows_operator(op) {
+            return false;
+        }
+        let kind = ErrorKind::NotAllowed {
+            kind: "operator",
+            name: op.keyword().to_owned(),
+            allowed: self.allowed.operator_names(),
+        };
+        self.errors.push(Error::new(kind, span));
+        true
+    }
+
     fn expr(&mut self, e: &ast::Expr) -> Checked {
+        if let Some(op) = operator(e) {
+            if self.refuse_operator(op, e.span) {
+                // Its operands are still checked, so that all their errors are reported.
+                operands(e).for_each(|o| drop(self.expr(o)));
+                return None;
+            }
+        }
         match &e.kind {
             ast::ExprKind::Literal(lit) => self.literal(lit, e.span),
             ast::ExprKind::Path(path) => self.path(&path.segments, e.span),
@@ -569,6 +663,14 @@ impl<'s> Checker<'s> {
             };
             return self.fail(kind, name.span);
         };
+        if !self.allowed.allows_function(func) {
+            let kind = ErrorKind::NotAllowed {
+                kind: "function",
+                name: func.name().to_owned(),
+                allowed: self.allowed.function_names(),
+            };
+            return self.fail(kind, name.span);
+        }
         let sig = func.signature();
         if !sig.takes(args.len()) {
             // Its arguments are not checked: which parameter each is for is not known.
