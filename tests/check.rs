@@ -746,3 +746,37 @@ fn allow_lists_refuse_functions_and_operators_where_they_are_written() {
         "{e}"
     );
 }
+
+/// Issue 14: `now()`, `maxdatetime()` and `mindatetime()` are DateTimeOffset constants, written
+/// as literals by the checker (so every backend and every page sees one instant).
+#[test]
+fn now_and_the_extreme_instants_are_constants() {
+    let s = ma();
+    assert_eq!(
+        checked(&s, "creationDateTimeUtc lt maxDateTime()"),
+        "creationDateTimeUtc lt 9999-12-31T23:59:59.999999999Z"
+    );
+    assert_eq!(
+        checked(&s, "creationDateTimeUtc gt mindatetime()"),
+        "creationDateTimeUtc gt 0000-01-01T00:00:00Z"
+    );
+    // Each check reads the clock anew, so the syntax tree does not check twice to one
+    // expression; its canonical text does.
+    let filter = "creationDateTimeUtc le now()";
+    let before = chrono::Utc::now();
+    let text = check::check(&s, &syntax::parse(filter).unwrap(), filter)
+        .unwrap()
+        .to_string();
+    let after = chrono::Utc::now();
+    assert_eq!(checked(&s, &text), text);
+    let at = text.strip_prefix("creationDateTimeUtc le ").unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+    assert!(before <= at && at <= after, "{text}");
+    let e = errors(&s, "creationDateTimeUtc le now(1)");
+    assert!(e.to_string().contains("now"), "{e}");
+    let e = errors(&s, "machineId eq now()");
+    assert!(
+        matches!(e.errors()[0].kind(), ErrorKind::Mismatch { .. }),
+        "{e}"
+    );
+}

@@ -696,3 +696,24 @@ fn dates_against_instant_literals_agree_with_the_oracle() {
     }
     agree_with_oracle(&mut Sqlite::new(), &s, &lines, &filters, &["id desc"]);
 }
+
+/// `now()`, `maxdatetime()` and `mindatetime()` are constants: SQLite agrees with the
+/// evaluator, with the instant stored at its column's precision.
+#[test]
+fn the_constant_instants_agree_with_the_oracle() {
+    let mut db = Sqlite::new();
+    let s = all_filterable(&catalog::machine_action());
+    agree_with_oracle(
+        &mut db,
+        &s,
+        &ndjson(MACHINE_ACTIONS),
+        &[
+            "creationDateTimeUtc lt now()",
+            "creationDateTimeUtc ge now()",
+            "creationDateTimeUtc lt maxdatetime()",
+            "creationDateTimeUtc le mindatetime()",
+            "creationDateTimeUtc gt mindatetime() and creationDateTimeUtc ne maxdatetime()",
+        ],
+        &["creationDateTimeUtc desc"],
+    );
+}

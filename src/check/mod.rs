@@ -680,6 +680,9 @@ impl<'s> Checker<'s> {
             });
             return self.built(refused, span, String::new);
         }
+        if let Some(v) = func.constant() {
+            return Some(ir::Expr::constant(v, Type::Field(sig.result), span));
+        }
         let mut checked = Vec::with_capacity(args.len());
         let mut ok = true;
         for (i, (arg, param)) in args.iter().zip(sig.params).enumerate() {

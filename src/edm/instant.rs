@@ -53,6 +53,25 @@ impl Instant {
 ///
 /// A leap second is the following second, as POSIX time and PostgreSQL count it:
 /// `2016-12-31T23:59:60.5Z` is `2017-01-01T00:00:00.5Z`.
+/// The earliest instant a filter or record can hold, `0000-01-01T00:00:00Z`: what
+/// `mindatetime()` is.
+pub(crate) fn earliest() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(0, 1, 1)
+        .expect("a valid date")
+        .and_time(NaiveTime::MIN)
+        .and_utc()
+}
+
+/// The latest instant a filter or record can hold, `9999-12-31T23:59:59.999999999Z`: what
+/// `maxdatetime()` is.
+pub(crate) fn latest() -> DateTime<Utc> {
+    NaiveDate::from_ymd_opt(9999, 12, 31)
+        .expect("a valid date")
+        .and_hms_nano_opt(23, 59, 59, 999_999_999)
+        .expect("a valid time")
+        .and_utc()
+}
+
 pub(crate) fn parse(s: &str) -> Option<Instant> {
     match fast(s.as_bytes()) {
         Some(i) => Some(i),

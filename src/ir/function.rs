@@ -52,11 +52,19 @@ pub enum Function {
     /// `ceiling(x)`: the least whole number not below `x`; a Double of a Double, else a
     /// Decimal.
     Ceiling,
+    /// `now()`: the instant the filter is checked (the checker writes it as a constant, so
+    /// every backend and every page of a query sees the same instant).
+    Now,
+    /// `maxdatetime()`: `9999-12-31T23:59:59.999999999Z`, the latest instant a filter holds
+    /// (a constant).
+    MaxDateTime,
+    /// `mindatetime()`: `0000-01-01T00:00:00Z`, the earliest (a constant).
+    MinDateTime,
 }
 
 impl Function {
     /// Every function, for lookups and suggestions.
-    pub const ALL: [Function; 21] = [
+    pub const ALL: [Function; 24] = [
         Function::Contains,
         Function::StartsWith,
         Function::EndsWith,
@@ -78,6 +86,9 @@ impl Function {
         Function::Round,
         Function::Floor,
         Function::Ceiling,
+        Function::Now,
+        Function::MaxDateTime,
+        Function::MinDateTime,
     ];
 
     /// The canonical (lower-case) name.
@@ -104,6 +115,9 @@ impl Function {
             Function::Round => "round",
             Function::Floor => "floor",
             Function::Ceiling => "ceiling",
+            Function::Now => "now",
+            Function::MaxDateTime => "maxdatetime",
+            Function::MinDateTime => "mindatetime",
         }
     }
 
@@ -206,6 +220,22 @@ impl Function {
             Function::Round | Function::Floor | Function::Ceiling => {
                 sig(&[Number], 0, "1 argument", FieldType::Decimal)
             }
+            Function::Now | Function::MaxDateTime | Function::MinDateTime => {
+                sig(&[], 0, "no arguments", FieldType::DateTimeOffset)
+            }
+        }
+    }
+
+    /// The value of a call that takes no arguments, which the checker writes as a constant:
+    /// `now()`, `maxdatetime()`, `mindatetime()`.
+    pub(crate) fn constant(self) -> Option<crate::value::Value> {
+        use crate::edm::instant;
+        use crate::value::Value;
+        match self {
+            Function::Now => Some(Value::DateTimeOffset(chrono::Utc::now())),
+            Function::MaxDateTime => Some(Value::DateTimeOffset(instant::latest())),
+            Function::MinDateTime => Some(Value::DateTimeOffset(instant::earliest())),
+            _ => None,
         }
     }
 

@@ -453,6 +453,13 @@ impl<'a> Translator<'a> {
                     }
                 }
             }
+            // The checker writes these as constants.
+            Function::Now | Function::MaxDateTime | Function::MinDateTime => {
+                return Err(Error::unsupported(
+                    d.name(),
+                    format!("{}() as a call", func.name()),
+                ))
+            }
             Function::Round => d.round(&arg(self, 0, SqlType::Number)?),
             Function::Floor => d.floor(&arg(self, 0, SqlType::Number)?),
             Function::Ceiling => d.ceiling(&arg(self, 0, SqlType::Number)?),
