@@ -194,7 +194,10 @@ async fn parameter_aliases_over_a_real_request() {
                &@s=%27Pending%27&$top=1";
     let (status, _, body) = get_raw(true, uri).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["filter"], "status eq 'Pending' or requestor eq 'Pending'");
+    assert_eq!(
+        body["filter"],
+        "status eq 'Pending' or requestor eq 'Pending'"
+    );
     // The alias is handed to the handler with the other parameters.
     assert_eq!(body["params"], serde_json::json!([["@s", "'Pending'"]]));
     // An alias value that does not parse is a 400 positioned in the query string.

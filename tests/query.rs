@@ -1047,7 +1047,10 @@ fn an_alias_without_a_value_is_null() {
     // query part of the request URL, the value MUST be assumed to be null."
     let machine = catalog::machine();
     let filter = |raw: &str| parse(&machine, raw).0.filter.unwrap().to_string();
-    assert_eq!(filter("$filter=computerDnsName eq @r"), "computerDnsName eq null");
+    assert_eq!(
+        filter("$filter=computerDnsName eq @r"),
+        "computerDnsName eq null"
+    );
     assert_eq!(
         filter("$filter=computerDnsName eq @r&@other=1"),
         "computerDnsName eq null"
@@ -1207,21 +1210,14 @@ fn alias_definitions_must_be_unique_identifiers() {
         panic!("not a query error")
     };
     let second = raw.rfind("@p=").unwrap();
-    assert_eq!(
-        (e.span().start, e.span().end),
-        (second, second + 2),
-        "{e}"
-    );
+    assert_eq!((e.span().start, e.span().end), (second, second + 2), "{e}");
     assert!(
         matches!(e.kind(), ErrorKind::RepeatedAlias { name, first } if name == "p" && first.start == raw.find("@p=").unwrap()),
         "{e}"
     );
     assert!(e.to_string().contains("first given here"), "{e}");
     // Even when nobody uses it.
-    assert!(matches!(
-        kind("@p=1&@p=2"),
-        ErrorKind::RepeatedAlias { .. }
-    ));
+    assert!(matches!(kind("@p=1&@p=2"), ErrorKind::RepeatedAlias { .. }));
     // Names are case-sensitive: these are two aliases.
     assert_eq!(
         filter_text("$filter=status eq @p or status eq @P&@p='Pending'&@P='Failed'"),
@@ -1313,7 +1309,11 @@ fn a_bare_filter_with_an_alias_is_refused_by_the_checker() {
     let e = QueryOptions::new()
         .parse_filter(&ma(), "status in ('Pending', @s)")
         .unwrap_err();
-    assert!(e.to_string().contains("parameter alias '@s' has no value here"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("parameter alias '@s' has no value here"),
+        "{e}"
+    );
 }
 
 // ---- option names without `$` ---------------------------------------------------------------

@@ -894,7 +894,11 @@ fn parameter_aliases_parse_and_print_back() {
 
 #[test]
 fn an_at_sign_needs_an_alias_name() {
-    for (text, at) in [("x eq @", (5, 6)), ("x eq @1", (5, 7)), ("x eq @ p", (5, 6))] {
+    for (text, at) in [
+        ("x eq @", (5, 6)),
+        ("x eq @1", (5, 7)),
+        ("x eq @ p", (5, 6)),
+    ] {
         let e = err(text);
         assert_eq!(*e.kind(), ErrorKind::InvalidAlias, "{text}");
         assert_eq!((e.span().start, e.span().end), at, "{text}");

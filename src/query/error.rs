@@ -291,7 +291,10 @@ impl fmt::Display for ErrorKind {
                 write!(f, "query option '{name}' is given more than once")
             }
             ErrorKind::RepeatedAlias { name, .. } => {
-                write!(f, "parameter alias '@{name}' is given a value more than once")
+                write!(
+                    f,
+                    "parameter alias '@{name}' is given a value more than once"
+                )
             }
             ErrorKind::InvalidAliasName { name } => write!(
                 f,
