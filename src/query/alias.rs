@@ -67,7 +67,10 @@ pub(crate) fn resolve(
 ) -> Result<Resolved, crate::Error> {
     let mut refs = Vec::new();
     let mut nodes = 0;
-    collect(&tree, &mut refs, &mut nodes);
+    // Every reference is written with an `@`: most filters need no walk.
+    if memchr::memchr(b'@', filter.as_bytes()).is_some() {
+        collect(&tree, &mut refs, &mut nodes);
+    }
     if refs.is_empty() {
         return Ok(Resolved {
             tree,

@@ -127,7 +127,9 @@ impl Query {
     /// The options of this query in canonical form, as `(name, decoded value)`
     /// pairs in a fixed order: `$filter`, `$select`, `$expand`, `$orderby`,
     /// `$skip`, `$top`, `$count`. Options at their defaults (no filter,
-    /// `$skip=0`, `$count=false`, ...) are left out.
+    /// `$skip=0`, `$count=false`, ...) are left out. Parameter aliases are not kept: the
+    /// filter holds their values, which print inline (`status eq 'Pending'` for
+    /// `$filter=status eq @s&@s='Pending'`).
     pub fn canonical_options(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         if let Some(f) = &self.filter {
