@@ -187,3 +187,26 @@ fn from_query_string_matches_the_extractor() {
     assert_eq!(odata.message(), err.to_string().trim_end());
     assert!(odata.target().is_none());
 }
+
+#[tokio::test]
+async fn parameter_aliases_over_a_real_request() {
+    let uri = "/api/machineactions?$filter=status%20eq%20@s%20or%20requestor%20eq%20@s\
+               &@s=%27Pending%27&$top=1";
+    let (status, _, body) = get_raw(true, uri).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body["filter"],
+        "status eq 'Pending' or requestor eq 'Pending'"
+    );
+    // The alias is handed to the handler with the other parameters.
+    assert_eq!(body["params"], serde_json::json!([["@s", "'Pending'"]]));
+    // An alias value that does not parse is a 400 positioned in the query string.
+    let (status, _, body) =
+        get_raw(true, "/api/machineactions?$filter=status%20eq%20@s&@s=%27x").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("error: invalid value of parameter alias '@s'"),
+        "{message}"
+    );
+}

@@ -779,4 +779,26 @@ fn now_and_the_extreme_instants_are_constants() {
         matches!(e.errors()[0].kind(), ErrorKind::Mismatch { .. }),
         "{e}"
     );
+
+#[test]
+fn an_unresolved_parameter_alias_is_a_positioned_error() {
+    // `check` on a tree that still holds `@p` (QueryOptions::parse substitutes aliases first).
+    let filter = "status eq @s and requestor in ('a', @r)";
+    let errs = errors(&ma(), filter);
+    let found: Vec<(ErrorKind, &str)> = errs
+        .errors()
+        .iter()
+        .map(|e| (e.kind().clone(), &filter[e.span().start..e.span().end]))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (ErrorKind::UnresolvedAlias { name: "s".into() }, "@s"),
+            (ErrorKind::UnresolvedAlias { name: "r".into() }, "@r"),
+        ]
+    );
+    assert!(errs.to_string().starts_with(
+        "error: parameter alias '@s' has no value here: aliases are only resolved in a query \
+         string, as in '$filter=x eq @s&@s=1'\n"
+    ));
 }

@@ -349,6 +349,26 @@ fn other_query_parameters_are_ignored_with_a_warning() {
     );
 }
 
+#[test]
+fn parameter_aliases_are_substituted_without_a_warning() {
+    let out = run(
+        &[
+            "--entity",
+            "machineactions",
+            "--check",
+            "--query",
+            "$filter=status eq @s or requestor eq @s&@s='Pending'&$top=1",
+        ],
+        "",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stdout,
+        "$filter=status eq 'Pending' or requestor eq 'Pending'\n$top=1\n"
+    );
+    assert_eq!(out.stderr, "");
+}
+
 // ---- errors and exit codes ------------------------------------------------------------------
 
 #[test]

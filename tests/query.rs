@@ -1004,3 +1004,361 @@ fn orderby_a_member_sorts_missing_parents_as_null() {
     assert_eq!(ids("$orderby=owner/name"), [2, 4, 5, 3, 1, 6]);
     assert_eq!(ids("$orderby=owner/name desc"), [6, 1, 3, 2, 4, 5]);
 }
+
+// ---- parameter aliases ----------------------------------------------------------------------
+
+fn filter_text(raw: &str) -> String {
+    q(raw).filter.expect("a filter").to_string()
+}
+
+#[test]
+fn an_alias_is_replaced_by_its_value() {
+    assert_eq!(
+        filter_text("$filter=status eq @s&@s='Pending'"),
+        "status eq 'Pending'"
+    );
+    // The alias may come first, and its value is percent-decoded like any parameter.
+    assert_eq!(
+        filter_text("@s=%27Pending%27&$filter=status+eq+@s"),
+        "status eq 'Pending'"
+    );
+    // Used twice.
+    assert_eq!(
+        filter_text("$filter=requestor eq @r or startswith(requestor, @r)&@r='Analyst'"),
+        q("$filter=requestor eq 'Analyst' or startswith(requestor, 'Analyst')")
+            .filter
+            .unwrap()
+            .to_string()
+    );
+    // Aliases nobody uses are ignored, even with values that would not parse; they are handed
+    // back with the other parameters, for a caller whose path uses them.
+    let (query, rest) = parse(
+        &ma(),
+        "$filter=status eq @s&@s='Pending'&@unused=(((&api-version=1",
+    );
+    assert_eq!(query.filter.unwrap().to_string(), "status eq 'Pending'");
+    let names: Vec<&str> = rest.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["@s", "@unused", "api-version"]);
+}
+
+#[test]
+fn an_alias_without_a_value_is_null() {
+    // OData Protocol, Parameter Aliases: "If a parameter alias is not given a value in the
+    // query part of the request URL, the value MUST be assumed to be null."
+    let machine = catalog::machine();
+    let filter = |raw: &str| parse(&machine, raw).0.filter.unwrap().to_string();
+    assert_eq!(
+        filter("$filter=computerDnsName eq @r"),
+        "computerDnsName eq null"
+    );
+    assert_eq!(
+        filter("$filter=computerDnsName eq @r&@other=1"),
+        "computerDnsName eq null"
+    );
+    let records = vec![
+        json!({"id": "1", "computerDnsName": null}),
+        json!({"id": "2", "computerDnsName": "x"}),
+    ];
+    let (query, _) = parse(&machine, "$filter=computerDnsName eq @nobody");
+    assert_eq!(ids(&query.apply(&machine, records).records), ["1"]);
+    // The checker's null rules apply to it: `requestor` is never null.
+    let text = err("$filter=requestor eq @r").to_string();
+    assert!(
+        text.contains("= parameter alias @r is not given a value, so it is null"),
+        "{text}"
+    );
+    // And it prints back as null.
+    let (query, _) = parse(&machine, "$filter=computerDnsName ne @r&$top=1");
+    assert_eq!(
+        query.to_query_string(),
+        "$filter=computerDnsName%20ne%20null&$top=1"
+    );
+}
+
+#[test]
+fn alias_values_of_every_literal_kind() {
+    assert_eq!(
+        filter_text("$filter=status in (@a, 'Failed', @b)&@a='Pending'&@b='Succeeded'"),
+        "status in ('Pending', 'Failed', 'Succeeded')"
+    );
+    assert_eq!(
+        filter_text("$filter=id eq @g&@g=2e9da30d-27f6-4208-81f2-9cd3d67893ba"),
+        "id eq 2e9da30d-27f6-4208-81f2-9cd3d67893ba"
+    );
+    assert_eq!(
+        filter_text("$filter=creationDateTimeUtc gt @d&@d=2018-08-01Z"),
+        q("$filter=creationDateTimeUtc gt 2018-08-01Z")
+            .filter
+            .unwrap()
+            .to_string()
+    );
+    assert_eq!(
+        filter_text("$filter=creationDateTimeUtc lt @t&@t=2018-12-04T12:43:57.2011911%2B02:00"),
+        q("$filter=creationDateTimeUtc lt 2018-12-04T12:43:57.2011911%2B02:00")
+            .filter
+            .unwrap()
+            .to_string()
+    );
+    assert_eq!(
+        filter_text("$filter=status eq @e&@e=Defender.MachineActionStatus'Pending'"),
+        q("$filter=status eq Defender.MachineActionStatus'Pending'")
+            .filter
+            .unwrap()
+            .to_string()
+    );
+    // The alias is a value, like the literal it stands for: an applied query agrees.
+    let by_alias = q("$filter=status eq @s&@s='Succeeded'").apply(&ma(), seed_records());
+    let inline = q("$filter=status eq 'Succeeded'").apply(&ma(), seed_records());
+    assert_eq!(by_alias.records, inline.records);
+    assert_eq!(by_alias.records.len(), 3);
+}
+
+#[test]
+fn a_query_with_aliases_prints_back_to_an_equal_query() {
+    let raw = "$filter=status in (@a, @b) and requestor ne @a&@a='Pending'&@b='Succeeded'&$top=3";
+    let query = q(raw);
+    let text = query.to_query_string();
+    assert!(!text.contains('@'), "{text}");
+    assert_eq!(q(&text), query);
+    let lines = query.canonical_lines().join("&");
+    assert_eq!(q(&lines), query);
+    assert_eq!(
+        query.canonical_options()[0],
+        (
+            "$filter",
+            "status in ('Pending', 'Succeeded') and requestor ne 'Pending'".to_owned()
+        )
+    );
+    // A next-page link keeps the client's own text, aliases included.
+    let next = odata_filter::query::with_paging(raw, 3, Some(3));
+    assert_eq!(q(&next).filter, query.filter);
+}
+
+#[test]
+fn an_alias_value_that_does_not_parse_is_positioned_in_the_value() {
+    let raw = "$filter=status eq @s&@s='Pending";
+    let Error::Query(e) = err(raw) else {
+        panic!("not a query error")
+    };
+    assert!(
+        matches!(e.kind(), ErrorKind::InvalidAliasValue { name, .. } if name == "s"),
+        "{e}"
+    );
+    // The end of the unclosed string: the end of the value.
+    assert_eq!((e.span().start, e.span().end), (raw.len(), raw.len()));
+    assert_eq!(
+        e.to_string(),
+        "error: invalid value of parameter alias '@s': unclosed string literal: expected ', found end of input\n  |\n1 | $filter=status eq @s&@s='Pending\n  |                                 ^\n"
+    );
+    // Inside the value, through percent-encoding.
+    let raw = "$filter=status eq @s&@s=%27a%27+eq+eq&$top=1";
+    let Error::Query(e) = err(raw) else {
+        panic!("not a query error")
+    };
+    assert_eq!(&raw[e.span().start..e.span().end], "eq", "{e}");
+    assert_eq!(e.span().start, raw.find("+eq&").unwrap() + 1);
+    // An empty value, and JSON values.
+    assert!(matches!(
+        kind("$filter=status eq @s&@s="),
+        ErrorKind::InvalidAliasValue { .. }
+    ));
+    let raw = "$filter=status eq @s&@s=[%22a%22]";
+    match kind(raw) {
+        ErrorKind::JsonAliasValue { name } => assert_eq!(name, "s"),
+        k => panic!("{k:?}"),
+    }
+    // A value that refers to another alias.
+    assert_eq!(
+        kind("$filter=status eq @s&@s=@t&@t='Pending'"),
+        ErrorKind::NestedAlias {
+            name: "s".into(),
+            inner: "t".into()
+        }
+    );
+}
+
+#[test]
+fn a_type_error_in_an_alias_value_names_the_alias() {
+    let raw = "$filter=status eq @s&@s=42";
+    let Error::Check(errors) = err(raw) else {
+        panic!("not a check error")
+    };
+    let first = errors.first();
+    assert_eq!(
+        first.notes(),
+        ["parameter alias @s is 42".to_owned()],
+        "{errors}"
+    );
+    let text = err(raw).to_string();
+    assert!(text.contains("status eq @s"), "{text}");
+    assert!(text.contains("= parameter alias @s is 42"), "{text}");
+    // A GUID field and a string value: the error points at the reference.
+    let raw = "$filter=requestor eq 'x' or id eq @g&@g='nope'";
+    let Error::Check(errors) = err(raw) else {
+        panic!("not a check error")
+    };
+    let filter = "requestor eq 'x' or id eq @g";
+    let span = errors.first().span();
+    assert!(filter[span.start..span.end].contains("@g"), "{errors}");
+    assert_eq!(errors.first().notes(), ["parameter alias @g is 'nope'"]);
+}
+
+#[test]
+fn alias_definitions_must_be_unique_identifiers() {
+    let raw = "$filter=status eq @p&@p='Pending'&@p='Failed'";
+    let Error::Query(e) = err(raw) else {
+        panic!("not a query error")
+    };
+    let second = raw.rfind("@p=").unwrap();
+    assert_eq!((e.span().start, e.span().end), (second, second + 2), "{e}");
+    assert!(
+        matches!(e.kind(), ErrorKind::RepeatedAlias { name, first } if name == "p" && first.start == raw.find("@p=").unwrap()),
+        "{e}"
+    );
+    assert!(e.to_string().contains("first given here"), "{e}");
+    // Even when nobody uses it.
+    assert!(matches!(kind("@p=1&@p=2"), ErrorKind::RepeatedAlias { .. }));
+    // Names are case-sensitive: these are two aliases.
+    assert_eq!(
+        filter_text("$filter=status eq @p or status eq @P&@p='Pending'&@P='Failed'"),
+        "status eq 'Pending' or status eq 'Failed'"
+    );
+    for raw in ["@1=x", "@=x", "@a-b=1", "%40a.b=1"] {
+        assert!(
+            matches!(kind(raw), ErrorKind::InvalidAliasName { .. }),
+            "{raw}"
+        );
+    }
+    // In the filter, an `@` needs a name.
+    assert!(matches!(
+        err("$filter=status eq @1"),
+        Error::Syntax(e) if *e.kind() == odata_filter::syntax::ErrorKind::InvalidAlias
+    ));
+}
+
+#[test]
+fn alias_values_count_against_the_limits_once_per_use() {
+    // 60 uses of a value of 3 nodes: 1 + 60 * 2 (eq, path) + 60 - ... over a limit of 200.
+    let uses: Vec<&str> = (0..60).map(|_| "requestor eq @v").collect();
+    let filter = uses.join(" or ");
+    let opts = QueryOptions::new().parser(Parser::builder().max_nodes(200).build());
+    let small = format!("$filter={filter}&@v='x'");
+    assert!(opts.parse(&ma(), &small).is_ok());
+    let big = format!("$filter={filter}&@v=concat(concat('a','b'),'c')");
+    match opts.parse(&ma(), &big) {
+        Err(Error::Syntax(e)) => {
+            assert_eq!(
+                *e.kind(),
+                odata_filter::syntax::ErrorKind::TooManyNodes { limit: 200 }
+            );
+            assert_eq!(&e.input()[e.span().start..e.span().end], "@v");
+            assert_eq!(
+                e.note(),
+                Some("parameter alias @v is concat(concat('a','b'),'c')")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    // Many uses of a large value are refused before the value is copied: the default node
+    // limit of 10,000 against 2,000 uses of a 1,000-node value.
+    let uses: Vec<&str> = (0..2000).map(|_| "@v").collect();
+    let list: Vec<String> = (0..999).map(|i| format!("'{i}'")).collect();
+    let big = format!(
+        "$filter=requestor in ({})&@v=requestor in ({})",
+        uses.join(","),
+        list.join(",")
+    );
+    assert!(matches!(err(&big), Error::Syntax(_)));
+    // The length limit counts each use of the value.
+    let opts = QueryOptions::new().parser(Parser::builder().max_len(40).build());
+    let raw = "$filter=requestor eq @v&@v='0123456789012345678901234567'";
+    assert!(matches!(
+        opts.parse(&ma(), raw),
+        Err(Error::Syntax(e)) if matches!(e.kind(), odata_filter::syntax::ErrorKind::TooLong { .. })
+    ));
+    // Depth: a deep value under a deep filter.
+    let opts = QueryOptions::new().parser(Parser::builder().max_depth(10).build());
+    let deep = "not (not (not (requestor eq @v)))";
+    let value = "concat(concat(concat(concat(concat(concat('a','b'),'c'),'d'),'e'),'f'),'g')";
+    assert!(opts.parse(&ma(), &format!("$filter={deep}&@v='x'")).is_ok());
+    assert!(opts
+        .parse(&ma(), &format!("$filter=requestor eq @v&@v={value}"))
+        .is_ok());
+    assert!(matches!(
+        opts.parse(&ma(), &format!("$filter={deep}&@v={value}")),
+        Err(Error::Syntax(e)) if matches!(e.kind(), odata_filter::syntax::ErrorKind::TooDeep { .. })
+    ));
+}
+
+#[test]
+fn a_bare_filter_with_an_alias_is_refused_by_the_checker() {
+    let e = QueryOptions::new()
+        .parse_filter(&ma(), "status eq @s")
+        .unwrap_err();
+    let Error::Check(errors) = e else {
+        panic!("not a check error: {e}")
+    };
+    assert_eq!(
+        *errors.first().kind(),
+        odata_filter::check::ErrorKind::UnresolvedAlias { name: "s".into() }
+    );
+    assert_eq!(
+        (errors.first().span().start, errors.first().span().end),
+        (10, 12)
+    );
+    let e = QueryOptions::new()
+        .parse_filter(&ma(), "status in ('Pending', @s)")
+        .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("parameter alias '@s' has no value here"),
+        "{e}"
+    );
+}
+
+// ---- option names without `$` ---------------------------------------------------------------
+
+#[test]
+fn option_names_without_dollar_only_when_allowed() {
+    let raw = "filter=status eq 'Pending'&TOP=2&Skip=1&orderby=creationDateTimeUtc desc&select=id&count=true&api-version=1";
+    // Off (the default): custom parameters, as before.
+    let (query, rest) = parse(&ma(), raw);
+    assert_eq!(query, Query::default());
+    assert_eq!(rest.len(), 7);
+    // On: the options, named in any case.
+    let opts = QueryOptions::new().dollar_optional(true);
+    let (query, rest) = opts.parse(&ma(), raw).unwrap();
+    assert_eq!(
+        query,
+        q("$filter=status eq 'Pending'&$top=2&$skip=1&$orderby=creationDateTimeUtc desc&$select=id&$count=true")
+    );
+    assert_eq!(rest, [("api-version".to_owned(), "1".to_owned())]);
+    // Both spellings of one option are a repeated option.
+    let raw = "filter=status eq 'Pending'&$filter=status eq 'Failed'";
+    match opts.parse(&ma(), raw) {
+        Err(Error::Query(e)) => {
+            assert!(
+                matches!(e.kind(), ErrorKind::RepeatedOption { name: "$filter", first } if first.start == 0),
+                "{e}"
+            );
+            assert_eq!(e.span().start, raw.find("$filter").unwrap());
+        }
+        other => panic!("{other:?}"),
+    }
+    // Aliases work with the `$`-less names too, and the canonical text has the `$`.
+    let (query, _) = opts
+        .parse(&ma(), "filter=status eq @s&@s='Pending'&top=1")
+        .unwrap();
+    assert_eq!(
+        query.to_query_string(),
+        "$filter=status%20eq%20'Pending'&$top=1"
+    );
+    // Unknown `$`-less names stay custom parameters.
+    let (_, rest) = opts.parse(&ma(), "stop=10").unwrap();
+    assert_eq!(rest, [("stop".to_owned(), "10".to_owned())]);
+    // Next-page links replace `skip` and `top` in either spelling.
+    let next = opts.with_paging("filter=type eq @t&skip=2&Top=5&@t='Isolate'", 7, Some(5));
+    assert_eq!(next, "filter=type eq @t&@t='Isolate'&$skip=7&$top=5");
+    let (query, _) = opts.parse(&ma(), &next).unwrap();
+    assert_eq!((query.skip, query.top), (7, Some(5)));
+}

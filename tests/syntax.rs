@@ -855,6 +855,64 @@ fn regression_fuzz_check_eval_nested_lambdas() {
     // (Every Defender example query stays within the default: `every_defender_query_parses`.)
 }
 
+// ---- parameter aliases ----------------------------------------------------------
+
+fn alias(name: &str) -> Expr {
+    Expr::new(ExprKind::Alias(Ident::new(name)))
+}
+
+#[test]
+fn parameter_aliases_parse_and_print_back() {
+    assert_eq!(
+        p("name eq @p"),
+        Expr::new(ExprKind::Binary {
+            op: BinaryOp::Eq,
+            lhs: Box::new(path("name")),
+            rhs: Box::new(alias("p")),
+        })
+    );
+    // Spans cover the `@`; any identifier is a name, keywords included.
+    let tree = p("x in (@a, @null, @_1é)");
+    let ExprKind::In { list, .. } = &tree.kind else {
+        panic!("{tree:?}")
+    };
+    assert_eq!(list, &[alias("a"), alias("null"), alias("_1é")]);
+    assert_eq!((list[0].span.start, list[0].span.end), (6, 8));
+    for text in [
+        "name eq @p",
+        "@p eq name",
+        "startswith(name, @prefix) and @p",
+        "x in (@a, 'b', @c)",
+        "-@n lt 0",
+        "not @flag",
+        "tags/any(t: t eq @tag)",
+    ] {
+        assert_eq!(p(text).to_string(), text);
+        assert_eq!(p(&p(text).to_string()), p(text));
+    }
+}
+
+#[test]
+fn an_at_sign_needs_an_alias_name() {
+    for (text, at) in [
+        ("x eq @", (5, 6)),
+        ("x eq @1", (5, 7)),
+        ("x eq @ p", (5, 6)),
+    ] {
+        let e = err(text);
+        assert_eq!(*e.kind(), ErrorKind::InvalidAlias, "{text}");
+        assert_eq!((e.span().start, e.span().end), at, "{text}");
+    }
+    assert_eq!(
+        err("x eq @1").to_string(),
+        "error: expected a parameter alias name after '@' (a letter or '_', then letters, digits or '_'), as in '@p'\n  |\n1 | x eq @1\n  |      ^^\n"
+    );
+    // An OData identifier has at most 128 characters.
+    let long = format!("x eq @{}", "a".repeat(128));
+    assert!(syntax::parse(&long).is_ok());
+    assert_eq!(*err(&format!("{long}a")).kind(), ErrorKind::InvalidAlias);
+}
+
 // ---- property: print then parse gives the same tree ------------------------------
 
 fn ident() -> impl Strategy<Value = String> {
@@ -924,6 +982,8 @@ fn arb_expr() -> impl Strategy<Value = Expr> {
             kind: LambdaKind::Any,
             body: None
         })),
+        // Alias names are any identifiers, keywords and literal prefixes included.
+        "[a-zA-Z_][a-zA-Z0-9_]{0,8}".prop_map(|n| Expr::new(ExprKind::Alias(Ident::new(n)))),
     ];
     leaf.prop_recursive(5, 48, 4, |inner| {
         let logical = prop_oneof![Just(LogicalOp::And), Just(LogicalOp::Or)];

@@ -50,9 +50,25 @@ impl Errors {
 impl Errors {
     /// Each error as a [`Report`], with its note.
     pub fn reports(&self) -> impl Iterator<Item = Report<'_>> + '_ {
-        self.errors
-            .iter()
-            .map(|e| Report::new(&self.input, e.kind.to_string(), e.span).maybe_note(e.kind.note()))
+        self.errors.iter().map(|e| {
+            let report =
+                Report::new(&self.input, e.kind.to_string(), e.span).maybe_note(e.kind.note());
+            e.notes.iter().fold(report, |r, n| r.note(n.clone()))
+        })
+    }
+
+    /// Adds `note(span)` to each error whose span meets one of `spans` (each at most once),
+    /// e.g. to say which parameter alias a substituted value came from.
+    pub(crate) fn annotate(&mut self, spans: &[(Span, String)]) {
+        for e in &mut self.errors {
+            for (span, note) in spans {
+                let meets = span.start < e.span.end && e.span.start < span.end
+                    || (span.start == e.span.start && span.end == e.span.end);
+                if meets && !e.notes.contains(note) {
+                    e.notes.push(note.clone());
+                }
+            }
+        }
     }
 
     /// Renders the reports, a blank line between two, with `note` added to the last.
@@ -92,11 +108,23 @@ impl std::error::Error for Errors {}
 pub struct Error {
     kind: ErrorKind,
     span: Span,
+    /// Notes added by the caller of the checker, such as the parameter alias a value came from.
+    notes: Vec<String>,
 }
 
 impl Error {
     pub(crate) fn new(kind: ErrorKind, span: Span) -> Error {
-        Error { kind, span }
+        Error {
+            kind,
+            span,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Notes beyond the kind's own [`note`](ErrorKind::note): where the error's span holds a
+    /// substituted parameter alias, which alias and what value.
+    pub fn notes(&self) -> &[String] {
+        &self.notes
     }
 
     /// What is wrong.
@@ -250,6 +278,13 @@ pub enum ErrorKind {
     },
     /// A non-literal in an `in` list: `status in (type)`.
     ListItem,
+    /// A parameter alias that was never replaced by its value: `status eq @p` checked as a
+    /// bare filter. [`QueryOptions::parse`](crate::query::QueryOptions::parse) substitutes
+    /// aliases from the query string (`$filter=status eq @p&@p='Pending'`) before checking.
+    UnresolvedAlias {
+        /// The alias name, without its `@`.
+        name: String,
+    },
     /// A construct the crate does not support yet: arithmetic, `has`.
     Unsupported {
         /// What it is.
@@ -391,6 +426,11 @@ impl fmt::Display for ErrorKind {
                 write!(f, "lambda variable '{name}' is already in use")
             }
             ErrorKind::ListItem => f.write_str("'in' lists may only contain literal values"),
+            ErrorKind::UnresolvedAlias { name } => write!(
+                f,
+                "parameter alias '@{name}' has no value here: aliases are only resolved in a \
+                 query string, as in '$filter=x eq @{name}&@{name}=1'"
+            ),
             ErrorKind::Unsupported { what } => write!(f, "{what} are not supported"),
             ErrorKind::NotAllowed { kind, name, .. } => {
                 write!(f, "the {kind} '{name}' is not allowed by this service")

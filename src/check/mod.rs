@@ -410,6 +410,10 @@ impl<'s> Checker<'s> {
             ast::ExprKind::In { expr, list } => self.in_list(expr, list, e.span),
             ast::ExprKind::Call { name, args } => self.call(name, args, e.span),
             ast::ExprKind::Lambda { path, kind, body } => self.lambda(path, *kind, body, e.span),
+            ast::ExprKind::Alias(name) => {
+                let name = name.name.clone();
+                self.fail(ErrorKind::UnresolvedAlias { name }, e.span)
+            }
         }
     }
 
@@ -624,7 +628,13 @@ impl<'s> Checker<'s> {
         for item in list {
             let lit = as_literal(item);
             let Some(lit) = lit else {
-                self.fail(ErrorKind::ListItem, item.span);
+                let kind = match &item.kind {
+                    ast::ExprKind::Alias(name) => ErrorKind::UnresolvedAlias {
+                        name: name.name.clone(),
+                    },
+                    _ => ErrorKind::ListItem,
+                };
+                self.fail(kind, item.span);
                 ok = false;
                 continue;
             };

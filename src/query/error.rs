@@ -66,7 +66,9 @@ impl Error {
         let Inner { kind, span, input } = &*self.inner;
         let report = Report::new(input, kind.to_string(), *span).maybe_note(kind.note());
         match *kind {
-            ErrorKind::RepeatedOption { first, .. } => report.label(first, "first given here"),
+            ErrorKind::RepeatedOption { first, .. } | ErrorKind::RepeatedAlias { first, .. } => {
+                report.label(first, "first given here")
+            }
             _ => report,
         }
     }
@@ -105,6 +107,40 @@ pub enum ErrorKind {
         name: &'static str,
         /// Where the first occurrence's name is.
         first: Span,
+    },
+    /// A parameter alias given a value twice: `@p=1&@p=2` (names compared exactly, as OData
+    /// identifiers are case-sensitive).
+    RepeatedAlias {
+        /// The alias name, without its `@`.
+        name: String,
+        /// Where the first definition's name is.
+        first: Span,
+    },
+    /// A parameter whose name starts with `@` but is no OData identifier: `@1=x`, `@=x`.
+    InvalidAliasName {
+        /// The name as written (decoded), with its `@`.
+        name: String,
+    },
+    /// The value of a parameter alias referenced in `$filter` does not parse:
+    /// `$filter=id eq @p&@p='x`. The span is the place in the value where parsing failed.
+    InvalidAliasValue {
+        /// The alias name, without its `@`.
+        name: String,
+        /// What the `$filter` parser found wrong with the value.
+        error: crate::syntax::ErrorKind,
+    },
+    /// A JSON array or object as the value of a parameter alias referenced in `$filter`:
+    /// `$filter=id in @p&@p=["a","b"]`. Not supported yet.
+    JsonAliasValue {
+        /// The alias name, without its `@`.
+        name: String,
+    },
+    /// The value of a parameter alias refers to another alias: `$filter=id eq @p&@p=@q`.
+    NestedAlias {
+        /// The alias whose value it is, without its `@`.
+        name: String,
+        /// The alias referred to, without its `@`.
+        inner: String,
     },
     /// A `%` not followed by two hexadecimal digits: `$filter=id eq %zz`.
     InvalidEscape,
@@ -254,6 +290,30 @@ impl fmt::Display for ErrorKind {
             ErrorKind::RepeatedOption { name, .. } => {
                 write!(f, "query option '{name}' is given more than once")
             }
+            ErrorKind::RepeatedAlias { name, .. } => {
+                write!(
+                    f,
+                    "parameter alias '@{name}' is given a value more than once"
+                )
+            }
+            ErrorKind::InvalidAliasName { name } => write!(
+                f,
+                "invalid parameter alias name '{name}': expected '@' and an identifier (a \
+                 letter or '_', then letters, digits or '_')"
+            ),
+            ErrorKind::InvalidAliasValue { name, error } => {
+                write!(f, "invalid value of parameter alias '@{name}': {error}")
+            }
+            ErrorKind::JsonAliasValue { name } => write!(
+                f,
+                "the value of parameter alias '@{name}' is a JSON array or object, which is \
+                 not supported; give a literal such as 'text', 42 or 2024-01-31"
+            ),
+            ErrorKind::NestedAlias { name, inner } => write!(
+                f,
+                "the value of parameter alias '@{name}' refers to another alias, '@{inner}'; \
+                 alias values must not contain aliases"
+            ),
             ErrorKind::InvalidEscape => f.write_str(
                 "invalid percent-encoding: '%' must be followed by two hexadecimal digits",
             ),

@@ -1,5 +1,9 @@
 //! Query options (`$filter`, `$orderby`, `$top`, `$skip`, `$select`, `$count`): parsed, checked, applied.
 //!
+//! `$filter` may use parameter aliases, whose values are given as parameters of their own
+//! (`$filter=status eq @s&@s='Pending'`); with [`QueryOptions::dollar_optional`], the option
+//! names may also be written without `$` (`filter=...&top=5`), as OData 4.01 allows.
+//!
 //! [`QueryOptions::parse`] reads a raw URL query string, as Defender's list
 //! endpoints take it, into a checked [`Query`]; [`Query::apply`] runs that
 //! query over JSON records in memory.
@@ -30,6 +34,7 @@
 //! # Ok::<(), odata_filter::Error>(())
 //! ```
 
+mod alias;
 mod apply;
 mod decode;
 mod error;
@@ -69,6 +74,11 @@ pub const DEFAULT_MAX_TOP: u64 = 10_000;
 /// assert_eq!(with_paging("", 8, None), "$skip=8");
 /// ```
 pub fn with_paging(raw: &str, skip: u64, top: Option<u64>) -> String {
+    paging(raw, skip, top, false)
+}
+
+/// [`with_paging`], replacing `skip` and `top` without `$` too when `dollar_optional`.
+fn paging(raw: &str, skip: u64, top: Option<u64>, dollar_optional: bool) -> String {
     let mut out = String::with_capacity(raw.len() + 32);
     let mut start = 0;
     for segment in raw.split('&') {
@@ -76,9 +86,10 @@ pub fn with_paging(raw: &str, skip: u64, top: Option<u64>) -> String {
         let name = decode::decode(raw, crate::span::Span::new(start, name_end));
         start += segment.len() + 1;
         let paging = name.is_ok_and(|n| {
-            ["$skip", "$top"]
-                .iter()
-                .any(|o| o.eq_ignore_ascii_case(&n.text))
+            ["$skip", "$top"].iter().any(|o| {
+                o.eq_ignore_ascii_case(&n.text)
+                    || (dollar_optional && o[1..].eq_ignore_ascii_case(&n.text))
+            })
         });
         if !segment.is_empty() && !paging {
             out.push_str(segment);
@@ -116,7 +127,9 @@ impl Query {
     /// The options of this query in canonical form, as `(name, decoded value)`
     /// pairs in a fixed order: `$filter`, `$select`, `$expand`, `$orderby`,
     /// `$skip`, `$top`, `$count`. Options at their defaults (no filter,
-    /// `$skip=0`, `$count=false`, ...) are left out.
+    /// `$skip=0`, `$count=false`, ...) are left out. Parameter aliases are not kept: the
+    /// filter holds their values, which print inline (`status eq 'Pending'` for
+    /// `$filter=status eq @s&@s='Pending'`).
     pub fn canonical_options(&self) -> Vec<(&'static str, String)> {
         let mut out = Vec::new();
         if let Some(f) = &self.filter {
@@ -224,6 +237,7 @@ impl Query {
 pub struct QueryOptions {
     max_top: u64,
     parser: syntax::Parser,
+    dollar_optional: bool,
 }
 
 impl Default for QueryOptions {
@@ -231,6 +245,7 @@ impl Default for QueryOptions {
         QueryOptions {
             max_top: DEFAULT_MAX_TOP,
             parser: syntax::Parser::new(),
+            dollar_optional: false,
         }
     }
 }
@@ -253,16 +268,62 @@ impl QueryOptions {
         self
     }
 
+    /// Whether the query options may be named without their `$` (default `false`): with
+    /// `true`, `filter=...`, `top=5`, `OrderBy=...` are `$filter`, `$top`, `$orderby` (names
+    /// matched case-insensitively, as with `$`), as OData 4.01 services accept them; giving
+    /// both `filter` and `$filter` is a repeated option. With `false` (Defender's behaviour),
+    /// such names are custom parameters, handed back to the caller.
+    ///
+    /// ```
+    /// use odata_filter::query::QueryOptions;
+    /// use odata_filter::schema::catalog;
+    ///
+    /// let schema = catalog::machine_action();
+    /// let raw = "filter=status eq 'Pending'&top=2";
+    /// let (q, rest) = QueryOptions::new().dollar_optional(true).parse(&schema, raw)?;
+    /// assert_eq!((q.top, rest.len()), (Some(2), 0));
+    /// let (q, rest) = QueryOptions::new().parse(&schema, raw)?;
+    /// assert_eq!((q.top, rest.len()), (None, 2));
+    /// # Ok::<(), odata_filter::Error>(())
+    /// ```
+    pub fn dollar_optional(mut self, allowed: bool) -> QueryOptions {
+        self.dollar_optional = allowed;
+        self
+    }
+
+    /// [`with_paging`] for query strings these options parse: with
+    /// [`dollar_optional`](QueryOptions::dollar_optional), `skip` and `top` without `$` are
+    /// replaced too, so that the link holds each option once.
+    ///
+    /// ```
+    /// use odata_filter::query::QueryOptions;
+    ///
+    /// let opts = QueryOptions::new().dollar_optional(true);
+    /// assert_eq!(opts.with_paging("filter=x+eq+1&Top=9&skip=2", 11, Some(9)), "filter=x+eq+1&$skip=11&$top=9");
+    /// assert_eq!(QueryOptions::new().with_paging("top=9", 0, None), "top=9&$skip=0");
+    /// ```
+    pub fn with_paging(&self, raw: &str, skip: u64, top: Option<u64>) -> String {
+        paging(raw, skip, top, self.dollar_optional)
+    }
+
     /// Parses and checks a raw URL query string (the part after `?`; one
     /// leading `?` is skipped) against `schema`.
     ///
     /// Parameters are separated by `&`; names and values are form-decoded
     /// (`+` is a space, `%XX` a byte, and the result must be UTF-8). Option
-    /// names start with `$` and are matched case-insensitively; they are
-    /// [`OPTION_NAMES`]. Parameters whose decoded name does not start with `$`
-    /// are returned, decoded and in order, for the caller.
+    /// names start with `$` (optional with [`dollar_optional`](QueryOptions::dollar_optional))
+    /// and are matched case-insensitively; they are [`OPTION_NAMES`]. Parameters whose decoded
+    /// name does not start with `$` (parameter aliases included) are returned, decoded and in
+    /// order, for the caller.
     ///
-    /// - `$filter`: parsed with this parser's limits and checked against the schema.
+    /// - `$filter`: parsed with this parser's limits and checked against the schema. Its
+    ///   parameter aliases (`$filter=status eq @s&@s='Pending'`) are replaced by their values
+    ///   before checking: an alias may be used several times, aliases not used are ignored,
+    ///   and one used but not given a value is `null`, as OData specifies. A value is a
+    ///   `$filter` expression without aliases (a literal, in practice); JSON arrays and
+    ///   objects are refused. The values count against the parser's limits as if written
+    ///   inline, once per use. Alias names are OData identifiers, compared case-sensitively;
+    ///   `$orderby` takes no aliases.
     /// - `$top`, `$skip`: non-negative integers, surrounding white space
     ///   tolerated (Defender's docs have `$top=100 `); `$top` at most
     ///   [`max_top`](QueryOptions::max_top), `$skip` at most [`MAX_SKIP`].
@@ -274,8 +335,10 @@ impl QueryOptions {
     ///   (`evidence` on Alert).
     ///
     /// Errors: an unknown `$` option, a repeated option, an empty value, an
-    /// invalid value or encoding are [`crate::Error::Query`], positioned in
-    /// the raw query string. Errors in the `$filter` text are
+    /// invalid value or encoding, an invalid or repeated alias name, an alias value that
+    /// does not parse, are [`crate::Error::Query`], positioned in
+    /// the raw query string. Errors in the `$filter` text (type errors in a substituted alias
+    /// value among them, positioned at the `@name` with a note naming the alias) are
     /// [`crate::Error::Syntax`] or [`crate::Error::Check`], positioned in the
     /// decoded filter text.
     pub fn parse(
@@ -294,7 +357,26 @@ impl QueryOptions {
     ) -> Result<ir::Expr, crate::Error> {
         let tree = self.parser.parse(filter)?;
         let expr = crate::check::check(schema, &tree, filter)?;
-        self.canonical_within_limit(schema, &expr, filter)?;
+        self.canonical_within_limit(schema, &expr, filter, filter.len())?;
+        Ok(expr)
+    }
+
+    /// [`parse_filter`](QueryOptions::parse_filter) for the `$filter` of the raw query string
+    /// `raw`, with its parameter aliases `aliases` substituted before checking.
+    fn query_filter(
+        &self,
+        schema: &EntitySchema,
+        filter: &str,
+        raw: &str,
+        aliases: &[alias::Def<'_>],
+    ) -> Result<ir::Expr, crate::Error> {
+        let tree = self.parser.parse(filter)?;
+        let resolved = alias::resolve(&self.parser, raw, aliases, tree, filter)?;
+        let expr = crate::check::check(schema, &resolved.tree, filter).map_err(|mut e| {
+            e.annotate(&resolved.notes);
+            e
+        })?;
+        self.canonical_within_limit(schema, &expr, filter, resolved.inline_len)?;
         Ok(expr)
     }
 
@@ -302,7 +384,8 @@ impl QueryOptions {
     /// `filter`, so that every accepted filter's canonical text (which the crate prints in
     /// next-page links and `--check`) is itself accepted. Printing costs about a third of
     /// parsing and checking, so it is skipped when [`expansion_bound`] shows the canonical text
-    /// cannot exceed the limit.
+    /// cannot exceed the limit. `len` is the filter's length with its parameter aliases'
+    /// values written inline (`filter.len()` without aliases).
     ///
     /// [`expansion_bound`]: crate::ir::expansion_bound
     fn canonical_within_limit(
@@ -310,11 +393,10 @@ impl QueryOptions {
         schema: &EntitySchema,
         expr: &ir::Expr,
         filter: &str,
+        len: usize,
     ) -> Result<(), crate::Error> {
         let limit = self.parser.limits().max_len;
-        let bound = filter
-            .len()
-            .saturating_mul(crate::ir::expansion_bound(schema));
+        let bound = len.saturating_mul(crate::ir::expansion_bound(schema));
         if bound <= limit {
             return Ok(());
         }

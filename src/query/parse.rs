@@ -1,5 +1,6 @@
 //! Reading a raw query string into a checked [`Query`]: splitting, decoding, and each option's value.
 
+use super::alias;
 use super::decode::{decode, Decoded};
 use super::error::{Error, ErrorKind};
 use super::{OrderKey, Query, QueryOptions, MAX_SKIP, OPTION_NAMES};
@@ -8,6 +9,7 @@ use crate::ir::FieldRef;
 use crate::schema::{EntitySchema, Field, FieldType};
 use crate::span::Span;
 use crate::suggest::closest_name;
+use crate::syntax::is_alias_name;
 
 /// See [`QueryOptions::parse`].
 pub(super) fn parse(
@@ -22,22 +24,47 @@ pub(super) fn parse(
     let mut rest = Vec::new();
     let mut seen: Vec<(&'static str, Span)> = Vec::new();
     let start = usize::from(raw.starts_with('?'));
-    let mut offset = start;
-    for segment in raw[start..].split('&') {
-        let seg = Span::new(offset, offset + segment.len());
-        offset = seg.end + 1;
-        if segment.is_empty() {
-            continue;
-        }
-        let (name_span, value_span) = match segment.find('=') {
-            Some(i) => (
-                Span::new(seg.start, seg.start + i),
-                Some(Span::new(seg.start + i + 1, seg.end)),
-            ),
-            None => (seg, None),
-        };
+    let segments = segments(raw, start);
+    // The parameter aliases first: `$filter` may come before them.
+    let mut aliases: Vec<alias::Def<'_>> = Vec::new();
+    for &(name_span, value_span) in &segments {
         let name = decoded(name_span)?;
-        if !name.text.starts_with('$') {
+        let Some(alias_name) = name.text.strip_prefix('@') else {
+            continue;
+        };
+        if !is_alias_name(alias_name) {
+            let kind = ErrorKind::InvalidAliasName {
+                name: name.text.to_string(),
+            };
+            return Err(fail(kind, name_span));
+        }
+        if let Some(first) = aliases.iter().find(|d| d.name == alias_name) {
+            let kind = ErrorKind::RepeatedAlias {
+                name: alias_name.to_owned(),
+                first: first.name_span,
+            };
+            return Err(fail(kind, name_span));
+        }
+        let value_span = value_span.unwrap_or(Span::at(name_span.end));
+        aliases.push(alias::Def {
+            name: alias_name.to_owned(),
+            name_span,
+            value: decoded(value_span)?,
+            value_span,
+        });
+    }
+    for (name_span, value_span) in segments {
+        let name = decoded(name_span)?;
+        // With `dollar_optional`, `filter` is `$filter` (in any case, as `$filter` is).
+        let bare = !name.text.starts_with('$');
+        let dollarless = bare
+            && opts.dollar_optional
+            && OPTION_NAMES
+                .iter()
+                .any(|o| o[1..].eq_ignore_ascii_case(&name.text));
+        if bare && !dollarless {
+            // Custom options and parameter aliases (which may be for the caller's own path,
+            // such as a function's parameters) are handed back.
             let value = match value_span {
                 Some(span) => decoded(span)?.text.into_owned(),
                 None => String::new(),
@@ -45,10 +72,10 @@ pub(super) fn parse(
             rest.push((name.text.into_owned(), value));
             continue;
         }
-        let Some(&option) = OPTION_NAMES
-            .iter()
-            .find(|o| o.eq_ignore_ascii_case(&name.text))
-        else {
+        let Some(&option) = OPTION_NAMES.iter().find(|o| {
+            let o = if dollarless { &o[1..] } else { o };
+            o.eq_ignore_ascii_case(&name.text)
+        }) else {
             let suggestion = closest_name(&name.text, OPTION_NAMES.iter().copied());
             let kind = ErrorKind::UnknownOption {
                 name: name.text.into_owned(),
@@ -80,7 +107,7 @@ pub(super) fn parse(
         };
         let result = match option {
             "$filter" => {
-                query.filter = Some(opts.parse_filter(schema, &value.text)?);
+                query.filter = Some(opts.query_filter(schema, &value.text, raw, &aliases)?);
                 Ok(())
             }
             "$top" => p.top().map(|n| query.top = Some(n)),
@@ -93,6 +120,28 @@ pub(super) fn parse(
         result.map_err(|(kind, span)| fail(kind, span))?;
     }
     Ok((query, rest))
+}
+
+/// The non-empty `&`-separated parameters of `raw` from `start`: the span of each name and of
+/// its value (after `=`, if there is one).
+fn segments(raw: &str, start: usize) -> Vec<(Span, Option<Span>)> {
+    let mut out = Vec::new();
+    let mut offset = start;
+    for segment in raw[start..].split('&') {
+        let seg = Span::new(offset, offset + segment.len());
+        offset = seg.end + 1;
+        if segment.is_empty() {
+            continue;
+        }
+        out.push(match segment.find('=') {
+            Some(i) => (
+                Span::new(seg.start, seg.start + i),
+                Some(Span::new(seg.start + i + 1, seg.end)),
+            ),
+            None => (seg, None),
+        });
+    }
+    out
 }
 
 /// Parses the decoded value of one option; errors carry a span into the raw query.

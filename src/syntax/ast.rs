@@ -88,6 +88,12 @@ pub enum ExprKind {
         /// The variable and predicate; `None` for the empty `any()`.
         body: Option<(Ident, Box<Expr>)>,
     },
+    /// A parameter alias, `@p`: a value given elsewhere in the query string (`@p='x'`).
+    ///
+    /// The identifier is the name without its `@`; its span covers the `@`. The query layer
+    /// ([`QueryOptions::parse`](crate::query::QueryOptions::parse)) replaces every alias by
+    /// its value before checking; the checker refuses a tree that still holds one.
+    Alias(Ident),
 }
 
 /// An identifier as written, with its span.

@@ -22,6 +22,7 @@ pub struct Error {
     kind: ErrorKind,
     span: Span,
     input: String,
+    note: Option<String>,
 }
 
 impl Error {
@@ -30,7 +31,20 @@ impl Error {
             kind,
             span,
             input: input.to_owned(),
+            note: None,
         }
+    }
+
+    /// Sets a line of help drawn under the source line, such as the parameter alias whose
+    /// value broke a limit.
+    pub(crate) fn set_note(&mut self, note: String) {
+        self.note = Some(note);
+    }
+
+    /// The line of help the error carries, if any: where a parameter alias's value broke a
+    /// limit, which alias and what value.
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
     }
 
     /// What went wrong.
@@ -58,7 +72,8 @@ impl Error {
 
     /// The error as a [`Report`], for rendering with other errors.
     pub fn report(&self) -> Report<'_> {
-        let mut report = Report::new(&self.input, self.kind.to_string(), self.span);
+        let mut report = Report::new(&self.input, self.kind.to_string(), self.span)
+            .maybe_note(self.note.as_deref());
         match self.kind {
             ErrorKind::UnclosedParen { open } => report = report.label(open, "opened here"),
             ErrorKind::UnclosedString { open } => report = report.label(open, "string starts here"),
@@ -129,6 +144,9 @@ pub enum ErrorKind {
     InvalidLambda,
     /// `all` without a lambda: `tags/all()`. Only `any()` may be empty.
     EmptyAll,
+    /// An `@` not followed by a parameter alias name (an OData identifier of at most 128
+    /// characters): `x eq @1`, `x eq @`.
+    InvalidAlias,
     /// The input is empty or only white space.
     Empty,
     /// The input is longer than the configured limit (in bytes).
@@ -238,6 +256,10 @@ impl fmt::Display for ErrorKind {
             ErrorKind::EmptyAll => f.write_str(
                 "'all' needs a lambda variable and condition, as in 'tags/all(t: t ne 1)'; \
                  only 'any()' may be empty",
+            ),
+            ErrorKind::InvalidAlias => f.write_str(
+                "expected a parameter alias name after '@' (a letter or '_', then letters, \
+                 digits or '_'), as in '@p'",
             ),
             ErrorKind::Empty => f.write_str("expected a filter expression, found end of input"),
             ErrorKind::TooLong { limit } => {

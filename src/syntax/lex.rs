@@ -24,6 +24,8 @@ pub(crate) enum Tok<'a> {
     Colon,
     /// `-` not followed by a number: unary negation.
     Minus,
+    /// A parameter alias, `@name`: the name without the `@`.
+    Alias(&'a str),
     /// The end of the input.
     Eof,
 }
@@ -171,6 +173,13 @@ impl<'a> Lexer<'a> {
             },
             c if c.is_ascii_digit() => self.number_or_temporal(rest)?,
             c if is_ident_start(c) => self.word(rest)?,
+            '@' => match alias_name_len(&rest[1..]) {
+                Some(n) => (Tok::Alias(&rest[1..1 + n]), 1 + n),
+                None => {
+                    let len = 1 + ident_len_loose(&rest[1..]);
+                    return Err((ErrorKind::InvalidAlias, Span::new(start, start + len)));
+                }
+            },
             c => {
                 return Err((
                     ErrorKind::InvalidChar(c),
@@ -283,6 +292,26 @@ impl<'a> Lexer<'a> {
         }
         Ok((tok, len))
     }
+}
+
+/// The length of the parameter alias name (an OData identifier: a letter or `_`, then up to
+/// 127 letters, digits or `_`) at the start of `s`, if one is there.
+fn alias_name_len(s: &str) -> Option<usize> {
+    if !starts_ident(s) {
+        return None;
+    }
+    let len = ident_len(s);
+    (s[..len].chars().count() <= 128).then_some(len)
+}
+
+/// Whether `name` (without its `@`) is a parameter alias name: an OData identifier.
+pub(crate) fn is_alias_name(name: &str) -> bool {
+    alias_name_len(name) == Some(name.len())
+}
+
+/// The run of identifier characters at the start of `s`, for the span of a bad alias name.
+fn ident_len_loose(s: &str) -> usize {
+    s.find(|c: char| !is_ident_char(c)).unwrap_or(s.len())
 }
 
 fn starts_ident(s: &str) -> bool {

@@ -3,6 +3,10 @@
 //! This layer knows nothing about schemas: `status eq 'x'` parses whether or
 //! not an entity has a `status` field. Names and types are the checker's job.
 //!
+//! A parameter alias (`name eq @p`) parses as [`ast::ExprKind::Alias`] and prints back as
+//! `@p`; its value comes from the query string, where
+//! [`QueryOptions::parse`](crate::query::QueryOptions::parse) substitutes it.
+//!
 //! ```
 //! use odata_filter::syntax;
 //!
@@ -19,7 +23,7 @@ mod print;
 
 pub use ast::Expr;
 pub use error::{Error, ErrorKind, Expected};
-pub(crate) use lex::keyword;
+pub(crate) use lex::{is_alias_name, keyword};
 pub use lex::{is_property_name, KEYWORDS};
 
 /// Parses `input` with the default [`Limits`].

@@ -378,6 +378,13 @@ impl<'a> Parser<'a> {
         let t = self.next()?;
         match t.tok {
             Tok::Lit(lit) => self.node(ExprKind::Literal(lit), t.span, 0),
+            Tok::Alias(name) => {
+                let name = Ident {
+                    name: name.to_owned(),
+                    span: t.span,
+                };
+                self.node(ExprKind::Alias(name), t.span, 0)
+            }
             Tok::LParen => {
                 self.enter(t.span)?;
                 let inner = self.expr(Precedence::Or)?;

@@ -17,7 +17,7 @@ impl Expr {
             ExprKind::Unary { .. } => Precedence::Unary,
             ExprKind::In { .. } => Precedence::Primary,
             ExprKind::Literal(_) | ExprKind::Path(_) | ExprKind::Call { .. } => Precedence::Atom,
-            ExprKind::Lambda { .. } => Precedence::Atom,
+            ExprKind::Lambda { .. } | ExprKind::Alias(_) => Precedence::Atom,
         }
     }
 }
@@ -77,6 +77,7 @@ impl Display for Expr {
                     ExprKind::Path(_)
                         | ExprKind::Call { .. }
                         | ExprKind::Lambda { .. }
+                        | ExprKind::Alias(_)
                         | ExprKind::Unary { .. }
                 );
                 if *op == UnaryOp::Neg && !bare {
@@ -101,6 +102,7 @@ impl Display for Expr {
                 }
                 f.write_char(')')
             }
+            ExprKind::Alias(name) => write!(f, "@{}", name.name),
         }
     }
 }

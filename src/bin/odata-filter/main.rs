@@ -191,7 +191,8 @@ fn run(cli: &Cli) -> Result<(), Failure> {
     let query = match (&cli.query, &cli.filter) {
         (Some(raw), _) => {
             let (query, rest) = options.parse(&schema, raw)?;
-            for (name, _) in rest {
+            // Parameter aliases (`@p=...`) are used by `$filter`, not ignored.
+            for (name, _) in rest.iter().filter(|(n, _)| !n.starts_with('@')) {
                 eprintln!("warning: ignoring query parameter '{name}' (only $ options apply)");
             }
             query
