@@ -779,6 +779,7 @@ fn now_and_the_extreme_instants_are_constants() {
         matches!(e.errors()[0].kind(), ErrorKind::Mismatch { .. }),
         "{e}"
     );
+}
 
 #[test]
 fn an_unresolved_parameter_alias_is_a_positioned_error() {
