@@ -238,6 +238,7 @@ pub struct QueryOptions {
     max_top: u64,
     parser: syntax::Parser,
     dollar_optional: bool,
+    allowed: crate::check::Allowed,
 }
 
 impl Default for QueryOptions {
@@ -246,6 +247,7 @@ impl Default for QueryOptions {
             max_top: DEFAULT_MAX_TOP,
             parser: syntax::Parser::new(),
             dollar_optional: false,
+            allowed: crate::check::Allowed::default(),
         }
     }
 }
@@ -265,6 +267,26 @@ impl QueryOptions {
     /// Sets the parser used for `$filter`, with its [`syntax::Limits`].
     pub fn parser(mut self, parser: syntax::Parser) -> QueryOptions {
         self.parser = parser;
+        self
+    }
+
+    /// Sets the functions and operators `$filter` may use (default: all of them); see
+    /// [`check::Allowed`](crate::check::Allowed). A filter that uses another is refused at it.
+    ///
+    /// ```
+    /// use odata_filter::check::{Allowed, Operator};
+    /// use odata_filter::query::QueryOptions;
+    /// use odata_filter::schema::catalog;
+    ///
+    /// let schema = catalog::machine_action();
+    /// let options = QueryOptions::new().allowed(Allowed::default().only_functions([]));
+    /// assert!(options.parse(&schema, "$filter=status eq 'Pending'").is_ok());
+    /// let e = options.parse(&schema, "$filter=contains(requestor, 'a')").unwrap_err();
+    /// assert!(e.to_string().contains("the function 'contains' is not allowed"));
+    /// # Ok::<(), odata_filter::Error>(())
+    /// ```
+    pub fn allowed(mut self, allowed: crate::check::Allowed) -> QueryOptions {
+        self.allowed = allowed;
         self
     }
 
@@ -356,7 +378,7 @@ impl QueryOptions {
         filter: &str,
     ) -> Result<ir::Expr, crate::Error> {
         let tree = self.parser.parse(filter)?;
-        let expr = crate::check::check(schema, &tree, filter)?;
+        let expr = crate::check::check_with(schema, &tree, filter, &self.allowed)?;
         self.canonical_within_limit(schema, &expr, filter, filter.len())?;
         Ok(expr)
     }
@@ -372,10 +394,11 @@ impl QueryOptions {
     ) -> Result<ir::Expr, crate::Error> {
         let tree = self.parser.parse(filter)?;
         let resolved = alias::resolve(&self.parser, raw, aliases, tree, filter)?;
-        let expr = crate::check::check(schema, &resolved.tree, filter).map_err(|mut e| {
-            e.annotate(&resolved.notes);
-            e
-        })?;
+        let expr = crate::check::check_with(schema, &resolved.tree, filter, &self.allowed)
+            .map_err(|mut e| {
+                e.annotate(&resolved.notes);
+                e
+            })?;
         self.canonical_within_limit(schema, &expr, filter, resolved.inline_len)?;
         Ok(expr)
     }
