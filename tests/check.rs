@@ -803,3 +803,47 @@ fn an_unresolved_parameter_alias_is_a_positioned_error() {
          string, as in '$filter=x eq @s&@s=1'\n"
     ));
 }
+
+/// Issue 14: `$it` is the record, `$this` the innermost lambda element (the record outside
+/// lambdas); they check to the same expression as the paths without them. `$root` and an
+/// instance on its own are refused where they are written.
+#[test]
+fn it_and_this_name_the_instance() {
+    let s = catalog::machine();
+    for (with, without) in [
+        ("$it/computerDnsName eq 'a'", "computerDnsName eq 'a'"),
+        ("$this/computerDnsName eq 'a'", "computerDnsName eq 'a'"),
+        (
+            "machineTags/any(t: $this eq 'x')",
+            "machineTags/any(t: t eq 'x')",
+        ),
+        (
+            "machineTags/any(t: $it/computerDnsName eq 'x' and $this ne 'y')",
+            "machineTags/any(t: computerDnsName eq 'x' and t ne 'y')",
+        ),
+        (
+            "$it/machineTags/any(t: t eq 'x')",
+            "machineTags/any(t: t eq 'x')",
+        ),
+    ] {
+        assert_eq!(checked(&s, with), checked(&s, without), "{with}");
+        // The syntax tree prints `$it` and `$this` back.
+        assert_eq!(syntax::parse(with).unwrap().to_string(), with);
+    }
+    for (text, at) in [
+        ("$root/computerDnsName eq 'a'", 0),
+        ("$it eq null", 0),
+        ("machineTags/any(t: $this/x eq 'a')", 25),
+        ("$it/nope eq 1", 4),
+    ] {
+        let e = errors(&s, text);
+        assert_eq!(e.errors()[0].span().start, at, "{text}: {e}");
+    }
+    // Geospatial functions and literals: refused by name, where they are written.
+    let e = syntax::parse("geo.distance(a, b) lt 1").unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("'geo.distance': geospatial functions"),
+        "{e}"
+    );
+}

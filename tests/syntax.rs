@@ -563,7 +563,8 @@ fn error_duration() {
 fn error_literal_prefix_and_qualified_name() {
     assert_eq!(
         rendered("x eq geography'POINT(1 2)'"),
-        "error: unknown literal prefix 'geography' (supported: duration, or a qualified enum type name)\n  |\n\
+        "error: 'geography': geospatial functions and literals are not supported (there are no \
+         Edm.Geography or Edm.Geometry types)\n  |\n\
          1 | x eq geography'POINT(1 2)'\n  |      ^^^^^^^^^\n"
     );
     assert_eq!(

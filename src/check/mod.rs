@@ -165,6 +165,36 @@ pub(crate) fn members(
     Ok((path, ty))
 }
 
+/// The checker's error for a member path that did not resolve.
+fn path_problem(p: PathProblem) -> ErrorKind {
+    match p {
+        PathProblem::NotAllowed {
+            entity,
+            name,
+            allowed,
+        } => ErrorKind::NotFilterable {
+            entity,
+            name,
+            filterable: allowed,
+        },
+        PathProblem::Unknown {
+            entity,
+            name,
+            suggestion,
+            allowed,
+        } => ErrorKind::UnknownField {
+            entity,
+            name,
+            suggestion,
+            filterable: allowed,
+        },
+        PathProblem::NoMembers { name, ty } => ErrorKind::NoMembers {
+            name,
+            ty: Type::Field(ty),
+        },
+    }
+}
+
 /// A lambda variable in scope: its name and element type.
 struct Var {
     name: String,
@@ -444,47 +474,46 @@ impl<'s> Checker<'s> {
     /// Resolves a member path to a field reference.
     fn field_ref(&mut self, segments: &[ast::Ident]) -> Result<FieldRef, (ErrorKind, Span)> {
         let first = &segments[0];
-        let (var, ty, path) = match self.vars.iter().rposition(|v| v.name == first.name) {
-            Some(i) => (i + 1, self.vars[i].ty.clone(), Vec::new()),
-            None => {
-                let f = resolve_top(self.schema, &first.name, Field::is_filterable, || {
-                    self.filterable_names()
-                })
-                .map_err(|k| (k, first.span))?;
-                (0, f.ty().clone(), vec![f.clone()])
+        // `$it` is the record (even inside a lambda), `$this` the innermost lambda's element
+        // (the record outside lambdas); neither is a value on its own. `$root` is refused.
+        let (var, ty, path, rest) = match first.name.as_str() {
+            "$root" => {
+                let what = "paths from the service root ($root)";
+                return Err((ErrorKind::Unsupported { what }, first.span));
             }
+            "$this" if !self.vars.is_empty() => {
+                let i = self.vars.len() - 1;
+                (i + 1, self.vars[i].ty.clone(), Vec::new(), segments)
+            }
+            "$it" | "$this" if segments.len() == 1 => {
+                let what = "whole entities used as values ($it, or $this outside a lambda)";
+                return Err((ErrorKind::Unsupported { what }, first.span));
+            }
+            "$it" | "$this" => {
+                let f = self.top_segment(&segments[1])?;
+                (0, f.ty().clone(), vec![f], &segments[1..])
+            }
+            name => match self.vars.iter().rposition(|v| v.name == name) {
+                Some(i) => (i + 1, self.vars[i].ty.clone(), Vec::new(), segments),
+                None => {
+                    let f = self.top_segment(first)?;
+                    (0, f.ty().clone(), vec![f], segments)
+                }
+            },
         };
-        let segs: Vec<(&str, Span)> = segments.iter().map(|s| (s.name.as_str(), s.span)).collect();
-        let (path, ty) = members(ty, path, &segs, Field::is_filterable).map_err(|(p, span)| {
-            let kind = match p {
-                PathProblem::NotAllowed {
-                    entity,
-                    name,
-                    allowed,
-                } => ErrorKind::NotFilterable {
-                    entity,
-                    name,
-                    filterable: allowed,
-                },
-                PathProblem::Unknown {
-                    entity,
-                    name,
-                    suggestion,
-                    allowed,
-                } => ErrorKind::UnknownField {
-                    entity,
-                    name,
-                    suggestion,
-                    filterable: allowed,
-                },
-                PathProblem::NoMembers { name, ty } => ErrorKind::NoMembers {
-                    name,
-                    ty: Type::Field(ty),
-                },
-            };
-            (kind, span)
-        })?;
+        let segs: Vec<(&str, Span)> = rest.iter().map(|s| (s.name.as_str(), s.span)).collect();
+        let (path, ty) = members(ty, path, &segs, Field::is_filterable)
+            .map_err(|(p, span)| (path_problem(p), span))?;
         Ok(FieldRef { var, path, ty })
+    }
+
+    /// The record's filterable field `segment` names.
+    fn top_segment(&self, segment: &ast::Ident) -> Result<Field, (ErrorKind, Span)> {
+        resolve_top(self.schema, &segment.name, Field::is_filterable, || {
+            self.filterable_names()
+        })
+        .cloned()
+        .map_err(|k| (k, segment.span))
     }
 
     /// A member path used as a value: a scalar field or lambda element.

@@ -232,7 +232,7 @@ impl Function {
         use crate::edm::instant;
         use crate::value::Value;
         match self {
-            Function::Now => Some(Value::DateTimeOffset(chrono::Utc::now())),
+            Function::Now => Some(Value::DateTimeOffset(std::time::SystemTime::now().into())),
             Function::MaxDateTime => Some(Value::DateTimeOffset(instant::latest())),
             Function::MinDateTime => Some(Value::DateTimeOffset(instant::earliest())),
             _ => None,

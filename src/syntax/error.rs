@@ -135,10 +135,14 @@ pub enum ErrorKind {
     InvalidGuid,
     /// A malformed duration: `x eq duration'P1Y'`.
     InvalidDuration(&'static str),
-    /// A quoted literal with an unknown prefix: `x eq geography'POINT(1 2)'`.
+    /// A quoted literal with an unknown prefix: `x eq binary'Zm9v'`.
     UnknownLiteralPrefix(String),
     /// A dotted name outside an enum literal: `Ns.Type eq 1`.
     QualifiedName,
+    /// A geospatial function or literal, which the crate does not support (it has no
+    /// Edm.Geography or Edm.Geometry types): `geo.distance(a, b) lt 1`,
+    /// `x eq geography'POINT(1 2)'`.
+    Geospatial(String),
     /// A lambda variable that is no usable name or lacks its colon: `tags/any(1)`,
     /// `tags/any(in: true)`.
     InvalidLambda,
@@ -246,6 +250,11 @@ impl fmt::Display for ErrorKind {
             ErrorKind::UnknownLiteralPrefix(p) => write!(
                 f,
                 "unknown literal prefix '{p}' (supported: duration, or a qualified enum type name)"
+            ),
+            ErrorKind::Geospatial(what) => write!(
+                f,
+                "'{what}': geospatial functions and literals are not supported (there are no \
+                 Edm.Geography or Edm.Geometry types)"
             ),
             ErrorKind::QualifiedName => {
                 f.write_str("qualified names are only allowed as enum literal prefixes")

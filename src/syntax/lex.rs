@@ -180,6 +180,11 @@ impl<'a> Lexer<'a> {
                     return Err((ErrorKind::InvalidAlias, Span::new(start, start + len)));
                 }
             },
+            // `$it`, `$this` and `$root`: path segments that name an instance, not a member.
+            '$' if instance_name_len(rest) > 0 => {
+                let n = instance_name_len(rest);
+                (Tok::Ident(&rest[..n]), n)
+            }
             c => {
                 return Err((
                     ErrorKind::InvalidChar(c),
@@ -234,10 +239,19 @@ impl<'a> Lexer<'a> {
                     .map_err(|why| self.err(ErrorKind::InvalidDuration(why), rest, total))?;
                 return Ok((Tok::Lit(Literal::Duration(d)), total));
             }
+            if is_geospatial(word) {
+                let kind = ErrorKind::Geospatial(word.to_owned());
+                return Err(self.err(kind, rest, len));
+            }
             return Err(self.err(ErrorKind::UnknownLiteralPrefix(word.to_owned()), rest, len));
         }
         if qualified {
-            return Err(self.err(ErrorKind::QualifiedName, rest, len));
+            let kind = if is_geospatial(word) {
+                ErrorKind::Geospatial(word.to_owned())
+            } else {
+                ErrorKind::QualifiedName
+            };
+            return Err(self.err(kind, rest, len));
         }
         let tok = match keyword {
             Some("INF") => Tok::Lit(Literal::Float(f64::INFINITY)),
@@ -552,6 +566,26 @@ fn general_temporal(s: &str) -> Result<(Literal, usize), TemporalError> {
     }
 }
 
+/// Whether `word` is `$it`, `$this` or `$root`, which may start a member path.
+pub(crate) fn is_instance_name(word: &str) -> bool {
+    matches!(word, "$it" | "$this" | "$root")
+}
+
+/// The length of the `$it`, `$this` or `$root` that `rest` starts with (as a whole word), or 0.
+fn instance_name_len(rest: &str) -> usize {
+    ["$it", "$this", "$root"]
+        .into_iter()
+        .find(|name| rest.starts_with(name) && !rest[name.len()..].starts_with(is_ident_char))
+        .map_or(0, str::len)
+}
+
+/// Whether `word` names a geospatial function (`geo.distance`) or literal prefix
+/// (`geography`, `geometry`), in any case.
+fn is_geospatial(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    lower.starts_with("geo.") || lower == "geography" || lower == "geometry"
+}
+
 /// Whether `dt` falls in the years 0000 to 9999 in UTC, where the canonical text writes it
 /// (`9999-12-31T23:00:00-05:00` would print as a five-digit year no filter can hold).
 fn in_printable_years(dt: &chrono::DateTime<FixedOffset>) -> bool {
@@ -762,10 +796,15 @@ mod tests {
             }
         );
         assert_eq!(
-            lex_err("geography'x'").0,
-            ErrorKind::UnknownLiteralPrefix("geography".into())
+            lex_err("binary'x'").0,
+            ErrorKind::UnknownLiteralPrefix("binary".into())
         );
         assert_eq!(lex_err("a.b eq 1").0, ErrorKind::QualifiedName);
+        let geo = |w: &str| ErrorKind::Geospatial(w.to_owned());
+        assert_eq!(lex_err("geo.distance(a, b) lt 1").0, geo("geo.distance"));
+        assert_eq!(lex_err("GEO.Intersects(a, b)").0, geo("GEO.Intersects"));
+        assert_eq!(lex_err("x eq geography'POINT(1 2)'").0, geo("geography"));
+        assert_eq!(lex_err("x eq geometry'POINT(1 2)'").0, geo("geometry"));
         assert_eq!(
             toks("a eq'x'"),
             vec![

@@ -11,7 +11,7 @@ use super::ast::{
     BinaryOp, Expr, ExprKind, Ident, LambdaKind, LogicalOp, Path, Precedence, UnaryOp,
 };
 use super::error::{Error, ErrorKind, Expected};
-use super::lex::{is_property_name, Lexer, Tok, Token};
+use super::lex::{is_instance_name, is_property_name, Lexer, Tok, Token};
 use super::Limits;
 use crate::span::Span;
 
@@ -400,10 +400,11 @@ impl<'a> Parser<'a> {
                 inner.expr.span = t.span.to(close.span);
                 Ok(inner)
             }
-            Tok::Ident(word) if is_property_name(word) => self.path_or_call(Ident {
-                name: word.to_owned(),
-                span: t.span,
-            }),
+            Tok::Ident(word) if is_property_name(word) || is_instance_name(word) => self
+                .path_or_call(Ident {
+                    name: word.to_owned(),
+                    span: t.span,
+                }),
             _ => Err(self.unexpected(Expected::Value, &t)),
         }
     }
