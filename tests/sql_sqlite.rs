@@ -697,8 +697,9 @@ fn dates_against_instant_literals_agree_with_the_oracle() {
     agree_with_oracle(&mut Sqlite::new(), &s, &lines, &filters, &["id desc"]);
 }
 
-/// `now()`, `maxdatetime()` and `mindatetime()` are constants: SQLite agrees with the
-/// evaluator, with the instant stored at its column's precision.
+/// `maxdatetime()` and `mindatetime()` are constants: SQLite agrees with the evaluator, with
+/// the instant stored at its column's precision. (`now()` is a constant too, but a different
+/// one at each check, which the verified round trip of these helpers would see.)
 #[test]
 fn the_constant_instants_agree_with_the_oracle() {
     let mut db = Sqlite::new();
@@ -708,8 +709,6 @@ fn the_constant_instants_agree_with_the_oracle() {
         &s,
         &ndjson(MACHINE_ACTIONS),
         &[
-            "creationDateTimeUtc lt now()",
-            "creationDateTimeUtc ge now()",
             "creationDateTimeUtc lt maxdatetime()",
             "creationDateTimeUtc le mindatetime()",
             "creationDateTimeUtc gt mindatetime() and creationDateTimeUtc ne maxdatetime()",

@@ -1040,8 +1040,8 @@ impl FieldTable {
 
 impl PartialEq for FieldTable {
     fn eq(&self, other: &FieldTable) -> bool {
-        // The index is derived from the fields.
-        self.fields == other.fields
+        // The index is derived from the fields and the case rule.
+        self.case_sensitive == other.case_sensitive && self.fields == other.fields
     }
 }
 
@@ -1617,6 +1617,14 @@ mod tests {
             .build()
             .unwrap();
         assert!(s.is_case_sensitive());
+        // The setting survives JSON, and tells schemas apart.
+        assert_eq!(EntitySchema::from_json_str(&s.to_json_pretty()).unwrap(), s);
+        let insensitive = demo().build().unwrap();
+        assert_eq!(
+            EntitySchema::from_json_str(&insensitive.to_json_pretty()).unwrap(),
+            insensitive
+        );
+        assert_ne!(demo().case_sensitive(true).build().unwrap(), insensitive);
         assert_eq!(s.lookup("id").map(Field::ty), Some(&FieldType::Int64));
         assert_eq!(s.lookup("ID").map(Field::ty), Some(&FieldType::String));
         assert_eq!(s.lookup("Id"), None);
