@@ -222,12 +222,13 @@
 //!
 //! `tolower` and `toupper` are Unicode's default full case mapping (`Straße` upper is
 //! `STRASSE`, a word-final `Σ` lowers to `ς`), as in the evaluator. SQLite's own `lower` is
-//! ASCII-only, so the SQL calls the crate's `odata_lower`/`odata_upper`, which the `rusqlite`
+//! ASCII-only (and its `round` adds 0.5 first), so the SQL calls the crate's `odata_lower`,
+//! `odata_upper`, `odata_round`, `odata_floor` and `odata_ceiling`, which the `rusqlite`
 //! helpers register and an application registers on its own connections; without them SQLite
-//! fails with `no such function`. With sqlx, which has no safe way to add a function to a
-//! connection, an application registers them through `rusqlite` on the same handle
-//! (`rusqlite::Connection::from_handle` on `SqliteConnection::lock_handle`'s raw handle, an
-//! `unsafe` call this crate does not make), or avoids the two functions. PostgreSQL maps with
+//! fails with `no such function` and a hint. With sqlx, which has no safe way to add a
+//! function to a connection, an application registers them through `rusqlite` on the same
+//! handle (`rusqlite::Connection::from_handle` on `SqliteConnection::lock_handle`'s raw handle,
+//! an `unsafe` call this crate does not make), or avoids those functions. PostgreSQL maps with
 //! ICU (a server built without ICU fails, naming the collation). MySQL, MariaDB and SQL Server
 //! map one character to one (`ß` stays `ß`), so the two functions are refused there, at the
 //! call ([`Dialect::case_map`]).
