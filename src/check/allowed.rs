@@ -51,6 +51,30 @@ pub enum Operator {
 }
 
 impl Operator {
+    /// Every operator, for the names in messages.
+    pub const ALL: [Operator; 20] = [
+        Operator::Eq,
+        Operator::Ne,
+        Operator::Gt,
+        Operator::Ge,
+        Operator::Lt,
+        Operator::Le,
+        Operator::And,
+        Operator::Or,
+        Operator::Not,
+        Operator::In,
+        Operator::Has,
+        Operator::Any,
+        Operator::All,
+        Operator::Add,
+        Operator::Sub,
+        Operator::Mul,
+        Operator::Div,
+        Operator::DivBy,
+        Operator::Mod,
+        Operator::Negate,
+    ];
+
     /// The keyword, as written in `$filter` (`-` for [`Negate`](Operator::Negate)).
     pub fn keyword(self) -> &'static str {
         match self {
@@ -150,16 +174,12 @@ impl Allowed {
             .collect()
     }
 
-    /// The keywords of the allowed operators.
+    /// The keywords of the allowed operators, in the order of [`Operator::ALL`].
     pub(crate) fn operator_names(&self) -> Vec<String> {
-        use Operator::*;
-        [
-            Eq, Ne, Gt, Ge, Lt, Le, And, Or, Not, In, Has, Any, All, Add, Sub, Mul, Div, DivBy,
-            Mod, Negate,
-        ]
-        .into_iter()
-        .filter(|o| self.allows_operator(*o))
-        .map(|o| o.keyword().to_owned())
-        .collect()
+        Operator::ALL
+            .into_iter()
+            .filter(|o| self.allows_operator(*o))
+            .map(|o| o.keyword().to_owned())
+            .collect()
     }
 }

@@ -21,7 +21,9 @@ pub use mysql::MySqlDialect;
 pub use postgres::PostgresDialect;
 pub use sqlite::SqliteDialect;
 #[cfg(feature = "rusqlite")]
-pub(crate) use sqlite::{SQLITE_CEILING, SQLITE_FLOOR, SQLITE_LOWER, SQLITE_ROUND, SQLITE_UPPER};
+pub(crate) use sqlite::{
+    SQLITE_CEILING, SQLITE_FLOOR, SQLITE_FUNCTIONS, SQLITE_LOWER, SQLITE_ROUND, SQLITE_UPPER,
+};
 
 use super::error::Error;
 use super::params::{Params, SqlType, SqlValue};

@@ -30,6 +30,15 @@ pub(crate) const SQLITE_ROUND: &str = "odata_round";
 pub(crate) const SQLITE_FLOOR: &str = "odata_floor";
 /// The name of the SQL function `ceiling` becomes in SQLite, registered on the connection.
 pub(crate) const SQLITE_CEILING: &str = "odata_ceiling";
+/// Every function of the crate's SQLite SQL that a connection needs registered.
+#[cfg(feature = "rusqlite")]
+pub(crate) const SQLITE_FUNCTIONS: [&str; 5] = [
+    SQLITE_LOWER,
+    SQLITE_UPPER,
+    SQLITE_ROUND,
+    SQLITE_FLOOR,
+    SQLITE_CEILING,
+];
 
 impl Dialect for SqliteDialect {
     fn name(&self) -> &'static str {

@@ -35,7 +35,9 @@ use crate::edm::number::Whole;
 use crate::edm::string::case_map;
 use crate::ir::Query;
 use crate::schema::EntitySchema;
-use crate::sql::dialect::{SQLITE_CEILING, SQLITE_FLOOR, SQLITE_LOWER, SQLITE_ROUND, SQLITE_UPPER};
+use crate::sql::dialect::{
+    SQLITE_CEILING, SQLITE_FLOOR, SQLITE_FUNCTIONS, SQLITE_LOWER, SQLITE_ROUND, SQLITE_UPPER,
+};
 use crate::sql::driver::{insert_each, parse_documents, sqlite_plain, Plain};
 use crate::sql::error::Error;
 use crate::sql::params::SqlValue;
@@ -80,10 +82,10 @@ fn db(e: rusqlite::Error) -> Error {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn register_functions(conn: &Connection) -> Result<(), Error> {
+    let flags = FunctionFlags::SQLITE_UTF8
+        | FunctionFlags::SQLITE_DETERMINISTIC
+        | FunctionFlags::SQLITE_INNOCUOUS;
     for (name, upper) in [(SQLITE_LOWER, false), (SQLITE_UPPER, true)] {
-        let flags = FunctionFlags::SQLITE_UTF8
-            | FunctionFlags::SQLITE_DETERMINISTIC
-            | FunctionFlags::SQLITE_INNOCUOUS;
         conn.create_scalar_function(name, 1, flags, move |ctx: &Context<'_>| {
             Ok(match ctx.get_raw(0) {
                 ValueRef::Text(bytes) => match std::str::from_utf8(bytes) {
@@ -101,9 +103,6 @@ pub fn register_functions(conn: &Connection) -> Result<(), Error> {
         (SQLITE_CEILING, Whole::Ceiling),
     ];
     for (name, whole) in whole {
-        let flags = FunctionFlags::SQLITE_UTF8
-            | FunctionFlags::SQLITE_DETERMINISTIC
-            | FunctionFlags::SQLITE_INNOCUOUS;
         conn.create_scalar_function(name, 1, flags, move |ctx: &Context<'_>| {
             Ok(match ctx.get_raw(0) {
                 ValueRef::Integer(i) => SqliteValue::Integer(i),
@@ -119,14 +118,7 @@ pub fn register_functions(conn: &Connection) -> Result<(), Error> {
 /// Registers the functions when `sql` calls one of them (registering replaces a function,
 /// which makes SQLite recompile the connection's cached statements).
 fn register_functions_for(conn: &Connection, sql: &str) -> Result<(), Error> {
-    let names = [
-        SQLITE_LOWER,
-        SQLITE_UPPER,
-        SQLITE_ROUND,
-        SQLITE_FLOOR,
-        SQLITE_CEILING,
-    ];
-    if names.iter().any(|name| sql.contains(name)) {
+    if SQLITE_FUNCTIONS.iter().any(|name| sql.contains(name)) {
         register_functions(conn)?;
     }
     Ok(())
